@@ -1,0 +1,78 @@
+/** The `tagbench` command-line front end over the core library. */
+import { CommandContext } from './commandContext.ts';
+import { UsageError } from './cliError.ts';
+import { runIndexCommand } from './commands/indexCommand.ts';
+import { runSearchCommand } from './commands/searchCommand.ts';
+import { runStatsCommand } from './commands/statsCommand.ts';
+import { runProblemsCommand } from './commands/problemsCommand.ts';
+import { DatasetError } from '../core/dataset/datasetRoot.ts';
+import { QueryError } from '../core/query/queryError.ts';
+
+const HELP = `tagbench: index, search and inspect image datasets for LoRA and diffusion training.
+
+Usage:
+  tagbench index DIR [--no-thumbs] [--json]      create or update DIR's index
+  tagbench rebuild DIR [--json]                  throw the index away and rebuild it from the files
+  tagbench search DIR QUERY [--limit N] [--offset N] [--json]
+  tagbench stats DIR [QUERY] [--limit N] [--json]   tag frequencies, most frequent first
+  tagbench problems DIR [--json]                 files the last run could not use, and why
+
+Options:
+  --json               machine-readable output on stdout
+  --force              index folders that look wrong (home, system folders, too many files)
+  --caption-ext EXT    caption file extension (default .txt)
+  --thumb-size PX      thumbnail long side (default 256)
+  --max-files N        refuse folders with more files than N (default 500000)
+  --max-pixels N       images above N pixels are treated as decompression bombs
+  --concurrency N      images decoded at once (default: CPU cores)
+  --debug              print stack traces for errors
+
+Query language (AND by default):
+  smile  blue_eyes  long_*  -solo  "a phrase"  caption:word  width>=1024  height<512
+  pixels>=1m  aspect>1.5  aspect:portrait  ext:png  folder:10_alice  has:caption  -has:caption
+  tags>30  sort:name|mtime|width|height|tags|random (-sort:... reverses)  a OR b  ( ... )
+`;
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(argv: readonly string[], out = (l: string) => process.stdout.write(l + '\n'), err = (l: string) => process.stderr.write(l + '\n')): Promise<number> {
+  const [command, ...args] = argv;
+  let debug = argv.includes('--debug');
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      out(HELP.trimEnd());
+      return command === undefined ? 2 : 0;
+    }
+    const ctx = new CommandContext(command, args, out, err);
+    debug = ctx.flag('debug');
+    if (ctx.flag('help')) {
+      out(HELP.trimEnd());
+      return 0;
+    }
+    switch (command) {
+      case 'index': return await runIndexCommand(ctx, false);
+      case 'rebuild': return await runIndexCommand(ctx, true);
+      case 'search': return runSearchCommand(ctx);
+      case 'stats': return runStatsCommand(ctx);
+      case 'problems': return runProblemsCommand(ctx);
+      default: throw new UsageError(`Unknown command "${command}"; see "tagbench --help".`);
+    }
+  } catch (error) {
+    const e = error as Error;
+    if (error instanceof UsageError || error instanceof DatasetError || error instanceof QueryError) {
+      err(`tagbench: ${e.message}`);
+      if (debug) err(e.stack ?? '');
+      return 2;
+    }
+    err(`tagbench: ${oneSentence(e)}${debug ? '' : ' (run with --debug for details)'}`);
+    if (debug) err(e.stack ?? String(error));
+    return 1;
+  }
+}
+
+function oneSentence(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = (error.message || String(error)).split('\n')[0]!;
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return `The index database is damaged (${message}); run "tagbench rebuild DIR".`;
+  if (code === 'ENOSPC') return 'The disk is full.';
+  return message.endsWith('.') ? message : `${message}.`;
+}

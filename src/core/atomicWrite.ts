@@ -1,0 +1,37 @@
+/** Atomic file replacement: write a temporary file beside the target, flush it, rename it over. */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** Options of writeFileAtomic. */
+export interface AtomicWriteOptions {
+  /** Flush to disk before the rename (default true). Caches that can be regenerated skip it. */
+  durable?: boolean;
+}
+
+/**
+ * Writes `data` to `file` so that readers see either the old or the new content, never a mix, and a
+ * crash leaves at worst a hidden temporary file. Keeps the permission bits of a file it replaces.
+ */
+export function writeFileAtomic(file: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): void {
+  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const mode = statSync(file, { throwIfNoEntry: false })?.mode ?? 0o666;
+  const fd = openSync(temp, 'wx', mode & 0o7777);
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let offset = 0;
+    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    if (options.durable !== false) fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Where Tagbench keeps its files inside a dataset: `.tagbench/` at the root, holding the index and
+ * caches (rebuildable, git-ignored) and, later, user data such as projects (kept, never ignored).
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../atomicWrite.ts';
+
+/** Name of the per-dataset folder. */
+export const TAGBENCH_DIR = '.tagbench';
+
+/** Paths of a dataset's Tagbench files. */
+export interface DatasetLayout {
+  root: string;
+  dir: string;
+  indexFile: string;
+  thumbsDir: string;
+  settingsFile: string;
+  ignoreFile: string;
+}
+
+/** The layout for a dataset root (absolute). */
+export function datasetLayout(root: string): DatasetLayout {
+  const dir = join(root, TAGBENCH_DIR);
+  return {
+    root,
+    dir,
+    indexFile: join(dir, 'index.db'),
+    thumbsDir: join(dir, 'cache', 'thumbs'),
+    settingsFile: join(dir, 'dataset.json'),
+    ignoreFile: join(root, '.tagbenchignore'),
+  };
+}
+
+const GITIGNORE = `# Written by Tagbench. Everything listed here is a cache rebuilt from the dataset's files.
+# Other files in this folder (dataset.json, projects/) are your data: keep them under version control.
+index.db
+index.db-*
+cache/
+tmp/
+`;
+
+/** Creates `.tagbench/` with its `.gitignore` if missing. */
+export function ensureTagbenchDir(layout: DatasetLayout): void {
+  mkdirSync(layout.dir, { recursive: true });
+  const gitignore = join(layout.dir, '.gitignore');
+  if (!existsSync(gitignore) || readFileSync(gitignore, 'utf8') !== GITIGNORE) writeFileAtomic(gitignore, GITIGNORE);
+}

@@ -1,0 +1,462 @@
+/**
+ * Indexing a dataset: scan the folder, read what changed since the last run, and bring the index
+ * (and the thumbnail cache) in line with the files. Nothing outside `.tagbench/` is modified.
+ *
+ * Incremental: an image whose size and mtime match its row is not read again; a caption or sidecar
+ * is re-read when its own size or mtime changed. A new file whose content hash matches a row whose
+ * file disappeared is that image, moved: the row keeps its id. Failed files keep their problem until
+ * they change.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Database } from 'better-sqlite3';
+import { analyzeImage } from '../imaging/analyzeImage.ts';
+import type { ImageFacts } from '../imaging/analyzeImage.ts';
+import { ImageError } from '../imaging/imageError.ts';
+import { storeThumbnail, thumbnailFile } from '../imaging/thumbnailCache.ts';
+import { CaptionDecodeError, decodeCaption } from '../caption/captionFile.ts';
+import { parseSidecar, SidecarError } from '../sidecar/sidecar.ts';
+import { problem } from '../problems.ts';
+import type { Problem } from '../problems.ts';
+import { checkDatasetRoot } from '../dataset/datasetRoot.ts';
+import { datasetLayout, ensureTagbenchDir } from '../dataset/datasetLayout.ts';
+import { normalizeSettings, readDatasetSettings } from '../dataset/datasetSettings.ts';
+import type { DatasetSettings } from '../dataset/datasetSettings.ts';
+import { scanFolder } from '../dataset/scanFolder.ts';
+import type { ScannedFile } from '../dataset/scanFolder.ts';
+import { captionPathFor, pairFiles, sidecarPathFor } from '../dataset/filePairing.ts';
+import { openIndexDatabase, removeDatabaseFiles } from './database.ts';
+import { ImageStore } from './imageStore.ts';
+import type { CaptionState, ImageRecord, SidecarState } from './imageStore.ts';
+import { loadIndexedImages, loadStoredProblems, replaceProblems } from './indexedState.ts';
+import type { IndexedImage } from './indexedState.ts';
+
+/** Options of indexDataset. */
+export interface IndexOptions {
+  /** Make missing thumbnails (default true). */
+  thumbnails?: boolean;
+  /** Images decoded at the same time (default: the number of CPU cores). */
+  concurrency?: number;
+  /** Index folders that look implausible (home, system folders, too many files). */
+  force?: boolean;
+  /** Throw the index away first and read every file again. */
+  rebuild?: boolean;
+  /** Overrides of the dataset's `.tagbench/dataset.json` settings for this run. */
+  settings?: Partial<DatasetSettings>;
+  signal?: AbortSignal;
+  onProgress?: (progress: IndexProgress) => void;
+}
+
+/** Where a run is. `total` is the number of files to read in the 'read' phase. */
+export interface IndexProgress {
+  phase: 'scan' | 'read' | 'finish';
+  done: number;
+  total: number;
+  path?: string;
+}
+
+/** What a run did. */
+export interface IndexSummary {
+  root: string;
+  /** Dataset images in the index after the run. */
+  images: number;
+  new: number;
+  changed: number;
+  moved: number;
+  removed: number;
+  captionsChanged: number;
+  thumbnailsMade: number;
+  problems: number;
+  errors: number;
+  warnings: number;
+  cancelled: boolean;
+  durationMs: number;
+  /** Notes about the index itself: migrations, a replaced index. */
+  messages: string[];
+}
+
+type Outcome =
+  | { kind: 'indexed'; record: ImageRecord; thumbnail?: Buffer; warning?: Problem }
+  | { kind: 'failed'; problem: Problem; file: ScannedFile };
+
+/** Indexes the dataset at `rootDir` and returns a summary. Throws DatasetError for a bad root. */
+export async function indexDataset(rootDir: string, options: IndexOptions = {}): Promise<IndexSummary> {
+  const started = performance.now();
+  const root = checkDatasetRoot(rootDir, options.force);
+  const layout = datasetLayout(root);
+  const settings = normalizeSettings({ ...readDatasetSettings(layout.settingsFile), ...options.settings });
+  const wantThumbs = options.thumbnails !== false;
+  const progress = options.onProgress ?? (() => {});
+  progress({ phase: 'scan', done: 0, total: 0 });
+  const scan = scanFolder(root, { captionExtension: settings.captionExtension, exclude: settings.exclude, maxFiles: settings.maxFiles, force: options.force });
+
+  ensureTagbenchDir(layout);
+  if (options.rebuild) removeDatabaseFiles(layout.indexFile);
+  const opened = openIndexDatabase(layout.indexFile);
+  const db = opened.db;
+  try {
+    return await runIndex({ db, root, layout, settings, scan, wantThumbs, options, progress, started, messages: opened.messages });
+  } finally {
+    db.close();
+  }
+}
+
+interface RunContext {
+  db: Database;
+  root: string;
+  layout: ReturnType<typeof datasetLayout>;
+  settings: DatasetSettings;
+  scan: ReturnType<typeof scanFolder>;
+  wantThumbs: boolean;
+  options: IndexOptions;
+  progress: (p: IndexProgress) => void;
+  started: number;
+  messages: string[];
+}
+
+async function runIndex(ctx: RunContext): Promise<IndexSummary> {
+  const { db, root, layout, settings, scan, wantThumbs } = ctx;
+  const store = new ImageStore(db);
+  const indexed = loadIndexedImages(db);
+  const oldProblems = loadStoredProblems(db);
+  const problems: Problem[] = [...scan.problems];
+  const pairing = pairFiles(scan.images, scan.captions, scan.sidecars, settings.captionExtension);
+  problems.push(...pairing.problems);
+  for (const orphan of pairing.orphanCaptions) {
+    problems.push(problem(orphan.path, 'caption-without-image', `No image named like this caption is beside it; trainers will ignore it.`));
+  }
+
+  const onDisk = new Set(scan.images.map((f) => f.path));
+  const missingBySha = new Map<string, IndexedImage>();
+  for (const row of indexed.values()) if (!onDisk.has(row.path)) missingBySha.set(row.sha256, row);
+
+  const summary: IndexSummary = {
+    root, images: 0, new: 0, changed: 0, moved: 0, removed: 0, captionsChanged: 0, thumbnailsMade: 0,
+    problems: 0, errors: 0, warnings: 0, cancelled: false, durationMs: 0, messages: ctx.messages,
+  };
+  const captionOf = (imagePath: string): ScannedFile | undefined => scan.captions.get(captionPathFor(imagePath, settings.captionExtension));
+  const sidecarOf = (imagePath: string): ScannedFile | undefined => scan.sidecars.get(sidecarPathFor(imagePath));
+  const keepOldProblems = (path: string, file: ScannedFile | undefined): void => {
+    for (const p of oldProblems.get(path) ?? []) if (file && p.size === file.size && p.mtimeMs === file.mtimeMs) problems.push(withState(p.problem, file));
+  };
+
+  // Decide what must be read.
+  const toRead: ScannedFile[] = [];
+  for (const file of scan.images) {
+    const row = indexed.get(file.path);
+    if (row && row.size === file.size && row.mtimeMs === file.mtimeMs) {
+      if (wantThumbs && !existsSync(thumbnailFile(layout.thumbsDir, row.sha256, settings.thumbnailSize))) toRead.push(file);
+      else keepOldProblems(file.path, file);
+      continue;
+    }
+    // A file that failed keeps its problem while unchanged; unreadable ones are retried (permissions change without mtime).
+    const failed = oldProblems.get(file.path)?.find((p) => p.size === file.size && p.mtimeMs === file.mtimeMs
+      && p.problem.severity === 'error' && p.problem.kind !== 'unreadable');
+    if (failed && !row) {
+      problems.push(withState(failed.problem, file));
+      continue;
+    }
+    toRead.push(file);
+  }
+
+  // Read, hash and decode, a few at a time; write rows in batches.
+  const pending: Outcome[] = [];
+  const flush = db.transaction(() => {
+    for (const outcome of pending.splice(0)) applyOutcome(outcome);
+  });
+  const applyOutcome = (outcome: Outcome): void => {
+    if (outcome.kind === 'failed') {
+      problems.push(outcome.problem);
+      const row = indexed.get(outcome.file.path);
+      if (row) {
+        store.delete(row.id);
+        indexed.delete(row.path);
+        summary.removed++;
+      }
+      return;
+    }
+    const record = outcome.record;
+    if (outcome.kind === 'indexed' && outcome.thumbnail) {
+      storeThumbnail(thumbnailFile(layout.thumbsDir, record.sha256, settings.thumbnailSize), outcome.thumbnail);
+      summary.thumbnailsMade++;
+    }
+    if (outcome.kind === 'indexed' && outcome.warning) problems.push(outcome.warning);
+    const existing = indexed.get(record.path);
+    const moved = !existing ? missingBySha.get(record.sha256) : undefined;
+    if (existing) {
+      if (existing.size !== record.size || existing.mtimeMs !== record.mtimeMs || existing.sha256 !== record.sha256) {
+        store.update(existing.id, record);
+        summary.changed++;
+      } else {
+        if (!sameFile(record.caption ?? undefined, existing.captionPath, existing.captionSize, existing.captionMtimeMs)) {
+          store.setCaption(existing.id, record.caption);
+          summary.captionsChanged++;
+        }
+        if (!sameFile(record.sidecar ?? undefined, existing.sidecarPath, existing.sidecarSize, existing.sidecarMtimeMs)) {
+          store.setSidecar(existing.id, record.sidecar);
+        }
+      }
+      existing.size = record.size;
+      existing.mtimeMs = record.mtimeMs;
+      existing.sha256 = record.sha256;
+    } else if (moved) {
+      missingBySha.delete(record.sha256);
+      indexed.delete(moved.path);
+      store.update(moved.id, record);
+      indexed.set(record.path, { ...moved, path: record.path, size: record.size, mtimeMs: record.mtimeMs });
+      summary.moved++;
+    } else {
+      const id = store.insert(record);
+      indexed.set(record.path, { id, path: record.path, size: record.size, mtimeMs: record.mtimeMs, sha256: record.sha256, captionPath: null, captionSize: null, captionMtimeMs: null, sidecarPath: null, sidecarSize: null, sidecarMtimeMs: null });
+      summary.new++;
+    }
+    const row = indexed.get(record.path)!;
+    row.captionPath = record.caption?.path ?? null;
+    row.captionSize = record.caption?.size ?? null;
+    row.captionMtimeMs = record.caption?.mtimeMs ?? null;
+    row.sidecarPath = record.sidecar?.path ?? null;
+    row.sidecarSize = record.sidecar?.size ?? null;
+    row.sidecarMtimeMs = record.sidecar?.mtimeMs ?? null;
+  };
+
+  const concurrency = Math.max(1, ctx.options.concurrency ?? availableParallelism());
+  const previousSharpConcurrency = sharp.concurrency();
+  sharp.concurrency(1);
+  let done = 0;
+  let lastFlush = performance.now();
+  ctx.progress({ phase: 'read', done, total: toRead.length });
+  try {
+    let next = 0;
+    const workerLoop = async (): Promise<void> => {
+      while (next < toRead.length && !ctx.options.signal?.aborted) {
+        const file = toRead[next++]!;
+        const outcome = await readImage(root, file, {
+          settings,
+          wantThumbs,
+          thumbsDir: layout.thumbsDir,
+          factsOf: (sha) => factsFromIndex(db, sha),
+          caption: captionOf(file.path),
+          sidecar: sidecarOf(file.path),
+          problems,
+        });
+        pending.push(outcome);
+        done++;
+        ctx.progress({ phase: 'read', done, total: toRead.length, path: file.path });
+        if (pending.length >= 256 || performance.now() - lastFlush > 500) {
+          flush();
+          lastFlush = performance.now();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, toRead.length) }, workerLoop));
+    flush();
+  } finally {
+    sharp.concurrency(previousSharpConcurrency);
+  }
+
+  if (ctx.options.signal?.aborted) {
+    summary.cancelled = true;
+    return finishSummary(db, summary, ctx.started, problems, false);
+  }
+
+  ctx.progress({ phase: 'finish', done, total: toRead.length });
+  const wasRead = new Set(toRead);
+  db.transaction(() => {
+    // Captions and sidecars that changed beside unchanged images.
+    for (const file of scan.images) {
+      const row = indexed.get(file.path);
+      if (!row || wasRead.has(file)) continue;
+      const caption = captionOf(file.path);
+      if (!sameFile(caption, row.captionPath, row.captionSize, row.captionMtimeMs)) {
+        store.setCaption(row.id, readCaption(root, caption, problems));
+        summary.captionsChanged++;
+      } else if (caption) {
+        keepOldProblems(caption.path, caption);
+      }
+      const sidecar = sidecarOf(file.path);
+      if (sidecar || row.sidecarPath === sidecarPathFor(file.path)) {
+        if (!sameFile(sidecar, row.sidecarPath, row.sidecarSize, row.sidecarMtimeMs)) store.setSidecar(row.id, readSidecarState(root, sidecar, problems));
+        else if (sidecar) keepOldProblems(sidecar.path, sidecar);
+      }
+    }
+    // Rows whose files are gone.
+    for (const row of [...indexed.values()]) {
+      if (!onDisk.has(row.path)) {
+        store.delete(row.id);
+        indexed.delete(row.path);
+        summary.removed++;
+      }
+    }
+    adoptOrphanSidecars(db, store, root, pairing.orphanSidecars, indexed, problems);
+  })();
+  return finishSummary(db, summary, ctx.started, problems, true);
+}
+
+function finishSummary(db: Database, summary: IndexSummary, started: number, problems: Problem[], complete: boolean): IndexSummary {
+  if (complete) replaceProblems(db, problems);
+  const counts = db.prepare(`SELECT (SELECT count(*) FROM images) AS images,
+    (SELECT count(*) FROM problems WHERE severity = 'error') AS errors,
+    (SELECT count(*) FROM problems WHERE severity = 'warning') AS warnings`).get() as { images: number; errors: number; warnings: number };
+  summary.images = counts.images;
+  summary.errors = complete ? counts.errors : problems.filter((p) => p.severity === 'error').length;
+  summary.warnings = complete ? counts.warnings : problems.filter((p) => p.severity === 'warning').length;
+  summary.problems = summary.errors + summary.warnings;
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
+}
+
+interface ReadContext {
+  settings: DatasetSettings;
+  wantThumbs: boolean;
+  thumbsDir: string;
+  factsOf: (sha: string) => ImageFacts | undefined;
+  caption: ScannedFile | undefined;
+  sidecar: ScannedFile | undefined;
+  problems: Problem[];
+}
+
+/** Reads one image file: hash, facts (decoded, or reused from identical content), caption, sidecar. */
+async function readImage(root: string, file: ScannedFile, ctx: ReadContext): Promise<Outcome> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(join(root, file.path));
+  } catch (err) {
+    return { kind: 'failed', file, problem: withState(problem(file.path, 'unreadable', `The file cannot be read: ${(err as Error).message}.`), file) };
+  }
+  if (bytes.length === 0) return { kind: 'failed', file, problem: withState(problem(file.path, 'empty-file', 'The file is empty (0 bytes).'), file) };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const ext = file.path.slice(file.path.lastIndexOf('.') + 1);
+  const thumbFile = thumbnailFile(ctx.thumbsDir, sha256, ctx.settings.thumbnailSize);
+  const needThumb = ctx.wantThumbs && !existsSync(thumbFile);
+  let facts = needThumb ? undefined : ctx.factsOf(sha256);
+  let thumbnail: Buffer | undefined;
+  let warning: Problem | undefined;
+  if (!facts || needThumb) {
+    try {
+      const analysis = await analyzeImage(bytes, { ext, maxPixels: ctx.settings.maxPixels, ...(needThumb ? { thumbnailSize: ctx.settings.thumbnailSize } : {}) });
+      facts = analysis.facts;
+      thumbnail = analysis.thumbnail;
+      if (analysis.extensionMismatch) warning = withState(problem(file.path, 'extension-mismatch', analysis.extensionMismatch), file);
+    } catch (err) {
+      if (err instanceof ImageError) return { kind: 'failed', file, problem: withState(problem(file.path, err.kind, err.message), file) };
+      return { kind: 'failed', file, problem: withState(problem(file.path, 'corrupt-image', `The image could not be decoded: ${(err as Error).message}.`), file) };
+    }
+  } else {
+    const mismatch = mismatchWarning(file, facts);
+    if (mismatch) warning = mismatch;
+  }
+  const record: ImageRecord = {
+    path: file.path,
+    size: file.size,
+    mtimeMs: file.mtimeMs,
+    sha256,
+    ...facts,
+    caption: readCaption(root, ctx.caption, ctx.problems),
+    sidecar: readSidecarState(root, ctx.sidecar, ctx.problems),
+  };
+  const outcome: Outcome = { kind: 'indexed', record };
+  if (thumbnail) outcome.thumbnail = thumbnail;
+  if (warning) outcome.warning = warning;
+  return outcome;
+}
+
+function mismatchWarning(file: ScannedFile, facts: ImageFacts): Problem | undefined {
+  const ext = file.path.slice(file.path.lastIndexOf('.') + 1).toLowerCase();
+  const expected = ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'tif' ? 'tiff' : ext;
+  if (expected === facts.format || (expected === 'avif' && facts.format === 'heif')) return undefined;
+  const name = facts.format === 'jpeg' ? 'JPEG' : facts.format.toUpperCase();
+  return withState(problem(file.path, 'extension-mismatch', `The file is named .${ext} but holds ${name} data.`), file);
+}
+
+function readCaption(root: string, file: ScannedFile | undefined, problems: Problem[]): CaptionState | null {
+  if (!file) return null;
+  const state: CaptionState = { path: file.path, size: file.size, mtimeMs: file.mtimeMs, text: null };
+  try {
+    state.text = decodeCaption(readFileSync(join(root, file.path))).text;
+  } catch (err) {
+    const kind = err instanceof CaptionDecodeError ? 'caption-encoding' : 'caption-unreadable';
+    problems.push(withState(problem(file.path, kind, err instanceof CaptionDecodeError ? err.message : `The caption cannot be read: ${(err as Error).message}.`), file));
+  }
+  return state;
+}
+
+function readSidecarState(root: string, file: ScannedFile | undefined, problems: Problem[]): SidecarState | null {
+  if (!file) return null;
+  const state: SidecarState = { path: file.path, size: file.size, mtimeMs: file.mtimeMs, json: null };
+  try {
+    const bytes = readFileSync(join(root, file.path));
+    parseSidecar(bytes);
+    state.json = bytes.toString('utf8');
+  } catch (err) {
+    const message = err instanceof SidecarError ? err.message : `The sidecar cannot be read: ${(err as Error).message}.`;
+    problems.push(withState(problem(file.path, 'sidecar-invalid', message), file));
+  }
+  return state;
+}
+
+/**
+ * Sidecars left behind when an image moved without them: an image with the sidecar's recorded hash
+ * and no sidecar of its own takes its metadata (reported, so the user can move the file along).
+ */
+function adoptOrphanSidecars(db: Database, store: ImageStore, root: string, orphans: readonly ScannedFile[], indexed: Map<string, IndexedImage>, problems: Problem[]): void {
+  const bySha = db.prepare('SELECT id, path FROM images WHERE sha256 = ? AND (sidecar_path IS NULL OR sidecar_path = ?) ORDER BY id LIMIT 1');
+  for (const orphan of orphans) {
+    let sha: string;
+    let json: string;
+    try {
+      const bytes = readFileSync(join(root, orphan.path));
+      sha = parseSidecar(bytes).image.sha256;
+      json = bytes.toString('utf8');
+    } catch (err) {
+      const message = err instanceof SidecarError ? err.message : `The sidecar cannot be read: ${(err as Error).message}.`;
+      problems.push(problem(orphan.path, 'sidecar-invalid', message));
+      continue;
+    }
+    const owner = bySha.get(sha, orphan.path) as { id: number; path: string } | undefined;
+    if (owner) {
+      store.setSidecar(owner.id, { path: orphan.path, size: orphan.size, mtimeMs: orphan.mtimeMs, json });
+      const row = indexed.get(owner.path);
+      if (row) {
+        row.sidecarPath = orphan.path;
+        row.sidecarSize = orphan.size;
+        row.sidecarMtimeMs = orphan.mtimeMs;
+      }
+      problems.push(problem(orphan.path, 'sidecar-detached',
+        `This metadata belongs to ${owner.path} (same content hash), which was moved without it; move it to ${sidecarPathFor(owner.path)}.`));
+    } else {
+      problems.push(problem(orphan.path, 'sidecar-without-image', 'No image with this name or with the content hash it records is in the dataset.'));
+    }
+  }
+}
+
+function factsFromIndex(db: Database, sha256: string): ImageFacts | undefined {
+  const row = db.prepare(`SELECT format, width, height, channels, has_alpha, bit_depth, space, frames, orientation, phash, dhash
+    FROM images WHERE sha256 = ? LIMIT 1`).get(sha256) as Record<string, unknown> | undefined;
+  if (!row) return undefined;
+  return {
+    format: row.format as ImageFacts['format'],
+    width: row.width as number,
+    height: row.height as number,
+    channels: row.channels as number,
+    hasAlpha: row.has_alpha === 1,
+    bitDepth: row.bit_depth as number,
+    space: row.space as string,
+    frames: row.frames as number,
+    orientation: row.orientation as number,
+    phash: row.phash as string,
+    dhash: row.dhash as string,
+  };
+}
+
+function sameFile(file: ScannedFile | undefined, path: string | null, size: number | null, mtimeMs: number | null): boolean {
+  if (!file) return path === null;
+  return file.path === path && file.size === size && file.mtimeMs === mtimeMs;
+}
+
+function withState(p: Problem, file: ScannedFile): Problem & { size: number; mtimeMs: number } {
+  return { ...p, size: file.size, mtimeMs: file.mtimeMs };
+}

@@ -1,0 +1,62 @@
+/**
+ * Forward migrations of the index schema. Each entry upgrades from version `from` to `from + 1`.
+ * Older schemas are kept here verbatim so tests can create them and check the upgrade path.
+ */
+import type { Database } from 'better-sqlite3';
+
+/** The first released schema (version 1): no random sort key. */
+export const SCHEMA_V1 = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE images (
+  id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, dir TEXT NOT NULL, name TEXT NOT NULL,
+  name_key TEXT NOT NULL, ext TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,
+  sha256 TEXT NOT NULL, format TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+  pixels INTEGER NOT NULL, aspect REAL NOT NULL, channels INTEGER NOT NULL, has_alpha INTEGER NOT NULL,
+  bit_depth INTEGER NOT NULL, space TEXT NOT NULL, frames INTEGER NOT NULL, orientation INTEGER NOT NULL,
+  phash TEXT NOT NULL, dhash TEXT NOT NULL, caption_path TEXT, caption TEXT, caption_size INTEGER,
+  caption_mtime_ms INTEGER, tag_count INTEGER NOT NULL DEFAULT 0, sidecar_path TEXT, sidecar_size INTEGER,
+  sidecar_mtime_ms INTEGER, sidecar TEXT
+);
+CREATE INDEX images_sha256 ON images(sha256);
+CREATE INDEX images_name ON images(name_key, id);
+CREATE INDEX images_mtime ON images(mtime_ms, id);
+CREATE INDEX images_width ON images(width, id);
+CREATE INDEX images_height ON images(height, id);
+CREATE INDEX images_tag_count ON images(tag_count, id);
+CREATE INDEX images_caption_path ON images(caption_path);
+CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, key TEXT NOT NULL);
+CREATE INDEX tags_key ON tags(key);
+CREATE TABLE image_tags (image_id INTEGER NOT NULL, pos INTEGER NOT NULL, tag_id INTEGER NOT NULL,
+  PRIMARY KEY (image_id, pos)) WITHOUT ROWID;
+CREATE INDEX image_tags_tag ON image_tags(tag_id, image_id);
+CREATE TABLE image_folders (folder TEXT NOT NULL, image_id INTEGER NOT NULL, PRIMARY KEY (folder, image_id)) WITHOUT ROWID;
+CREATE INDEX image_folders_image ON image_folders(image_id);
+CREATE VIRTUAL TABLE caption_fts USING fts5(caption, tags, content = '', contentless_delete = 1,
+  tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+CREATE TABLE problems (id INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, severity TEXT NOT NULL,
+  message TEXT NOT NULL, size INTEGER, mtime_ms INTEGER);
+CREATE INDEX problems_path ON problems(path);
+`;
+
+/** One schema upgrade step. */
+export interface Migration {
+  from: number;
+  describe: string;
+  up(db: Database): void;
+}
+
+/** All migrations, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    from: 1,
+    describe: 'add images.rand (a stored random key that makes sort:random pageable) and a covering index for row filters',
+    up(db) {
+      db.exec(`
+        ALTER TABLE images ADD COLUMN rand INTEGER NOT NULL DEFAULT 0;
+        UPDATE images SET rand = abs(random()) % 140737488355328;
+        CREATE INDEX images_rand ON images(rand, id);
+        CREATE INDEX images_filter ON images(width, height, ext, tag_count);
+      `);
+    },
+  },
+];

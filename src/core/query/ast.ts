@@ -1,0 +1,106 @@
+/** The parsed form of a search query. Every node keeps the span of query text it came from. */
+
+/** Where a node came from in the query text: 0-based offset and length. */
+export interface Span {
+  position: number;
+  length: number;
+}
+
+/** Keys `sort:` accepts. */
+export type SortKey = 'name' | 'mtime' | 'width' | 'height' | 'tags' | 'random';
+
+/** Result order: by `key`, then by image id, both reversed when `descending`. */
+export interface SortSpec {
+  key: SortKey;
+  descending: boolean;
+}
+
+/** Comparison operators of numeric fields (`:` is parsed as `=`). */
+export type CompareOp = '=' | '!=' | '>' | '>=' | '<' | '<=';
+
+/** Numeric fields: `width`, `height`, `pixels`, `aspect` (width / height) and `tags` (tag count). */
+export type NumericField = 'width' | 'height' | 'pixels' | 'aspect' | 'tags';
+
+/** A tag matched by key (see tagKey): `blue_eyes`, `kiyohime_(fate)`. */
+export interface TagNode extends Span {
+  type: 'tag';
+  key: string;
+}
+
+/** A tag key pattern: `long_*` is `['long ', '']`, the literal pieces between the wildcards. */
+export interface TagPatternNode extends Span {
+  type: 'tagPattern';
+  parts: string[];
+}
+
+/** Caption text search: `"a phrase"` or `caption:word`; `prefix` for `caption:word*`. */
+export interface TextNode extends Span {
+  type: 'text';
+  text: string;
+  prefix: boolean;
+}
+
+/** `width>=1024`, `pixels<1m`, `aspect>1.5`, `tags>30`. */
+export interface CompareNode extends Span {
+  type: 'compare';
+  field: NumericField;
+  op: CompareOp;
+  value: number;
+}
+
+/** `aspect:portrait` (width < height), `landscape` (width > height) or `square` (width = height). */
+export interface ShapeNode extends Span {
+  type: 'shape';
+  shape: 'portrait' | 'landscape' | 'square';
+}
+
+/** `ext:png`; the extension is stored normalised (`jpeg` as `jpg`, `tif` as `tiff`). */
+export interface ExtNode extends Span {
+  type: 'ext';
+  ext: string;
+}
+
+/** `folder:10_alice`: a folder of that (lower-cased) name at any level of the image's path. */
+export interface FolderNode extends Span {
+  type: 'folder';
+  name: string;
+}
+
+/**
+ * `has:caption`: the caption has at least one tag or phrase (tag count > 0). A missing, unreadable,
+ * empty or blank caption file (only whitespace and commas) counts as no caption: it trains nothing.
+ */
+export interface HasCaptionNode extends Span {
+  type: 'hasCaption';
+}
+
+/** `-term`, `-( ... )`. */
+export interface NotNode extends Span {
+  type: 'not';
+  child: QueryNode;
+}
+
+/** Terms side by side, or joined by `OR`. */
+export interface BoolNode extends Span {
+  type: 'and' | 'or';
+  children: QueryNode[];
+}
+
+/** Any filter node. */
+export type QueryNode =
+  | TagNode
+  | TagPatternNode
+  | TextNode
+  | CompareNode
+  | ShapeNode
+  | ExtNode
+  | FolderNode
+  | HasCaptionNode
+  | NotNode
+  | BoolNode;
+
+/** A whole query: `filter` is null when it matches every image. */
+export interface QueryAst {
+  filter: QueryNode | null;
+  sort: SortSpec;
+}

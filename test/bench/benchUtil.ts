@@ -1,0 +1,63 @@
+/** Shared pieces of the benchmarks: where their data lives, timing, and printing. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** The repository root. */
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Benchmark data (generated datasets, indexes), kept between runs and git-ignored. */
+export const BENCH_DIR = join(REPO, '.bench');
+
+/** A folder under .bench/, created if missing. */
+export function benchPath(name: string): string {
+  const dir = join(BENCH_DIR, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Whether a generated dataset folder already holds `count` files with extension `ext`. */
+export function hasFiles(dir: string, count: number, ext: string): boolean {
+  if (!existsSync(dir)) return false;
+  let n = 0;
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue;
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith(ext)) n++;
+    }
+  };
+  walk(dir);
+  return n >= count;
+}
+
+/** Runs a command; resolves with its wall time in ms, stdout and stderr; rejects on a non-zero exit. */
+export function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code === 0) resolve({ ms, stdout, stderr });
+      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+/** Prints a result line: name, figure, and the goal with a verdict. */
+export function report(name: string, figure: string, goal: string, met: boolean): void {
+  console.log(`${name.padEnd(44)} ${figure.padEnd(36)} goal ${goal.padEnd(18)} ${met ? 'met' : 'NOT MET'}`);
+}
+
+/** The p-th percentile (0..100) of a list of numbers. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? NaN;
+}

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CaptionDecodeError, decodeCaption, encodeCaption, writeCaptionFile } from '../../src/core/caption/captionFile.ts';
+import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
+
+describe('caption files', () => {
+  after(removeTempDirs);
+
+  it('decodes UTF-8 with a BOM and CRLF, and encodes back to the same bytes', () => {
+    const bytes = Buffer.from('\uFEFF1girl, solo, kiyohime \\(fate\\)\r\nsecond line\r\n', 'utf8');
+    const caption = decodeCaption(bytes);
+    assert.equal(caption.text, '1girl, solo, kiyohime \\(fate\\)\nsecond line\n');
+    assert.equal(caption.bom, true);
+    assert.equal(caption.eol, '\r\n');
+    assert.deepEqual(encodeCaption(caption), bytes);
+  });
+
+  it('decodes plain LF UTF-8 without a BOM', () => {
+    const caption = decodeCaption(Buffer.from('café, 名前\n'));
+    assert.deepEqual(caption, { text: 'café, 名前\n', bom: false, eol: '\n' });
+  });
+
+  it('rejects invalid UTF-8 with the offset of the first bad byte', () => {
+    assert.throws(() => decodeCaption(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2c])), (err: Error) => {
+      assert.ok(err instanceof CaptionDecodeError);
+      assert.match(err.message, /not valid UTF-8.*offset 3/);
+      return true;
+    });
+  });
+
+  it('rejects UTF-16 captions with advice', () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('smile', 'utf16le')]);
+    assert.throws(() => decodeCaption(utf16), /UTF-16/);
+  });
+
+  it('never rewrites an unchanged caption, and keeps BOM and CRLF when it changes', () => {
+    const dir = makeTempDir();
+    const file = join(dir, 'a.txt');
+    const original = Buffer.from('\uFEFFsmile, solo\r\n', 'utf8');
+    writeFileSync(file, original);
+    const before = statSync(file);
+    assert.equal(writeCaptionFile(file, 'smile, solo\n'), false);
+    assert.deepEqual(readFileSync(file), original);
+    assert.equal(statSync(file).mtimeMs, before.mtimeMs);
+    assert.equal(statSync(file).ino, before.ino);
+
+    assert.equal(writeCaptionFile(file, 'smile, solo, blue eyes\n'), true);
+    assert.deepEqual(readFileSync(file), Buffer.from('\uFEFFsmile, solo, blue eyes\r\n', 'utf8'));
+    assert.deepEqual(readdirSync(dir), ['a.txt'], 'no temporary file is left behind');
+  });
+
+  it('writes a new caption in the requested style', () => {
+    const dir = makeTempDir();
+    const file = join(dir, 'new.txt');
+    assert.equal(writeCaptionFile(file, 'a, b', { bom: false, eol: '\n' }), true);
+    assert.equal(readFileSync(file, 'utf8'), 'a, b');
+  });
+});

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import BetterSqlite3 from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openIndexDatabase } from '../../src/core/index/database.ts';
+import { SCHEMA_V1 } from '../../src/core/index/migrations.ts';
+import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/core/index/schema.ts';
+import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
+
+function pragma(file: string, name: string): unknown {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    return db.pragma(name, { simple: true });
+  } finally {
+    db.close();
+  }
+}
+
+describe('index database', () => {
+  after(removeTempDirs);
+
+  it('creates a new index with the current schema in WAL mode', () => {
+    const file = join(makeTempDir(), 'index.db');
+    const { db, fresh, messages } = openIndexDatabase(file);
+    assert.equal(fresh, true);
+    assert.deepEqual(messages, []);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+    assert.equal(pragma(file, 'user_version'), SCHEMA_VERSION);
+    assert.equal(pragma(file, 'application_id'), APPLICATION_ID);
+    const again = openIndexDatabase(file);
+    assert.equal(again.fresh, false);
+    again.db.close();
+  });
+
+  it('migrates a version 1 index forward, keeping its rows', () => {
+    const file = join(makeTempDir(), 'index.db');
+    const old = new BetterSqlite3(file);
+    old.exec(SCHEMA_V1);
+    old.pragma(`application_id = ${APPLICATION_ID}`);
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO images (path, dir, name, name_key, ext, size, mtime_ms, sha256, format, width, height, pixels,
+      aspect, channels, has_alpha, bit_depth, space, frames, orientation, phash, dhash)
+      VALUES ('a.png', '', 'a.png', 'a.png', 'png', 10, 1, 'ab', 'png', 2, 2, 4, 1, 3, 0, 8, 'srgb', 1, 1, '0', '0')`).run();
+    old.close();
+
+    const { db, fresh, messages } = openIndexDatabase(file);
+    assert.equal(fresh, false);
+    assert.equal(messages.length, 1);
+    assert.match(messages[0]!, /upgraded from 1 to 2/);
+    assert.equal(db.pragma('user_version', { simple: true }), 2);
+    const row = db.prepare("SELECT path, rand FROM images").get() as { path: string; rand: number };
+    assert.equal(row.path, 'a.png');
+    assert.equal(typeof row.rand, 'number');
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT id FROM images ORDER BY rand, id').all() as { detail: string }[];
+    assert.ok(plan.some((p) => p.detail.includes('images_rand')), 'the migration created the index');
+    db.close();
+  });
+
+  it('migrates to exactly the schema a new index gets', () => {
+    const schemaOf = (file: string): string[] => {
+      const db = new BetterSqlite3(file, { readonly: true });
+      try {
+        return (db.prepare("SELECT type, name, tbl_name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all() as object[])
+          .map((r) => JSON.stringify(r));
+      } finally {
+        db.close();
+      }
+    };
+    const dir = makeTempDir();
+    const migrated = join(dir, 'old.db');
+    const old = new BetterSqlite3(migrated);
+    old.exec(SCHEMA_V1);
+    old.pragma(`application_id = ${APPLICATION_ID}`);
+    old.pragma('user_version = 1');
+    old.close();
+    openIndexDatabase(migrated).db.close();
+    const fresh = join(dir, 'new.db');
+    openIndexDatabase(fresh).db.close();
+    assert.deepEqual(schemaOf(migrated), schemaOf(fresh));
+    const columns = (file: string): unknown[] => {
+      const db = new BetterSqlite3(file, { readonly: true });
+      try {
+        return db.prepare("SELECT name, type, \"notnull\" FROM pragma_table_info('images') ORDER BY name").all();
+      } finally {
+        db.close();
+      }
+    };
+    assert.deepEqual(columns(migrated), columns(fresh));
+  });
+
+  for (const [name, make, reason] of [
+    ['garbage bytes', (f: string) => writeFileSync(f, Buffer.alloc(4096, 0x41)), /could not be read/],
+    ['a foreign SQLite database', (f: string) => { const d = new BetterSqlite3(f); d.exec('CREATE TABLE notes (x)'); d.close(); }, /not a Tagbench index/],
+    ['an index from a newer Tagbench', (f: string) => {
+      const d = new BetterSqlite3(f); d.exec('CREATE TABLE meta (k)'); d.pragma(`application_id = ${APPLICATION_ID}`); d.pragma('user_version = 99'); d.close();
+    }, /newer Tagbench/],
+  ] as const) {
+    it(`replaces ${name} with a fresh index, saying why`, () => {
+      const file = join(makeTempDir(), 'index.db');
+      make(file);
+      const { db, fresh, messages } = openIndexDatabase(file);
+      assert.equal(fresh, true);
+      assert.match(messages.join(' '), reason);
+      assert.match(messages.join(' '), /rebuilding it from the files/);
+      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      db.close();
+    });
+  }
+});
