@@ -24,7 +24,7 @@ Options:
   --thumb-size PX      thumbnail long side (default 256)
   --max-files N        refuse folders with more files than N (default 500000)
   --max-pixels N       images above N pixels are treated as decompression bombs
-  --concurrency N      images decoded at once (default: CPU cores)
+  --concurrency N      images decoded at once (default: twice the CPU cores)
   --debug              print stack traces for errors
 
 Query language (AND by default):

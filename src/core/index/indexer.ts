@@ -7,19 +7,11 @@
  * file disappeared is that image, moved: the row keeps its id. Failed files keep their problem until
  * they change.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Database } from 'better-sqlite3';
-import { analyzeImage } from '../imaging/analyzeImage.ts';
-import type { ImageFacts } from '../imaging/analyzeImage.ts';
-import { ImageError } from '../imaging/imageError.ts';
 import { storeThumbnail, thumbnailFile } from '../imaging/thumbnailCache.ts';
-import { CaptionDecodeError, decodeCaption } from '../caption/captionFile.ts';
-import { parseSidecar, SidecarError } from '../sidecar/sidecar.ts';
 import { problem } from '../problems.ts';
 import type { Problem } from '../problems.ts';
 import { checkDatasetRoot } from '../dataset/datasetRoot.ts';
@@ -31,15 +23,17 @@ import type { ScannedFile } from '../dataset/scanFolder.ts';
 import { captionPathFor, pairFiles, sidecarPathFor } from '../dataset/filePairing.ts';
 import { openIndexDatabase, removeDatabaseFiles } from './database.ts';
 import { ImageStore } from './imageStore.ts';
-import type { CaptionState, ImageRecord, SidecarState } from './imageStore.ts';
 import { loadIndexedImages, loadStoredProblems, replaceProblems } from './indexedState.ts';
 import type { IndexedImage } from './indexedState.ts';
+import { factsFromIndex, readCaption, readImageFile, readSidecarState, withState } from './imageFileReader.ts';
+import type { ImageOutcome } from './imageFileReader.ts';
+import { adoptOrphanSidecars } from './orphanSidecars.ts';
 
 /** Options of indexDataset. */
 export interface IndexOptions {
   /** Make missing thumbnails (default true). */
   thumbnails?: boolean;
-  /** Images decoded at the same time (default: the number of CPU cores). */
+  /** Images read and decoded at the same time (default: twice the number of CPU cores). */
   concurrency?: number;
   /** Index folders that look implausible (home, system folders, too many files). */
   force?: boolean;
@@ -78,10 +72,6 @@ export interface IndexSummary {
   /** Notes about the index itself: migrations, a replaced index. */
   messages: string[];
 }
-
-type Outcome =
-  | { kind: 'indexed'; record: ImageRecord; thumbnail?: Buffer; warning?: Problem }
-  | { kind: 'failed'; problem: Problem; file: ScannedFile };
 
 /** Indexes the dataset at `rootDir` and returns a summary. Throws DatasetError for a bad root. */
 export async function indexDataset(rootDir: string, options: IndexOptions = {}): Promise<IndexSummary> {
@@ -164,11 +154,11 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
   }
 
   // Read, hash and decode, a few at a time; write rows in batches.
-  const pending: Outcome[] = [];
+  const pending: ImageOutcome[] = [];
   const flush = db.transaction(() => {
     for (const outcome of pending.splice(0)) applyOutcome(outcome);
   });
-  const applyOutcome = (outcome: Outcome): void => {
+  const applyOutcome = (outcome: ImageOutcome): void => {
     if (outcome.kind === 'failed') {
       problems.push(outcome.problem);
       const row = indexed.get(outcome.file.path);
@@ -223,7 +213,8 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
     row.sidecarMtimeMs = record.sidecar?.mtimeMs ?? null;
   };
 
-  const concurrency = Math.max(1, ctx.options.concurrency ?? availableParallelism());
+  // Two images in flight per core keeps the cores busy while each image waits on I/O or the main thread.
+  const concurrency = Math.max(1, ctx.options.concurrency ?? 2 * availableParallelism());
   const previousSharpConcurrency = sharp.concurrency();
   sharp.concurrency(1);
   let done = 0;
@@ -234,7 +225,7 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
     const workerLoop = async (): Promise<void> => {
       while (next < toRead.length && !ctx.options.signal?.aborted) {
         const file = toRead[next++]!;
-        const outcome = await readImage(root, file, {
+        const outcome = await readImageFile(root, file, {
           settings,
           wantThumbs,
           thumbsDir: layout.thumbsDir,
@@ -309,154 +300,7 @@ function finishSummary(db: Database, summary: IndexSummary, started: number, pro
   return summary;
 }
 
-interface ReadContext {
-  settings: DatasetSettings;
-  wantThumbs: boolean;
-  thumbsDir: string;
-  factsOf: (sha: string) => ImageFacts | undefined;
-  caption: ScannedFile | undefined;
-  sidecar: ScannedFile | undefined;
-  problems: Problem[];
-}
-
-/** Reads one image file: hash, facts (decoded, or reused from identical content), caption, sidecar. */
-async function readImage(root: string, file: ScannedFile, ctx: ReadContext): Promise<Outcome> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(join(root, file.path));
-  } catch (err) {
-    return { kind: 'failed', file, problem: withState(problem(file.path, 'unreadable', `The file cannot be read: ${(err as Error).message}.`), file) };
-  }
-  if (bytes.length === 0) return { kind: 'failed', file, problem: withState(problem(file.path, 'empty-file', 'The file is empty (0 bytes).'), file) };
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const ext = file.path.slice(file.path.lastIndexOf('.') + 1);
-  const thumbFile = thumbnailFile(ctx.thumbsDir, sha256, ctx.settings.thumbnailSize);
-  const needThumb = ctx.wantThumbs && !existsSync(thumbFile);
-  let facts = needThumb ? undefined : ctx.factsOf(sha256);
-  let thumbnail: Buffer | undefined;
-  let warning: Problem | undefined;
-  if (!facts || needThumb) {
-    try {
-      const analysis = await analyzeImage(bytes, { ext, maxPixels: ctx.settings.maxPixels, ...(needThumb ? { thumbnailSize: ctx.settings.thumbnailSize } : {}) });
-      facts = analysis.facts;
-      thumbnail = analysis.thumbnail;
-      if (analysis.extensionMismatch) warning = withState(problem(file.path, 'extension-mismatch', analysis.extensionMismatch), file);
-    } catch (err) {
-      if (err instanceof ImageError) return { kind: 'failed', file, problem: withState(problem(file.path, err.kind, err.message), file) };
-      return { kind: 'failed', file, problem: withState(problem(file.path, 'corrupt-image', `The image could not be decoded: ${(err as Error).message}.`), file) };
-    }
-  } else {
-    const mismatch = mismatchWarning(file, facts);
-    if (mismatch) warning = mismatch;
-  }
-  const record: ImageRecord = {
-    path: file.path,
-    size: file.size,
-    mtimeMs: file.mtimeMs,
-    sha256,
-    ...facts,
-    caption: readCaption(root, ctx.caption, ctx.problems),
-    sidecar: readSidecarState(root, ctx.sidecar, ctx.problems),
-  };
-  const outcome: Outcome = { kind: 'indexed', record };
-  if (thumbnail) outcome.thumbnail = thumbnail;
-  if (warning) outcome.warning = warning;
-  return outcome;
-}
-
-function mismatchWarning(file: ScannedFile, facts: ImageFacts): Problem | undefined {
-  const ext = file.path.slice(file.path.lastIndexOf('.') + 1).toLowerCase();
-  const expected = ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'tif' ? 'tiff' : ext;
-  if (expected === facts.format || (expected === 'avif' && facts.format === 'heif')) return undefined;
-  const name = facts.format === 'jpeg' ? 'JPEG' : facts.format.toUpperCase();
-  return withState(problem(file.path, 'extension-mismatch', `The file is named .${ext} but holds ${name} data.`), file);
-}
-
-function readCaption(root: string, file: ScannedFile | undefined, problems: Problem[]): CaptionState | null {
-  if (!file) return null;
-  const state: CaptionState = { path: file.path, size: file.size, mtimeMs: file.mtimeMs, text: null };
-  try {
-    state.text = decodeCaption(readFileSync(join(root, file.path))).text;
-  } catch (err) {
-    const kind = err instanceof CaptionDecodeError ? 'caption-encoding' : 'caption-unreadable';
-    problems.push(withState(problem(file.path, kind, err instanceof CaptionDecodeError ? err.message : `The caption cannot be read: ${(err as Error).message}.`), file));
-  }
-  return state;
-}
-
-function readSidecarState(root: string, file: ScannedFile | undefined, problems: Problem[]): SidecarState | null {
-  if (!file) return null;
-  const state: SidecarState = { path: file.path, size: file.size, mtimeMs: file.mtimeMs, json: null };
-  try {
-    const bytes = readFileSync(join(root, file.path));
-    parseSidecar(bytes);
-    state.json = bytes.toString('utf8');
-  } catch (err) {
-    const message = err instanceof SidecarError ? err.message : `The sidecar cannot be read: ${(err as Error).message}.`;
-    problems.push(withState(problem(file.path, 'sidecar-invalid', message), file));
-  }
-  return state;
-}
-
-/**
- * Sidecars left behind when an image moved without them: an image with the sidecar's recorded hash
- * and no sidecar of its own takes its metadata (reported, so the user can move the file along).
- */
-function adoptOrphanSidecars(db: Database, store: ImageStore, root: string, orphans: readonly ScannedFile[], indexed: Map<string, IndexedImage>, problems: Problem[]): void {
-  const bySha = db.prepare('SELECT id, path FROM images WHERE sha256 = ? AND (sidecar_path IS NULL OR sidecar_path = ?) ORDER BY id LIMIT 1');
-  for (const orphan of orphans) {
-    let sha: string;
-    let json: string;
-    try {
-      const bytes = readFileSync(join(root, orphan.path));
-      sha = parseSidecar(bytes).image.sha256;
-      json = bytes.toString('utf8');
-    } catch (err) {
-      const message = err instanceof SidecarError ? err.message : `The sidecar cannot be read: ${(err as Error).message}.`;
-      problems.push(problem(orphan.path, 'sidecar-invalid', message));
-      continue;
-    }
-    const owner = bySha.get(sha, orphan.path) as { id: number; path: string } | undefined;
-    if (owner) {
-      store.setSidecar(owner.id, { path: orphan.path, size: orphan.size, mtimeMs: orphan.mtimeMs, json });
-      const row = indexed.get(owner.path);
-      if (row) {
-        row.sidecarPath = orphan.path;
-        row.sidecarSize = orphan.size;
-        row.sidecarMtimeMs = orphan.mtimeMs;
-      }
-      problems.push(problem(orphan.path, 'sidecar-detached',
-        `This metadata belongs to ${owner.path} (same content hash), which was moved without it; move it to ${sidecarPathFor(owner.path)}.`));
-    } else {
-      problems.push(problem(orphan.path, 'sidecar-without-image', 'No image with this name or with the content hash it records is in the dataset.'));
-    }
-  }
-}
-
-function factsFromIndex(db: Database, sha256: string): ImageFacts | undefined {
-  const row = db.prepare(`SELECT format, width, height, channels, has_alpha, bit_depth, space, frames, orientation, phash, dhash
-    FROM images WHERE sha256 = ? LIMIT 1`).get(sha256) as Record<string, unknown> | undefined;
-  if (!row) return undefined;
-  return {
-    format: row.format as ImageFacts['format'],
-    width: row.width as number,
-    height: row.height as number,
-    channels: row.channels as number,
-    hasAlpha: row.has_alpha === 1,
-    bitDepth: row.bit_depth as number,
-    space: row.space as string,
-    frames: row.frames as number,
-    orientation: row.orientation as number,
-    phash: row.phash as string,
-    dhash: row.dhash as string,
-  };
-}
-
 function sameFile(file: ScannedFile | undefined, path: string | null, size: number | null, mtimeMs: number | null): boolean {
   if (!file) return path === null;
   return file.path === path && file.size === size && file.mtimeMs === mtimeMs;
-}
-
-function withState(p: Problem, file: ScannedFile): Problem & { size: number; mtimeMs: number } {
-  return { ...p, size: file.size, mtimeMs: file.mtimeMs };
 }
