@@ -6,24 +6,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
 import { parseTags, tagKey } from '../caption/tags.ts';
+import type { ImageFacts } from '../imaging/analyzeImage.ts';
 
-/** Everything the index holds about one image. */
-export interface ImageRecord {
+/** Everything the index holds about one image: its file, its decoded facts, caption and sidecar. */
+export interface ImageRecord extends ImageFacts {
   path: string;
   size: number;
   mtimeMs: number;
   sha256: string;
-  format: string;
-  width: number;
-  height: number;
-  channels: number;
-  hasAlpha: boolean;
-  bitDepth: number;
-  space: string;
-  frames: number;
-  orientation: number;
-  phash: string;
-  dhash: string;
   caption: CaptionState | null;
   sidecar: SidecarState | null;
 }
