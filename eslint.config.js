@@ -25,6 +25,25 @@ export default tseslint.config(
     },
   },
   {
+    // Webviews run in the browser: they talk to the host only through src/protocol.
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'Webviews cannot use the VS Code API module.' }],
+        patterns: [{ group: ['**/src/core/**', '**/src/vscode/**', '**/src/cli/**', '**/src/workers/**', 'node:*'], message: 'Webviews may import only src/protocol.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The protocol is shared with webviews and workers.' }],
+        patterns: [{ group: ['node:*', '**/src/vscode/**', '**/vscode/**'], message: 'The protocol has no runtime dependencies.' }],
+      }],
+    },
+  },
+  {
     files: ['eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -38,6 +38,8 @@ index.db
 index.db-*
 cache/
 tmp/
+journal/
+trash/
 `;
 
 /** Creates `.tagbench/` with its `.gitignore` if missing. */

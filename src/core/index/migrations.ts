@@ -49,13 +49,14 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   {
     from: 1,
-    describe: 'add images.rand (a stored random key that makes sort:random pageable) and a covering index for row filters',
+    describe: 'add images.rand (a stored random key that makes sort:random pageable) and indexes for row filters and folder listings',
     up(db) {
       db.exec(`
         ALTER TABLE images ADD COLUMN rand INTEGER NOT NULL DEFAULT 0;
         UPDATE images SET rand = abs(random()) % 140737488355328;
         CREATE INDEX images_rand ON images(rand, id);
         CREATE INDEX images_filter ON images(width, height, ext, tag_count);
+        CREATE INDEX images_dir ON images(dir, name_key);
       `);
     },
   },

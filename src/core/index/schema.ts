@@ -62,6 +62,7 @@ CREATE INDEX images_height ON images(height, id);
 CREATE INDEX images_tag_count ON images(tag_count, id);
 CREATE INDEX images_rand ON images(rand, id);
 CREATE INDEX images_caption_path ON images(caption_path);
+CREATE INDEX images_dir ON images(dir, name_key);
 -- Covers every condition on the image row (width, height, pixels, aspect, ext, has:caption, tags>N).
 CREATE INDEX images_filter ON images(width, height, ext, tag_count);
 

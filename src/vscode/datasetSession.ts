@@ -1,0 +1,132 @@
+/**
+ * One dataset (a workspace folder) as the extension sees it: its index runs (in a worker thread, one
+ * at a time, with a cancellable progress notification), and an event when its index changed.
+ */
+import * as vscode from 'vscode';
+import type { IndexSummary } from '../core/index/indexer.ts';
+import type { IndexWorkerApi, IndexWorkerEvents } from '../protocol/workerProtocol.ts';
+import { RpcError } from '../protocol/rpc.ts';
+import { datasetSettingsFor, workerCount } from './settings.ts';
+import { startWorker } from './workerClient.ts';
+
+/** How an index run was asked for. */
+export interface IndexRequest {
+  rebuild?: boolean;
+  force?: boolean;
+  /** Show a progress notification (true) or only a status bar entry (false). */
+  notify?: boolean;
+}
+
+/** A dataset and its index. */
+export class DatasetSession implements vscode.Disposable {
+  readonly folder: vscode.WorkspaceFolder;
+  private readonly extensionPath: string;
+  private readonly changed = new vscode.EventEmitter<IndexSummary | undefined>();
+  /** Fires after the index changed (an index run finished, or a batch edit was applied). */
+  readonly onDidChangeIndex = this.changed.event;
+  private running: Promise<IndexSummary | undefined> | undefined;
+  private again: IndexRequest | undefined;
+  private cancelRun: (() => void) | undefined;
+  /** The last completed run's summary. */
+  lastSummary: IndexSummary | undefined;
+
+  constructor(folder: vscode.WorkspaceFolder, extensionPath: string) {
+    this.folder = folder;
+    this.extensionPath = extensionPath;
+  }
+
+  /** The dataset's root folder on disk. */
+  get root(): string {
+    return this.folder.uri.fsPath;
+  }
+
+  /** Indexes the dataset (incrementally unless rebuild). A request during a run queues one more run. */
+  index(request: IndexRequest = {}): Promise<IndexSummary | undefined> {
+    if (this.running) {
+      this.again = { ...this.again, ...request };
+      return this.running;
+    }
+    this.running = this.runOnce(request).finally(() => {
+      this.running = undefined;
+      const next = this.again;
+      this.again = undefined;
+      if (next) void this.index(next);
+    });
+    return this.running;
+  }
+
+  /** Tells listeners the index changed outside an index run (e.g. after a batch edit). */
+  fireChanged(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** Whether an index run is in progress. */
+  get indexing(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Cancels a running index run, if any. */
+  cancelIndexing(): void {
+    this.cancelRun?.();
+  }
+
+  dispose(): void {
+    this.cancelRun?.();
+    this.changed.dispose();
+  }
+
+  private async runOnce(request: IndexRequest): Promise<IndexSummary | undefined> {
+    const location = request.notify === false ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
+    const title = `${request.rebuild ? 'Rebuilding' : 'Indexing'} ${this.folder.name}`;
+    const summary = await vscode.window.withProgress({ location, title, cancellable: true }, async (progress, token) => {
+      const client = startWorker<IndexWorkerApi, IndexWorkerEvents>(this.extensionPath, 'indexWorker');
+      let reported = 0;
+      client.rpc.on('progress', (p) => {
+        if (p.phase === 'scan') progress.report({ message: 'scanning files...' });
+        else if (p.phase === 'read' && p.total > 0) {
+          const percent = (p.done / p.total) * 100;
+          progress.report({ message: `${p.done} of ${p.total} images`, increment: percent - reported });
+          reported = percent;
+        } else if (p.phase === 'finish') progress.report({ message: 'finishing...' });
+      });
+      const cancel = (): void => client.rpc.notify('cancel', {});
+      this.cancelRun = cancel;
+      const subscription = token.onCancellationRequested(cancel);
+      try {
+        const options = {
+          rebuild: request.rebuild ?? false,
+          force: request.force ?? false,
+          settings: datasetSettingsFor(this.folder.uri),
+          ...(workerCount() ? { concurrency: workerCount() } : {}),
+        };
+        return await client.rpc.request('run', { root: this.root, options });
+      } finally {
+        subscription.dispose();
+        this.cancelRun = undefined;
+        await client.terminate();
+      }
+    }).then(
+      (result) => result,
+      (err: unknown) => this.reportFailure(err, request),
+    );
+    if (summary) {
+      this.lastSummary = summary;
+      for (const message of summary.messages) void vscode.window.showInformationMessage(`Tagbench: ${message}`);
+      this.changed.fire(summary);
+    }
+    return summary;
+  }
+
+  private async reportFailure(err: unknown, request: IndexRequest): Promise<undefined> {
+    const message = err instanceof Error ? err.message : String(err);
+    const canForce = err instanceof RpcError && err.code === 'DatasetError' && /--force/.test(message) && !request.force;
+    const text = `Tagbench could not index ${this.folder.name}: ${message.replace(/ Pass --force.*$/, '')}`;
+    if (canForce) {
+      const choice = await vscode.window.showWarningMessage(text, 'Index Anyway');
+      if (choice === 'Index Anyway') void this.index({ ...request, force: true });
+    } else {
+      void vscode.window.showErrorMessage(text);
+    }
+    return undefined;
+  }
+}
