@@ -1,0 +1,215 @@
+/**
+ * Everything a front end asks of one dataset, over one read-write index connection: search, details,
+ * listings, batch edits with preview and undo, projects, on-demand thumbnails. The data worker
+ * serves it to the extension host; tests use it directly.
+ */
+import type { Database } from 'better-sqlite3';
+import { join } from 'node:path';
+import { datasetLayout, ensureTagbenchDir } from '../dataset/datasetLayout.ts';
+import { openIndexDatabase } from '../index/database.ts';
+import { listProblems } from '../index/datasetIndex.ts';
+import { folderListing, imageById, imageByPath, imageCount, tagSuggestions } from '../index/imageQueries.ts';
+import type { FileEntry, FolderEntry, ImageInfo } from '../index/imageQueries.ts';
+import { searchImages, tagStats } from '../index/search.ts';
+import { QueryError } from '../query/queryError.ts';
+import { ensureThumbnail } from '../imaging/thumbnailCache.ts';
+import { applyBatch, planBatch, undoLastBatch } from '../edits/batchEdit.ts';
+import type { BatchAction, BatchPlan, BatchResult } from '../edits/batchEdit.ts';
+import { lastAppliedBatch } from '../edits/batchJournal.ts';
+import { listProjects, newProject, saveProject, deleteProject } from '../projects/projectStore.ts';
+import type { Project } from '../projects/projectStore.ts';
+import type { Problem } from '../problems.ts';
+import type { BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies } from '../../protocol/galleryProtocol.ts';
+
+/** Settings a service needs from its front end. */
+export interface ServiceSettings {
+  captionExtension: string;
+  thumbnailSize: number;
+  /** Batches touching more files than this should be confirmed after a preview. */
+  batchConfirmThreshold: number;
+}
+
+const PREVIEW_LIMIT = 100;
+const MAX_PLANS = 8;
+
+/** One dataset's queries and edits. */
+export class DatasetService {
+  readonly root: string;
+  readonly db: Database;
+  private settings: ServiceSettings;
+  private readonly plans = new Map<string, BatchPlan>();
+  private orderCache: { query: string; ids: number[]; paths: Map<number, string> } | undefined;
+
+  constructor(root: string, settings: ServiceSettings) {
+    this.root = root;
+    this.settings = settings;
+    const layout = datasetLayout(root);
+    ensureTagbenchDir(layout);
+    this.db = openIndexDatabase(layout.indexFile).db;
+  }
+
+  /** Updates the settings (e.g. after the user changed them). */
+  configure(settings: ServiceSettings): void {
+    this.settings = settings;
+  }
+
+  /** Forgets cached result orders (call when the index changed behind this service). */
+  invalidate(): void {
+    this.orderCache = undefined;
+  }
+
+  /** Number of indexed images. */
+  imageCount(): number {
+    return imageCount(this.db);
+  }
+
+  /** A page of results, or the query's problem. */
+  search(query: string, offset: number, limit: number): GalleryPage | { error: QueryProblem } {
+    return withQueryProblem(() => {
+      const result = searchImages(this.db, query, { offset, limit });
+      return {
+        total: result.total,
+        offset,
+        items: result.items.map((i) => ({ id: i.id, path: i.path, width: i.width, height: i.height, sha256: i.sha256, caption: i.caption, tags: i.tags })),
+      };
+    });
+  }
+
+  /** Tag frequencies over a query's results. */
+  tagFrequencies(query: string, limit: number): TagFrequencies | { error: QueryProblem } {
+    return withQueryProblem(() => tagStats(this.db, query, { limit }));
+  }
+
+  imageById(id: number): ImageInfo | null {
+    return imageById(this.db, id) ?? null;
+  }
+
+  imageByPath(path: string): ImageInfo | null {
+    return imageByPath(this.db, path) ?? null;
+  }
+
+  tagSuggestions(prefix: string, limit: number): { tag: string; count: number }[] {
+    return tagSuggestions(this.db, prefix, limit);
+  }
+
+  folderListing(dir: string): { folders: FolderEntry[]; images: FileEntry[] } {
+    return folderListing(this.db, dir);
+  }
+
+  problems(): Problem[] {
+    return listProblems(this.db);
+  }
+
+  /** The image `step` places from `id` in the query's results, or null at either end. */
+  neighbour(query: string, id: number, step: 1 | -1): { id: number; path: string } | null {
+    const order = this.resultOrder(query);
+    const index = order.ids.indexOf(id);
+    if (index < 0) return null;
+    const next = order.ids[index + step];
+    return next === undefined ? null : { id: next, path: order.paths.get(next)! };
+  }
+
+  /** The images a selection names, in result order for queries. */
+  resolveSelection(selection: Selection): { id: number; path: string; sha256: string }[] {
+    if (selection.kind === 'ids') {
+      const rows = this.db.prepare('SELECT id, path, sha256 FROM images WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(selection.ids)) as { id: number; path: string; sha256: string }[];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return selection.ids.flatMap((id) => byId.get(id) ?? []);
+    }
+    const except = new Set(selection.except);
+    const out: { id: number; path: string; sha256: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = searchImages(this.db, selection.query, { limit: 10_000, ...(cursor ? { cursor } : {}) });
+      for (const item of page.items) if (!except.has(item.id)) out.push({ id: item.id, path: item.path, sha256: item.sha256 });
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return out;
+  }
+
+  /** Plans a batch and describes it; the plan is kept for applyBatch. */
+  previewBatch(selection: Selection, action: BatchAction): BatchPreview & { planId: string } {
+    const targets = this.resolveSelection(selection);
+    const plan = planBatch(this.root, targets, action, this.settings.captionExtension);
+    this.plans.set(plan.id, plan);
+    while (this.plans.size > MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
+    const changes = action.kind === 'trash'
+      ? plan.trash.slice(0, PREVIEW_LIMIT).map((t) => ({ path: t.path, before: t.path, after: null }))
+      : plan.captions.slice(0, PREVIEW_LIMIT).map((c) => ({ path: c.path, before: c.before, after: c.after }));
+    const changed = action.kind === 'trash' ? plan.trash.length : plan.captions.length;
+    return { planId: plan.id, files: plan.files, changed, changes, needsConfirmation: changed > this.settings.batchConfirmThreshold || action.kind === 'trash' };
+  }
+
+  /** Applies a previewed batch. */
+  applyBatch(planId: string): BatchOutcome & { moved: number } {
+    const plan = this.plans.get(planId);
+    if (!plan) throw new Error('This preview is out of date; preview the change again.');
+    this.plans.delete(planId);
+    this.orderCache = undefined;
+    return outcome(applyBatch(this.root, this.db, plan));
+  }
+
+  /** Undoes the most recent batch, or returns null when there is none. */
+  undoBatch(): (BatchOutcome & { moved: number }) | null {
+    this.orderCache = undefined;
+    const result = undoLastBatch(this.root, this.db);
+    return result ? outcome(result) : null;
+  }
+
+  /** Whether there is a batch to undo. */
+  canUndo(): boolean {
+    return lastAppliedBatch(join(this.root, '.tagbench', 'journal')) !== undefined;
+  }
+
+  /** Makes the thumbnail of an image if it is missing; returns its file, or null when the image is unknown. */
+  async ensureThumbnail(id: number): Promise<string | null> {
+    const row = this.db.prepare('SELECT path, sha256 FROM images WHERE id = ?').get(id) as { path: string; sha256: string } | undefined;
+    if (!row) return null;
+    return ensureThumbnail(datasetLayout(this.root).thumbsDir, join(this.root, row.path), row.sha256, this.settings.thumbnailSize);
+  }
+
+  listProjects(): { projects: Project[]; problems: { file: string; message: string }[] } {
+    return listProjects(this.root);
+  }
+
+  /** Creates a project from a selection (members by hash and path) or a saved query. */
+  createProject(name: string, selection: Selection | null, query: string | null, trigger: string): { name: string; images: number; file: string } {
+    if (query !== null) searchImages(this.db, query, { limit: 0 });
+    const members = selection ? this.resolveSelection(selection).map((m) => ({ sha256: m.sha256, path: m.path })) : [];
+    const project = newProject(name, { members, query, trigger });
+    const file = saveProject(this.root, project);
+    const images = query !== null ? searchImages(this.db, query, { limit: 0 }).total : members.length;
+    return { name: project.name, images, file };
+  }
+
+  deleteProject(name: string): null {
+    deleteProject(this.root, name);
+    return null;
+  }
+
+  /** Closes the index connection. */
+  close(): void {
+    this.db.close();
+  }
+
+  private resultOrder(query: string): { ids: number[]; paths: Map<number, string> } {
+    if (this.orderCache?.query !== query) {
+      const rows = this.resolveSelection({ kind: 'query', query, except: [] });
+      this.orderCache = { query, ids: rows.map((r) => r.id), paths: new Map(rows.map((r) => [r.id, r.path])) };
+    }
+    return this.orderCache;
+  }
+}
+
+function outcome(result: BatchResult): BatchOutcome & { moved: number } {
+  return { changed: result.changed, unchanged: result.unchanged, conflicts: result.conflicts, summary: result.summary, moved: result.moved };
+}
+
+function withQueryProblem<T>(fn: () => T): T | { error: QueryProblem } {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof QueryError) return { error: { message: err.message, position: err.position, length: err.length } };
+    throw err;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Messages between the extension host and a dataset's data worker, which answers every query and
+ * carries out every edit on that dataset (so the extension host thread never waits on SQLite or disk).
+ */
+import type { ImageInfo, FileEntry, FolderEntry } from '../core/index/imageQueries.ts';
+import type { Problem } from '../core/problems.ts';
+import type { Project } from '../core/projects/projectStore.ts';
+import type { BatchAction, BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies } from './galleryProtocol.ts';
+
+/** What the data worker answers. */
+export interface DataWorkerApi {
+  requests: {
+    /** Opens (or, with reopen, reconnects to a rebuilt) index; also updates settings. */
+    open: { params: { root: string; captionExtension: string; thumbnailSize: number; batchConfirmThreshold: number; reopen: boolean }; result: { images: number } };
+    search: { params: { query: string; offset: number; limit: number }; result: GalleryPage | { error: QueryProblem } };
+    tagFrequencies: { params: { query: string; limit: number }; result: TagFrequencies | { error: QueryProblem } };
+    imageById: { params: { id: number }; result: ImageInfo | null };
+    imageByPath: { params: { path: string }; result: ImageInfo | null };
+    tagSuggestions: { params: { prefix: string; limit: number }; result: { tag: string; count: number }[] };
+    folderListing: { params: { dir: string }; result: { folders: FolderEntry[]; images: FileEntry[] } };
+    problems: { params: Record<string, never>; result: Problem[] };
+    /** The image before or after `id` in a query's results (for next/previous in the image editor). */
+    neighbour: { params: { query: string; id: number; step: 1 | -1 }; result: { id: number; path: string } | null };
+    /** Resolves a selection to image ids and paths. */
+    resolveSelection: { params: { selection: Selection }; result: { id: number; path: string; sha256: string }[] };
+    previewBatch: { params: { selection: Selection; action: BatchAction }; result: BatchPreview & { planId: string } };
+    applyBatch: { params: { planId: string }; result: BatchOutcome & { moved: number } };
+    undoBatch: { params: Record<string, never>; result: (BatchOutcome & { moved: number }) | null };
+    canUndo: { params: Record<string, never>; result: boolean };
+    ensureThumbnail: { params: { id: number }; result: string | null };
+    listProjects: { params: Record<string, never>; result: { projects: Project[]; problems: { file: string; message: string }[] } };
+    createProject: { params: { name: string; selection: Selection | null; query: string | null; trigger: string }; result: { name: string; images: number; file: string } };
+    deleteProject: { params: { name: string }; result: null };
+  };
+  notifications: Record<string, never>;
+}
+
+/** The data worker sends nothing unasked. */
+export interface DataWorkerEvents {
+  requests: Record<string, never>;
+  notifications: Record<string, never>;
+}

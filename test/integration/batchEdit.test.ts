@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { indexDataset } from '../../src/core/index/indexer.ts';
+import { openIndexDatabase } from '../../src/core/index/database.ts';
+import { searchImages } from '../../src/core/index/search.ts';
+import { applyBatch, planBatch, undoLastBatch } from '../../src/core/edits/batchEdit.ts';
+import type { BatchTarget } from '../../src/core/edits/batchEdit.ts';
+import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
+import { dumpIndex, snapshotFiles } from '../helpers/datasetSnapshot.ts';
+
+describe('batch edits', function () {
+  this.timeout(30_000);
+  let root: string;
+  const open = () => openIndexDatabase(join(root, '.tagbench', 'index.db')).db;
+  const targets = (query: string): BatchTarget[] => {
+    const db = open();
+    try {
+      return searchImages(db, query, { limit: 1000 }).items.map((i) => ({ id: i.id, path: i.path }));
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeEach(async () => {
+    root = makeTempDir();
+    for (const [i, name] of ['a', 'b', 'c', 'd'].entries()) {
+      await sharp({ create: { width: 32 + i, height: 32, channels: 3, background: { r: i * 60, g: 10, b: 200 - i * 40 } } }).png().toFile(join(root, `${name}.png`));
+    }
+    writeFileSync(join(root, 'a.txt'), '\uFEFFalice, smile\r\n');
+    writeFileSync(join(root, 'b.txt'), 'alice, solo');
+    writeFileSync(join(root, 'c.txt'), 'bob, smile\n');
+    await indexDataset(root);
+  });
+  afterEach(removeTempDirs);
+
+  it('previews without writing, applies, keeps BOM and CRLF, updates the index, and undoes exactly', async () => {
+    const before = snapshotFiles(root);
+    const indexBefore = dumpIndex(join(root, '.tagbench', 'index.db'));
+    const plan = planBatch(root, targets(''), { kind: 'addTags', tags: ['ohwx'], position: 'start' }, '.txt');
+    assert.deepEqual(snapshotFiles(root), before, 'planning writes nothing');
+    assert.equal(plan.files, 4);
+    assert.deepEqual(plan.captions.map((c) => [c.path, c.before, c.after]), [
+      ['a.txt', 'alice, smile\n', 'ohwx, alice, smile\n'],
+      ['b.txt', 'alice, solo', 'ohwx, alice, solo'],
+      ['c.txt', 'bob, smile\n', 'ohwx, bob, smile\n'],
+      ['d.txt', null, 'ohwx'],
+    ]);
+
+    const db = open();
+    const result = applyBatch(root, db, plan);
+    assert.equal(result.changed, 4);
+    assert.deepEqual(result.conflicts, []);
+    assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFohwx, alice, smile\r\n'));
+    assert.equal(readFileSync(join(root, 'd.txt'), 'utf8'), 'ohwx');
+    assert.equal(searchImages(db, 'ohwx', { limit: 0 }).total, 4, 'the index sees the new tag at once');
+
+    const undone = undoLastBatch(root, db)!;
+    assert.equal(undone.changed, 4);
+    db.close();
+    assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFalice, smile\r\n'));
+    assert.equal(existsSync(join(root, 'd.txt')), false, 'a caption the batch created is removed again');
+    const after = snapshotFiles(root);
+    for (const [path, state] of before) assert.equal(after.get(path)?.split(':')[0], state.split(':')[0], `${path} content restored`);
+    await indexDataset(root);
+    const indexAfter = dumpIndex(join(root, '.tagbench', 'index.db'));
+    assert.deepEqual(indexAfter.tags, indexBefore.tags);
+  });
+
+  it('reports a caption changed on disk since the preview, and does not overwrite it', () => {
+    const plan = planBatch(root, targets('alice'), { kind: 'removeTags', tags: ['alice'] }, '.txt');
+    writeFileSync(join(root, 'b.txt'), 'alice, solo, edited meanwhile');
+    const db = open();
+    const result = applyBatch(root, db, plan);
+    db.close();
+    assert.equal(result.changed, 1);
+    assert.deepEqual(result.conflicts.map((c) => c.path), ['b.txt']);
+    assert.equal(readFileSync(join(root, 'b.txt'), 'utf8'), 'alice, solo, edited meanwhile');
+    assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFsmile\r\n'));
+  });
+
+  it('does not undo over a caption edited after the batch', () => {
+    const db = open();
+    applyBatch(root, db, planBatch(root, targets('smile'), { kind: 'addTags', tags: ['happy'], position: 'end' }, '.txt'));
+    writeFileSync(join(root, 'c.txt'), 'hand edited');
+    const undone = undoLastBatch(root, db)!;
+    db.close();
+    assert.deepEqual(undone.conflicts.map((c) => c.path), ['c.txt']);
+    assert.equal(readFileSync(join(root, 'c.txt'), 'utf8'), 'hand edited');
+    assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFalice, smile\r\n'));
+  });
+
+  it('undoes batches one after another, newest first', () => {
+    const db = open();
+    applyBatch(root, db, planBatch(root, targets(''), { kind: 'addTags', tags: ['one'], position: 'end' }, '.txt'));
+    applyBatch(root, db, planBatch(root, targets(''), { kind: 'addTags', tags: ['two'], position: 'end' }, '.txt'));
+    assert.equal(readFileSync(join(root, 'b.txt'), 'utf8'), 'alice, solo, one, two');
+    undoLastBatch(root, db);
+    assert.equal(readFileSync(join(root, 'b.txt'), 'utf8'), 'alice, solo, one');
+    undoLastBatch(root, db);
+    assert.equal(readFileSync(join(root, 'b.txt'), 'utf8'), 'alice, solo');
+    assert.equal(undoLastBatch(root, db), undefined);
+    db.close();
+  });
+
+  it('moves images with their captions to the Tagbench trash, and back on undo', async () => {
+    const db = open();
+    const result = applyBatch(root, db, planBatch(root, targets('bob'), { kind: 'trash' }, '.txt'));
+    assert.equal(result.moved, 1);
+    assert.equal(existsSync(join(root, 'c.png')), false);
+    assert.equal(existsSync(join(root, 'c.txt')), false);
+    assert.equal(searchImages(db, '', { limit: 0 }).total, 3);
+    const trash = join(root, '.tagbench', 'trash');
+    assert.deepEqual(readdirSync(join(trash, readdirSync(trash)[0]!)).sort(), ['c.png', 'c.txt']);
+    undoLastBatch(root, db);
+    db.close();
+    assert.equal(readFileSync(join(root, 'c.txt'), 'utf8'), 'bob, smile\n');
+    const summary = await indexDataset(root);
+    assert.equal(summary.images, 4);
+  });
+
+  it('skips captions it cannot decode, naming them', () => {
+    writeFileSync(join(root, 'b.txt'), Buffer.from([0x61, 0xff, 0x62]));
+    const plan = planBatch(root, targets(''), { kind: 'addTags', tags: ['x'], position: 'end' }, '.txt');
+    assert.deepEqual(plan.skipped.map((s) => s.path), ['b.txt']);
+    assert.match(plan.skipped[0]!.reason, /not valid UTF-8/);
+  });
+});
