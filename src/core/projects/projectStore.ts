@@ -88,7 +88,7 @@ export function saveProject(root: string, project: Project, replace = false): st
 /** All readable projects of a dataset, by name; unreadable files are reported in `problems`. */
 export function listProjects(root: string): { projects: Project[]; problems: { file: string; message: string }[] } {
   const dir = projectsDir(root);
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
   } catch {
