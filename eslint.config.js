@@ -30,7 +30,16 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'Webviews cannot use the VS Code API module.' }],
-        patterns: [{ group: ['**/src/core/**', '**/src/vscode/**', '**/src/cli/**', '**/src/workers/**', 'node:*'], message: 'Webviews may import only src/protocol.' }],
+        patterns: [{ group: ['**/src/core/**', '**/src/vscode/**', '**/src/cli/**', '**/src/workers/**', 'node:*'], message: 'Webviews may import only src/protocol and src/shared.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/shared runs in webviews too.' }],
+        patterns: [{ group: ['node:*', '**/src/core/**', '**/src/vscode/**', '../core/**', '../vscode/**'], message: 'src/shared is dependency-free.' }],
       }],
     },
   },

@@ -2,14 +2,38 @@
 import type * as vscode from 'vscode';
 import { DatasetRegistry } from './vscode/datasetRegistry.ts';
 import { registerIndexCommands } from './vscode/indexCommands.ts';
+import { registerGalleryCommands } from './vscode/gallery/galleryCommands.ts';
+import { registerDatasetTree } from './vscode/tree/treeCommands.ts';
+import { ProblemsReporter } from './vscode/problemsReporter.ts';
+import { FileOperations } from './vscode/fileOperations.ts';
+import { ImageEditorProvider } from './vscode/editors/imageEditorProvider.ts';
+import { CaptionEditorProvider } from './vscode/editors/captionEditorProvider.ts';
+import { registerEditorAssociation } from './vscode/editors/editorAssociation.ts';
+
+/** What the extension exports (used by its integration tests). */
+export interface TagbenchApi {
+  registry: DatasetRegistry;
+  /** Milliseconds activate() took. */
+  activationMs: number;
+}
 
 /** Called by VS Code when a Tagbench activation event fires. Does no heavy work itself. */
-export function activate(context: vscode.ExtensionContext): { registry: DatasetRegistry } {
+export function activate(context: vscode.ExtensionContext): TagbenchApi {
+  const started = performance.now();
   const registry = new DatasetRegistry(context);
   context.subscriptions.push(registry);
   registerIndexCommands(context, registry);
+  registerGalleryCommands(context, registry);
+  registerDatasetTree(context, registry);
+  context.subscriptions.push(
+    new ProblemsReporter(registry),
+    new FileOperations(registry),
+    ImageEditorProvider.register(context, registry),
+    CaptionEditorProvider.register(context, registry),
+  );
+  registerEditorAssociation(context);
   registry.start();
-  return { registry };
+  return { registry, activationMs: performance.now() - started };
 }
 
 /** Called by VS Code on shutdown; subscriptions are disposed by VS Code. */

@@ -21,6 +21,8 @@ export interface DataWorkerApi {
     problems: { params: Record<string, never>; result: Problem[] };
     /** The image before or after `id` in a query's results (for next/previous in the image editor). */
     neighbour: { params: { query: string; id: number; step: 1 | -1 }; result: { id: number; path: string } | null };
+    /** 1-based position of an image in a query's results, and their count. */
+    position: { params: { query: string; id: number }; result: { position: number; total: number } };
     /** Resolves a selection to image ids and paths. */
     resolveSelection: { params: { selection: Selection }; result: { id: number; path: string; sha256: string }[] };
     previewBatch: { params: { selection: Selection; action: BatchAction }; result: BatchPreview & { planId: string } };

@@ -72,6 +72,8 @@ export type BatchAction =
 
 /** What a batch would do, before it is applied. `changes` holds at most the first 100 files. */
 export interface BatchPreview {
+  /** The host's plan of exactly this change; `applyBatch` applies it by this id. */
+  planId: string;
   files: number;
   changed: number;
   changes: { path: string; before: string | null; after: string | null }[];
@@ -96,7 +98,7 @@ export interface GalleryHost {
     details: { params: { id: number }; result: ImageDetails | null };
     tagSuggestions: { params: { prefix: string; limit: number }; result: { tag: string; count: number }[] };
     previewBatch: { params: { selection: Selection; action: BatchAction }; result: BatchPreview };
-    applyBatch: { params: { selection: Selection; action: BatchAction }; result: BatchOutcome };
+    applyBatch: { params: { planId: string }; result: BatchOutcome };
     undoBatch: { params: Record<string, never>; result: BatchOutcome | null };
     openImage: { params: { id: number; query: string }; result: null };
     createProject: { params: { name: string; selection: Selection }; result: { name: string; images: number } };
@@ -146,7 +148,7 @@ export const galleryRequestChecks: { [M in keyof GalleryHost['requests'] | keyof
   details: obj({ id }),
   tagSuggestions: obj({ prefix: str(500), limit: int(1, 200) }),
   previewBatch: obj({ selection, action }),
-  applyBatch: obj({ selection, action }),
+  applyBatch: obj({ planId: str(100) }),
   undoBatch: obj({}),
   openImage: obj({ id, query: str(4000) }),
   createProject: obj({ name: str(100), selection }),

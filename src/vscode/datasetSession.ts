@@ -5,9 +5,13 @@
 import * as vscode from 'vscode';
 import type { IndexSummary } from '../core/index/indexer.ts';
 import type { IndexWorkerApi, IndexWorkerEvents } from '../protocol/workerProtocol.ts';
+import type { DataWorkerApi, DataWorkerEvents } from '../protocol/dataProtocol.ts';
 import { RpcError } from '../protocol/rpc.ts';
-import { datasetSettingsFor, workerCount } from './settings.ts';
+import type { RpcEndpoint } from '../protocol/rpc.ts';
+import { datasetLayout } from '../core/dataset/datasetLayout.ts';
+import { batchConfirmThreshold, datasetSettingsFor, workerCount } from './settings.ts';
 import { startWorker } from './workerClient.ts';
+import type { WorkerClient } from './workerClient.ts';
 
 /** How an index run was asked for. */
 export interface IndexRequest {
@@ -29,6 +33,8 @@ export class DatasetSession implements vscode.Disposable {
   private cancelRun: (() => void) | undefined;
   /** The last completed run's summary. */
   lastSummary: IndexSummary | undefined;
+  private dataWorker: WorkerClient<DataWorkerApi, DataWorkerEvents> | undefined;
+  private dataReady: Promise<RpcEndpoint<DataWorkerEvents, DataWorkerApi>> | undefined;
 
   constructor(folder: vscode.WorkspaceFolder, extensionPath: string) {
     this.folder = folder;
@@ -38,6 +44,34 @@ export class DatasetSession implements vscode.Disposable {
   /** The dataset's root folder on disk. */
   get root(): string {
     return this.folder.uri.fsPath;
+  }
+
+  /** The dataset's `.tagbench/` layout (index, thumbnails). */
+  get layout(): ReturnType<typeof datasetLayout> {
+    return datasetLayout(this.root);
+  }
+
+  /**
+   * The data worker that answers this dataset's queries and edits, started on first use. Its
+   * connection is reopened after a rebuild (the index file was replaced).
+   */
+  data(): Promise<RpcEndpoint<DataWorkerEvents, DataWorkerApi>> {
+    if (!this.dataReady) {
+      const client = startWorker<DataWorkerApi, DataWorkerEvents>(this.extensionPath, 'dataWorker', () => {
+        if (this.dataWorker === client) {
+          this.dataWorker = undefined;
+          this.dataReady = undefined;
+        }
+      });
+      client.rpc.onProblem = (problem) => console.warn(`Tagbench data worker: ${problem}`);
+      this.dataWorker = client;
+      this.dataReady = this.openData(client.rpc, false).then(() => client.rpc);
+      this.dataReady.catch(() => {
+        this.dataReady = undefined;
+        void client.terminate();
+      });
+    }
+    return this.dataReady;
   }
 
   /** Indexes the dataset (incrementally unless rebuild). A request during a run queues one more run. */
@@ -72,7 +106,19 @@ export class DatasetSession implements vscode.Disposable {
 
   dispose(): void {
     this.cancelRun?.();
+    void this.dataWorker?.terminate();
     this.changed.dispose();
+  }
+
+  private async openData(rpc: RpcEndpoint<DataWorkerEvents, DataWorkerApi>, reopen: boolean): Promise<void> {
+    const settings = datasetSettingsFor(this.folder.uri);
+    await rpc.request('open', {
+      root: this.root,
+      captionExtension: settings.captionExtension ?? '.txt',
+      thumbnailSize: settings.thumbnailSize ?? 256,
+      batchConfirmThreshold: batchConfirmThreshold(),
+      reopen,
+    });
   }
 
   private async runOnce(request: IndexRequest): Promise<IndexSummary | undefined> {
@@ -111,6 +157,8 @@ export class DatasetSession implements vscode.Disposable {
     );
     if (summary) {
       this.lastSummary = summary;
+      // A rebuild replaced the index file: reconnect the data worker; otherwise refresh its caches.
+      if (this.dataWorker && this.dataReady) await this.openData(this.dataWorker.rpc, request.rebuild === true || summary.messages.length > 0);
       for (const message of summary.messages) void vscode.window.showInformationMessage(`Tagbench: ${message}`);
       this.changed.fire(summary);
     }

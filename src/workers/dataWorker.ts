@@ -29,6 +29,7 @@ host.handle('tagSuggestions', ({ prefix, limit }) => current().tagSuggestions(pr
 host.handle('folderListing', ({ dir }) => current().folderListing(dir));
 host.handle('problems', () => current().problems());
 host.handle('neighbour', ({ query, id, step }) => current().neighbour(query, id, step));
+host.handle('position', ({ query, id }) => current().position(query, id));
 host.handle('resolveSelection', ({ selection }) => current().resolveSelection(selection));
 host.handle('previewBatch', ({ selection, action }) => current().previewBatch(selection, action));
 host.handle('applyBatch', ({ planId }) => current().applyBatch(planId));

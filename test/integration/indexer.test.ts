@@ -7,7 +7,7 @@ import { writeEdgeCases } from '../fixtures/edgeCases.ts';
 import type { EdgeCase } from '../fixtures/edgeCases.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 import { dumpIndex, snapshotFiles } from '../helpers/datasetSnapshot.ts';
-import { parseTags } from '../../src/core/caption/tags.ts';
+import { parseTags } from '../../src/shared/tags.ts';
 import { formatSidecar } from '../../src/core/sidecar/sidecar.ts';
 
 interface Row { id: number; path: string; format: string; width: number; height: number; channels: number; has_alpha: number;

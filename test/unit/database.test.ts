@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import BetterSqlite3 from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { openIndexDatabase } from '../../src/core/index/database.ts';
 import { SCHEMA_V1 } from '../../src/core/index/migrations.ts';
@@ -87,6 +88,19 @@ describe('index database', () => {
       }
     };
     assert.deepEqual(columns(migrated), columns(fresh));
+  });
+
+  it('lets several threads create the same new index at once', async () => {
+    const file = join(makeTempDir(), 'index.db');
+    const module = new URL('../../src/core/index/database.ts', import.meta.url).href;
+    const code = `import(${JSON.stringify(module)}).then((m) => { const o = m.openIndexDatabase(${JSON.stringify(file)}); o.db.close(); require('node:worker_threads').parentPort.postMessage(o.fresh); })`;
+    const results = await Promise.all(Array.from({ length: 4 }, () => new Promise<boolean>((resolve, reject) => {
+      const worker = new Worker(code, { eval: true });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    })));
+    assert.equal(results.filter(Boolean).length, 1, 'exactly one thread created the schema');
+    assert.equal(pragma(file, 'user_version'), SCHEMA_VERSION);
   });
 
   for (const [name, make, reason] of [

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { escapeTag, parseTags, tagKey, unescapeTag } from '../../src/core/caption/tags.ts';
+import { escapeTag, parseTags, tagKey, unescapeTag } from '../../src/shared/tags.ts';
 
 describe('caption tags', () => {
   it('splits on commas, trims, drops empty parts, keeps order', () => {

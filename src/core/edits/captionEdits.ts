@@ -3,7 +3,7 @@
  * every untouched part exactly as written (escapes, case, spacing inside it) and the final newline.
  * Tags are matched by key (case, `_` vs space, `\(` escapes do not matter).
  */
-import { tagKey } from '../caption/tags.ts';
+import { joinCaption, splitCaption, tagKey } from '../../shared/tags.ts';
 
 /** A caption edit. */
 export type CaptionEdit =
@@ -15,12 +15,9 @@ export type CaptionEdit =
 /** Applies an edit to caption text (null: no caption yet); returns the new text, or the same string when nothing changes. */
 export function editCaption(caption: string | null, edit: CaptionEdit): string {
   const text = caption ?? '';
-  const ending = /\r?\n$/.exec(text)?.[0] ?? '';
-  const body = text.slice(0, text.length - ending.length);
-  const parts = body.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const { parts, ending } = splitCaption(text);
   const next = editParts(parts, edit);
-  if (next === parts) return text;
-  return next.join(', ') + ending;
+  return next === parts ? text : joinCaption({ parts: next, ending });
 }
 
 /** The edited parts, or the same array when nothing changes. */

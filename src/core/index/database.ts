@@ -5,7 +5,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { APPLICATION_ID, CURRENT_SCHEMA, SCHEMA_VERSION } from './schema.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -18,28 +18,45 @@ export interface OpenedIndex {
   messages: string[];
 }
 
-/** Opens (creating, migrating or replacing as needed) the index database at `file`. */
+/**
+ * Opens (creating, migrating or replacing as needed) the index database at `file`. Safe when several
+ * threads or processes open the same new index at once: the schema is created under a write lock.
+ */
 export function openIndexDatabase(file: string): OpenedIndex {
   const messages: string[] = [];
-  if (existsSync(file)) {
-    let db: Database | undefined;
-    try {
-      db = connect(file);
-      const state = inspect(db);
-      if (state.kind === 'ours') {
-        if (state.version < SCHEMA_VERSION) migrate(db, state.version, messages);
-        return { db, fresh: false, messages };
-      }
-      messages.push(`${file} ${state.reason}; rebuilding it from the files.`);
-    } catch (err) {
-      messages.push(`${file} could not be read (${(err as Error).message}); rebuilding it from the files.`);
-    }
-    db?.close();
-    removeDatabaseFiles(file);
+  let db: Database | undefined;
+  try {
+    db = connect(file);
+    const opened = prepare(db, messages);
+    if (opened) return opened;
+  } catch (err) {
+    messages.push(`${file} could not be read (${(err as Error).message}); rebuilding it from the files.`);
   }
-  const db = connect(file);
-  createSchema(db);
-  return { db, fresh: true, messages };
+  db?.close();
+  removeDatabaseFiles(file);
+  db = connect(file);
+  const opened = prepare(db, messages);
+  if (!opened) throw new Error(`${file} could not be created.`);
+  return opened;
+}
+
+/** Creates, checks or migrates the schema under a write lock; undefined when the file must be replaced. */
+function prepare(db: Database, messages: string[]): OpenedIndex | undefined {
+  return db.transaction((): OpenedIndex | undefined => {
+    const state = inspect(db);
+    if (state.kind === 'empty') {
+      db.exec(CURRENT_SCHEMA);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      return { db, fresh: true, messages };
+    }
+    if (state.kind === 'ours') {
+      if (state.version < SCHEMA_VERSION) migrate(db, state.version, messages);
+      return { db, fresh: false, messages };
+    }
+    messages.push(`${db.name} ${state.reason}; rebuilding it from the files.`);
+    return undefined;
+  }).immediate();
 }
 
 /** Deletes the database file and its WAL and shared-memory companions. */
@@ -56,15 +73,14 @@ function connect(file: string): Database {
   return db;
 }
 
-type DatabaseState = { kind: 'ours'; version: number } | { kind: 'replace'; reason: string };
+type DatabaseState = { kind: 'empty' } | { kind: 'ours'; version: number } | { kind: 'replace'; reason: string };
 
 function inspect(db: Database): DatabaseState {
   const appId = db.pragma('application_id', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
   const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_schema").get() as { n: number }).n;
-  if (appId !== APPLICATION_ID) {
-    return { kind: 'replace', reason: tables === 0 ? 'is empty' : 'is not a Tagbench index' };
-  }
+  if (appId === 0 && tables === 0) return { kind: 'empty' };
+  if (appId !== APPLICATION_ID) return { kind: 'replace', reason: 'is not a Tagbench index' };
   if (version > SCHEMA_VERSION) {
     return { kind: 'replace', reason: `was written by a newer Tagbench (schema ${version}, this one reads up to ${SCHEMA_VERSION})` };
   }
@@ -74,22 +90,12 @@ function inspect(db: Database): DatabaseState {
   return { kind: 'ours', version };
 }
 
-function createSchema(db: Database): void {
-  db.transaction(() => {
-    db.exec(CURRENT_SCHEMA);
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
-}
-
 function migrate(db: Database, from: number, messages: string[]): void {
-  db.transaction(() => {
-    for (let version = from; version < SCHEMA_VERSION; version++) {
-      const step = MIGRATIONS.find((m) => m.from === version);
-      if (!step) throw new Error(`no migration from index schema ${version}`);
-      step.up(db);
-      db.pragma(`user_version = ${version + 1}`);
-      messages.push(`Index schema upgraded from ${version} to ${version + 1}: ${step.describe}.`);
-    }
-  })();
+  for (let version = from; version < SCHEMA_VERSION; version++) {
+    const step = MIGRATIONS.find((m) => m.from === version);
+    if (!step) throw new Error(`no migration from index schema ${version}`);
+    step.up(db);
+    db.pragma(`user_version = ${version + 1}`);
+    messages.push(`Index schema upgraded from ${version} to ${version + 1}: ${step.describe}.`);
+  }
 }

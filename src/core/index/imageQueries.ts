@@ -1,6 +1,6 @@
 /** Read-only lookups the front ends need besides search: one image's details, folder listings, tag completion. */
 import type { Database } from 'better-sqlite3';
-import { parseTags, tagKey } from '../caption/tags.ts';
+import { parseTags, tagKey } from '../../shared/tags.ts';
 import type { ProblemKind, ProblemSeverity } from '../problems.ts';
 import { cachedStatement } from './statementCache.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
-import { parseTags, tagKey } from '../caption/tags.ts';
+import { parseTags, tagKey } from '../../shared/tags.ts';
 import type { ImageFacts } from '../imaging/analyzeImage.ts';
 
 /** Everything the index holds about one image: its file, its decoded facts, caption and sidecar. */

@@ -11,7 +11,7 @@ export const SCHEMA_VERSION = 2;
 
 /**
  * The current schema, created in one go for a new index. Paths are relative to the dataset root with
- * `/` separators. Tag keys are normalised for matching (see tagKey in caption/tags.ts).
+ * `/` separators. Tag keys are normalised for matching (see tagKey in src/shared/tags.ts).
  */
 export const CURRENT_SCHEMA = `
 CREATE TABLE meta (

@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { parseTags } from '../caption/tags.ts';
+import { parseTags } from '../../shared/tags.ts';
 import type { SortSpec } from '../query/ast.ts';
 import { compileQuery, SORT_COLUMNS } from '../query/compile.ts';
 import type { CompiledQuery } from '../query/compile.ts';

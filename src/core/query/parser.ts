@@ -12,7 +12,7 @@ import type { BoolNode, CompareOp, NumericField, QueryAst, QueryNode, SortKey, S
 import { tokenize } from './lexer.ts';
 import type { Token } from './lexer.ts';
 import { QueryError } from './queryError.ts';
-import { tagKey } from '../caption/tags.ts';
+import { tagKey } from '../../shared/tags.ts';
 
 /** The order of results when a query has no `sort:` term. */
 export const DEFAULT_SORT: SortSpec = { key: 'name', descending: false };

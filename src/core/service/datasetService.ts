@@ -109,6 +109,12 @@ export class DatasetService {
     return next === undefined ? null : { id: next, path: order.paths.get(next)! };
   }
 
+  /** 1-based position of `id` in the query's results and their count (position 0 when it is not among them). */
+  position(query: string, id: number): { position: number; total: number } {
+    const order = this.resultOrder(query);
+    return { position: order.ids.indexOf(id) + 1, total: order.ids.length };
+  }
+
   /** The images a selection names, in result order for queries. */
   resolveSelection(selection: Selection): { id: number; path: string; sha256: string }[] {
     if (selection.kind === 'ids') {

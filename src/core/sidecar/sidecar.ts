@@ -3,6 +3,7 @@
  * human-readable JSON beside it. `config/sidecar.schema.json` is its JSON Schema.
  */
 import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import schema from '../../../config/sidecar.schema.json' with { type: 'json' };
 import { writeFileAtomic } from '../atomicWrite.ts';
 
@@ -42,7 +43,13 @@ export class SidecarError extends Error {
   }
 }
 
-const validate = new Ajv({ allErrors: false, strict: false, validateFormats: false }).compile<Sidecar>(schema);
+let compiled: ValidateFunction<Sidecar> | undefined;
+
+/** The schema validator, compiled on first use (compiling costs milliseconds that activation need not pay). */
+function validator(): ValidateFunction<Sidecar> {
+  compiled ??= new Ajv({ allErrors: false, strict: false, validateFormats: false }).compile<Sidecar>(schema);
+  return compiled;
+}
 
 /** Parses and validates sidecar bytes; throws SidecarError with the first thing wrong. */
 export function parseSidecar(bytes: Uint8Array): Sidecar {
@@ -56,6 +63,7 @@ export function parseSidecar(bytes: Uint8Array): Sidecar {
     const reason = err instanceof RangeError ? 'it is nested too deeply' : (err as Error).message;
     throw new SidecarError(`The sidecar is not valid JSON: ${reason}.`);
   }
+  const validate = validator();
   if (!validate(value)) {
     const first = validate.errors?.[0];
     const where = first?.instancePath ? `at ${first.instancePath}` : 'at the top level';

@@ -1,4 +1,4 @@
-/** Tags as they appear in captions: comma-separated, with `\(` `\)` escaping prompt parentheses. */
+/** Tags as they appear in captions: comma-separated, with `\(` `\)` escaping prompt parentheses. Pure: shared by the core and the webviews. */
 
 /** Splits caption text into its tags: the comma-separated parts, trimmed, unescaped, empty ones dropped. */
 export function parseTags(caption: string): string[] {
@@ -29,4 +29,22 @@ export function tagKey(tag: string): string {
   const lower = unescapeTag(tag).toLowerCase().trim();
   if (!/[\p{L}\p{N}]/u.test(lower)) return lower;
   return lower.replace(/_/g, ' ').replace(/\s+/g, ' ');
+}
+
+/** A caption as its comma-separated parts, each trimmed but otherwise as written, plus its final line break. */
+export interface CaptionParts {
+  parts: string[];
+  ending: string;
+}
+
+/** Splits caption text into raw parts (escapes kept) and its trailing line break. */
+export function splitCaption(text: string): CaptionParts {
+  const ending = /\r?\n$/.exec(text)?.[0] ?? '';
+  const body = text.slice(0, text.length - ending.length);
+  return { parts: body.split(',').map((p) => p.trim()).filter((p) => p !== ''), ending };
+}
+
+/** Joins raw parts back into caption text, `, `-separated. */
+export function joinCaption({ parts, ending }: CaptionParts): string {
+  return parts.join(', ') + ending;
 }
