@@ -33,7 +33,7 @@ await Promise.all([
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
-    entryPoints: existsSync('webview/gallery/main.ts') ? { gallery: 'webview/gallery/main.ts' } : {},
+    entryPoints: { ...(existsSync('webview/gallery/main.ts') ? { gallery: 'webview/gallery/main.ts' } : {}), ...(existsSync('webview/editors/imageEditorMain.ts') ? { imageEditor: 'webview/editors/imageEditorMain.ts', captionEditor: 'webview/editors/captionEditorMain.ts' } : {}) },
     outdir: 'dist/webview',
   }),
 ]);

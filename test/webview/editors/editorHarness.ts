@@ -1,0 +1,369 @@
+/**
+ * Runs the image and caption editor webviews in headless Chromium with the Node test process as
+ * the extension host. The two bundles are built fresh (as .ci/build.mjs builds them) into a temp
+ * folder served by a tiny HTTP server, on a page with the panel's content security policy; the
+ * page's acquireVsCodeApi bridges to an RpcEndpoint here that answers `suggest` and `navigate` and
+ * records every message. CSP violations, page errors, console errors and warnings, and messages the
+ * protocol checks refuse are collected as problems for the test to assert empty.
+ */
+import { createServer } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { RpcEndpoint } from '../../../src/protocol/rpc.ts';
+import type { WireMessage } from '../../../src/protocol/rpc.ts';
+import { editorRequestChecks } from '../../../src/protocol/editorProtocol.ts';
+import type { EditorHost, EditorView, ImageFactsView } from '../../../src/protocol/editorProtocol.ts';
+import { tagKey } from '../../../src/shared/tags.ts';
+import { encodeBmp } from '../../fixtures/bmpWriter.ts';
+
+/** What `init` carries. */
+export type InitParams = EditorView['notifications']['init'];
+/** A navigate answer. */
+export type NavigateResult = EditorHost['requests']['navigate']['result'];
+
+const root = join(import.meta.dirname, '..', '..', '..');
+/** Debian's Chromium; playwright never downloads a browser here. */
+const chromiumPath = process.env.TAGBENCH_CHROMIUM ?? '/usr/bin/chromium';
+const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json', '.bmp': 'image/bmp' };
+
+/** The dataset's tags the test host suggests from, most used first (display form, as the index keeps them). */
+export const datasetTags: { tag: string; count: number }[] = [
+  { tag: 'solo', count: 950 },
+  { tag: '1girl', count: 900 },
+  { tag: 'smile', count: 640 },
+  { tag: 'short hair', count: 410 },
+  { tag: 'skirt', count: 380 },
+  { tag: 'simple background', count: 300 },
+  { tag: 'kiyohime (fate)', count: 120 },
+  { tag: 'blue eyes', count: 90 },
+  { tag: 'long hair', count: 80 },
+  { tag: 'open mouth', count: 70 },
+];
+
+/** Facts of a 640 × 480 test image. */
+export function imageFacts(position: number, total: number, path = `10_kiyohime/img_${position}.png`): ImageFactsView {
+  return { path, width: 640, height: 480, format: 'png', size: 245_760, channels: 4, hasAlpha: true, bitDepth: 8, space: 'srgb', frames: 1, position, total };
+}
+
+let bundleDir: Promise<string> | undefined;
+
+/** Builds the two editor bundles once per test run (removed when the process exits). */
+function bundles(): Promise<string> {
+  bundleDir ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tagbench-editors-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    await build({
+      bundle: true,
+      platform: 'browser',
+      target: 'chrome120',
+      format: 'esm',
+      sourcemap: false, minify: false,
+      logLevel: 'warning',
+      absWorkingDir: root,
+      entryPoints: { imageEditor: 'webview/editors/imageEditorMain.ts', captionEditor: 'webview/editors/captionEditorMain.ts' },
+      outdir: dir,
+    });
+    await copyFile(join(root, 'node_modules/@vscode/codicons/dist/codicon.css'), join(dir, 'codicon.css'));
+    await copyFile(join(root, 'node_modules/@vscode/codicons/dist/codicon.ttf'), join(dir, 'codicon.ttf'));
+    return dir;
+  })();
+  return bundleDir;
+}
+
+/** A browser and server shared by the tests of one file. */
+export class EditorHarness {
+  private readonly browser: Browser;
+  private readonly server: Server;
+  private readonly dir: string;
+  private readonly image: Buffer;
+  private readonly pages = new Map<string, string>();
+  readonly origin: string;
+
+  private constructor(browser: Browser, server: Server, dir: string, image: Buffer) {
+    this.browser = browser;
+    this.server = server;
+    this.dir = dir;
+    this.image = image;
+    this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /** Builds the bundles, starts the server and launches Chromium. */
+  static async start(): Promise<EditorHarness> {
+    const [dir, browser] = await Promise.all([
+      bundles(),
+      chromium.launch({
+        executablePath: chromiumPath,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      }),
+    ]);
+    const started: { harness?: EditorHarness } = {};
+    const server = createServer((req, res) => void started.harness!.answer(req.url ?? '/', res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    started.harness = new EditorHarness(browser, server, dir, testImage());
+    return started.harness;
+  }
+
+  /** The URL of the test image. */
+  imageUri(n = 1): string {
+    return `${this.origin}/images/${n}.bmp`;
+  }
+
+  /** Opens an editor page, waits for `ready` and sends `init` (the image editor gets the test image when `init.image` is left out). */
+  async open(kind: 'image' | 'caption', init: Partial<InitParams> = {}, options: { width?: number; height?: number } = {}): Promise<EditorPage> {
+    const context = await this.browser.newContext({ viewport: { width: options.width ?? 1100, height: options.height ?? 700 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const editor = new EditorPage(page, kind);
+    await page.exposeFunction('tbToHost', (message: unknown) => editor.rpc.receive(message));
+    await page.exposeFunction('tbProblem', (text: string) => editor.problems.push(text));
+    page.on('pageerror', (err) => editor.problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' || msg.type() === 'warning') editor.problems.push(`console ${msg.type()}: ${msg.text()}`);
+    });
+    await page.goto(this.page(kind));
+    await editor.ready;
+    editor.init({
+      caption: '',
+      readOnly: false,
+      readOnlyReason: '',
+      focusCaption: false,
+      image: kind === 'image' ? { uri: this.imageUri(), facts: imageFacts(1, 3), problems: [] } : null,
+      ...init,
+    });
+    await page.locator('tb-caption-panel textarea').waitFor();
+    return editor;
+  }
+
+  /** Closes the browser and the server. */
+  async close(): Promise<void> {
+    await this.browser.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private page(kind: 'image' | 'caption'): string {
+    const id = randomBytes(6).toString('hex');
+    const nonce = randomBytes(18).toString('base64');
+    const element = kind === 'image' ? 'tb-image-editor' : 'tb-caption-editor';
+    const script = kind === 'image' ? 'imageEditor' : 'captionEditor';
+    const csp = [
+      "default-src 'none'",
+      `img-src ${this.origin} data:`,
+      `style-src ${this.origin}`,
+      `font-src ${this.origin}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    // The bridge stands in for VS Code: messages go to the Node test process through exposed functions.
+    this.pages.set(id, `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${this.origin}/dist/codicon.css" id="vscode-codicon-stylesheet">
+<link rel="stylesheet" href="${this.origin}/theme.css">
+<title>Editor test</title>
+<script nonce="${nonce}">
+  document.addEventListener('securitypolicyviolation', (e) => window.tbProblem('CSP violation: ' + e.violatedDirective + ' ' + (e.blockedURI || e.sample || '') + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber));
+  // Like VS Code's webview host: undo/redo/save go to the workbench and never to the page's own undo.
+  window.addEventListener('keydown', (e) => {
+    if (!(e.ctrlKey || e.metaKey) || !['z', 'y', 's'].includes(e.key.toLowerCase())) return;
+    if (e.defaultPrevented) window.tbProblem('the page handled ' + e.key + ' itself');
+    e.preventDefault();
+  });
+  let acquired = false;
+  window.acquireVsCodeApi = () => {
+    if (acquired) throw new Error('An instance of the VS Code API has already been acquired');
+    acquired = true;
+    let state;
+    return { postMessage: (message) => window.tbToHost(message), getState: () => state, setState: (next) => (state = next) };
+  };
+</script>
+</head>
+<body>
+<${element}></${element}>
+<script type="module" nonce="${nonce}" src="${this.origin}/dist/${script}.js"></script>
+</body>
+</html>`);
+    return `${this.origin}/page/${id}`;
+  }
+
+  private async answer(url: string, res: ServerResponse): Promise<void> {
+    const path = decodeURIComponent(new URL(url, this.origin).pathname);
+    const send = (status: number, type: string, body: string | Buffer): void => {
+      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+      res.end(body);
+    };
+    if (path.startsWith('/page/')) {
+      const html = this.pages.get(path.slice('/page/'.length));
+      return html ? send(200, 'text/html; charset=utf-8', html) : send(404, 'text/plain', 'no such page');
+    }
+    if (path === '/theme.css') return send(200, 'text/css', theme);
+    if (path === '/favicon.ico') return send(204, 'image/x-icon', '');
+    if (path.startsWith('/images/')) return send(200, types['.bmp']!, this.image);
+    const name = path.startsWith('/dist/') ? path.slice('/dist/'.length) : '';
+    if (/^[A-Za-z]+\.(js|css|ttf)$/.test(name)) {
+      try {
+        return send(200, types[name.slice(name.lastIndexOf('.'))]!, await readFile(join(this.dir, name)));
+      } catch {
+        return send(404, 'text/plain', 'not found');
+      }
+    }
+    send(404, 'text/plain', 'not found');
+  }
+}
+
+/** One open editor page and the host side of its channel. */
+export class EditorPage {
+  readonly page: Page;
+  readonly kind: 'image' | 'caption';
+  readonly rpc: RpcEndpoint<EditorHost, EditorView>;
+  /** `edit` notifications, in order. */
+  readonly edits: { caption: string; label: string }[] = [];
+  /** Every message from the webview in order: `edit:<caption>`, `navigate:<step>`, `suggest:<prefix>`, `ready`. */
+  readonly log: string[] = [];
+  /** CSP violations, page errors, console errors and warnings, refused messages. */
+  readonly problems: string[] = [];
+  /** Answers `navigate` (default: moved). */
+  onNavigate: (step: 1 | -1) => NavigateResult | Promise<NavigateResult> = () => ({ moved: true });
+  readonly ready: Promise<void>;
+
+  constructor(page: Page, kind: 'image' | 'caption') {
+    this.page = page;
+    this.kind = kind;
+    this.rpc = new RpcEndpoint<EditorHost, EditorView>((message: WireMessage) => {
+      page.evaluate((m) => window.postMessage(m, '*'), message).catch(() => {});
+    });
+    this.rpc.onProblem = (problem) => this.problems.push(`refused: ${problem}`);
+    let resolveReady: () => void = () => {};
+    this.ready = new Promise((resolve) => (resolveReady = resolve));
+    this.rpc.on('ready', () => {
+      this.log.push('ready');
+      resolveReady();
+    }, editorRequestChecks.ready);
+    this.rpc.on('edit', (params) => {
+      this.log.push(`edit:${params.caption}`);
+      this.edits.push(params);
+    }, editorRequestChecks.edit);
+    this.rpc.handle('suggest', ({ prefix, limit }) => {
+      this.log.push(`suggest:${prefix}`);
+      const key = tagKey(prefix);
+      return datasetTags.filter((t) => tagKey(t.tag).startsWith(key)).slice(0, limit);
+    }, editorRequestChecks.suggest);
+    this.rpc.handle('navigate', ({ step }) => {
+      this.log.push(`navigate:${step}`);
+      return this.onNavigate(step);
+    }, editorRequestChecks.navigate);
+  }
+
+  /** Sends `init`. */
+  init(params: InitParams): void {
+    this.rpc.notify('init', params);
+  }
+
+  /** Sends `setCaption`. */
+  setCaption(caption: string): void {
+    this.rpc.notify('setCaption', { caption });
+  }
+
+  /** The chips' labels as shown. */
+  async chips(): Promise<string[]> {
+    return (await this.page.locator('tb-tag-chips [role=option]').allTextContents()).map((t) => t.trim());
+  }
+
+  /** The caption text box's value. */
+  async text(): Promise<string> {
+    return this.page.locator('tb-caption-panel textarea').inputValue();
+  }
+
+  /** The focused element, looking into shadow roots: its tag, and its class or aria-label. */
+  async focused(): Promise<{ tag: string; label: string; className: string; text: string }> {
+    return this.page.evaluate(() => {
+      let active: Element | null = document.activeElement;
+      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+      return {
+        tag: active?.tagName.toLowerCase() ?? '',
+        label: active?.getAttribute('aria-label') ?? '',
+        className: active?.getAttribute('class') ?? '',
+        text: (active?.textContent ?? '').trim(),
+      };
+    });
+  }
+
+  /** Waits until `check` is truthy (polling), or fails naming `what`. */
+  async until<T>(check: () => T | Promise<T>, what: string, timeout = 5000): Promise<T> {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const value = await check();
+      if (value) return value;
+      if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+  }
+
+  /** Waits until `count` edits arrived. */
+  async edited(count: number): Promise<void> {
+    await this.until(() => this.edits.length >= count, `${count} edit(s), got ${JSON.stringify(this.edits)}`);
+  }
+
+  /** Waits a moment for messages that should not come (e.g. no edit after setCaption). */
+  async settle(ms = 700): Promise<void> {
+    await this.page.waitForTimeout(ms);
+  }
+
+  /** Closes the page and its context. */
+  async close(): Promise<void> {
+    await this.page.context().close();
+  }
+}
+
+/** A 640 × 480 image: a gradient with a block in the middle. */
+function testImage(): Buffer {
+  const width = 640;
+  const height = 480;
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const block = x > 220 && x < 420 && y > 140 && y < 340;
+      data[i] = block ? 230 : (x * 255) / width;
+      data[i + 1] = block ? 180 : (y * 255) / height;
+      data[i + 2] = block ? 60 : 160;
+    }
+  }
+  return encodeBmp({ width, height, channels: 3, data });
+}
+
+/** A few of the colours VS Code's dark theme sets on a webview's <html>. */
+const theme = `html {
+  --vscode-font-family: system-ui, sans-serif;
+  --vscode-font-size: 13px;
+  --vscode-foreground: #cccccc;
+  --vscode-descriptionForeground: #9d9d9d;
+  --vscode-errorForeground: #f85149;
+  --vscode-editor-background: #1f1f1f;
+  --vscode-focusBorder: #0078d4;
+  --vscode-panel-border: #2b2b2b;
+  --vscode-widget-border: #313131;
+  --vscode-input-background: #313131;
+  --vscode-input-foreground: #cccccc;
+  --vscode-input-border: #3c3c3c;
+  --vscode-list-activeSelectionBackground: #04395e;
+  --vscode-list-activeSelectionForeground: #ffffff;
+  --vscode-list-hoverBackground: #2a2d2e;
+  --vscode-badge-background: #616161;
+  --vscode-badge-foreground: #f8f8f8;
+  --vscode-editorWidget-background: #202020;
+  --vscode-editorWarning-foreground: #cca700;
+  background: #1f1f1f;
+  color: #cccccc;
+}
+`;

@@ -1,0 +1,164 @@
+/**
+ * tb-image-editor: the image editor webview, an image beside its caption (chips and text), facts
+ * and problems. Alt+PageDown / Alt+PageUp (or Ctrl+Alt+Right / Ctrl+Alt+Left) open the next or
+ * previous image from anywhere, the caption box included, after sending any pending edit.
+ */
+import { css, html, nothing } from 'lit';
+import type { PropertyDeclarations, TemplateResult } from 'lit';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import { formatCount } from '../shared/format.ts';
+import { EditorBase } from './editorBase.ts';
+import { navigationStep } from './editorKeys.ts';
+import type { EditorInit } from './editorRpc.ts';
+import { editorStyles } from './editorStyles.ts';
+import './imageFacts.ts';
+import './imageView.ts';
+
+/** The image editor. */
+export class ImageEditor extends EditorBase {
+  static override properties: PropertyDeclarations = {
+    status: { state: true },
+    navigating: { state: true },
+  };
+
+  static override styles = [editorStyles, css`
+    :host {
+      display: block;
+      height: 100vh;
+    }
+    .layout {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr) minmax(280px, 38%);
+      height: 100%;
+    }
+    .image-pane {
+      min-width: 0;
+      min-height: 0;
+      border-right: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent));
+    }
+    .side {
+      min-width: 0;
+      overflow-y: auto;
+      padding: 6px 12px 16px;
+      display: flex;
+      flex-direction: column;
+      gap: 8px;
+    }
+    .nav {
+      display: flex;
+      align-items: center;
+      gap: 4px;
+      flex-wrap: wrap;
+    }
+    .position {
+      font-variant-numeric: tabular-nums;
+    }
+    .status {
+      flex: 1 1 12em;
+      color: var(--vscode-descriptionForeground);
+    }
+    .empty {
+      padding: 1em;
+    }
+    @media (max-width: 640px) {
+      :host {
+        height: auto;
+      }
+      .layout {
+        grid-template-columns: minmax(0, 1fr);
+        grid-template-rows: minmax(220px, 55vh) auto;
+        height: auto;
+      }
+      .image-pane {
+        border-right: none;
+        border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent));
+      }
+      .side {
+        overflow: visible;
+      }
+    }
+  `];
+
+  /** Why the last next/previous did not move. */
+  declare status: string;
+  declare navigating: boolean;
+
+  constructor() {
+    super();
+    this.status = '';
+    this.navigating = false;
+  }
+
+  /** Asks the host for the next (1) or previous (-1) image, after sending what is pending here. */
+  async navigate(step: 1 | -1): Promise<void> {
+    if (!this.rpc || this.navigating) return;
+    this.panel()?.flushAll();
+    this.navigating = true;
+    this.status = '';
+    try {
+      const { moved, reason } = await this.rpc.request('navigate', { step });
+      if (!moved) this.status = reason || (step > 0 ? 'This is the last image.' : 'This is the first image.');
+    } catch (err) {
+      this.status = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.navigating = false;
+    }
+  }
+
+  protected override async init(params: EditorInit): Promise<void> {
+    this.status = '';
+    await super.init(params);
+  }
+
+  protected override windowKeyDown(event: KeyboardEvent): void {
+    super.windowKeyDown(event);
+    const step = navigationStep(event);
+    if (step === 0) return;
+    // Handled here only: not the text box's, nor the workbench's.
+    event.preventDefault();
+    event.stopPropagation();
+    void this.navigate(step);
+  }
+
+  protected override render(): TemplateResult {
+    const state = this.state;
+    if (!state) return html`<p class="empty muted">Loading…</p>`;
+    const image = state.image;
+    const facts = image?.facts;
+    const position = facts && facts.total > 0 && facts.position > 0 ? `${formatCount(facts.position)} of ${formatCount(facts.total)}` : '';
+    return html`
+      <div class="layout">
+        <section class="image-pane" aria-label="Image">
+          ${image
+            ? html`<tb-image-view
+                .src=${image.uri}
+                .label=${facts ? `${facts.path} (${facts.width} × ${facts.height})` : 'Image'}
+                .imageWidth=${facts?.width ?? 0}
+                .imageHeight=${facts?.height ?? 0}
+              ></tb-image-view>`
+            : html`<p class="empty muted">No image.</p>`}
+        </section>
+        <section class="side" aria-label="Caption">
+          <div class="nav" role="toolbar" aria-label="Images">
+            <vscode-toolbar-button icon="arrow-left" label="Previous image (Alt+PageUp)" title="Previous image (Alt+PageUp)"
+              @click=${() => void this.navigate(-1)}></vscode-toolbar-button>
+            <vscode-toolbar-button icon="arrow-right" label="Next image (Alt+PageDown)" title="Next image (Alt+PageDown)"
+              @click=${() => void this.navigate(1)}></vscode-toolbar-button>
+            ${position ? html`<span class="position">${position}</span>` : nothing}
+            <span class="status" role="status">${this.status}</span>
+          </div>
+          ${this.renderPanel(state)}
+          <tb-image-facts .facts=${facts ?? null} .problems=${image?.problems ?? []}></tb-image-facts>
+        </section>
+      </div>
+    `;
+  }
+}
+
+customElements.define('tb-image-editor', ImageEditor);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tb-image-editor': ImageEditor;
+  }
+}
