@@ -58,7 +58,8 @@ export class GalleryPanel implements vscode.Disposable {
   /** Restores a gallery VS Code kept across a reload. */
   static restore(context: vscode.ExtensionContext, registry: DatasetRegistry, panel: vscode.WebviewPanel, saved: unknown): void {
     const state = saved as Partial<GalleryState> | undefined;
-    const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.fsPath === state?.dataset) ?? vscode.workspace.workspaceFolders?.[0];
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const folder = folders.find((f) => f.uri.fsPath === state?.dataset) ?? folders.find((f) => f.name === state?.dataset) ?? folders[0];
     if (!folder) {
       panel.dispose();
       return;

@@ -1,0 +1,400 @@
+/**
+ * tb-batch-bar: batch actions on the selection (add, remove or replace tags, set a caption prefix,
+ * move to trash, create a project) and the status line of their outcome with an Undo button.
+ * Every edit is previewed by the host first; a preview that needs confirmation is shown in
+ * tb-batch-preview and applied by its plan id only after Apply.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import type { TemplateResult } from 'lit';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { BatchAction, BatchOutcome } from '../../src/protocol/galleryProtocol.ts';
+import { emit } from '../shared/events.ts';
+import { formatCount, plural } from '../shared/format.ts';
+import './batchPreview.ts';
+import type { BatchPreview } from './batchPreview.ts';
+import { commonStyles } from './commonStyles.ts';
+import type { GalleryRpc } from './galleryRpc.ts';
+import type { GallerySelection } from './selection.ts';
+import './tagInput.ts';
+import type { TagInput } from './tagInput.ts';
+
+/** Which form is open. */
+type Mode = 'addTags' | 'removeTags' | 'replaceTag' | 'setPrefix' | 'project';
+
+/** The status line. */
+interface Status {
+  text: string;
+  error: boolean;
+  conflicts: { path: string; reason: string }[];
+  undo: boolean;
+}
+
+const MODES: { mode: Mode; label: string; icon: string }[] = [
+  { mode: 'addTags', label: 'Add tags', icon: 'add' },
+  { mode: 'removeTags', label: 'Remove tags', icon: 'remove' },
+  { mode: 'replaceTag', label: 'Replace tag', icon: 'replace' },
+  { mode: 'setPrefix', label: 'Set prefix', icon: 'symbol-key' },
+  { mode: 'project', label: 'New project', icon: 'folder-library' },
+];
+
+/** The batch action bar and status line. */
+export class BatchBar extends LitElement {
+  static override styles = [commonStyles, css`
+    :host {
+      display: block;
+      border-top: 1px solid var(--vscode-panel-border, rgba(128, 128, 128, 0.35));
+      padding: 4px 8px;
+      container-type: inline-size;
+    }
+    @container (max-width: 560px) {
+      .actions .label {
+        display: none;
+      }
+    }
+    .actions,
+    form,
+    .status {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 4px 6px;
+    }
+    .selected {
+      margin-right: 6px;
+    }
+    form {
+      margin-top: 6px;
+      padding: 6px;
+      border: 1px solid var(--vscode-widget-border, rgba(128, 128, 128, 0.35));
+      border-radius: 3px;
+    }
+    form label {
+      display: flex;
+      align-items: center;
+      gap: 4px;
+    }
+    tb-tag-input {
+      flex: 1 1 16em;
+    }
+    vscode-textfield {
+      flex: 1 1 10em;
+    }
+    .invalid {
+      color: var(--vscode-errorForeground);
+      flex-basis: 100%;
+    }
+    .status {
+      margin-top: 4px;
+      min-height: 22px;
+    }
+    .status.error {
+      color: var(--vscode-errorForeground);
+    }
+    details {
+      flex-basis: 100%;
+    }
+    details ul {
+      margin: 2px 0;
+      padding-left: 18px;
+      max-height: 120px;
+      overflow: auto;
+    }
+  `];
+
+  static override properties = {
+    rpc: { attribute: false },
+    selection: { attribute: false },
+    count: { type: Number },
+    mode: { state: true },
+    busy: { state: true },
+    status: { state: true },
+    tags: { state: true },
+    problem: { state: true },
+  };
+
+  declare rpc: GalleryRpc | null;
+  /** The selection the actions apply to. */
+  declare selection: GallerySelection | null;
+  /** How many images are selected. */
+  declare count: number;
+  declare mode: Mode | null;
+  declare busy: boolean;
+  declare status: Status | null;
+  declare tags: string[];
+  declare problem: string;
+
+  constructor() {
+    super();
+    this.rpc = null;
+    this.selection = null;
+    this.count = 0;
+    this.mode = null;
+    this.busy = false;
+    this.status = null;
+    this.tags = [];
+    this.problem = '';
+  }
+
+  override render(): TemplateResult {
+    const none = this.count === 0 || this.busy;
+    return html`
+      <div class="actions" role="toolbar" aria-label="Batch actions on the selected images">
+        <span class="selected ${this.count === 0 ? 'muted' : ''}">${this.count === 0 ? 'No selection' : `${formatCount(this.count)} selected`}</span>
+        ${MODES.map(({ mode, label, icon }) => html`<vscode-button
+          secondary
+          icon=${icon}
+          aria-label=${label}
+          title=${label}
+          ?disabled=${none}
+          aria-pressed=${this.mode === mode ? 'true' : 'false'}
+          @click=${() => this.open(mode)}
+        ><span class="label">${label}</span></vscode-button>`)}
+        <vscode-button secondary icon="trash" aria-label="Move to trash" title="Move to the Tagbench trash" ?disabled=${none} @click=${this.trash}><span class="label">Trash</span></vscode-button>
+      </div>
+      ${this.mode ? this.renderForm(this.mode) : nothing}
+      ${this.renderStatus()}
+      <tb-batch-preview></tb-batch-preview>
+    `;
+  }
+
+  private renderForm(mode: Mode): TemplateResult {
+    const body = ((): TemplateResult => {
+      switch (mode) {
+        case 'addTags':
+          return html`
+            <tb-tag-input label="Tags to add" .rpc=${this.rpc} .tags=${this.tags} @tags-change=${this.onTags} @tag-input-submit=${this.submit}></tb-tag-input>
+            <vscode-single-select id="position" label="Where to add" title="Where to add the tags">
+              <vscode-option value="end" selected>At the end</vscode-option>
+              <vscode-option value="start">At the start</vscode-option>
+            </vscode-single-select>`;
+        case 'removeTags':
+          return html`<tb-tag-input label="Tags to remove" .rpc=${this.rpc} .tags=${this.tags} @tags-change=${this.onTags} @tag-input-submit=${this.submit}></tb-tag-input>`;
+        case 'replaceTag':
+          return html`
+            <vscode-textfield id="find" label="Find tag" placeholder="Find tag"></vscode-textfield>
+            <vscode-textfield id="replace" label="Replace with" placeholder="Replace with (empty removes)"></vscode-textfield>
+            <vscode-checkbox id="regex" label="Regular expression">Regex</vscode-checkbox>`;
+        case 'setPrefix':
+          return html`<vscode-textfield id="prefix" label="Caption prefix" placeholder="Trigger word, e.g. ohwx woman"></vscode-textfield>`;
+        case 'project':
+          return html`<vscode-textfield id="name" label="Project name" placeholder="Project name" maxlength="100"></vscode-textfield>`;
+      }
+    })();
+    const submitLabel = mode === 'project' ? 'Create project' : 'Preview and apply';
+    return html`
+      <form aria-label=${MODES.find((m) => m.mode === mode)!.label} @submit=${this.onSubmit} @keydown=${this.onFormKey}>
+        ${body}
+        <vscode-button ?disabled=${this.busy} @click=${this.submit}>${submitLabel}</vscode-button>
+        <vscode-button secondary @click=${this.closeForm}>Cancel</vscode-button>
+        ${this.problem ? html`<span class="invalid" role="alert">${this.problem}</span>` : nothing}
+      </form>`;
+  }
+
+  private renderStatus(): TemplateResult {
+    const s = this.status;
+    return html`
+      <div class="status ${s?.error ? 'error' : ''}" role="status" aria-live="polite">
+        ${s ? html`<span>${s.text}</span>` : nothing}
+        ${s && s.conflicts.length > 0 ? html`
+          <details>
+            <summary>${plural(s.conflicts.length, 'conflict')}: changed on disk since read, left alone</summary>
+            <ul>${s.conflicts.map((c) => html`<li><span>${c.path}</span>: <span class="muted">${c.reason}</span></li>`)}</ul>
+          </details>` : nothing}
+        ${s?.undo ? html`<vscode-button secondary icon="discard" ?disabled=${this.busy} @click=${this.undo}>Undo</vscode-button>` : nothing}
+      </div>
+    `;
+  }
+
+  private open(mode: Mode): void {
+    if (this.mode === mode) {
+      this.closeForm();
+      return;
+    }
+    this.mode = mode;
+    this.tags = [];
+    this.problem = '';
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('form tb-tag-input, form vscode-textfield')?.focus());
+  }
+
+  private closeForm(): void {
+    this.mode = null;
+    this.problem = '';
+  }
+
+  private onTags(event: CustomEvent<{ tags: string[] }>): void {
+    this.tags = event.detail.tags;
+  }
+
+  private onSubmit(event: Event): void {
+    event.preventDefault();
+    this.submit();
+  }
+
+  private onFormKey(event: KeyboardEvent): void {
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      this.closeForm();
+    } else if (event.key === 'Enter' && (event.target as HTMLElement).localName === 'vscode-textfield') {
+      event.preventDefault();
+      this.submit();
+    }
+  }
+
+  private readonly submit = (): void => {
+    if (this.busy || !this.mode) return;
+    const field = (id: string): string => this.renderRoot.querySelector<HTMLInputElement>(`#${id}`)?.value ?? '';
+    this.problem = '';
+    switch (this.mode) {
+      case 'addTags':
+      case 'removeTags': {
+        const tags = this.renderRoot.querySelector<TagInput>('tb-tag-input')?.commit() ?? this.tags;
+        if (tags.length === 0) {
+          this.problem = 'Type at least one tag.';
+          return;
+        }
+        const action: BatchAction = this.mode === 'addTags'
+          ? { kind: 'addTags', tags, position: field('position') === 'start' ? 'start' : 'end' }
+          : { kind: 'removeTags', tags };
+        void this.runBatch(action);
+        return;
+      }
+      case 'replaceTag': {
+        const find = field('find').trim();
+        const regex = this.renderRoot.querySelector<HTMLInputElement>('#regex')?.checked ?? false;
+        if (find === '') {
+          this.problem = 'Type the tag to find.';
+          return;
+        }
+        if (regex) {
+          try {
+            new RegExp(find, 'u');
+          } catch (err) {
+            this.problem = `Invalid regular expression: ${(err as Error).message}`;
+            return;
+          }
+        }
+        void this.runBatch({ kind: 'replaceTag', find, replace: field('replace').trim(), regex });
+        return;
+      }
+      case 'setPrefix': {
+        const prefix = field('prefix').trim();
+        if (prefix === '') {
+          this.problem = 'Type the prefix (trigger word).';
+          return;
+        }
+        void this.runBatch({ kind: 'setPrefix', prefix });
+        return;
+      }
+      case 'project': {
+        const name = field('name').trim();
+        if (name === '') {
+          this.problem = 'Type a name for the project.';
+          return;
+        }
+        void this.createProject(name);
+      }
+    }
+  };
+
+  private readonly trash = (): void => {
+    void this.runBatch({ kind: 'trash' });
+  };
+
+  /** Preview, confirm when the host asks for it, apply by plan id, and report. */
+  private async runBatch(action: BatchAction): Promise<void> {
+    const rpc = this.rpc;
+    const selection = this.selection?.toProtocol();
+    if (!rpc || !selection || this.count === 0) return;
+    this.busy = true;
+    this.setStatus('Preparing the change...');
+    try {
+      const preview = await rpc.request('previewBatch', { selection, action });
+      if (preview.changed === 0) {
+        this.setStatus(`Nothing to change in ${plural(preview.files, 'file')}.`);
+        return;
+      }
+      if (preview.needsConfirmation) {
+        const dialog = this.renderRoot.querySelector<BatchPreview>('tb-batch-preview')!;
+        const apply = await dialog.confirm(preview, describe(action), { cautious: action.kind === 'trash' });
+        if (!apply) {
+          this.setStatus('Cancelled: nothing was changed.');
+          return;
+        }
+      }
+      this.setStatus('Applying...');
+      const outcome = await rpc.request('applyBatch', { planId: preview.planId });
+      this.showOutcome(outcome, true);
+      this.mode = null;
+      emit(this, 'batch-applied', { outcome });
+    } catch (err) {
+      this.setStatus(`The change failed: ${(err as Error).message}`, true);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async createProject(name: string): Promise<void> {
+    const rpc = this.rpc;
+    const selection = this.selection?.toProtocol();
+    if (!rpc || !selection) return;
+    this.busy = true;
+    try {
+      const project = await rpc.request('createProject', { name, selection });
+      this.setStatus(`Created project "${project.name}" with ${plural(project.images, 'image')}.`);
+      this.mode = null;
+    } catch (err) {
+      this.setStatus(`Could not create the project: ${(err as Error).message}`, true);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private readonly undo = async (): Promise<void> => {
+    if (!this.rpc || this.busy) return;
+    this.busy = true;
+    try {
+      const outcome = await this.rpc.request('undoBatch', {});
+      if (outcome) {
+        this.showOutcome(outcome, false);
+        emit(this, 'batch-applied', { outcome });
+      } else {
+        this.setStatus('Nothing to undo.');
+      }
+    } catch (err) {
+      this.setStatus(`Undo failed: ${(err as Error).message}`, true);
+    } finally {
+      this.busy = false;
+    }
+  };
+
+  private showOutcome(outcome: BatchOutcome, undoable: boolean): void {
+    this.status = { text: outcome.summary, error: false, conflicts: outcome.conflicts, undo: undoable && outcome.changed > 0 };
+  }
+
+  private setStatus(text: string, error = false): void {
+    this.status = { text, error, conflicts: [], undo: false };
+  }
+}
+
+/** A title for the preview of `action`. */
+function describe(action: BatchAction): string {
+  switch (action.kind) {
+    case 'addTags': return `Add ${action.tags.join(', ')}`;
+    case 'removeTags': return `Remove ${action.tags.join(', ')}`;
+    case 'replaceTag': return `Replace ${action.regex ? `/${action.find}/` : action.find} with ${action.replace || '(nothing)'}`;
+    case 'setPrefix': return `Start captions with ${action.prefix}`;
+    case 'trash': return 'Move to the Tagbench trash';
+  }
+}
+
+customElements.define('tb-batch-bar', BatchBar);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tb-batch-bar': BatchBar;
+  }
+}

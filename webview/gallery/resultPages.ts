@@ -1,0 +1,185 @@
+/**
+ * The results of the current query, fetched from the host a page at a time as the grid needs them:
+ * the pages in view plus one page either side. Fast scrolling waits to settle so only the final
+ * viewport's pages are fetched; at most MAX_PAGES pages are kept, the farthest from the view dropped.
+ */
+import type { GalleryItem, GalleryPage, QueryProblem } from '../../src/protocol/galleryProtocol.ts';
+
+/** Fetches `limit` results of `query` from `offset`. */
+export type SearchFn = (query: string, offset: number, limit: number) => Promise<GalleryPage | { error: QueryProblem }>;
+
+/** Results per page request. */
+export const PAGE_SIZE = 200;
+/** Pages kept in memory (6,000 results). */
+const MAX_PAGES = 30;
+/** Page requests in flight at once. */
+const MAX_IN_FLIGHT = 3;
+/** How long the viewport must rest before its missing pages are fetched. */
+const SETTLE_MS = 60;
+/** Largest page the host accepts, used when collecting ids for a range selection. */
+const MAX_LIMIT = 2000;
+
+/** A query's results, paged in on demand. */
+export class ResultPages {
+  /** The query the results belong to. */
+  query = '';
+  /** Number of results. */
+  total = 0;
+  /** True until the first results of a query have arrived. */
+  pending = true;
+  /** Called whenever results arrive or change. */
+  onChange: () => void = () => {};
+  private readonly search: SearchFn;
+  private pages = new Map<number, GalleryItem[]>();
+  private readonly loading = new Set<number>();
+  /** Bumped each time a new set of results is installed; answers for older ones are dropped. */
+  private generation = 0;
+  private openSeq = 0;
+  private wanted = { first: 0, last: 0 };
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(search: SearchFn) {
+    this.search = search;
+  }
+
+  /** The result at `index`, or undefined while its page is not loaded. */
+  item(index: number): GalleryItem | undefined {
+    return this.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
+  }
+
+  /** Number of pages held (for tests and diagnostics). */
+  get pagesHeld(): number {
+    return this.pages.size;
+  }
+
+  /**
+   * Runs `query`, fetching the pages that hold results `first`..`last` before showing any of them
+   * (so a refresh does not flash placeholders). Resolves to the problem of a malformed query, in
+   * which case the current results stay; to null otherwise (also when a later call superseded it).
+   */
+  async open(query: string, first = 0, last = first): Promise<QueryProblem | null> {
+    const seq = ++this.openSeq;
+    const indices = pageRange(first, last);
+    const results = await Promise.all(indices.map((p) => this.search(query, p * PAGE_SIZE, PAGE_SIZE)));
+    if (seq !== this.openSeq) return null;
+    const problem = results.find((r): r is { error: QueryProblem } => 'error' in r);
+    if (problem) return problem.error;
+    this.generation++;
+    this.cancelTimer();
+    this.loading.clear();
+    this.pages = new Map();
+    this.query = query;
+    this.total = (results[0] as GalleryPage).total;
+    this.pending = false;
+    this.wanted = { first, last };
+    indices.forEach((p, i) => this.pages.set(p, (results[i] as GalleryPage).items));
+    this.onChange();
+    this.fill();
+    return null;
+  }
+
+  /**
+   * The grid shows results `first`..`last`. Missing pages are fetched at once while the view moves
+   * slowly (less than a page since the last call: wheel or keys, so the page ahead arrives in time),
+   * and only once it rests when it moves fast (a scrollbar drag), so passing pages are never fetched.
+   */
+  want(first: number, last: number): void {
+    const slow = Math.abs(first - this.wanted.first) < PAGE_SIZE;
+    this.wanted = { first, last };
+    if (this.missing().length === 0) return;
+    this.cancelTimer();
+    if (slow) {
+      this.fill();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fill();
+    }, SETTLE_MS);
+  }
+
+  /** Ids of results `from`..`to` (inclusive), from loaded pages and the host; null if the results changed meanwhile. */
+  async idsBetween(from: number, to: number): Promise<number[] | null> {
+    const generation = this.generation;
+    const lo = Math.max(0, Math.min(from, to));
+    const hi = Math.min(this.total - 1, Math.max(from, to));
+    const ids: number[] = [];
+    let index = lo;
+    while (index <= hi) {
+      const item = this.item(index);
+      if (item) {
+        ids.push(item.id);
+        index++;
+        continue;
+      }
+      let end = index;
+      while (end < hi && end - index + 1 < MAX_LIMIT && !this.item(end + 1)) end++;
+      const page = await this.search(this.query, index, end - index + 1);
+      if (generation !== this.generation || 'error' in page) return null;
+      for (const it of page.items) ids.push(it.id);
+      if (page.items.length < end - index + 1) return ids;
+      index = end + 1;
+    }
+    return ids;
+  }
+
+  /** Stops pending work (the webview is going away or the query is being replaced). */
+  dispose(): void {
+    this.cancelTimer();
+    this.generation++;
+    this.openSeq++;
+  }
+
+  /** Pages of the wanted range not loaded nor loading: visible ones first, then one either side. */
+  private missing(): number[] {
+    const visible = pageRange(this.wanted.first, this.wanted.last);
+    const lastPage = Math.max(0, Math.ceil(this.total / PAGE_SIZE) - 1);
+    const around = [visible[0]! - 1, visible[visible.length - 1]! + 1].filter((p) => p >= 0 && p <= lastPage);
+    return [...visible, ...around].filter((p) => p <= lastPage && !this.pages.has(p) && !this.loading.has(p));
+  }
+
+  private fill(): void {
+    if (this.pending) return;
+    for (const p of this.missing()) {
+      if (this.loading.size >= MAX_IN_FLIGHT) break;
+      void this.load(p);
+    }
+  }
+
+  private async load(p: number): Promise<void> {
+    const generation = this.generation;
+    this.loading.add(p);
+    let result: GalleryPage | { error: QueryProblem } | undefined;
+    try {
+      result = await this.search(this.query, p * PAGE_SIZE, PAGE_SIZE);
+    } catch (err) {
+      console.warn(`Could not load results: ${(err as Error).message}`);
+    }
+    if (generation !== this.generation) return;
+    this.loading.delete(p);
+    if (!result || 'error' in result) return;
+    this.pages.set(p, result.items);
+    this.total = result.total;
+    this.evict();
+    this.onChange();
+    if (this.timer === undefined) this.fill();
+  }
+
+  private evict(): void {
+    if (this.pages.size <= MAX_PAGES) return;
+    const center = Math.floor((this.wanted.first + this.wanted.last) / 2 / PAGE_SIZE);
+    const byDistance = [...this.pages.keys()].sort((a, b) => Math.abs(b - center) - Math.abs(a - center));
+    for (const p of byDistance.slice(0, this.pages.size - MAX_PAGES)) this.pages.delete(p);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function pageRange(first: number, last: number): number[] {
+  const from = Math.floor(Math.max(0, first) / PAGE_SIZE);
+  const to = Math.max(from, Math.floor(Math.max(0, last) / PAGE_SIZE));
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
