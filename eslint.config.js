@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', 'out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'out/**', '.demo/**', '.tools/**', '.bench/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

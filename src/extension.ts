@@ -4,6 +4,7 @@ import { DatasetRegistry } from './vscode/datasetRegistry.ts';
 import { registerIndexCommands } from './vscode/indexCommands.ts';
 import { registerGalleryCommands } from './vscode/gallery/galleryCommands.ts';
 import { registerDatasetTree } from './vscode/tree/treeCommands.ts';
+import type { DatasetTreeProvider } from './vscode/tree/datasetTree.ts';
 import { ProblemsReporter } from './vscode/problemsReporter.ts';
 import { FileOperations } from './vscode/fileOperations.ts';
 import { ImageEditorProvider } from './vscode/editors/imageEditorProvider.ts';
@@ -13,6 +14,8 @@ import { registerEditorAssociation } from './vscode/editors/editorAssociation.ts
 /** What the extension exports (used by its integration tests). */
 export interface TagbenchApi {
   registry: DatasetRegistry;
+  /** The Datasets view's data. */
+  tree: DatasetTreeProvider;
   /** Milliseconds activate() took. */
   activationMs: number;
 }
@@ -24,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): TagbenchApi {
   context.subscriptions.push(registry);
   registerIndexCommands(context, registry);
   registerGalleryCommands(context, registry);
-  registerDatasetTree(context, registry);
+  const tree = registerDatasetTree(context, registry);
   context.subscriptions.push(
     new ProblemsReporter(registry),
     new FileOperations(registry),
@@ -33,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): TagbenchApi {
   );
   registerEditorAssociation(context);
   registry.start();
-  return { registry, activationMs: performance.now() - started };
+  return { registry, tree, activationMs: performance.now() - started };
 }
 
 /** Called by VS Code on shutdown; subscriptions are disposed by VS Code. */

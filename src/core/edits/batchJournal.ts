@@ -34,10 +34,18 @@ export interface JournalEntry {
   moves: JournalMove[];
 }
 
-/** A new, sortable batch id: `20261122-040512-3f9a1c`. */
+let lastStamp = '';
+let sequence = 0;
+
+/**
+ * A new batch id that sorts in the order batches were made, even several within one millisecond:
+ * `20261122-040512123-0000-3f9a1c` (date, time with milliseconds, sequence, random).
+ */
 export function newBatchId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
+  const stamp = now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 18);
+  sequence = stamp === lastStamp ? sequence + 1 : 0;
+  lastStamp = stamp;
+  return `${stamp}-${String(sequence).padStart(4, '0')}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Writes (or rewrites) a journal entry. */
@@ -50,7 +58,7 @@ export function writeJournal(journalDir: string, entry: JournalEntry): void {
 export function lastAppliedBatch(journalDir: string): JournalEntry | undefined {
   let names: string[];
   try {
-    names = readdirSync(journalDir).filter((n) => /^\d{8}-\d{6}-[0-9a-f]{6}\.json$/.test(n)).sort().reverse();
+    names = readdirSync(journalDir).filter((n) => /^\d{8}-\d{9}-\d{4}-[0-9a-f]{6}\.json$/.test(n)).sort().reverse();
   } catch {
     return undefined;
   }

@@ -15,7 +15,6 @@ import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { RpcEndpoint } from '../../../src/protocol/rpc.ts';
 import type { WireMessage } from '../../../src/protocol/rpc.ts';
@@ -23,6 +22,7 @@ import { editorRequestChecks } from '../../../src/protocol/editorProtocol.ts';
 import type { EditorHost, EditorView, ImageFactsView } from '../../../src/protocol/editorProtocol.ts';
 import { tagKey } from '../../../src/shared/tags.ts';
 import { encodeBmp } from '../../fixtures/bmpWriter.ts';
+import { launchChromium } from '../../helpers/chromium.ts';
 
 /** What `init` carries. */
 export type InitParams = EditorView['notifications']['init'];
@@ -30,8 +30,6 @@ export type InitParams = EditorView['notifications']['init'];
 export type NavigateResult = EditorHost['requests']['navigate']['result'];
 
 const root = join(import.meta.dirname, '..', '..', '..');
-/** Debian's Chromium; playwright never downloads a browser here. */
-const chromiumPath = process.env.TAGBENCH_CHROMIUM ?? '/usr/bin/chromium';
 const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json', '.bmp': 'image/bmp' };
 
 /** The dataset's tags the test host suggests from, most used first (display form, as the index keeps them). */
@@ -99,11 +97,7 @@ export class EditorHarness {
   static async start(): Promise<EditorHarness> {
     const [dir, browser] = await Promise.all([
       bundles(),
-      chromium.launch({
-        executablePath: chromiumPath,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
+      launchChromium(),
     ]);
     const started: { harness?: EditorHarness } = {};
     const server = createServer((req, res) => void started.harness!.answer(req.url ?? '/', res));

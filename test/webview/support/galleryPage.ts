@@ -3,7 +3,6 @@
  * host through exposed functions (as the webview talks to VS Code), and every content security
  * policy violation, page error and console error is collected for the test to check.
  */
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { Database } from 'better-sqlite3';
 import type { WireMessage } from '../../../src/protocol/rpc.ts';
@@ -11,9 +10,7 @@ import type { GalleryView } from '../../../src/protocol/galleryProtocol.ts';
 import type { InitOptions } from './testHost.ts';
 import { TestGalleryHost } from './testHost.ts';
 import { TestServer } from './testServer.ts';
-
-/** Debian's Chromium; playwright never downloads a browser here. */
-const CHROMIUM = process.env.TAGBENCH_CHROMIUM ?? '/usr/bin/chromium';
+import { launchChromium } from '../../helpers/chromium.ts';
 
 /** A browser and server shared by the tests of one file. */
 export class GalleryBrowser {
@@ -28,11 +25,7 @@ export class GalleryBrowser {
   /** Launches Chromium and the test server. */
   static async launch(): Promise<GalleryBrowser> {
     const [browser, server] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
+      launchChromium(),
       TestServer.start(),
     ]);
     return new GalleryBrowser(browser, server);

@@ -1,0 +1,105 @@
+/**
+ * The gallery and the image editor in a real workbench: search, select, add a tag to several captions
+ * (checked on disk), undo the batch, then edit a caption in the image editor and save it with Ctrl+S.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeSampleWorkspace } from '../vscode/sampleWorkspace.ts';
+import type { SampleWorkspace } from '../vscode/sampleWorkspace.ts';
+import { openWorkbench } from '../vscode/workbench.ts';
+import type { Workbench } from '../vscode/workbench.ts';
+
+/** Caption texts of a folder, by file name. */
+function captions(dir: string): Map<string, string> {
+  return new Map(readdirSync(dir).filter((n) => n.endsWith('.txt')).map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
+}
+
+async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('e2e: the gallery and the image editor', function () {
+  let dataset: SampleWorkspace;
+  let workbench: Workbench;
+
+  before(async () => {
+    dataset = await makeSampleWorkspace('gallery');
+    workbench = await openWorkbench(dataset.dir);
+    await until('the index', () => existsSync(join(dataset.dir, '.tagbench', 'index.db')));
+    await workbench.showNotificationsCenter();
+    await workbench.waitForNoNotification(/^Indexing/i, 60_000);
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('opens the gallery from the palette and shows the result count of a query', async () => {
+    await workbench.runCommand('Tagbench: Open Gallery');
+    const frame = workbench.webviewFrame();
+    const input = frame.locator('tb-search-bar vscode-textfield input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await until('all results', async () => /^40 images/.test((await frame.locator('tb-search-bar .count').textContent())?.trim() ?? ''));
+    await input.fill('folder:5_bob');
+    await input.press('Enter');
+    const bobImages = readdirSync(join(dataset.dir, '5_bob')).filter((n) => !n.endsWith('.txt') && !n.includes('.tagbench')).length;
+    await until('the folder\'s results', async () => (await frame.locator('tb-search-bar .count').textContent())?.trim() === `${bobImages} images`);
+    await workbench.screenshot('gallery-query');
+  });
+
+  it('adds a tag to three selected images, writes their captions, and undoes it', async () => {
+    const frame = workbench.webviewFrame();
+    const folder = join(dataset.dir, '5_bob');
+    const before = captions(folder);
+    await frame.locator('tb-virtual-grid #cell-0').click();
+    await frame.locator('tb-virtual-grid #cell-1').click({ modifiers: ['Control'] });
+    await frame.locator('tb-virtual-grid #cell-2').click({ modifiers: ['Control'] });
+    await until('3 selected', async () => /3 selected/.test((await frame.locator('tb-search-bar .count').textContent()) ?? ''));
+    await frame.locator('tb-batch-bar vscode-button', { hasText: 'Add tags' }).click();
+    const tags = frame.locator('tb-tag-input input');
+    await tags.fill('e2e_tag');
+    await tags.press('Enter');
+    await tags.press('Enter');
+    await until('the batch outcome', async () => /e2e_tag/.test((await frame.locator('tb-batch-bar .status').textContent()) ?? ''));
+    await until('three captions with the tag', () => [...captions(folder).values()].filter((t) => t.includes('e2e_tag')).length === 3);
+    await workbench.screenshot('gallery-batch-applied');
+
+    await frame.locator('tb-batch-bar .status vscode-button', { hasText: 'Undo' }).click();
+    await until('the captions as they were', () => {
+      const now = captions(folder);
+      return [...before].every(([name, text]) => now.get(name) === text) && [...now.keys()].every((name) => before.has(name));
+    });
+    await workbench.screenshot('gallery-batch-undone');
+  });
+
+  it('edits a caption in the image editor and saves it with Ctrl+S', async () => {
+    const frame = workbench.webviewFrame();
+    await frame.locator('tb-virtual-grid #cell-0').dblclick();
+    // Webview iframes live outside the editor groups; the image editor's is the newest one.
+    await until('the image editor tab', async () => (await workbench.page.locator('.tab.active', { hasText: /\.(png|jpe?g|webp|gif|bmp|tiff?|avif)$/i }).count()) === 1);
+    const editorFrame = workbench.page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
+    const box = editorFrame.locator('tb-caption-panel textarea');
+    await box.waitFor({ state: 'visible', timeout: 30_000 });
+    const path = (await editorFrame.locator('tb-image-facts dd').first().textContent())?.trim() ?? '';
+    assert.ok(path.startsWith('5_bob/'), `the first result is open (${path})`);
+    const captionFile = join(dataset.dir, path.replace(/\.[^.]+$/, '.txt'));
+    const original = existsSync(captionFile) ? readFileSync(captionFile, 'utf8') : '';
+    await box.click();
+    await box.press('Control+End');
+    await box.pressSequentially(', typed in the editor');
+    await box.press('Enter');
+    await until('the dirty marker', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 1);
+    await workbench.page.keyboard.press('Control+s');
+    await until('the caption on disk', () => existsSync(captionFile) && readFileSync(captionFile, 'utf8').includes('typed in the editor'));
+    await until('a clean tab', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 0);
+    const ending = /\r?\n$/.exec(original)?.[0] ?? '';
+    const body = original.slice(0, original.length - ending.length);
+    assert.equal(readFileSync(captionFile, 'utf8'), `${body}, typed in the editor${ending}`, 'the typed text was added at the end, nothing else changed');
+    await workbench.screenshot('image-editor-saved');
+  });
+});
