@@ -1,6 +1,7 @@
 /** Shared pieces of the benchmarks: where their data lives, timing, and printing. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { generateSample } from '../sample/sampleDataset.ts';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -60,4 +61,16 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index] ?? NaN;
+}
+
+/** A generated dataset of `count` JPEGs of `size` ('WxH') under .bench/, made once and kept. */
+export async function ensureJpegDataset(count: number, size: string): Promise<string> {
+  const dir = benchPath(`jpeg-${count}-${size}`);
+  if (!hasFiles(dir, count, '.jpg')) {
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`generating ${count} ${size} JPEGs in ${dir} ...`);
+    const [width, height] = size.split('x').map(Number);
+    await generateSample(dir, { count, width: width!, height: height!, format: 'jpg', seed: 7 });
+  }
+  return dir;
 }

@@ -10,8 +10,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSample } from '../sample/sampleDataset.ts';
-import { benchPath, hasFiles, REPO, report, run } from './benchUtil.ts';
+import { ensureJpegDataset, REPO, report, run } from './benchUtil.ts';
 
 const quick = process.argv.includes('--quick');
 const LARGE = quick ? 200 : 2000;
@@ -27,17 +26,6 @@ async function indexInChild(dir: string, ...flags: string[]): Promise<ChildResul
   return JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult;
 }
 
-async function ensureDataset(name: string, count: number, size: string): Promise<string> {
-  const dir = benchPath(name);
-  if (!hasFiles(dir, count, '.jpg')) {
-    rmSync(dir, { recursive: true, force: true });
-    console.log(`generating ${count} ${size} JPEGs in ${dir} ...`);
-    const [width, height] = size.split('x').map(Number);
-    await generateSample(dir, { count, width: width!, height: height!, format: 'jpg', seed: 7 });
-  }
-  return dir;
-}
-
 async function vipsthumbnailMs(dir: string): Promise<number> {
   const files = readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.jpg'))
@@ -51,7 +39,7 @@ async function vipsthumbnailMs(dir: string): Promise<number> {
   return ms;
 }
 
-const large = await ensureDataset(`jpeg-${LARGE}-2000x1500`, LARGE, '2000x1500');
+const large = await ensureJpegDataset(LARGE, '2000x1500');
 console.log(`\nfull index of ${LARGE} 2000x1500 JPEGs, ${parallelism} images at a time, 1 libvips thread each, ${availableParallelism()} cores`);
 const vipsMs = await vipsthumbnailMs(large);
 rmSync(join(large, '.tagbench'), { recursive: true, force: true });
@@ -62,7 +50,7 @@ console.log(`  vipsthumbnail (reference): ${vipsRate.toFixed(1)} images/s (${(vi
 console.log(`  tagbench index:            ${ourRate.toFixed(1)} images/s (${(full.ms / 1000).toFixed(1)} s), peak RSS ${full.maxRssMb.toFixed(0)} MB`);
 report('full index vs vipsthumbnail', `${(ourRate / vipsRate).toFixed(2)}x (${ourRate.toFixed(1)} vs ${vipsRate.toFixed(1)} img/s)`, '>= 0.7x', ourRate / vipsRate >= 0.7);
 
-const many = await ensureDataset(`jpeg-${MANY}-256x192`, MANY, '256x192');
+const many = await ensureJpegDataset(MANY, '256x192');
 console.log(`\n${MANY} small JPEGs`);
 rmSync(join(many, '.tagbench'), { recursive: true, force: true });
 const first = await indexInChild(many);

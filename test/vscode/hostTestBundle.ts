@@ -14,11 +14,11 @@ export function hostTestFiles(): string[] {
  * Writes hostRunner.cjs and one `<name>.test.cjs` per test file into `outDir`, which must be inside the
  * checkout so that `require('mocha')` finds node_modules. Not minified and without source maps (the
  * extension host's own stack formatting ignores them), so stack traces name the bundled test file and
- * its readable code. Returns the runner's path.
+ * its readable code. `files` defaults to the in-host tests (benchmarks pass their own). Returns the runner's path.
  */
-export async function bundleHostTests(outDir: string): Promise<string> {
+export async function bundleHostTests(outDir: string, files: readonly string[] = hostTestFiles()): Promise<string> {
   await build({
-    entryPoints: [join(REPO, 'test', 'vscode', 'hostRunner.ts'), ...hostTestFiles()],
+    entryPoints: [join(REPO, 'test', 'vscode', 'hostRunner.ts'), ...files],
     outdir: outDir,
     entryNames: '[name]',
     outExtension: { '.js': '.cjs' },

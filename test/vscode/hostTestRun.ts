@@ -25,6 +25,8 @@ export interface HostRunOptions {
   /** Where the workbench's log files (sent with codeAutomationExit) are written. */
   logDir: string;
   timeoutMs?: number;
+  /** The test files to run in the host (default: test/vscode/host/*.test.ts). */
+  files?: readonly string[];
 }
 
 /** The outcome of an in-host run. */
@@ -43,7 +45,7 @@ export async function runHostTests(options: HostRunOptions): Promise<HostRun> {
   mkdirSync(outDir, { recursive: true });
   const page = await options.browser.newPage();
   try {
-    const runner = await bundleHostTests(outDir);
+    const runner = await bundleHostTests(outDir, options.files);
     const resultsFile = join(outDir, 'results.json');
     const context: HostContext = {
       extensionDir: options.extensionDir,

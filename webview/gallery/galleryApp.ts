@@ -243,6 +243,7 @@ export class GalleryApp extends LitElement {
   // ---- boot and host notifications ----
 
   private onInit(init: InitParams): void {
+    performance.mark('tagbench:init');
     const saved = this.api?.getState();
     this.datasetName = init.dataset;
     this.thumbBase = init.thumbBase.replace(/\/+$/, '');
@@ -290,6 +291,7 @@ export class GalleryApp extends LitElement {
       return;
     }
     if (seq !== this.querySeq) return;
+    performance.mark('tagbench:results');
     this.notice = '';
     if (problem) {
       this.problem = { problem, query };

@@ -5,6 +5,7 @@ import { connectToHost } from '../shared/webviewRpc.ts';
 import './galleryApp.ts';
 import type { GallerySavedState } from './galleryApp.ts';
 
+performance.mark('tagbench:script');
 const api = vsCodeApi<GallerySavedState>();
 const rpc = connectToHost<GalleryView, GalleryHost>(api);
 document.body.style.margin = '0';
