@@ -1,6 +1,7 @@
 /**
  * The gallery and the image editor in a real workbench: search, select, add a tag to several captions
- * (checked on disk), undo the batch, then edit a caption in the image editor and save it with Ctrl+S.
+ * (checked on disk), undo the batch, then edit a caption in the image editor, save it with Ctrl+S,
+ * undo an edit and revert another.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
@@ -101,5 +102,23 @@ describe('e2e: the gallery and the image editor', function () {
     const body = original.slice(0, original.length - ending.length);
     assert.equal(readFileSync(captionFile, 'utf8'), `${body}, typed in the editor${ending}`, 'the typed text was added at the end, nothing else changed');
     await workbench.screenshot('image-editor-saved');
+
+    // Undo goes back to the saved text (and a clean tab); revert drops unsaved edits.
+    const savedText = readFileSync(captionFile, 'utf8').replace(/\r?\n$/, '');
+    await box.press('Control+End');
+    await box.pressSequentially(', then undone');
+    await box.press('Enter');
+    await until('the dirty marker again', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 1);
+    await workbench.page.keyboard.press('Control+z');
+    await until('the undone text', async () => (await box.inputValue()) === savedText);
+    await until('a clean tab after undo', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 0);
+    await box.press('Control+End');
+    await box.pressSequentially(', then reverted');
+    await box.press('Enter');
+    await until('the dirty marker for revert', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 1);
+    await workbench.runCommand('File: Revert File');
+    await until('the reverted text', async () => (await box.inputValue()) === savedText);
+    await until('a clean tab after revert', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 0);
+    assert.equal(readFileSync(captionFile, 'utf8').replace(/\r?\n$/, ''), savedText, 'undo and revert left the file alone');
   });
 });

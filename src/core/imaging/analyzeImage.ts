@@ -188,8 +188,8 @@ function decodeBmpInput(data: Buffer, maxPixels: number): Decoded {
 function classifySharpError(err: unknown, format: ImageFormat, data: Buffer): ImageError {
   const raw = err instanceof Error ? err.message : String(err);
   const name = formatName(format);
-  const detail = /^unknown error\.?$/i.test(raw.trim()) ? 'the decoder gave no reason'
-    : raw.split('\n').map((line) => line.trim()).filter(Boolean).join('; ');
+  const lost = /^unknown error\.?$/i.test(raw.trim());
+  const detail = lost ? 'the decoder gave no reason' : raw.split('\n').map((line) => line.trim()).filter(Boolean).join('; ');
   if (looksTruncated(format, data)) return new ImageError('truncated-image', `The ${name} data ends early (the file is truncated).`);
   if (/pixel limit/i.test(raw)) return new ImageError('too-many-pixels', `The image is over the pixel limit (a possible decompression bomb): ${detail}.`);
   if (/truncat|premature end|unexpected end|end of (file|stream|data)|not enough data|incomplete/i.test(raw)) {
@@ -198,7 +198,7 @@ function classifySharpError(err: unknown, format: ImageFormat, data: Buffer): Im
   if (/unsupported image format|bad seek|Input buffer contains unsupported/i.test(raw)) {
     return new ImageError('not-an-image', `The ${name} data could not be recognised: ${detail}.`);
   }
-  return new ImageError('corrupt-image', `The ${name} data is corrupt: ${detail}.`);
+  return new ImageError('corrupt-image', `The ${name} data is corrupt: ${detail}.`, lost);
 }
 
 function bitDepthOf(meta: Metadata): number {

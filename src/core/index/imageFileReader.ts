@@ -22,7 +22,7 @@ import type { CaptionState, ImageRecord, SidecarState } from './imageStore.ts';
 /** What reading an image gave: a record to write (with a thumbnail and a warning), or a problem. */
 export type ImageOutcome =
   | { kind: 'indexed'; record: ImageRecord; thumbnail?: Buffer; warning?: Problem }
-  | { kind: 'failed'; problem: Problem; file: ScannedFile };
+  | { kind: 'failed'; problem: Problem; file: ScannedFile; reasonLost?: boolean };
 
 /** A problem with the size and mtime of the file it is about, so later runs keep it while the file is unchanged. */
 export type FileProblem = Problem & { size: number; mtimeMs: number };
@@ -61,7 +61,7 @@ export async function readImageFile(root: string, file: ScannedFile, ctx: ReadCo
       thumbnail = analysis.thumbnail;
       if (analysis.extensionMismatch) warning = withState(problem(file.path, 'extension-mismatch', analysis.extensionMismatch), file);
     } catch (err) {
-      if (err instanceof ImageError) return { kind: 'failed', file, problem: withState(problem(file.path, err.kind, err.message), file) };
+      if (err instanceof ImageError) return { kind: 'failed', file, problem: withState(problem(file.path, err.kind, err.message), file), reasonLost: err.reasonLost };
       return { kind: 'failed', file, problem: withState(problem(file.path, 'corrupt-image', `The image could not be decoded: ${(err as Error).message}.`), file) };
     }
   } else {

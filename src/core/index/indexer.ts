@@ -222,19 +222,23 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
   ctx.progress({ phase: 'read', done, total: toRead.length });
   try {
     let next = 0;
+    const read = (file: ScannedFile): Promise<ImageOutcome> => readImageFile(root, file, {
+      settings,
+      wantThumbs,
+      thumbsDir: layout.thumbsDir,
+      factsOf: (sha) => factsFromIndex(db, sha),
+      caption: captionOf(file.path),
+      sidecar: sidecarOf(file.path),
+      problems,
+    });
+    // Failures whose reason libvips lost (other decodes ran at the same time) are read again alone.
+    const readAgainAlone: ScannedFile[] = [];
     const workerLoop = async (): Promise<void> => {
       while (next < toRead.length && !ctx.options.signal?.aborted) {
         const file = toRead[next++]!;
-        const outcome = await readImageFile(root, file, {
-          settings,
-          wantThumbs,
-          thumbsDir: layout.thumbsDir,
-          factsOf: (sha) => factsFromIndex(db, sha),
-          caption: captionOf(file.path),
-          sidecar: sidecarOf(file.path),
-          problems,
-        });
-        pending.push(outcome);
+        const outcome = await read(file);
+        if (outcome.kind === 'failed' && outcome.reasonLost) readAgainAlone.push(file);
+        else pending.push(outcome);
         done++;
         ctx.progress({ phase: 'read', done, total: toRead.length, path: file.path });
         if (pending.length >= 256 || performance.now() - lastFlush > 500) {
@@ -244,6 +248,7 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, toRead.length) }, workerLoop));
+    for (const file of readAgainAlone) pending.push(await read(file));
     flush();
   } finally {
     sharp.concurrency(previousSharpConcurrency);
