@@ -60,4 +60,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    from: 2,
+    describe: 'add the jobs and job_items tables',
+    up(db) {
+      db.exec(`
+        CREATE TABLE jobs (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, params TEXT NOT NULL,
+          state TEXT NOT NULL, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, heartbeat INTEGER, message TEXT);
+        CREATE TABLE job_items (job_id INTEGER NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL,
+          error TEXT, result TEXT, finished_at INTEGER, PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
+        CREATE INDEX job_items_state ON job_items(job_id, state);
+      `);
+    },
+  },
 ];

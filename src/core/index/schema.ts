@@ -7,7 +7,7 @@
 export const APPLICATION_ID = 0x5447424e;
 
 /** `PRAGMA user_version` of the current schema. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * The current schema, created in one go for a new index. Paths are relative to the dataset root with
@@ -112,4 +112,30 @@ CREATE TABLE problems (
   mtime_ms INTEGER
 );
 CREATE INDEX problems_path ON problems(path);
+
+-- Long operations (processing, export, annotation) and their items, so an interrupted job can be
+-- resumed exactly where it stopped. A job's params and an item's result are JSON.
+CREATE TABLE jobs (
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  title       TEXT NOT NULL,
+  params      TEXT NOT NULL,
+  state       TEXT NOT NULL,            -- queued, running, paused, done, failed
+  created_at  INTEGER NOT NULL,
+  started_at  INTEGER,
+  finished_at INTEGER,
+  heartbeat   INTEGER,                  -- last sign of life of the process running it
+  message     TEXT
+);
+CREATE TABLE job_items (
+  job_id      INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,
+  key         TEXT NOT NULL,            -- what the item is about, usually an image path
+  state       TEXT NOT NULL,            -- pending, done, failed, skipped
+  error       TEXT,
+  result      TEXT,
+  finished_at INTEGER,
+  PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX job_items_state ON job_items(job_id, state);
 `;
