@@ -1,0 +1,50 @@
+/**
+ * Captions as trainers read them at export: the trigger word first, a separator, underscores as
+ * spaces (except in symbol-only emoticons such as `^_^`), parentheses escaped for prompt syntax,
+ * blacklisted tags dropped, and kohya's keep_tokens counted to match the trigger.
+ */
+import { escapeTag, splitCaption, tagKey, unescapeTag } from '../../shared/tags.ts';
+
+/** Caption options of an export. */
+export interface CaptionOptions {
+  /** Put first (comma-separated for several tokens, e.g. "ohwx, woman"); '' for none. */
+  trigger: string;
+  /** Between tags; kohya's default is ", ". */
+  separator: string;
+  underscoresToSpaces: boolean;
+  escapeParentheses: boolean;
+  /** Tags to drop, matched by key (case, `_`/space and escapes do not matter). */
+  blacklist: string[];
+}
+
+/** The defaults most trainers expect. */
+export const DEFAULT_CAPTION_OPTIONS: Readonly<CaptionOptions> = Object.freeze({
+  trigger: '',
+  separator: ', ',
+  underscoresToSpaces: true,
+  escapeParentheses: true,
+  blacklist: [],
+});
+
+/** A caption ready to write, and the number of leading tokens kohya must keep in place. */
+export interface FormattedCaption {
+  text: string;
+  keepTokens: number;
+}
+
+/** Formats caption text (null: no caption) for export. */
+export function formatCaption(caption: string | null, options: CaptionOptions): FormattedCaption {
+  const blacklist = new Set(options.blacklist.map(tagKey));
+  const trigger = splitCaption(options.trigger).parts;
+  const triggerKeys = new Set(trigger.map(tagKey));
+  const parts = splitCaption((caption ?? '').replace(/\r?\n/g, ' ')).parts
+    .filter((part) => !blacklist.has(tagKey(part)) && !triggerKeys.has(tagKey(part)));
+  const all = [...trigger, ...parts].map((part) => transform(part, options));
+  return { text: all.join(options.separator), keepTokens: trigger.length };
+}
+
+function transform(part: string, options: CaptionOptions): string {
+  let tag = unescapeTag(part);
+  if (options.underscoresToSpaces && /[\p{L}\p{N}]/u.test(tag)) tag = tag.replace(/_/g, ' ');
+  return options.escapeParentheses ? escapeTag(tag) : tag;
+}
