@@ -24,7 +24,7 @@ const node = {
 
 await Promise.all([
   build({ ...node, entryPoints: { cli: 'src/cli/bin.ts' }, banner: { js: '#!/usr/bin/env node' } }),
-  build({ ...node, entryPoints: { extension: 'src/extension.ts', indexWorker: 'src/workers/indexWorker.ts', dataWorker: 'src/workers/dataWorker.ts' } }),
+  build({ ...node, entryPoints: { extension: 'src/extension.ts', indexWorker: 'src/workers/indexWorker.ts', dataWorker: 'src/workers/dataWorker.ts', jobWorker: 'src/workers/jobWorker.ts' } }),
   build({
     bundle: true,
     platform: 'browser',

@@ -7,8 +7,12 @@ import { UsageError } from './cliError.ts';
 import type { DatasetSettings } from '../core/dataset/datasetSettings.ts';
 
 /** Options that take a value, and flags that do not. */
-const VALUE_OPTIONS = new Set(['limit', 'offset', 'concurrency', 'caption-ext', 'thumb-size', 'max-files', 'max-pixels']);
-const FLAG_OPTIONS = new Set(['json', 'debug', 'force', 'no-thumbs', 'help']);
+const VALUE_OPTIONS = new Set([
+  'limit', 'offset', 'concurrency', 'caption-ext', 'thumb-size', 'max-files', 'max-pixels',
+  'crop', 'resize', 'mode', 'upscale', 'upscale-to', 'models', 'workers', 'out', 'format', 'query', 'project', 'name',
+  'repeats', 'resolution', 'trigger', 'class-tokens', 'blacklist', 'test-split', 'separator',
+]);
+const FLAG_OPTIONS = new Set(['json', 'debug', 'force', 'no-thumbs', 'help', 'keep-underscores', 'no-escape', 'retry-failed']);
 
 /** Parsed arguments plus output helpers for one command. */
 export class CommandContext {
@@ -68,6 +72,23 @@ export class CommandContext {
     if (raw === undefined) return undefined;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} must be a whole number, not "${raw}".`);
+    return value;
+  }
+
+  /** One of a fixed set of values (or the default when absent). */
+  choice<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = this.values.get(name);
+    if (raw === undefined) return fallback;
+    if (!values.includes(raw as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, not "${raw}".`);
+    return raw as T;
+  }
+
+  /** A number within [min, max] (decimals allowed). */
+  decimal(name: string, min: number, max: number): number | undefined {
+    const raw = this.values.get(name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, not "${raw}".`);
     return value;
   }
 

@@ -5,6 +5,7 @@ import { runIndexCommand } from './commands/indexCommand.ts';
 import { runSearchCommand } from './commands/searchCommand.ts';
 import { runStatsCommand } from './commands/statsCommand.ts';
 import { runProblemsCommand } from './commands/problemsCommand.ts';
+import { runExportCommand, runJobsCommand, runProcessCommand, runResumeCommand } from './commands/jobCommands.ts';
 import { DatasetError } from '../core/dataset/datasetRoot.ts';
 import { QueryError } from '../core/query/queryError.ts';
 
@@ -16,6 +17,14 @@ Usage:
   tagbench search DIR QUERY [--limit N] [--offset N] [--json]
   tagbench stats DIR [QUERY] [--limit N] [--json]   tag frequencies, most frequent first
   tagbench problems DIR [--json]                 files the last run could not use, and why
+  tagbench process DIR [QUERY] [--crop auto|none] [--resize RES] [--mode crop|fit|pad]
+                   [--upscale MODEL] [--upscale-to PX] [--models DIR] [--json]
+                                                 crop/resize/upscale into .tagbench/derived/ (originals untouched)
+  tagbench export DIR --out OUT --format kohya|hf|plain [--query Q | --project NAME] [--name NAME]
+                  [--repeats N] [--resolution RES] [--crop auto|none] [--trigger WORD] [--class-tokens T]
+                  [--blacklist a,b] [--keep-underscores] [--no-escape] [--test-split 0.1] [--force] [--json]
+  tagbench jobs DIR [--json]                     jobs and their state
+  tagbench resume DIR JOB [--retry-failed]       finish a cancelled or interrupted job
 
 Options:
   --json               machine-readable output on stdout
@@ -25,6 +34,7 @@ Options:
   --max-files N        refuse folders with more files than N (default 500000)
   --max-pixels N       images above N pixels are treated as decompression bombs
   --concurrency N      images decoded at once (default: twice the CPU cores)
+  --workers N          worker threads for process/export (default: CPU cores)
   --debug              print stack traces for errors
 
 Query language (AND by default):
@@ -54,6 +64,10 @@ export async function main(argv: readonly string[], out = (l: string) => process
       case 'search': return runSearchCommand(ctx);
       case 'stats': return runStatsCommand(ctx);
       case 'problems': return runProblemsCommand(ctx);
+      case 'process': return await runProcessCommand(ctx);
+      case 'export': return await runExportCommand(ctx);
+      case 'jobs': return runJobsCommand(ctx);
+      case 'resume': return await runResumeCommand(ctx);
       default: throw new UsageError(`Unknown command "${command}"; see "tagbench --help".`);
     }
   } catch (error) {

@@ -37,6 +37,7 @@ const GITIGNORE = `# Written by Tagbench. Everything listed here is a cache rebu
 index.db
 index.db-*
 cache/
+derived/
 tmp/
 journal/
 trash/

@@ -24,6 +24,8 @@ export interface SourceImage {
   grey: boolean;
   /** libvips' interpretation of the stored pixels, e.g. 'srgb', 'cmyk', 'b-w', 'rgb16'. */
   space: string;
+  /** EXIF orientation (1 when none). */
+  orientation: number;
   /** A new sharp pipeline over the oriented image (first frame of animations). */
   pipeline(): Sharp;
 }
@@ -54,6 +56,7 @@ export async function openSource(bytes: Buffer, maxPixels: number = DEFAULT_MAX_
     highDepth: ['ushort', 'short', 'uint', 'int', 'float', 'double'].includes(meta.depth ?? 'uchar'),
     grey: meta.space === 'b-w' || meta.space === 'grey16',
     space: meta.space ?? 'srgb',
+    orientation: meta.orientation ?? 1,
     pipeline: () => sharp(bytes, { autoOrient: true, failOn: 'error', limitInputPixels: maxPixels, sequentialRead: true }),
   };
 }
@@ -77,6 +80,7 @@ function openBmp(bytes: Buffer, maxPixels: number): SourceImage {
     highDepth: false,
     grey: false,
     space: 'srgb',
+    orientation: 1,
     pipeline: () => sharp(data, { raw: { width, height, channels }, limitInputPixels: maxPixels }),
   };
 }

@@ -1,0 +1,177 @@
+/** `tagbench process`, `export`, `jobs` and `resume`: long operations run as resumable jobs in a worker pool. */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { openDatasetIndex } from '../../core/index/datasetIndex.ts';
+import { datasetLayout } from '../../core/dataset/datasetLayout.ts';
+import { normalizeSettings, readDatasetSettings } from '../../core/dataset/datasetSettings.ts';
+import { indexDataset } from '../../core/index/indexer.ts';
+import { getJob, jobItems, listJobs, pauseInterruptedJobs, retryFailedItems } from '../../core/jobs/jobStore.ts';
+import type { JobInfo } from '../../core/jobs/jobStore.ts';
+import { planJob, runPlannedJob } from '../../core/jobs/jobService.ts';
+import type { JobReport, JobSpec } from '../../core/jobs/jobService.ts';
+import { DEFAULT_CAPTION_OPTIONS } from '../../core/export/captionFormat.ts';
+import { createJobPool, poolItemRunner } from '../../workers/jobPool.ts';
+import { ProgressBar } from '../progressBar.ts';
+import { UsageError, withQueryContext } from '../cliError.ts';
+import type { CommandContext } from '../commandContext.ts';
+
+/** `tagbench process DIR [QUERY] --crop auto|none [--resize RES] [--upscale MODEL]`. */
+export async function runProcessCommand(ctx: CommandContext): Promise<number> {
+  const dir = ctx.positional(0, 'DIR');
+  const query = ctx.rest(1).join(' ');
+  const resolution = ctx.number('resize');
+  const upscale = ctx.string('upscale');
+  if (ctx.string('crop') === undefined && resolution === undefined && upscale === undefined) {
+    throw new UsageError('Say what to do: --crop auto, --resize RES and/or --upscale MODEL.');
+  }
+  const spec: JobSpec = {
+    kind: 'process',
+    query,
+    params: {
+      crop: ctx.choice('crop', ['auto', 'none'] as const, 'none'),
+      resize: resolution !== undefined ? { resolution: checkResolution(resolution), mode: ctx.choice('mode', ['crop', 'fit', 'pad'] as const, 'crop'), allowUpscale: false } : null,
+      upscale: upscale !== undefined ? { model: upscale, targetLongSide: ctx.number('upscale-to') ?? resolution ?? 1024 } : null,
+      format: ctx.choice('format', ['auto', 'png', 'jpeg', 'webp'] as const, 'auto'),
+      quality: 95,
+      flatten: null,
+    },
+  };
+  return plannedRun(ctx, dir, (db, root) => withQueryContext(query, () => planJob(db, root, spec)));
+}
+
+/** `tagbench export DIR --out OUT --format kohya|hf|plain [--query Q | --project NAME] ...`. */
+export async function runExportCommand(ctx: CommandContext): Promise<number> {
+  const dir = ctx.positional(0, 'DIR');
+  ctx.noMorePositionals(1);
+  const out = ctx.string('out');
+  if (!out) throw new UsageError('"tagbench export" needs --out OUT, the folder to export to.');
+  const format = ctx.choice('format', ['kohya', 'hf', 'plain'] as const, 'kohya');
+  const query = ctx.string('query');
+  const project = ctx.string('project');
+  if (query !== undefined && project !== undefined) throw new UsageError('Give --query or --project, not both.');
+  const trigger = ctx.string('trigger') ?? '';
+  const resolution = ctx.number('resolution');
+  const spec: JobSpec = {
+    kind: 'export',
+    source: project !== undefined ? { project } : { query: query ?? '' },
+    force: ctx.flag('force'),
+    params: {
+      format,
+      out: resolve(out),
+      name: ctx.string('name') ?? project ?? 'dataset',
+      repeats: ctx.number('repeats') ?? 10,
+      resolution: resolution !== undefined ? checkResolution(resolution) : null,
+      crop: ctx.choice('crop', ['auto', 'none'] as const, 'none'),
+      caption: {
+        ...DEFAULT_CAPTION_OPTIONS,
+        trigger,
+        separator: ctx.string('separator') ?? DEFAULT_CAPTION_OPTIONS.separator,
+        underscoresToSpaces: !ctx.flag('keep-underscores'),
+        escapeParentheses: !ctx.flag('no-escape'),
+        blacklist: (ctx.string('blacklist') ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+      },
+      classTokens: ctx.string('class-tokens') ?? '',
+      testFraction: ctx.decimal('test-split', 0, 0.9) ?? 0,
+    },
+  };
+  return plannedRun(ctx, dir, (db, root) => withQueryContext(query ?? '', () => planJob(db, root, spec)));
+}
+
+/** `tagbench jobs DIR`: the jobs of a dataset and their state. */
+export function runJobsCommand(ctx: CommandContext): number {
+  const dir = ctx.positional(0, 'DIR');
+  ctx.noMorePositionals(1);
+  const { db } = openDatasetIndex(dir);
+  try {
+    pauseInterruptedJobs(db);
+    const jobs = listJobs(db);
+    if (ctx.flag('json')) {
+      ctx.out(JSON.stringify({ jobs: jobs.map((j) => ({ ...summaryOf(j), failures: jobItems(db, j.id, 'failed', 100).map((i) => ({ key: i.key, error: i.error })) })) }, null, 2));
+    } else if (jobs.length === 0) {
+      ctx.out('No jobs.');
+    } else {
+      for (const j of jobs) ctx.out(`#${j.id} ${j.state.padEnd(7)} ${j.done + j.skipped + j.failed}/${j.total}${j.failed ? ` (${j.failed} failed)` : ''}  ${j.title}${j.message ? `: ${j.message}` : ''}`);
+    }
+  } finally {
+    db.close();
+  }
+  return 0;
+}
+
+/** `tagbench resume DIR JOB [--retry-failed]`: runs a paused job's remaining items. */
+export async function runResumeCommand(ctx: CommandContext): Promise<number> {
+  const dir = ctx.positional(0, 'DIR');
+  const id = Number(ctx.positional(1, 'JOB'));
+  ctx.noMorePositionals(2);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError('JOB must be a job number (see "tagbench jobs DIR").');
+  return plannedRun(ctx, dir, (db) => {
+    pauseInterruptedJobs(db);
+    const job = getJob(db, id);
+    if (!job) throw new UsageError(`There is no job ${id}; see "tagbench jobs ${dir}".`);
+    if (job.state === 'running') throw new UsageError(`Job ${id} is running in another process.`);
+    if (ctx.flag('retry-failed')) retryFailedItems(db, id);
+    return id;
+  });
+}
+
+/** Opens the dataset, plans (or picks) a job, runs it in a worker pool with a progress bar, and reports. */
+async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Database, root: string) => number): Promise<number> {
+  const { db, root } = openDatasetIndex(dir);
+  const settings = normalizeSettings({ ...readDatasetSettings(datasetLayout(root).settingsFile), ...ctx.settingsOverrides() });
+  const workers = ctx.number('workers') ?? availableParallelism();
+  const pool = createJobPool(Math.max(1, workers));
+  const bar = new ProgressBar();
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  let report: JobReport;
+  try {
+    const jobId = plan(db, root);
+    bar.phase(`job #${jobId}`);
+    const models = ctx.string('models');
+    report = await runPlannedJob(db, jobId, poolItemRunner(pool, {
+      root, captionExtension: settings.captionExtension, maxPixels: settings.maxPixels, ...(models ? { userModels: resolve(models) } : {}),
+    }), {
+      concurrency: Math.max(1, workers),
+      signal: controller.signal,
+      onProgress: (p) => bar.update(p.done + p.failed + p.skipped, p.total),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    bar.done();
+    await pool.destroy();
+    db.close();
+  }
+  if (report.job.kind === 'process' && report.job.done > 0) await indexDataset(root, { thumbnails: false });
+  const failures = (() => {
+    const again = openDatasetIndex(root).db;
+    try {
+      return jobItems(again, report.job.id, 'failed', 50).map((i) => ({ key: i.key, error: i.error }));
+    } finally {
+      again.close();
+    }
+  })();
+  if (ctx.flag('json')) {
+    ctx.out(JSON.stringify({ ...summaryOf(report.job), ...report.details, failures }, null, 2));
+  } else {
+    const j = report.job;
+    ctx.out(`Job #${j.id} ${j.state}: ${j.done} done, ${j.skipped} skipped (up to date), ${j.failed} failed of ${j.total}.${j.state === 'paused' ? ` Resume with: tagbench resume ${dir} ${j.id}` : ''}`);
+    for (const f of failures) ctx.out(`  failed: ${f.key}: ${f.error}`);
+    const d = report.details;
+    if (Array.isArray(d.buckets) && d.buckets.length > 0) ctx.out(`Buckets: ${(d.buckets as { bucket: string; count: number }[]).map((b) => `${b.bucket} x${b.count}`).join(', ')}`);
+    if (typeof d.stepsPerEpoch === 'number') {
+      ctx.out(`Exported ${String(d.images)} images to ${String(d.out)}${typeof d.repeats === 'number' ? ` (x${d.repeats} repeats = ${d.stepsPerEpoch} steps per epoch)` : ''}${d.removed ? `; removed ${String(d.removed)} no longer selected` : ''}.`);
+    }
+  }
+  return report.job.state === 'paused' ? 130 : 0;
+}
+
+function summaryOf(job: JobInfo): Record<string, unknown> {
+  return { id: job.id, kind: job.kind, title: job.title, state: job.state, total: job.total, done: job.done, failed: job.failed, skipped: job.skipped, message: job.message };
+}
+
+function checkResolution(value: number): number {
+  if (value < 256 || value > 4096 || value % 64 !== 0) throw new UsageError('The resolution must be a multiple of 64 from 256 to 4096.');
+  return value;
+}

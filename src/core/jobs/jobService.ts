@@ -1,0 +1,168 @@
+/**
+ * Process and export jobs: planning them (which images, in which order, to which output names),
+ * running their items through an item runner (a worker pool in practice), and the finishing step
+ * (bucket histogram; the export's manifest, dataset.toml or metadata.jsonl). Resuming a job runs the
+ * same steps over the items still pending.
+ */
+import type { Database } from 'better-sqlite3';
+import { join } from 'node:path';
+import { searchImages } from '../index/search.ts';
+import { loadProject } from '../projects/projectStore.ts';
+import { checkExportFolder, readManifest, writeManifest } from '../export/exportFolder.ts';
+import type { ExportManifest } from '../export/exportFolder.ts';
+import type { ExportParams, ExportItemResult } from '../export/exportImage.ts';
+import { safeName } from '../export/exportImage.ts';
+import { kohyaDatasetToml, stepsPerEpoch } from '../export/kohyaConfig.ts';
+import { hfMetadataJsonl } from '../export/hfMetadata.ts';
+import { writeFileAtomic } from '../atomicWrite.ts';
+import type { ProcessParams, ProcessResult } from '../processing/processImage.ts';
+import { createJob, getJob, jobItems } from './jobStore.ts';
+import type { JobInfo } from './jobStore.ts';
+import { runJob } from './jobRunner.ts';
+import type { ItemOutcome, JobProgress } from './jobRunner.ts';
+
+/** What to process: the images of a query (or all). */
+export interface ProcessJobSpec {
+  kind: 'process';
+  query: string;
+  params: ProcessParams;
+}
+
+/** What to export: a query's or a project's images. */
+export interface ExportJobSpec {
+  kind: 'export';
+  source: { query: string } | { project: string };
+  params: Omit<ExportParams, 'names'>;
+  force: boolean;
+}
+
+/** A job to plan. */
+export type JobSpec = ProcessJobSpec | ExportJobSpec;
+
+/** Work for one item, as the job worker receives it. */
+export type ItemRequest =
+  | { kind: 'process'; params: ProcessParams; key: string }
+  | { kind: 'export'; params: ExportParams; key: string };
+
+/** Runs one item somewhere (a worker pool); rejects with the item's failure. */
+export type ItemRunner = (request: ItemRequest, signal: AbortSignal) => Promise<ItemOutcome>;
+
+/** A finished (or paused) job with what its finishing step reports. */
+export interface JobReport {
+  job: JobInfo;
+  /** Per kind: bucket histogram for process; folder, images, steps per epoch for export. */
+  details: Record<string, unknown>;
+}
+
+/** Plans a job: resolves its images and stores it with its items (all pending). Returns its id. */
+export function planJob(db: Database, root: string, spec: JobSpec): number {
+  if (spec.kind === 'process') {
+    const paths = queryPaths(db, spec.query);
+    const title = `Process ${paths.length} image${paths.length === 1 ? '' : 's'}${spec.query ? ` (${spec.query})` : ''}`;
+    return createJob(db, 'process', title, { root, query: spec.query, params: spec.params }, paths);
+  }
+  const out = checkExportFolder(spec.params.out, root, spec.params.format, spec.force);
+  const paths = 'query' in spec.source ? queryPaths(db, spec.source.query) : projectPaths(db, root, spec.source.project);
+  const params: ExportParams = { ...spec.params, out, names: uniqueNames(paths) };
+  const from = 'query' in spec.source ? (spec.source.query ? `"${spec.source.query}"` : 'all images') : `project ${spec.source.project}`;
+  return createJob(db, 'export', `Export ${paths.length} images (${from}) as ${spec.params.format} to ${out}`, { root, params }, paths);
+}
+
+/** Runs (or resumes) a job, then its finishing step when every item is through. */
+export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRunner, options: { concurrency: number; signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<JobReport> {
+  const job = getJob(db, jobId);
+  if (!job) throw new Error(`There is no job ${jobId}.`);
+  if (job.kind !== 'process' && job.kind !== 'export') throw new Error(`Job ${jobId} is a ${job.kind} job, which this front end cannot run.`);
+  const stored = job.params as { root: string; params: ProcessParams | ExportParams };
+  const finished = await runJob(db, jobId, (item, signal) => runItem({ kind: job.kind, params: stored.params, key: item.key } as ItemRequest, signal), options);
+  if (finished.state !== 'done') return { job: finished, details: {} };
+  const details = job.kind === 'process' ? finishProcess(db, jobId) : finishExport(db, jobId, stored.params as ExportParams, stored.root);
+  return { job: finished, details };
+}
+
+function finishProcess(db: Database, jobId: number): Record<string, unknown> {
+  const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')].map((i) => i.result as ProcessResult);
+  const buckets = new Map<string, number>();
+  for (const r of results) if (r.bucket) buckets.set(r.bucket, (buckets.get(r.bucket) ?? 0) + 1);
+  return {
+    cropped: results.filter((r) => r.crop).length,
+    upscaled: results.filter((r) => r.upscaled).length,
+    buckets: [...buckets].sort((a, b) => b[1] - a[1]).map(([bucket, count]) => ({ bucket, count })),
+  };
+}
+
+function finishExport(db: Database, jobId: number, params: ExportParams, root: string): Record<string, unknown> {
+  const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')]
+    .map((i) => i.result as ExportItemResult)
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  const previous = readManifest(params.out);
+  const manifest: ExportManifest = { tagbench: 1, format: params.format, dataset: root, items: {} };
+  for (const r of results) {
+    manifest.items[r.path] = { source: r.source, sourceSha256: r.sourceSha256, recipeKey: r.recipeKey, captionHash: r.captionHash, caption: r.caption };
+  }
+  const removed = writeManifest(params.out, manifest, previous);
+  const keepTokens = Math.max(0, ...results.map((r) => r.keepTokens));
+  const details: Record<string, unknown> = { out: params.out, format: params.format, images: results.length, removed };
+  if (params.format === 'kohya') {
+    const subsets = [{ imageDir: join(params.out, `${params.repeats}_${safeName(params.name)}`), repeats: params.repeats, classTokens: params.classTokens, keepTokens, images: results.length }];
+    writeFileAtomic(join(params.out, 'dataset.toml'), kohyaDatasetToml({
+      resolution: params.resolution ?? 1024, batchSize: 1, captionExtension: '.txt', shuffleCaption: true,
+      enableBucket: true, bucketNoUpscale: true, minBucketReso: 256, maxBucketReso: 2048, bucketResoSteps: 64, subsets,
+    }));
+    details.repeats = params.repeats;
+    details.stepsPerEpoch = stepsPerEpoch(subsets);
+  } else if (params.format === 'hf') {
+    for (const split of ['train', 'test']) {
+      const rows = results.filter((r) => r.folder === split).map((r) => ({ fileName: r.path.slice(split.length + 1), text: r.text }));
+      if (rows.length > 0) writeFileAtomic(join(params.out, split, 'metadata.jsonl'), hfMetadataJsonl(rows));
+    }
+    details.train = results.filter((r) => r.folder === 'train').length;
+    details.test = results.filter((r) => r.folder === 'test').length;
+    details.stepsPerEpoch = results.length;
+  } else {
+    details.stepsPerEpoch = results.length;
+  }
+  return details;
+}
+
+/** The paths of a query's results, in its order. */
+function queryPaths(db: Database, query: string): string[] {
+  const paths: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = searchImages(db, query, { limit: 10_000, ...(cursor ? { cursor } : {}) });
+    for (const item of page.items) paths.push(item.path);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return paths;
+}
+
+/** The current paths of a project's images (members are found by content hash, so moves are followed). */
+function projectPaths(db: Database, root: string, name: string): string[] {
+  const project = loadProject(root, name);
+  if (project.query !== null) return queryPaths(db, project.query);
+  const bySha = db.prepare('SELECT path FROM images WHERE sha256 = ? ORDER BY path = ? DESC LIMIT 1').pluck();
+  const paths: string[] = [];
+  for (const member of project.members) {
+    const path = bySha.get(member.sha256, member.path) as string | undefined;
+    if (path) paths.push(path);
+  }
+  if (paths.length === 0) throw new Error(`None of the images of project "${name}" are in the index.`);
+  return paths;
+}
+
+/** Output file stems: the image's own name, with its folders prefixed when two images share it. */
+export function uniqueNames(paths: readonly string[]): Record<string, string> {
+  const stem = (p: string): string => p.slice(p.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
+  const counts = new Map<string, number>();
+  for (const p of paths) counts.set(stem(p).toLowerCase(), (counts.get(stem(p).toLowerCase()) ?? 0) + 1);
+  const names: Record<string, string> = {};
+  const used = new Set<string>();
+  for (const p of paths) {
+    let name = counts.get(stem(p).toLowerCase())! > 1 ? p.replace(/\.[^.]+$/, '').replace(/\//g, '__') : stem(p);
+    for (let n = 2; used.has(name.toLowerCase()); n++) name = `${stem(p)}_${n}`;
+    used.add(name.toLowerCase());
+    names[p] = name;
+  }
+  return names;
+}

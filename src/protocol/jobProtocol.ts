@@ -1,0 +1,25 @@
+/** Messages between a job's runner and the pool workers that do its items. */
+import type { ItemRequest } from '../core/jobs/jobService.ts';
+import type { ItemOutcome } from '../core/jobs/jobRunner.ts';
+
+/** Where the dataset is and the settings items need. */
+export interface JobEnvironment {
+  root: string;
+  captionExtension: string;
+  maxPixels: number;
+  /** The folder of the built-in upscaler models (the extension's or the CLI's `models/`). */
+  builtInModels?: string;
+  /** A folder of the user's own models. */
+  userModels?: string;
+}
+
+/** What a job worker answers. */
+export interface JobWorkerApi {
+  requests: {
+    runItem: { params: { request: ItemRequest; env: JobEnvironment }; result: ItemOutcome };
+  };
+  notifications: {
+    /** Cancel the item in progress (it stays pending). */
+    cancel: Record<string, never>;
+  };
+}
