@@ -146,7 +146,9 @@ function packageUnlocked(target: string, platform: TargetPlatform, log: (line: s
 /** .vscodeignore with the `linux-x64` of each line under a `# platform` comment replaced by `binary`. */
 export function ignoreRulesFor(rules: string, binary: string): string {
   const lines = rules.split('\n');
-  return lines.map((line, i) => (i > 0 && lines[i - 1]?.trim() === '# platform' ? line.replaceAll('linux-x64', binary) : line)).join('\n');
+  // onnxruntime-node names its folders <os>/<cpu> (bin/napi-v6/linux/x64) rather than <os>-<cpu>.
+  const ortFolder = binary.replace(/^linuxmusl-/, 'linux-').replace('-', '/');
+  return lines.map((line, i) => (i > 0 && lines[i - 1]?.trim() === '# platform' ? line.replaceAll('linux-x64', binary).replaceAll('linux/x64', ortFolder) : line)).join('\n');
 }
 
 /** Copies the packages that `dependencies` need at run time (installed optional ones included). */

@@ -10,12 +10,16 @@ import { FileOperations } from './vscode/fileOperations.ts';
 import { ImageEditorProvider } from './vscode/editors/imageEditorProvider.ts';
 import { CaptionEditorProvider } from './vscode/editors/captionEditorProvider.ts';
 import { registerEditorAssociation } from './vscode/editors/editorAssociation.ts';
+import { registerJobCommands } from './vscode/jobs/jobCommands.ts';
+import type { JobsViewProvider } from './vscode/jobs/jobsView.ts';
 
 /** What the extension exports (used by its integration tests). */
 export interface TagbenchApi {
   registry: DatasetRegistry;
   /** The Datasets view's data. */
   tree: DatasetTreeProvider;
+  /** The Jobs view's data. */
+  jobs: JobsViewProvider;
   /** Milliseconds activate() took. */
   activationMs: number;
 }
@@ -35,8 +39,9 @@ export function activate(context: vscode.ExtensionContext): TagbenchApi {
     CaptionEditorProvider.register(context, registry),
   );
   registerEditorAssociation(context);
+  const jobs = registerJobCommands(context, registry);
   registry.start();
-  return { registry, tree, activationMs: performance.now() - started };
+  return { registry, tree, jobs, activationMs: performance.now() - started };
 }
 
 /** Called by VS Code on shutdown; subscriptions are disposed by VS Code. */

@@ -5,6 +5,9 @@
 import type { ImageInfo, FileEntry, FolderEntry } from '../core/index/imageQueries.ts';
 import type { Problem } from '../core/problems.ts';
 import type { Project } from '../core/projects/projectStore.ts';
+import type { JobInfo } from '../core/jobs/jobStore.ts';
+import type { JobReport, JobSpec } from '../core/jobs/jobService.ts';
+import type { JobProgress } from '../core/jobs/jobRunner.ts';
 import type { BatchAction, BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies } from './galleryProtocol.ts';
 
 /** What the data worker answers. */
@@ -33,12 +36,23 @@ export interface DataWorkerApi {
     listProjects: { params: Record<string, never>; result: { projects: Project[]; problems: { file: string; message: string }[] } };
     createProject: { params: { name: string; selection: Selection | null; query: string | null; trigger: string }; result: { name: string; images: number; file: string } };
     deleteProject: { params: { name: string }; result: null };
+    /** Plans a process or export job; returns its id. */
+    planJob: { params: { spec: JobSpec }; result: number };
+    /** Runs or resumes a job (progress comes as jobProgress notifications); resolves when it ends or pauses. */
+    runJob: { params: { jobId: number; workers: number; retryFailed: boolean }; result: JobReport };
+    cancelJob: { params: { jobId: number }; result: boolean };
+    listJobs: { params: Record<string, never>; result: JobInfo[] };
+    jobFailures: { params: { jobId: number }; result: { key: string; error: string }[] };
+    unfinishedJobs: { params: Record<string, never>; result: JobInfo[] };
+    listModels: { params: { userFolder: string | null }; result: { models: { id: string; name: string; scale: number; builtIn: boolean }[]; rejected: { file: string; reason: string }[] } };
   };
   notifications: Record<string, never>;
 }
 
-/** The data worker sends nothing unasked. */
+/** What the data worker tells the host unasked: job progress. */
 export interface DataWorkerEvents {
   requests: Record<string, never>;
-  notifications: Record<string, never>;
+  notifications: {
+    jobProgress: JobProgress;
+  };
 }

@@ -1,10 +1,11 @@
 /**
  * Messages between the caption and image editor webviews and the extension host. Both editors show
  * a caption as text and as tag chips; every change the user makes is sent as the whole new caption
- * text, and the host turns it into a document edit (undo, redo, save and revert are VS Code's).
+ * text, and the host turns it into a document edit (undo, redo, save and revert are VS Code's). The
+ * image editor also edits the image's crop (kept in its sidecar) the same way: one edit per change.
  */
 import type { Check } from './validate.ts';
-import { int, obj, oneOf, str } from './validate.ts';
+import { int, obj, oneOf, str, union } from './validate.ts';
 
 /** Facts about the image shown in the image editor. */
 export interface ImageFactsView {
@@ -30,6 +31,32 @@ export interface EditorProblem {
   message: string;
 }
 
+/** A crop rectangle in displayed (EXIF-oriented) image pixels: whole numbers, origin top-left. */
+export interface CropRectView {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** The crop stored for an image: found by auto-crop (`auto`), auto then reviewed (`approved`), or drawn (`manual`). */
+export interface CropView {
+  state: 'auto' | 'approved' | 'manual';
+  rect: CropRectView;
+}
+
+/** An aspect preset of the crop tool: a ratio, a training bucket, or free (`ratio` null). */
+export interface CropPreset {
+  label: string;
+  ratio: { width: number; height: number } | null;
+  bucket: boolean;
+}
+
+/** What the image editor sends to set the crop: a drawn rect (`manual`), the auto rect reviewed (`approved`), or no crop (`none`, rect null). */
+export type CropChange =
+  | { state: 'manual' | 'approved'; rect: CropRectView; label: string }
+  | { state: 'none'; rect: null; label: string };
+
 /** Requests the host answers for either editor. */
 export interface EditorHost {
   requests: {
@@ -43,6 +70,8 @@ export interface EditorHost {
     ready: Record<string, never>;
     /** The user changed the caption; `label` names the change for the undo stack ("Add tag", "Edit caption"). */
     edit: { caption: string; label: string };
+    /** The user set the crop (image editor only); `label` names the change for the undo stack ("Crop", "Approve crop", "Remove crop"). */
+    crop: CropChange;
   };
 }
 
@@ -57,10 +86,20 @@ export interface EditorView {
       /** Why the caption cannot be edited (e.g. not UTF-8), when readOnly. */
       readOnlyReason: string;
       focusCaption: boolean;
-      image: { uri: string; facts: ImageFactsView; problems: EditorProblem[] } | null;
+      image: {
+        uri: string;
+        facts: ImageFactsView;
+        problems: EditorProblem[];
+        /** The crop as currently edited; null when there is none. */
+        crop: CropView | null;
+        /** Aspect presets of the crop tool, in menu order. */
+        cropPresets: CropPreset[];
+      } | null;
     };
     /** The caption changed from outside the webview (undo, redo, revert, a text editor). */
     setCaption: { caption: string };
+    /** The crop changed from outside the webview, or an edit was refused (undo, redo, revert, another editor). */
+    setCrop: { crop: CropView | null };
   };
 }
 
@@ -70,4 +109,14 @@ export const editorRequestChecks: { [M in keyof EditorHost['requests'] | keyof E
   navigate: obj({ step: oneOf(1, -1) }),
   ready: obj({}),
   edit: obj({ caption: str(100_000), label: str(100) }),
+  crop: union(
+    obj({ state: oneOf('manual', 'approved'), rect: cropRectCheck(), label: str(100) }),
+    obj({ state: oneOf('none'), rect: oneOf(null), label: str(100) }),
+  ),
 };
+
+/** A crop rect: whole, non-negative pixel numbers, at least 1 wide and high (the image's bounds are the host's to check). */
+function cropRectCheck(): Check {
+  const side = 1_000_000;
+  return obj({ left: int(0, side), top: int(0, side), width: int(1, side), height: int(1, side) });
+}

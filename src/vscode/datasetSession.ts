@@ -12,6 +12,7 @@ import { datasetLayout } from '../core/dataset/datasetLayout.ts';
 import { batchConfirmThreshold, datasetSettingsFor, workerCount } from './settings.ts';
 import { startWorker } from './workerClient.ts';
 import type { WorkerClient } from './workerClient.ts';
+import type { JobProgress } from '../core/jobs/jobRunner.ts';
 
 /** How an index run was asked for. */
 export interface IndexRequest {
@@ -34,6 +35,9 @@ export class DatasetSession implements vscode.Disposable {
   /** The last completed run's summary. */
   lastSummary: IndexSummary | undefined;
   private dataWorker: WorkerClient<DataWorkerApi, DataWorkerEvents> | undefined;
+  private readonly jobProgress = new vscode.EventEmitter<JobProgress>();
+  /** Fires with the progress of this dataset's running jobs. */
+  readonly onJobProgress = this.jobProgress.event;
   private dataReady: Promise<RpcEndpoint<DataWorkerEvents, DataWorkerApi>> | undefined;
 
   constructor(folder: vscode.WorkspaceFolder, extensionPath: string) {
@@ -64,6 +68,7 @@ export class DatasetSession implements vscode.Disposable {
         }
       });
       client.rpc.onProblem = (problem) => console.warn(`Tagbench data worker: ${problem}`);
+      client.rpc.on('jobProgress', (p) => this.jobProgress.fire(p));
       this.dataWorker = client;
       this.dataReady = this.openData(client.rpc, false).then(() => client.rpc);
       this.dataReady.catch(() => {
@@ -108,6 +113,7 @@ export class DatasetSession implements vscode.Disposable {
     this.cancelRun?.();
     void this.dataWorker?.terminate();
     this.changed.dispose();
+    this.jobProgress.dispose();
   }
 
   private async openData(rpc: RpcEndpoint<DataWorkerEvents, DataWorkerApi>, reopen: boolean): Promise<void> {

@@ -2,17 +2,35 @@
 import { DatasetService } from '../core/service/datasetService.ts';
 import type { DataWorkerApi, DataWorkerEvents } from '../protocol/dataProtocol.ts';
 import { connectToParent } from './workerChannel.ts';
+import { JobsService } from '../core/service/jobsService.ts';
+import { createJobPool, poolItemRunner } from './jobPool.ts';
+import { DEFAULT_MAX_PIXELS } from '../core/imaging/analyzeImage.ts';
 
 const host = connectToParent<DataWorkerApi, DataWorkerEvents>();
 let service: DatasetService | undefined;
+let jobs: JobsService | undefined;
+let captionExtension = '.txt';
+const maxPixels = DEFAULT_MAX_PIXELS;
+
+const currentJobs = (): JobsService => {
+  const s = current();
+  jobs ??= new JobsService(s.db, s.root, (size) => {
+    const pool = createJobPool(size);
+    return { runner: poolItemRunner(pool, { root: s.root, captionExtension, maxPixels }), close: () => pool.destroy() };
+  });
+  return jobs;
+};
 
 const current = (): DatasetService => {
   if (!service) throw new Error('The dataset is not open yet.');
   return service;
 };
 
-host.handle('open', ({ root, reopen, ...settings }) => {
+host.handle('open', async ({ root, reopen, ...settings }) => {
+  captionExtension = settings.captionExtension;
   if (service && (service.root !== root || reopen)) {
+    await jobs?.close();
+    jobs = undefined;
     service.close();
     service = undefined;
   }
@@ -39,3 +57,18 @@ host.handle('ensureThumbnail', ({ id }) => current().ensureThumbnail(id));
 host.handle('listProjects', () => current().listProjects());
 host.handle('createProject', ({ name, selection, query, trigger }) => current().createProject(name, selection, query, trigger));
 host.handle('deleteProject', ({ name }) => current().deleteProject(name));
+host.handle('planJob', ({ spec }) => currentJobs().plan(spec));
+host.handle('runJob', ({ jobId, workers, retryFailed }) => currentJobs().run(jobId, workers, (p) => host.notify('jobProgress', p), retryFailed));
+host.handle('cancelJob', ({ jobId }) => currentJobs().cancel(jobId));
+host.handle('listJobs', () => currentJobs().list());
+host.handle('jobFailures', ({ jobId }) => currentJobs().failures(jobId));
+host.handle('unfinishedJobs', () => currentJobs().unfinished());
+host.handle('listModels', async ({ userFolder }) => {
+  // Loaded on demand: the model catalog brings in onnxruntime, which most sessions never need.
+  const { listUpscalerModels } = await import('../core/models/modelCatalog.ts');
+  const catalog = await listUpscalerModels(userFolder ? { userFolder } : {});
+  return {
+    models: catalog.models.map((m) => ({ id: m.id, name: m.name, scale: m.scale, builtIn: m.builtIn })),
+    rejected: catalog.rejected.map((r) => ({ file: r.file, reason: r.reason })),
+  };
+});

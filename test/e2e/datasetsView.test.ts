@@ -29,8 +29,9 @@ describe('e2e: Tagbench in the workbench', function () {
   it('shows the Tagbench view container and its Datasets view', async () => {
     await workbench.activityBarItem('Tagbench').waitFor({ state: 'visible', timeout: 30_000 });
     const sideBar = await workbench.openViewContainer('Tagbench');
-    await sideBar.locator('.composite.title h2', { hasText: 'Tagbench: Datasets' }).waitFor({ state: 'visible' });
+    await sideBar.locator('.composite.title h2', { hasText: 'Tagbench' }).waitFor({ state: 'visible' });
     await workbench.view('Datasets').waitFor({ state: 'attached' });
+    await workbench.view('Jobs').waitFor({ state: 'attached' });
   });
 
   it('indexes the dataset with "Tagbench: Index Workspace" from the command palette', async () => {

@@ -4,6 +4,7 @@
  * undo an edit and revert another.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSampleWorkspace } from '../vscode/sampleWorkspace.ts';
@@ -120,5 +121,61 @@ describe('e2e: the gallery and the image editor', function () {
     await until('the reverted text', async () => (await box.inputValue()) === savedText);
     await until('a clean tab after revert', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 0);
     assert.equal(readFileSync(captionFile, 'utf8').replace(/\r?\n$/, ''), savedText, 'undo and revert left the file alone');
+  });
+
+  it('draws a crop in the image editor (C, drag, Enter), saves it to the sidecar with Ctrl+S, undoes and reverts it', async () => {
+    const editorFrame = workbench.page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
+    const view = editorFrame.locator('tb-image-view .viewport');
+    await view.waitFor({ state: 'visible', timeout: 30_000 });
+    const path = (await editorFrame.locator('tb-image-facts dd').first().textContent())?.trim() ?? '';
+    const imageFile = join(dataset.dir, path);
+    const sidecarFile = join(dataset.dir, path.replace(/\.[^.]+$/, '.tagbench.json'));
+    const sidecarBefore = existsSync(sidecarFile) ? JSON.parse(readFileSync(sidecarFile, 'utf8')) as Record<string, unknown> : null;
+    const [width, height] = ((await editorFrame.locator('tb-image-facts dd').nth(1).textContent()) ?? '').split('×').map((n) => Number(n.replace(/[^0-9]/g, '')));
+    assert.ok(width! > 0 && height! > 0, `the image's size is known (${width} x ${height})`);
+
+    await view.press('c');
+    await editorFrame.locator('tb-crop-layer[editing]').waitFor({ timeout: 10_000 });
+    const img = (await editorFrame.locator('tb-image-view img').boundingBox())!;
+    await workbench.page.mouse.move(img.x + img.width * 0.2, img.y + img.height * 0.25);
+    await workbench.page.mouse.down();
+    await workbench.page.mouse.move(img.x + img.width * 0.5, img.y + img.height * 0.5, { steps: 4 });
+    await workbench.page.mouse.move(img.x + img.width * 0.7, img.y + img.height * 0.75, { steps: 4 });
+    await workbench.page.mouse.up();
+    const sizeText = (await editorFrame.locator('tb-crop-bar .size').textContent())?.trim() ?? '';
+    const shown = /^([\d,]+) × ([\d,]+) px/.exec(sizeText);
+    assert.ok(shown, `the crop's size is shown (${sizeText})`);
+    const [shownWidth, shownHeight] = [Number(shown[1]!.replace(/,/g, '')), Number(shown[2]!.replace(/,/g, ''))];
+    await workbench.page.keyboard.press('Enter');
+    await editorFrame.locator('tb-crop-layer[kind="manual"]:not([editing])').waitFor({ timeout: 10_000 });
+    await until('the dirty marker for the crop', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 1);
+    await workbench.screenshot('image-editor-crop');
+
+    await workbench.page.keyboard.press('Control+s');
+    await until('the crop in the sidecar', () => existsSync(sidecarFile) && /"manual"/.test(readFileSync(sidecarFile, 'utf8')));
+    await until('a clean tab after saving the crop', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 0);
+    const sidecar = JSON.parse(readFileSync(sidecarFile, 'utf8')) as { image: { sha256: string }; crop: { state: string; rect: { left: number; top: number; width: number; height: number } } };
+    assert.equal(sidecar.crop.state, 'manual');
+    const rect = sidecar.crop.rect;
+    assert.equal(rect.width, shownWidth, 'the width shown was saved');
+    assert.equal(rect.height, shownHeight, 'the height shown was saved');
+    const close = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= Math.max(3, b * 0.02), `${what}: ${a} is not about ${b}`);
+    close(rect.left, width! * 0.2, 'left');
+    close(rect.top, height! * 0.25, 'top');
+    close(rect.width, width! * 0.5, 'width');
+    close(rect.height, height! * 0.5, 'height');
+    assert.equal(sidecar.image.sha256, createHash('sha256').update(readFileSync(imageFile)).digest('hex'), 'the sidecar names the image by its hash');
+    for (const [key, value] of Object.entries(sidecarBefore ?? {})) {
+      if (key !== 'crop' && key !== 'image') assert.deepEqual((sidecar as unknown as Record<string, unknown>)[key], value, `the sidecar's ${key} is kept`);
+    }
+
+    // Undo takes the crop away again (unsaved), and revert brings back the saved one.
+    await workbench.page.keyboard.press('Control+z');
+    await until('no crop after undo', async () => (await editorFrame.locator('tb-crop-layer').count()) === 0);
+    await until('the dirty marker after undo', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 1);
+    await workbench.runCommand('File: Revert File');
+    await editorFrame.locator('tb-crop-layer[kind="manual"]').waitFor({ timeout: 10_000 });
+    await until('a clean tab after revert', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 0);
+    assert.deepEqual((JSON.parse(readFileSync(sidecarFile, 'utf8')) as typeof sidecar).crop, { state: 'manual', rect }, 'undo and revert left the sidecar alone');
   });
 });

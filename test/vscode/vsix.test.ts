@@ -37,21 +37,23 @@ describe('the packaged .vsix', () => {
 
   it('holds the native modules for linux-x64 only', () => {
     const modules = [...new Set(files.filter((f) => f.startsWith('extension/node_modules/')).map((f) => f.split('/').slice(2, f.includes('/@') ? 4 : 3).join('/')))].sort();
-    assert.deepEqual(modules, ['@img/colour', '@img/sharp-libvips-linux-x64', '@img/sharp-linux-x64', 'better-sqlite3', 'detect-libc', 'semver', 'sharp']);
+    assert.deepEqual(modules, ['@img/colour', '@img/sharp-libvips-linux-x64', '@img/sharp-linux-x64', 'better-sqlite3', 'detect-libc', 'onnxruntime-common', 'onnxruntime-node', 'semver', 'sharp']);
     const binaries = files.filter((f) => /\.(node|so(\.\d+)*|dylib|dll|exe)$/.test(f));
-    assert.deepEqual(binaries.filter((f) => !f.includes('linux-x64')), [], 'binaries of other platforms');
-    for (const expected of [/better-sqlite3\/prebuilds\/linux-x64\.node$/, /@img\/sharp-linux-x64\/lib\/sharp-linux-x64-[\d.]+\.node$/, /@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so[\d.]*$/]) {
+    assert.deepEqual(binaries.filter((f) => !f.includes('linux-x64') && !f.includes('/linux/x64/')), [], 'binaries of other platforms');
+    for (const expected of [/better-sqlite3\/prebuilds\/linux-x64\.node$/, /@img\/sharp-linux-x64\/lib\/sharp-linux-x64-[\d.]+\.node$/, /@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so[\d.]*$/, /onnxruntime-node\/bin\/napi-v6\/linux\/x64\/onnxruntime_binding\.node$/, /onnxruntime-node\/bin\/napi-v6\/linux\/x64\/libonnxruntime\.so\.1$/]) {
       assert.equal(binaries.filter((f) => expected.test(f)).length, 1, `one binary matching ${expected} in ${binaries.join(', ')}`);
     }
-    assert.equal(binaries.length, 3, binaries.join(', '));
+    assert.equal(binaries.length, 5, binaries.join(', '));
   });
 
-  it('loads better-sqlite3 and sharp from the unpacked copy with Node 24', () => {
+  it('loads better-sqlite3, sharp and onnxruntime from the unpacked copy with Node 24', () => {
     const script = `
       const Database = require('better-sqlite3');
       const db = new Database(':memory:');
       db.exec("CREATE VIRTUAL TABLE t USING fts5(x); INSERT INTO t VALUES ('blue eyes')");
       const hit = db.prepare("SELECT count(*) AS n FROM t WHERE t MATCH 'blue'").get().n;
+      const ort = require('onnxruntime-node');
+      if (typeof ort.InferenceSession.create !== 'function') throw new Error('onnxruntime did not load');
       const sharp = require('sharp');
       sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).webp().toBuffer()
         .then((buf) => sharp(buf).metadata())

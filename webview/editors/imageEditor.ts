@@ -1,24 +1,28 @@
 /**
- * tb-image-editor: the image editor webview, an image beside its caption (chips and text), facts
- * and problems. Alt+PageDown / Alt+PageUp (or Ctrl+Alt+Right / Ctrl+Alt+Left) open the next or
- * previous image from anywhere, the caption box included, after sending any pending edit.
+ * tb-image-editor: the image editor webview, an image beside its caption (chips and text), its crop,
+ * facts and problems. Alt+PageDown / Alt+PageUp (or Ctrl+Alt+Right / Ctrl+Alt+Left) open the next or
+ * previous image from anywhere, the caption box included, after sending any pending edit. Crop
+ * changes go to the host as `crop` notifications; `setCrop` shows the crop the document has.
  */
 import { css, html, nothing } from 'lit';
 import type { PropertyDeclarations, TemplateResult } from 'lit';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import type { CropChange, CropView } from '../../src/protocol/editorProtocol.ts';
 import { formatCount } from '../shared/format.ts';
 import { EditorBase } from './editorBase.ts';
 import { navigationStep } from './editorKeys.ts';
-import type { EditorInit } from './editorRpc.ts';
+import type { EditorInit, EditorRpc } from './editorRpc.ts';
 import { editorStyles } from './editorStyles.ts';
 import './imageFacts.ts';
 import './imageView.ts';
+import type { ImageView } from './imageView.ts';
 
 /** The image editor. */
 export class ImageEditor extends EditorBase {
   static override properties: PropertyDeclarations = {
     status: { state: true },
     navigating: { state: true },
+    crop: { state: true },
   };
 
   static override styles = [editorStyles, css`
@@ -82,11 +86,19 @@ export class ImageEditor extends EditorBase {
   /** Why the last next/previous did not move. */
   declare status: string;
   declare navigating: boolean;
+  /** The crop the document has, as last heard from the host (or just sent to it). */
+  declare crop: CropView | null;
 
   constructor() {
     super();
     this.status = '';
     this.navigating = false;
+    this.crop = null;
+  }
+
+  override connect(rpc: EditorRpc): void {
+    rpc.on('setCrop', ({ crop }) => (this.crop = crop));
+    super.connect(rpc);
   }
 
   /** Asks the host for the next (1) or previous (-1) image, after sending what is pending here. */
@@ -107,11 +119,18 @@ export class ImageEditor extends EditorBase {
 
   protected override async init(params: EditorInit): Promise<void> {
     this.status = '';
+    this.crop = params.image?.crop ?? null;
     await super.init(params);
   }
 
   protected override windowKeyDown(event: KeyboardEvent): void {
     super.windowKeyDown(event);
+    if (isCropKey(event) && nothingFocused()) {
+      // With focus nowhere in particular, C starts cropping; in the image view, the view handles it.
+      event.preventDefault();
+      this.renderRoot.querySelector<ImageView>('tb-image-view')?.toggleCrop();
+      return;
+    }
     const step = navigationStep(event);
     if (step === 0) return;
     // Handled here only: not the text box's, nor the workbench's.
@@ -135,6 +154,9 @@ export class ImageEditor extends EditorBase {
                 .label=${facts ? `${facts.path} (${facts.width} × ${facts.height})` : 'Image'}
                 .imageWidth=${facts?.width ?? 0}
                 .imageHeight=${facts?.height ?? 0}
+                .crop=${this.crop}
+                .cropPresets=${image.cropPresets}
+                @crop-change=${this.onCropChange}
               ></tb-image-view>`
             : html`<p class="empty muted">No image.</p>`}
         </section>
@@ -153,6 +175,25 @@ export class ImageEditor extends EditorBase {
       </div>
     `;
   }
+
+  private onCropChange(event: CustomEvent<CropChange>): void {
+    event.stopPropagation();
+    const change = event.detail;
+    this.rpc?.notify('crop', change);
+    // Shown at once; the host confirms with setCrop (or sends the crop back if it refuses this one).
+    this.crop = change.state === 'none' ? null : { state: change.state, rect: change.rect };
+  }
+}
+
+/** A plain C (no Ctrl, Alt or Cmd). */
+function isCropKey(event: KeyboardEvent): boolean {
+  return (event.key === 'c' || event.key === 'C') && !event.ctrlKey && !event.altKey && !event.metaKey;
+}
+
+/** Whether focus is on the page itself rather than on a control. */
+function nothingFocused(): boolean {
+  const active = document.activeElement;
+  return active === null || active === document.body || active === document.documentElement;
 }
 
 customElements.define('tb-image-editor', ImageEditor);

@@ -1,14 +1,26 @@
 /**
- * tb-image-view: the image with Fit / 100% / zoom out / zoom in. With the image focused: `0` fits,
- * `1` shows it at 100%, `+` and `-` zoom, arrows scroll; Ctrl+wheel zooms around the pointer and
- * dragging pans when the image is larger than the view.
+ * tb-image-view: the image with Fit / 100% / zoom out / zoom in and the crop tool. With the image
+ * focused: `0` fits, `1` shows it at 100%, `+` and `-` zoom, arrows scroll, `C` crops; Ctrl+wheel
+ * zooms around the pointer and dragging pans when the image is larger than the view. While
+ * cropping, dragging draws, moves or resizes the rectangle, arrow keys move it by 1 px (Shift: 10),
+ * Alt+arrow keys resize it, Enter applies (a `crop-change` event) and Escape leaves without changes.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import type { CropChange, CropPreset, CropRectView, CropView } from '../../src/protocol/editorProtocol.ts';
+import { emit } from '../shared/events.ts';
+import './cropBar.ts';
+import type { CropPresetDetail } from './cropBar.ts';
+import { fitAspect, largestRect, moveRect, resizeBy } from './cropGeometry.ts';
+import './cropLayer.ts';
+import type { CropDraftDetail } from './cropLayer.ts';
 import { editorStyles } from './editorStyles.ts';
 import { fitScale, formatScale, zoomIn, zoomOut } from './zoom.ts';
+
+/** Arrow keys as steps: [dx, dy]. */
+const ARROWS: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
 /** The image viewer. */
 export class ImageView extends LitElement {
@@ -22,6 +34,11 @@ export class ImageView extends LitElement {
     natural: { state: true },
     view: { state: true },
     failed: { state: true },
+    crop: { attribute: false },
+    cropPresets: { attribute: false },
+    cropping: { state: true },
+    draft: { state: true },
+    presetIndex: { state: true },
   };
 
   static override styles = [editorStyles, css`
@@ -66,8 +83,12 @@ export class ImageView extends LitElement {
     .viewport.panning {
       cursor: grabbing;
     }
-    img {
+    img,
+    tb-crop-layer {
+      grid-area: 1 / 1;
       margin: auto;
+    }
+    img {
       display: block;
       max-width: none;
       user-select: none;
@@ -97,6 +118,15 @@ export class ImageView extends LitElement {
   declare natural: { width: number; height: number } | null;
   declare view: { width: number; height: number };
   declare failed: boolean;
+  /** The stored crop (as edited in the document), shown over the image. */
+  declare crop: CropView | null;
+  /** Aspect presets of the crop tool. */
+  declare cropPresets: CropPreset[];
+  /** Whether the crop tool is on. */
+  declare cropping: boolean;
+  /** The rectangle being edited while cropping (null until one is drawn). */
+  declare draft: CropRectView | null;
+  declare presetIndex: number;
   private resizeObserver: ResizeObserver | undefined;
   /** A viewport point to keep still across the next zoom: its position in the view and in the image. */
   private anchor: { viewX: number; viewY: number; imageX: number; imageY: number } | null = null;
@@ -113,6 +143,11 @@ export class ImageView extends LitElement {
     this.natural = null;
     this.view = { width: 0, height: 0 };
     this.failed = false;
+    this.crop = null;
+    this.cropPresets = [];
+    this.cropping = false;
+    this.draft = null;
+    this.presetIndex = 0;
   }
 
   /** The scale the image is shown at (1 is 100%). */
@@ -147,6 +182,49 @@ export class ImageView extends LitElement {
     this.mode = 'manual';
   }
 
+  /** Turns the crop tool on (starting from the stored crop) or off (dropping the draft). */
+  toggleCrop(): void {
+    if (this.cropping) this.endCrop();
+    else {
+      this.cropping = true;
+      this.draft = this.crop ? { ...this.crop.rect } : null;
+      void this.updateComplete.then(() => this.viewport()?.focus());
+    }
+  }
+
+  /** Sends the drawn rectangle as a manual crop and leaves the crop tool. */
+  applyCrop(): void {
+    if (!this.cropping || !this.draft) return;
+    this.sendCrop({ state: 'manual', rect: { ...this.draft }, label: 'Crop' });
+  }
+
+  /** Asks for no crop. */
+  removeCrop(): void {
+    this.sendCrop({ state: 'none', rect: null, label: 'Remove crop' });
+  }
+
+  /** Approves the stored auto crop as it is. */
+  approveCrop(): void {
+    if (this.crop?.state === 'auto') this.sendCrop({ state: 'approved', rect: { ...this.crop.rect }, label: 'Approve crop' });
+  }
+
+  private sendCrop(change: CropChange): void {
+    emit<CropChange>(this, 'crop-change', change);
+    if (this.cropping) this.endCrop();
+  }
+
+  private endCrop(): void {
+    this.cropping = false;
+    this.draft = null;
+    void this.updateComplete.then(() => this.viewport()?.focus());
+  }
+
+  /** The chosen preset's aspect ratio (width / height); null for free. */
+  private aspect(): number | null {
+    const ratio = this.cropPresets[this.presetIndex]?.ratio;
+    return ratio ? ratio.width / ratio.height : null;
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.resizeObserver ??= new ResizeObserver(([entry]) => {
@@ -165,6 +243,11 @@ export class ImageView extends LitElement {
       this.natural = null;
       this.failed = false;
       this.anchor = null;
+      this.cropping = false;
+      this.draft = null;
+    } else if (changed.has('crop') && this.cropping) {
+      // Undo, redo or another editor changed the crop: edit that one.
+      this.draft = this.crop ? { ...this.crop.rect } : null;
     }
   }
 
@@ -184,6 +267,11 @@ export class ImageView extends LitElement {
     const { width, height } = this.shownSize(scale);
     img.style.width = `${width}px`;
     img.style.height = `${height}px`;
+    const layer = this.renderRoot.querySelector<HTMLElement>('tb-crop-layer');
+    if (layer) {
+      layer.style.width = `${width}px`;
+      layer.style.height = `${height}px`;
+    }
     const anchor = this.anchor;
     if (!anchor) return;
     this.anchor = null;
@@ -207,13 +295,16 @@ export class ImageView extends LitElement {
         <vscode-toolbar-button icon="zoom-in" label="Zoom in (+)" title="Zoom in (+)"
           @click=${() => this.zoomTo(zoomIn(this.scale))}></vscode-toolbar-button>
         <span class="scale muted" aria-live="polite">${scaleText}</span>
+        <vscode-toolbar-button class="crop-toggle" icon="screen-cut" label="Crop (C)" title="Crop (C)"
+          toggleable .checked=${this.cropping} @click=${this.onCropClick}></vscode-toolbar-button>
       </div>
+      ${this.cropping || this.crop ? this.renderCropBar() : nothing}
       <div
         class=${classMap({ viewport: true, pannable, panning: this.pan !== null })}
         tabindex="0"
         role="group"
-        aria-label="Image at ${formatScale(scale)}"
-        aria-describedby="view-help"
+        aria-label=${this.viewLabel(scale)}
+        aria-describedby=${this.cropping ? 'crop-help' : 'view-help'}
         @keydown=${this.onKeyDown}
         @pointerdown=${this.onPointerDown}
         @pointermove=${this.onPointerMove}
@@ -229,10 +320,48 @@ export class ImageView extends LitElement {
               class=${classMap({ pixelated: scale >= 2 })}
               @load=${this.onLoad}
               @error=${() => (this.failed = this.src !== '')}
-            />`}
+            />${this.renderCropLayer()}`}
       </div>
-      <span id="view-help" class="visually-hidden">0 fits the image, 1 shows it at 100%, plus and minus zoom, arrow keys scroll.</span>
+      <span id="view-help" class="visually-hidden">0 fits the image, 1 shows it at 100%, plus and minus zoom, arrow keys scroll, C crops.</span>
+      <span id="crop-help" class="visually-hidden">Cropping: drag to draw the crop, drag inside it to move it, drag a handle to resize it.
+        Arrow keys move it by 1 pixel, with Shift by 10; Alt+arrow keys resize it. Enter applies, Escape leaves without changes.</span>
     `;
+  }
+
+  private renderCropBar(): TemplateResult {
+    return html`<tb-crop-bar
+      ?editing=${this.cropping}
+      .crop=${this.crop}
+      .draft=${this.draft}
+      .presets=${this.cropPresets}
+      .presetIndex=${this.presetIndex}
+      @crop-preset=${this.onPreset}
+      @crop-apply=${() => this.applyCrop()}
+      @crop-cancel=${() => this.endCrop()}
+      @crop-remove=${() => this.removeCrop()}
+      @crop-approve=${() => this.approveCrop()}
+    ></tb-crop-bar>`;
+  }
+
+  private renderCropLayer(): TemplateResult | typeof nothing {
+    const rect = this.cropping ? this.draft : this.crop?.rect ?? null;
+    if (!this.cropping && !rect) return nothing;
+    const { width, height } = this.size();
+    return html`<tb-crop-layer
+      .imageWidth=${width}
+      .imageHeight=${height}
+      .rect=${rect}
+      .aspect=${this.aspect()}
+      ?editing=${this.cropping}
+      kind=${this.cropping ? 'draft' : this.crop?.state ?? 'draft'}
+      @crop-draft=${this.onDraft}
+    ></tb-crop-layer>`;
+  }
+
+  private viewLabel(scale: number): string {
+    if (!this.cropping) return `Image at ${formatScale(scale)}`;
+    const d = this.draft;
+    return d ? `Crop of ${d.width} × ${d.height} pixels at ${d.left}, ${d.top}` : 'Crop: nothing drawn yet';
   }
 
   private shownSize(scale: number): { width: number; height: number } {
@@ -263,9 +392,57 @@ export class ImageView extends LitElement {
     this.fit();
   }
 
+  private onCropClick(event: Event): void {
+    // The toggle button flips itself; the state decides.
+    (event.currentTarget as HTMLElement & { checked: boolean }).checked = !this.cropping;
+    this.toggleCrop();
+  }
+
+  private onPreset(event: CustomEvent<CropPresetDetail>): void {
+    this.presetIndex = event.detail.index;
+    const aspect = this.aspect();
+    if (this.draft && aspect) this.draft = fitAspect(this.draft, aspect, this.size());
+  }
+
+  private onDraft(event: CustomEvent<CropDraftDetail>): void {
+    event.stopPropagation();
+    if (this.cropping) this.draft = event.detail.rect;
+  }
+
+  /** Keys of the crop tool; true when the key was one. */
+  private cropKey(event: KeyboardEvent): boolean {
+    if (event.ctrlKey || event.metaKey) return false;
+    if (event.key === 'Enter' && !event.altKey) {
+      this.applyCrop();
+      return true;
+    }
+    if (event.key === 'Escape') {
+      this.endCrop();
+      return true;
+    }
+    const arrow = ARROWS[event.key];
+    if (!arrow) return false;
+    const bounds = this.size();
+    const step = event.shiftKey ? 10 : 1;
+    const draft = this.draft;
+    // With nothing drawn yet, the first arrow key puts the largest rectangle of the preset's aspect in the middle.
+    if (!draft) this.draft = largestRect(this.aspect(), bounds);
+    else if (event.altKey) this.draft = resizeBy(draft, arrow[0] * step, arrow[1] * step, this.aspect(), bounds);
+    else this.draft = moveRect(draft, arrow[0] * step, arrow[1] * step, bounds);
+    return true;
+  }
+
   private onKeyDown(event: KeyboardEvent): void {
+    if (this.cropping && this.cropKey(event)) {
+      event.preventDefault();
+      return;
+    }
     if (event.ctrlKey || event.altKey || event.metaKey) return;
     switch (event.key) {
+      case 'c':
+      case 'C':
+        this.toggleCrop();
+        break;
       case '0':
         this.fit();
         break;

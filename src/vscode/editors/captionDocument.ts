@@ -1,14 +1,17 @@
 /**
- * The document behind the image editor: one image's caption (`<stem>.txt`), as loaded from disk and
- * as edited. Edits are whole-caption replacements VS Code keeps on its undo stack. Saving writes the
- * caption atomically in its own style (BOM, line endings) and refuses to overwrite a caption that
- * changed on disk since it was loaded unless the user says so.
+ * The document behind the image editor: one image's caption (`<stem>.txt`) and crop (in its
+ * `<stem>.tagbench.json` sidecar), as loaded from disk and as edited. Edits are whole-caption or
+ * whole-crop replacements VS Code keeps on its undo stack. Saving writes the caption atomically in
+ * its own style (BOM, line endings), refusing to overwrite a caption that changed on disk since it
+ * was loaded unless the user says so, then a changed crop into the sidecar.
  */
 import * as vscode from 'vscode';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CaptionDecodeError, decodeCaption, writeCaptionFile } from '../../core/caption/captionFile.ts';
 import { captionPathFor, sidecarPathFor } from '../../core/dataset/filePairing.ts';
 import { syncSidecarTags } from '../../core/sidecar/sidecarTags.ts';
+import type { CropView } from '../../protocol/editorProtocol.ts';
+import { readStoredCrop, sameCrop, writeStoredCrop } from './cropSidecar.ts';
 
 /** Where a caption stands on disk. */
 interface DiskState {
@@ -18,27 +21,37 @@ interface DiskState {
   eol: '\n' | '\r\n';
 }
 
-/** An image's caption as a custom document. */
+/** An image's caption and crop as a custom document. */
 export class CaptionDocument implements vscode.CustomDocument {
   readonly uri: vscode.Uri;
   readonly captionFile: string;
   readonly sidecarFile: string;
   private disk: DiskState;
   private current: string;
+  private diskCrop: CropView | null;
+  private currentCrop: CropView | null;
+  /** Why the sidecar's crop cannot be used, or ''. */
+  private cropProblem: string;
   /** Why the caption cannot be edited (it is not UTF-8, or cannot be read), or ''. */
   readonly readOnlyReason: string;
+  /** The image's displayed size once known (from the index), to check crops against. */
+  imageSize: { width: number; height: number } | undefined;
   private readonly changed = new vscode.EventEmitter<string>();
   /** Fires with the new text whenever the caption changes (edit, undo, redo, revert). */
   readonly onDidChangeCaption = this.changed.event;
+  private readonly cropChanged = new vscode.EventEmitter<CropView | null>();
+  /** Fires with the new crop whenever it changes (edit, undo, redo, revert). */
+  readonly onDidChangeCrop = this.cropChanged.event;
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
 
-  /** Opens the caption of image `uri`; `backup` restores unsaved text from a hot-exit backup. */
+  /** Opens the caption and crop of image `uri`; `backup` restores unsaved ones from a hot-exit backup. */
   static async open(uri: vscode.Uri, captionExtension: string, backupId: string | undefined): Promise<CaptionDocument> {
     const doc = new CaptionDocument(uri, captionExtension);
     if (backupId) {
-      const saved = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(backupId)))) as { caption?: unknown };
+      const saved = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(backupId)))) as { caption?: unknown; crop?: unknown };
       if (typeof saved.caption === 'string') doc.current = saved.caption;
+      if (saved.crop === null || isCropView(saved.crop)) doc.currentCrop = saved.crop;
     }
     return doc;
   }
@@ -57,6 +70,10 @@ export class CaptionDocument implements vscode.CustomDocument {
     this.disk = disk;
     this.current = disk.text;
     this.readOnlyReason = reason;
+    const stored = readStoredCrop(this.sidecarFile);
+    this.diskCrop = stored.crop;
+    this.currentCrop = stored.crop;
+    this.cropProblem = stored.problem;
   }
 
   /** The caption as currently edited. */
@@ -64,9 +81,14 @@ export class CaptionDocument implements vscode.CustomDocument {
     return this.current;
   }
 
-  /** Whether the edited caption differs from the file. */
+  /** The crop as currently edited; null when there is none. */
+  get crop(): CropView | null {
+    return this.currentCrop;
+  }
+
+  /** Whether the edited caption or crop differs from the files. */
   get isDirty(): boolean {
-    return this.current !== this.disk.text;
+    return this.current !== this.disk.text || !sameCrop(this.currentCrop, this.diskCrop);
   }
 
   /** Sets the caption (for edits, undo and redo). */
@@ -76,12 +98,31 @@ export class CaptionDocument implements vscode.CustomDocument {
     this.changed.fire(text);
   }
 
+  /** Sets the crop (for edits, undo and redo). */
+  setCrop(crop: CropView | null): void {
+    if (sameCrop(crop, this.currentCrop)) return;
+    this.currentCrop = crop;
+    this.cropChanged.fire(crop);
+  }
+
   /**
-   * Writes the caption. If the file changed on disk since it was loaded, asks before overwriting;
-   * throws (so VS Code reports the save as failed) when the user does not confirm.
+   * Writes the caption if it changed, then the crop if it changed. If the caption changed on disk
+   * since it was loaded, asks before overwriting it; throws (so VS Code reports the save as failed)
+   * when the user does not confirm. Saving to another caption file (Save As) writes only the caption.
    */
   async save(target = this.captionFile): Promise<void> {
-    if (this.readOnlyReason) throw new Error(this.readOnlyReason);
+    const saveAs = target !== this.captionFile;
+    if (this.readOnlyReason && saveAs) throw new Error(this.readOnlyReason);
+    // A crop-only save leaves the caption file alone, even if it changed on disk meanwhile.
+    if (!this.readOnlyReason && (saveAs || this.current !== this.disk.text)) await this.saveCaption(target);
+    if (saveAs || sameCrop(this.currentCrop, this.diskCrop)) return;
+    if (this.cropProblem) throw new Error(`The crop was not saved: ${this.cropProblem}`);
+    const crop = this.currentCrop;
+    await writeStoredCrop(this.sidecarFile, this.uri.fsPath, crop, this.imageSize);
+    this.diskCrop = crop;
+  }
+
+  private async saveCaption(target: string): Promise<void> {
     if (target === this.captionFile) {
       const now = readBytes(this.captionFile);
       if (!sameBytes(now, this.disk.bytes)) {
@@ -97,15 +138,19 @@ export class CaptionDocument implements vscode.CustomDocument {
     if (target === this.captionFile) this.disk = readDisk(this.captionFile);
   }
 
-  /** Re-reads the caption from disk, dropping edits. */
+  /** Re-reads the caption and the crop from disk, dropping edits. */
   async revert(): Promise<void> {
     this.disk = readDisk(this.captionFile);
+    const stored = readStoredCrop(this.sidecarFile);
+    this.diskCrop = stored.crop;
+    this.cropProblem = stored.problem;
     this.setCaption(this.disk.text);
+    this.setCrop(stored.crop);
   }
 
-  /** Writes a hot-exit backup of the edited caption. */
+  /** Writes a hot-exit backup of the edited caption and crop. */
   async backup(destination: vscode.Uri): Promise<vscode.CustomDocumentBackup> {
-    writeFileSync(destination.fsPath, JSON.stringify({ caption: this.current }));
+    writeFileSync(destination.fsPath, JSON.stringify({ caption: this.current, crop: this.currentCrop }));
     return {
       id: destination.toString(),
       delete: () => {
@@ -117,6 +162,7 @@ export class CaptionDocument implements vscode.CustomDocument {
   dispose(): void {
     this.disposed.fire();
     this.changed.dispose();
+    this.cropChanged.dispose();
     this.disposed.dispose();
   }
 }
@@ -135,6 +181,13 @@ function readBytes(file: string): Buffer | null {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+}
+
+function isCropView(value: unknown): value is CropView {
+  if (typeof value !== 'object' || value === null) return false;
+  const { state, rect } = value as { state?: unknown; rect?: Record<string, unknown> };
+  return (state === 'auto' || state === 'approved' || state === 'manual') && typeof rect === 'object' && rect !== null
+    && ['left', 'top', 'width', 'height'].every((key) => Number.isSafeInteger(rect[key]));
 }
 
 function sameBytes(a: Buffer | null, b: Buffer | null): boolean {

@@ -1,19 +1,22 @@
 /**
  * The Tagbench Image Editor: a custom editor for image files showing the image, its caption as text
- * and as tag chips, its facts and problems. Caption changes are document edits (dirty state, undo,
- * redo, save, revert, hot-exit backup); next/previous walk the results the image was opened from.
+ * and as tag chips, its crop, its facts and problems. Caption and crop changes are document edits
+ * (dirty state, undo, redo, save, revert, hot-exit backup); next/previous walk the results the image
+ * was opened from.
  */
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
 import { RpcEndpoint } from '../../protocol/rpc.ts';
 import { editorRequestChecks } from '../../protocol/editorProtocol.ts';
-import type { EditorHost, EditorView, ImageFactsView } from '../../protocol/editorProtocol.ts';
+import type { CropChange, CropView, EditorHost, EditorView, ImageFactsView } from '../../protocol/editorProtocol.ts';
+import { rectProblem } from '../../core/processing/cropRect.ts';
 import type { DatasetRegistry } from '../datasetRegistry.ts';
 import type { DatasetSession } from '../datasetSession.ts';
 import { rememberResults, resultsOf } from '../resultsContext.ts';
 import { datasetSettingsFor } from '../settings.ts';
 import { webviewHtml } from '../webviewHtml.ts';
 import { CaptionDocument } from './captionDocument.ts';
+import { cropPresets } from './cropPresets.ts';
 
 /** The view type of the image editor. */
 export const IMAGE_EDITOR_VIEW_TYPE = 'tagbench.imageEditor';
@@ -57,9 +60,13 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     const subscriptions: vscode.Disposable[] = [
       panel.webview.onDidReceiveMessage((message: unknown) => rpc.receive(message)),
       document.onDidChangeCaption((caption) => rpc.notify('setCaption', { caption })),
+      document.onDidChangeCrop((crop) => rpc.notify('setCrop', { crop })),
     ];
     rpc.on('ready', () => void this.sendInit(document, panel, rpc, session), checks.ready);
     rpc.on('edit', ({ caption, label }) => this.edit(document, caption, label), checks.edit);
+    rpc.on('crop', (change) => {
+      if (!this.editCrop(document, change)) rpc.notify('setCrop', { crop: document.crop });
+    }, checks.crop);
     rpc.handle('suggest', async ({ prefix, limit }) => (session ? (await session.data()).request('tagSuggestions', { prefix, limit }) : []), checks.suggest);
     rpc.handle('navigate', async ({ step }) => this.navigate(document, session, step), checks.navigate);
     panel.onDidDispose(() => {
@@ -100,6 +107,30 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     });
   }
 
+  /** Records a crop change as an undoable edit; false when it is refused (a rect outside the image). */
+  private editCrop(document: CaptionDocument, change: CropChange): boolean {
+    let crop: CropView | null = null;
+    if (change.state !== 'none') {
+      const problem = rectProblem(change.rect, document.imageSize);
+      if (problem) {
+        console.warn(`Tagbench image editor: refused a crop: ${problem}`);
+        return false;
+      }
+      const { left, top, width, height } = change.rect;
+      crop = { state: change.state, rect: { left, top, width, height } };
+    }
+    const before = document.crop;
+    document.setCrop(crop);
+    if (document.crop === before) return true;
+    this.changed.fire({
+      document,
+      label: change.label || (change.state === 'none' ? 'Remove crop' : change.state === 'approved' ? 'Approve crop' : 'Crop'),
+      undo: () => document.setCrop(before),
+      redo: () => document.setCrop(crop),
+    });
+    return true;
+  }
+
   private async sendInit(document: CaptionDocument, panel: vscode.WebviewPanel, rpc: RpcEndpoint<EditorHost, EditorView>, session: DatasetSession | undefined): Promise<void> {
     const key = document.uri.toString();
     const focusCaption = focusOnOpen.delete(key);
@@ -125,12 +156,19 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
       position,
       total,
     };
+    if (info && info.width > 0 && info.height > 0) document.imageSize = { width: info.width, height: info.height };
     rpc.notify('init', {
       caption: document.caption,
       readOnly: document.readOnlyReason !== '',
       readOnlyReason: document.readOnlyReason,
       focusCaption,
-      image: { uri: panel.webview.asWebviewUri(document.uri).toString(), facts, problems: info?.problems ?? [] },
+      image: {
+        uri: panel.webview.asWebviewUri(document.uri).toString(),
+        facts,
+        problems: info?.problems ?? [],
+        crop: document.crop,
+        cropPresets: cropPresets(),
+      },
     });
   }
 

@@ -3,7 +3,7 @@
  * the extension host. The two bundles are built fresh (as .ci/build.mjs builds them) into a temp
  * folder served by a tiny HTTP server, on a page with the panel's content security policy; the
  * page's acquireVsCodeApi bridges to an RpcEndpoint here that answers `suggest` and `navigate` and
- * records every message. CSP violations, page errors, console errors and warnings, and messages the
+ * records every message (crop changes included). CSP violations, page errors, console errors and warnings, and messages the
  * protocol checks refuse are collected as problems for the test to assert empty.
  */
 import { createServer } from 'node:http';
@@ -19,8 +19,9 @@ import type { Browser, Page } from 'playwright-core';
 import { RpcEndpoint } from '../../../src/protocol/rpc.ts';
 import type { WireMessage } from '../../../src/protocol/rpc.ts';
 import { editorRequestChecks } from '../../../src/protocol/editorProtocol.ts';
-import type { EditorHost, EditorView, ImageFactsView } from '../../../src/protocol/editorProtocol.ts';
+import type { CropChange, CropView, EditorHost, EditorView, ImageFactsView } from '../../../src/protocol/editorProtocol.ts';
 import { tagKey } from '../../../src/shared/tags.ts';
+import { cropPresets } from '../../../src/vscode/editors/cropPresets.ts';
 import { encodeBmp } from '../../fixtures/bmpWriter.ts';
 import { launchChromium } from '../../helpers/chromium.ts';
 
@@ -49,6 +50,11 @@ export const datasetTags: { tag: string; count: number }[] = [
 /** Facts of a 640 × 480 test image. */
 export function imageFacts(position: number, total: number, path = `10_kiyohime/img_${position}.png`): ImageFactsView {
   return { path, width: 640, height: 480, format: 'png', size: 245_760, channels: 4, hasAlpha: true, bitDepth: 8, space: 'srgb', frames: 1, position, total };
+}
+
+/** The crop part of `init.image` for an image without a crop: no crop, and the presets the host sends. */
+export function noCrop(): { crop: null; cropPresets: ReturnType<typeof cropPresets> } {
+  return { crop: null, cropPresets: cropPresets() };
 }
 
 let bundleDir: Promise<string> | undefined;
@@ -129,7 +135,7 @@ export class EditorHarness {
       readOnly: false,
       readOnlyReason: '',
       focusCaption: false,
-      image: kind === 'image' ? { uri: this.imageUri(), facts: imageFacts(1, 3), problems: [] } : null,
+      image: kind === 'image' ? { uri: this.imageUri(), facts: imageFacts(1, 3), problems: [], ...noCrop() } : null,
       ...init,
     });
     await page.locator('tb-caption-panel textarea').waitFor();
@@ -222,7 +228,9 @@ export class EditorPage {
   readonly rpc: RpcEndpoint<EditorHost, EditorView>;
   /** `edit` notifications, in order. */
   readonly edits: { caption: string; label: string }[] = [];
-  /** Every message from the webview in order: `edit:<caption>`, `navigate:<step>`, `suggest:<prefix>`, `ready`. */
+  /** `crop` notifications, in order. */
+  readonly crops: CropChange[] = [];
+  /** Every message from the webview in order: `edit:<caption>`, `crop:<state>`, `navigate:<step>`, `suggest:<prefix>`, `ready`. */
   readonly log: string[] = [];
   /** CSP violations, page errors, console errors and warnings, refused messages. */
   readonly problems: string[] = [];
@@ -247,6 +255,10 @@ export class EditorPage {
       this.log.push(`edit:${params.caption}`);
       this.edits.push(params);
     }, editorRequestChecks.edit);
+    this.rpc.on('crop', (params) => {
+      this.log.push(`crop:${params.state}`);
+      this.crops.push(params);
+    }, editorRequestChecks.crop);
     this.rpc.handle('suggest', ({ prefix, limit }) => {
       this.log.push(`suggest:${prefix}`);
       const key = tagKey(prefix);
@@ -266,6 +278,11 @@ export class EditorPage {
   /** Sends `setCaption`. */
   setCaption(caption: string): void {
     this.rpc.notify('setCaption', { caption });
+  }
+
+  /** Sends `setCrop`. */
+  setCrop(crop: CropView | null): void {
+    this.rpc.notify('setCrop', { crop });
   }
 
   /** The chips' labels as shown. */

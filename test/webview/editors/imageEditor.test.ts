@@ -1,6 +1,6 @@
 /** The image editor webview in Chromium: zoom, facts, next/previous and the keyboard tagging flow. */
 import assert from 'node:assert/strict';
-import { EditorHarness, imageFacts } from './editorHarness.ts';
+import { EditorHarness, imageFacts, noCrop } from './editorHarness.ts';
 import type { EditorPage, InitParams } from './editorHarness.ts';
 
 describe('image editor webview', function () {
@@ -86,6 +86,7 @@ describe('image editor webview', function () {
         uri: harness.imageUri(),
         facts: imageFacts(2, 120, '10_kiyohime/portrait.png'),
         problems: [{ kind: 'small', severity: 'warning', message: 'Smaller than 768 px on the short side.' }],
+        ...noCrop(),
       },
     });
     const facts = e.page.locator('tb-image-facts');
@@ -150,7 +151,7 @@ describe('image editor webview', function () {
       readOnly: false,
       readOnlyReason: '',
       focusCaption: true,
-      image: { uri: harness.imageUri(n + 1), facts: imageFacts(n + 1, 3), problems: [] },
+      image: { uri: harness.imageUri(n + 1), facts: imageFacts(n + 1, 3), problems: [], ...noCrop() },
     });
     const e = await open(initFor(0));
     e.onNavigate = (step) => {

@@ -1,0 +1,83 @@
+/**
+ * A dataset's jobs as a front end drives them: plan, run (one at a time per dataset, items in a
+ * worker pool), cancel, list, show failures, and find jobs a closed window left unfinished.
+ */
+import type { Database } from 'better-sqlite3';
+import { getJob, jobItems, listJobs, pauseInterruptedJobs, retryFailedItems } from '../jobs/jobStore.ts';
+import type { JobInfo } from '../jobs/jobStore.ts';
+import { planJob, runPlannedJob } from '../jobs/jobService.ts';
+import type { ItemRunner, JobReport, JobSpec } from '../jobs/jobService.ts';
+import type { JobProgress } from '../jobs/jobRunner.ts';
+
+/** Makes an item runner for a pool of `size` workers; the service closes it with `close()`. */
+export type RunnerFactory = (size: number) => { runner: ItemRunner; close: () => Promise<void> };
+
+/** Jobs of one dataset. */
+export class JobsService {
+  private readonly db: Database;
+  private readonly root: string;
+  private readonly makeRunner: RunnerFactory;
+  private readonly running = new Map<number, AbortController>();
+  private pool: { runner: ItemRunner; close: () => Promise<void>; size: number } | undefined;
+
+  constructor(db: Database, root: string, makeRunner: RunnerFactory) {
+    this.db = db;
+    this.root = root;
+    this.makeRunner = makeRunner;
+  }
+
+  /** Plans a job; returns its id. */
+  plan(spec: JobSpec): number {
+    return planJob(this.db, this.root, spec);
+  }
+
+  /** Runs (or resumes) a job with `workers` workers, reporting progress. */
+  async run(jobId: number, workers: number, onProgress: (p: JobProgress) => void, retryFailed = false): Promise<JobReport> {
+    if (this.running.has(jobId)) throw new Error(`Job ${jobId} is already running.`);
+    const job = getJob(this.db, jobId);
+    if (!job) throw new Error(`There is no job ${jobId}.`);
+    if (job.state === 'running') throw new Error(`Job ${jobId} is running in another window or process.`);
+    if (retryFailed) retryFailedItems(this.db, jobId);
+    if (!this.pool || this.pool.size !== workers) {
+      await this.pool?.close();
+      this.pool = { ...this.makeRunner(workers), size: workers };
+    }
+    const controller = new AbortController();
+    this.running.set(jobId, controller);
+    try {
+      return await runPlannedJob(this.db, jobId, this.pool.runner, { concurrency: workers, signal: controller.signal, onProgress });
+    } finally {
+      this.running.delete(jobId);
+    }
+  }
+
+  /** Cancels a running job (its items in flight stay pending). */
+  cancel(jobId: number): boolean {
+    const controller = this.running.get(jobId);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  /** Recent jobs, newest first. */
+  list(): JobInfo[] {
+    return listJobs(this.db);
+  }
+
+  /** A job's failed items and why. */
+  failures(jobId: number): { key: string; error: string }[] {
+    return jobItems(this.db, jobId, 'failed').map((i) => ({ key: i.key, error: i.error ?? '' }));
+  }
+
+  /** Jobs left unfinished by a process that is gone (now paused), and paused ones. */
+  unfinished(): JobInfo[] {
+    pauseInterruptedJobs(this.db);
+    return listJobs(this.db).filter((j) => j.state === 'paused' && !this.running.has(j.id));
+  }
+
+  /** Stops running jobs and the pool. */
+  async close(): Promise<void> {
+    for (const controller of this.running.values()) controller.abort();
+    await this.pool?.close();
+    this.pool = undefined;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The image editor's crop as kept in the image's `<stem>.tagbench.json` sidecar: reading it for the
+ * editor, and writing a changed crop back atomically, leaving every other field as it is. A sidecar
+ * is created only for a crop to store; it records the image's current SHA-256. No VS Code API here.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { writeFileAtomic } from '../../core/atomicWrite.ts';
+import { cropOf, withCrop } from '../../core/processing/cropState.ts';
+import { formatSidecar, parseSidecar, writeSidecar } from '../../core/sidecar/sidecar.ts';
+import type { Sidecar } from '../../core/sidecar/sidecar.ts';
+import type { CropView } from '../../protocol/editorProtocol.ts';
+
+/** A sidecar's crop as the editor shows it, and why the sidecar cannot be used ('' when it can). */
+export interface StoredCrop {
+  crop: CropView | null;
+  problem: string;
+}
+
+/** Reads the crop from `sidecarFile`: null when there is no sidecar, no crop, or a crop without a rect. */
+export function readStoredCrop(sidecarFile: string): StoredCrop {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(sidecarFile);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { crop: null, problem: '' };
+    return { crop: null, problem: `${sidecarFile} cannot be read: ${(err as Error).message}` };
+  }
+  try {
+    const crop = cropOf(parseSidecar(bytes));
+    return { crop: crop.state !== 'none' && crop.rect ? { state: crop.state, rect: crop.rect } : null, problem: '' };
+  } catch (err) {
+    return { crop: null, problem: `${sidecarFile}: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * Stores `crop` (null: no crop) in the sidecar of `imageFile`, checking the rect against `size` when
+ * known. Returns whether a file was written (removing a crop from an image without a sidecar writes none).
+ */
+export async function writeStoredCrop(sidecarFile: string, imageFile: string, crop: CropView | null, size?: { width: number; height: number }): Promise<boolean> {
+  let existing: Sidecar | null = null;
+  try {
+    existing = parseSidecar(readFileSync(sidecarFile));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new Error(`The crop was not saved: ${sidecarFile} cannot be used (${(err as Error).message}). Fix or remove it first.`, { cause: err });
+    }
+  }
+  if (!existing && !crop) return false;
+  const sha256 = createHash('sha256').update(await readFile(imageFile)).digest('hex');
+  const base: Sidecar = existing
+    ? { ...existing, image: { ...existing.image, sha256 } }
+    : { tagbench: 1, image: { sha256, file: basename(imageFile) } };
+  const next = crop ? withCrop(base, crop.state, crop.rect, size) : withCrop(base, 'none');
+  if (!existing) return writeSidecar(sidecarFile, next);
+  // An existing sidecar is rewritten even when nothing but the image's identity is left in it.
+  writeFileAtomic(sidecarFile, formatSidecar(next));
+  return true;
+}
+
+/** Whether two crops are the same. */
+export function sameCrop(a: CropView | null, b: CropView | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.state === b.state && a.rect.left === b.rect.left && a.rect.top === b.rect.top && a.rect.width === b.rect.width && a.rect.height === b.rect.height;
+}
