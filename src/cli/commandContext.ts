@@ -10,9 +10,9 @@ import type { DatasetSettings } from '../core/dataset/datasetSettings.ts';
 const VALUE_OPTIONS = new Set([
   'limit', 'offset', 'concurrency', 'caption-ext', 'thumb-size', 'max-files', 'max-pixels',
   'crop', 'resize', 'mode', 'upscale', 'upscale-to', 'models', 'workers', 'out', 'format', 'query', 'project', 'name',
-  'repeats', 'resolution', 'trigger', 'class-tokens', 'blacklist', 'test-split', 'separator',
+  'repeats', 'resolution', 'trigger', 'class-tokens', 'blacklist', 'test-split', 'separator', 'flatten',
 ]);
-const FLAG_OPTIONS = new Set(['json', 'debug', 'force', 'no-thumbs', 'help', 'keep-underscores', 'no-escape', 'retry-failed']);
+const FLAG_OPTIONS = new Set(['json', 'debug', 'force', 'no-thumbs', 'help', 'keep-underscores', 'no-escape', 'retry-failed', 'keep-metadata']);
 
 /** Parsed arguments plus output helpers for one command. */
 export class CommandContext {

@@ -18,7 +18,7 @@ Usage:
   tagbench stats DIR [QUERY] [--limit N] [--json]   tag frequencies, most frequent first
   tagbench problems DIR [--json]                 files the last run could not use, and why
   tagbench process DIR [QUERY] [--crop auto|none] [--resize RES] [--mode crop|fit|pad]
-                   [--upscale MODEL] [--upscale-to PX] [--models DIR] [--json]
+                   [--upscale MODEL] [--upscale-to PX] [--models DIR] [--flatten '#ffffff'] [--keep-metadata] [--json]
                                                  crop/resize/upscale into .tagbench/derived/ (originals untouched)
   tagbench export DIR --out OUT --format kohya|hf|plain [--query Q | --project NAME] [--name NAME]
                   [--repeats N] [--resolution RES] [--crop auto|none] [--trigger WORD] [--class-tokens T]

@@ -11,6 +11,7 @@ import type { JobInfo } from '../../core/jobs/jobStore.ts';
 import { planJob, runPlannedJob } from '../../core/jobs/jobService.ts';
 import type { JobReport, JobSpec } from '../../core/jobs/jobService.ts';
 import { DEFAULT_CAPTION_OPTIONS } from '../../core/export/captionFormat.ts';
+import { parseColour } from '../../core/processing/operations.ts';
 import { createJobPool, poolItemRunner } from '../../workers/jobPool.ts';
 import { ProgressBar } from '../progressBar.ts';
 import { UsageError, withQueryContext } from '../cliError.ts';
@@ -25,6 +26,8 @@ export async function runProcessCommand(ctx: CommandContext): Promise<number> {
   if (ctx.string('crop') === undefined && resolution === undefined && upscale === undefined) {
     throw new UsageError('Say what to do: --crop auto, --resize RES and/or --upscale MODEL.');
   }
+  const flatten = ctx.string('flatten');
+  if (flatten !== undefined && !parseColour(flatten)) throw new UsageError(`--flatten needs a colour such as "#ffffff" or "white", not "${flatten}".`);
   const spec: JobSpec = {
     kind: 'process',
     query,
@@ -34,7 +37,8 @@ export async function runProcessCommand(ctx: CommandContext): Promise<number> {
       upscale: upscale !== undefined ? { model: upscale, targetLongSide: ctx.number('upscale-to') ?? resolution ?? 1024 } : null,
       format: ctx.choice('format', ['auto', 'png', 'jpeg', 'webp'] as const, 'auto'),
       quality: 95,
-      flatten: null,
+      flatten: flatten ?? null,
+      keepMetadata: ctx.flag('keep-metadata'),
     },
   };
   return plannedRun(ctx, dir, (db, root) => withQueryContext(query, () => planJob(db, root, spec)));

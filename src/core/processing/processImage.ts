@@ -33,6 +33,8 @@ export interface ProcessParams {
   quality: number;
   /** Flatten alpha onto this colour, or keep it (null). */
   flatten: string | null;
+  /** Keep EXIF and ICC metadata in outputs (default: strip it). */
+  keepMetadata?: boolean;
 }
 
 /** Where models are looked for, and the pixel limit. */
@@ -91,7 +93,7 @@ export async function processImage(env: ProcessEnvironment, params: ProcessParam
     bucket = `${resize.width}x${resize.height}`;
   }
   const format: OutputFormat = params.format === 'auto' ? (source.format === 'jpeg' ? 'jpeg' : 'png') : params.format;
-  operations.push({ op: 'colour', toSrgb: true, flatten: params.flatten, stripMetadata: true });
+  operations.push({ op: 'colour', toSrgb: true, flatten: params.flatten, stripMetadata: params.keepMetadata !== true });
   operations.push(format === 'png' ? { op: 'encode', format } : { op: 'encode', format, quality: params.quality } as Operation);
 
   const output = `${TAGBENCH_DIR}/derived/${stemOf(path)}.${format === 'jpeg' ? 'jpg' : format}`;
