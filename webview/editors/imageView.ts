@@ -5,22 +5,14 @@
  * cropping, dragging draws, moves or resizes the rectangle, arrow keys move it by 1 px (Shift: 10),
  * Alt+arrow keys resize it, Enter applies (a `crop-change` event) and Escape leaves without changes.
  */
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
-import type { CropChange, CropPreset, CropRectView, CropView } from '../../src/protocol/editorProtocol.ts';
-import { emit } from '../shared/events.ts';
-import './cropBar.ts';
-import type { CropPresetDetail } from './cropBar.ts';
-import { fitAspect, largestRect, moveRect, resizeBy } from './cropGeometry.ts';
-import './cropLayer.ts';
-import type { CropDraftDetail } from './cropLayer.ts';
+import type { CropPreset, CropView } from '../../src/protocol/editorProtocol.ts';
+import { CropTool } from './cropTool.ts';
 import { editorStyles } from './editorStyles.ts';
 import { fitScale, formatScale, zoomIn, zoomOut } from './zoom.ts';
-
-/** Arrow keys as steps: [dx, dy]. */
-const ARROWS: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
 /** The image viewer. */
 export class ImageView extends LitElement {
@@ -36,9 +28,6 @@ export class ImageView extends LitElement {
     failed: { state: true },
     crop: { attribute: false },
     cropPresets: { attribute: false },
-    cropping: { state: true },
-    draft: { state: true },
-    presetIndex: { state: true },
   };
 
   static override styles = [editorStyles, css`
@@ -122,11 +111,7 @@ export class ImageView extends LitElement {
   declare crop: CropView | null;
   /** Aspect presets of the crop tool. */
   declare cropPresets: CropPreset[];
-  /** Whether the crop tool is on. */
-  declare cropping: boolean;
-  /** The rectangle being edited while cropping (null until one is drawn). */
-  declare draft: CropRectView | null;
-  declare presetIndex: number;
+  private readonly cropTool = new CropTool(this);
   private resizeObserver: ResizeObserver | undefined;
   /** A viewport point to keep still across the next zoom: its position in the view and in the image. */
   private anchor: { viewX: number; viewY: number; imageX: number; imageY: number } | null = null;
@@ -145,9 +130,6 @@ export class ImageView extends LitElement {
     this.failed = false;
     this.crop = null;
     this.cropPresets = [];
-    this.cropping = false;
-    this.draft = null;
-    this.presetIndex = 0;
   }
 
   /** The scale the image is shown at (1 is 100%). */
@@ -184,45 +166,7 @@ export class ImageView extends LitElement {
 
   /** Turns the crop tool on (starting from the stored crop) or off (dropping the draft). */
   toggleCrop(): void {
-    if (this.cropping) this.endCrop();
-    else {
-      this.cropping = true;
-      this.draft = this.crop ? { ...this.crop.rect } : null;
-      void this.updateComplete.then(() => this.viewport()?.focus());
-    }
-  }
-
-  /** Sends the drawn rectangle as a manual crop and leaves the crop tool. */
-  applyCrop(): void {
-    if (!this.cropping || !this.draft) return;
-    this.sendCrop({ state: 'manual', rect: { ...this.draft }, label: 'Crop' });
-  }
-
-  /** Asks for no crop. */
-  removeCrop(): void {
-    this.sendCrop({ state: 'none', rect: null, label: 'Remove crop' });
-  }
-
-  /** Approves the stored auto crop as it is. */
-  approveCrop(): void {
-    if (this.crop?.state === 'auto') this.sendCrop({ state: 'approved', rect: { ...this.crop.rect }, label: 'Approve crop' });
-  }
-
-  private sendCrop(change: CropChange): void {
-    emit<CropChange>(this, 'crop-change', change);
-    if (this.cropping) this.endCrop();
-  }
-
-  private endCrop(): void {
-    this.cropping = false;
-    this.draft = null;
-    void this.updateComplete.then(() => this.viewport()?.focus());
-  }
-
-  /** The chosen preset's aspect ratio (width / height); null for free. */
-  private aspect(): number | null {
-    const ratio = this.cropPresets[this.presetIndex]?.ratio;
-    return ratio ? ratio.width / ratio.height : null;
+    this.cropTool.toggle();
   }
 
   override connectedCallback(): void {
@@ -243,11 +187,9 @@ export class ImageView extends LitElement {
       this.natural = null;
       this.failed = false;
       this.anchor = null;
-      this.cropping = false;
-      this.draft = null;
-    } else if (changed.has('crop') && this.cropping) {
-      // Undo, redo or another editor changed the crop: edit that one.
-      this.draft = this.crop ? { ...this.crop.rect } : null;
+      this.cropTool.reset();
+    } else if (changed.has('crop')) {
+      this.cropTool.storedChanged();
     }
   }
 
@@ -296,15 +238,15 @@ export class ImageView extends LitElement {
           @click=${() => this.zoomTo(zoomIn(this.scale))}></vscode-toolbar-button>
         <span class="scale muted" aria-live="polite">${scaleText}</span>
         <vscode-toolbar-button class="crop-toggle" icon="screen-cut" label="Crop (C)" title="Crop (C)"
-          toggleable .checked=${this.cropping} @click=${this.onCropClick}></vscode-toolbar-button>
+          toggleable .checked=${this.cropTool.cropping} @click=${this.onCropClick}></vscode-toolbar-button>
       </div>
-      ${this.cropping || this.crop ? this.renderCropBar() : nothing}
+      ${this.cropTool.renderBar()}
       <div
         class=${classMap({ viewport: true, pannable, panning: this.pan !== null })}
         tabindex="0"
         role="group"
-        aria-label=${this.viewLabel(scale)}
-        aria-describedby=${this.cropping ? 'crop-help' : 'view-help'}
+        aria-label=${this.cropTool.cropping ? this.cropTool.label() : `Image at ${formatScale(scale)}`}
+        aria-describedby=${this.cropTool.cropping ? 'crop-help' : 'view-help'}
         @keydown=${this.onKeyDown}
         @pointerdown=${this.onPointerDown}
         @pointermove=${this.onPointerMove}
@@ -320,7 +262,7 @@ export class ImageView extends LitElement {
               class=${classMap({ pixelated: scale >= 2 })}
               @load=${this.onLoad}
               @error=${() => (this.failed = this.src !== '')}
-            />${this.renderCropLayer()}`}
+            />${this.cropTool.renderLayer()}`}
       </div>
       <span id="view-help" class="visually-hidden">0 fits the image, 1 shows it at 100%, plus and minus zoom, arrow keys scroll, C crops.</span>
       <span id="crop-help" class="visually-hidden">Cropping: drag to draw the crop, drag inside it to move it, drag a handle to resize it.
@@ -328,45 +270,19 @@ export class ImageView extends LitElement {
     `;
   }
 
-  private renderCropBar(): TemplateResult {
-    return html`<tb-crop-bar
-      ?editing=${this.cropping}
-      .crop=${this.crop}
-      .draft=${this.draft}
-      .presets=${this.cropPresets}
-      .presetIndex=${this.presetIndex}
-      @crop-preset=${this.onPreset}
-      @crop-apply=${() => this.applyCrop()}
-      @crop-cancel=${() => this.endCrop()}
-      @crop-remove=${() => this.removeCrop()}
-      @crop-approve=${() => this.approveCrop()}
-    ></tb-crop-bar>`;
-  }
-
-  private renderCropLayer(): TemplateResult | typeof nothing {
-    const rect = this.cropping ? this.draft : this.crop?.rect ?? null;
-    if (!this.cropping && !rect) return nothing;
-    const { width, height } = this.size();
-    return html`<tb-crop-layer
-      .imageWidth=${width}
-      .imageHeight=${height}
-      .rect=${rect}
-      .aspect=${this.aspect()}
-      ?editing=${this.cropping}
-      kind=${this.cropping ? 'draft' : this.crop?.state ?? 'draft'}
-      @crop-draft=${this.onDraft}
-    ></tb-crop-layer>`;
-  }
-
-  private viewLabel(scale: number): string {
-    if (!this.cropping) return `Image at ${formatScale(scale)}`;
-    const d = this.draft;
-    return d ? `Crop of ${d.width} × ${d.height} pixels at ${d.left}, ${d.top}` : 'Crop: nothing drawn yet';
-  }
-
   private shownSize(scale: number): { width: number; height: number } {
     const { width, height } = this.size();
     return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+  }
+
+  /** The image's size in pixels: as loaded, or as the facts say until then. */
+  imageSize(): { width: number; height: number } {
+    return this.size();
+  }
+
+  /** Puts keyboard focus on the image, once rendered. */
+  focusImage(): void {
+    void this.updateComplete.then(() => this.viewport()?.focus());
   }
 
   private size(): { width: number; height: number } {
@@ -393,47 +309,13 @@ export class ImageView extends LitElement {
   }
 
   private onCropClick(event: Event): void {
-    // The toggle button flips itself; the state decides.
-    (event.currentTarget as HTMLElement & { checked: boolean }).checked = !this.cropping;
-    this.toggleCrop();
-  }
-
-  private onPreset(event: CustomEvent<CropPresetDetail>): void {
-    this.presetIndex = event.detail.index;
-    const aspect = this.aspect();
-    if (this.draft && aspect) this.draft = fitAspect(this.draft, aspect, this.size());
-  }
-
-  private onDraft(event: CustomEvent<CropDraftDetail>): void {
-    event.stopPropagation();
-    if (this.cropping) this.draft = event.detail.rect;
-  }
-
-  /** Keys of the crop tool; true when the key was one. */
-  private cropKey(event: KeyboardEvent): boolean {
-    if (event.ctrlKey || event.metaKey) return false;
-    if (event.key === 'Enter' && !event.altKey) {
-      this.applyCrop();
-      return true;
-    }
-    if (event.key === 'Escape') {
-      this.endCrop();
-      return true;
-    }
-    const arrow = ARROWS[event.key];
-    if (!arrow) return false;
-    const bounds = this.size();
-    const step = event.shiftKey ? 10 : 1;
-    const draft = this.draft;
-    // With nothing drawn yet, the first arrow key puts the largest rectangle of the preset's aspect in the middle.
-    if (!draft) this.draft = largestRect(this.aspect(), bounds);
-    else if (event.altKey) this.draft = resizeBy(draft, arrow[0] * step, arrow[1] * step, this.aspect(), bounds);
-    else this.draft = moveRect(draft, arrow[0] * step, arrow[1] * step, bounds);
-    return true;
+    // The toggle button flips itself; the tool's state decides.
+    (event.currentTarget as HTMLElement & { checked: boolean }).checked = !this.cropTool.cropping;
+    this.cropTool.toggle();
   }
 
   private onKeyDown(event: KeyboardEvent): void {
-    if (this.cropping && this.cropKey(event)) {
+    if (this.cropTool.key(event)) {
       event.preventDefault();
       return;
     }
@@ -441,7 +323,7 @@ export class ImageView extends LitElement {
     switch (event.key) {
       case 'c':
       case 'C':
-        this.toggleCrop();
+        this.cropTool.toggle();
         break;
       case '0':
         this.fit();

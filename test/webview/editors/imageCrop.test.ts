@@ -107,7 +107,7 @@ describe('image editor crop', function () {
     const resized = (await shownRect(e))!;
     near(resized, { left: 150, top: 60, width: 375, height: 275 }, 'resized by the bottom-right handle');
 
-    assert.deepEqual(e.crops, [], 'nothing sent before Enter');
+    assert.equal(e.crops.length, 0, 'nothing sent before Enter');
     assert.equal((await e.focused()).className.includes('viewport'), true, 'the image keeps focus');
     const shown = await sizeText(e);
     await e.page.keyboard.press('Enter');
