@@ -101,9 +101,16 @@ export class ImageEditor extends EditorBase {
     super.connect(rpc);
   }
 
+  /** A step asked for while a navigation was under way: taken when it ends, so no key press is lost. */
+  private queuedStep: 1 | -1 | null = null;
+
   /** Asks the host for the next (1) or previous (-1) image, after sending what is pending here. */
   async navigate(step: 1 | -1): Promise<void> {
-    if (!this.rpc || this.navigating) return;
+    if (!this.rpc) return;
+    if (this.navigating) {
+      this.queuedStep = step;
+      return;
+    }
     this.panel()?.flushAll();
     this.navigating = true;
     this.status = '';
@@ -115,6 +122,9 @@ export class ImageEditor extends EditorBase {
     } finally {
       this.navigating = false;
     }
+    const queued = this.queuedStep;
+    this.queuedStep = null;
+    if (queued !== null) await this.navigate(queued);
   }
 
   protected override async init(params: EditorInit): Promise<void> {

@@ -134,6 +134,17 @@ describe('image editor webview', function () {
     assert.equal(e.edits.length, 1, 'no further edit');
   });
 
+  it('takes a key pressed while the previous navigation is still under way', async function () {
+    const e = await open();
+    e.onNavigate = () => new Promise((resolve) => setTimeout(() => resolve({ moved: true }), 300));
+    await e.page.locator('tb-image-view .viewport').focus();
+    await e.page.keyboard.press('Alt+PageDown');
+    await e.until(() => e.log.includes('navigate:1'), 'the first navigate');
+    await e.page.keyboard.press('Alt+PageUp');
+    await e.until(() => e.log.includes('navigate:-1'), 'the second navigate, after the first');
+    assert.deepEqual(e.log.filter((m) => m.startsWith('navigate')), ['navigate:1', 'navigate:-1']);
+  });
+
   it('says why when there is no next image', async function () {
     const e = await open();
     e.onNavigate = () => ({ moved: false, reason: 'This is the last of 3 images.' });
