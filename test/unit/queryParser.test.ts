@@ -28,6 +28,12 @@ function render(node: QueryNode): string {
       return `folder:${node.name}`;
     case 'hasCaption':
       return 'has:caption';
+    case 'model':
+      return `model:${node.name}`;
+    case 'score':
+      return `score${node.op}${node.value}`;
+    case 'suggested':
+      return node.key === null ? 'has:suggestions' : `suggested:[${node.key}]`;
     case 'not':
       return `-${render(node.child)}`;
     case 'and':
@@ -118,6 +124,16 @@ describe('query parser', () => {
     assert.equal(show('has:caption -HAS:Caption'), '(has:caption -has:caption)');
   });
 
+  it('reads the annotation fields: model:, score, suggested: and has:suggestions', () => {
+    assert.equal(show('model:WD-Vit-Tagger-v3'), 'model:wd-vit-tagger-v3');
+    assert.equal(show('model:openai:gpt-4.1-mini'), 'model:openai:gpt-4.1-mini');
+    assert.equal(show('score>=6 score<5.5 score:-1'), '(score>=6 score<5.5 score=-1)');
+    assert.equal(show('suggested:Blue_Eyes has:suggestions'), '(suggested:[blue eyes] has:suggestions)');
+    assert.match(failure('score>=high').message, /Expected a number after "score>="/);
+    assert.match(failure('model:').message, /Expected a model name/);
+    assert.match(failure('has:nothing').message, /has:caption or has:suggestions/);
+  });
+
   it('reads phrases and caption words as text searches', () => {
     assert.equal(show('"looking at viewer"'), '"looking at viewer"');
     assert.equal(show('caption:smile caption:smi* -caption:"two words"'), '("smile" "smi"* -"two words")');
@@ -173,7 +189,7 @@ describe('query parser', () => {
       ['ext>png', 'Expected ":" after "ext" at column 4', 3, 1],
       ['ext:', 'Expected an extension after "ext:" at column 5', 4, 0],
       ['folder:a/b', '"folder:" takes one folder name, without "/" at column 8', 7, 3],
-      ['has:tags', 'Unknown value "tags" for "has:" (use has:caption) at column 5', 4, 4],
+      ['has:tags', 'Unknown value "tags" for "has:" (use has:caption or has:suggestions) at column 5', 4, 4],
     ];
     for (const [query, message, position, length] of cases) {
       assert.deepEqual(failure(query), { message, position, length }, query);

@@ -5,6 +5,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
+import { AnnotationRows } from './annotationRows.ts';
 import { parseTags, tagKey } from '../../shared/tags.ts';
 import type { ImageFacts } from '../imaging/analyzeImage.ts';
 
@@ -63,6 +64,7 @@ export class ImageStore {
   private readonly deleteFts: Statement;
   private readonly insertFts: Statement;
   private readonly tagIds = new Map<string, number>();
+  private readonly annotationRows: AnnotationRows;
 
   constructor(db: Database) {
     const columns = `path, dir, name, name_key, ext, size, mtime_ms, sha256, format, width, height, pixels,
@@ -95,6 +97,7 @@ export class ImageStore {
     this.insertFolder = db.prepare('INSERT OR IGNORE INTO image_folders (folder, image_id) VALUES (?, ?)');
     this.deleteFts = db.prepare('DELETE FROM caption_fts WHERE rowid = ?');
     this.insertFts = db.prepare('INSERT INTO caption_fts (rowid, caption, tags) VALUES (?, ?, ?)');
+    this.annotationRows = new AnnotationRows(db);
   }
 
   /** Inserts a new image and its tags, folders and full-text entry; returns its id. */
@@ -103,6 +106,7 @@ export class ImageStore {
     const id = row.id;
     this.writeFolders(id, record.path);
     this.writeCaptionIndex(id, record.caption?.text ?? null, false);
+    if (record.sidecar?.json) this.annotationRows.write(id, record.sidecar.json);
     return id;
   }
 
@@ -111,6 +115,7 @@ export class ImageStore {
     this.updateImage.run({ ...toRow(record), id });
     this.writeFolders(id, record.path);
     this.writeCaptionIndex(id, record.caption?.text ?? null, true);
+    this.annotationRows.write(id, record.sidecar?.json ?? null);
   }
 
   /** Records a new caption state for an image whose pixels did not change. */
@@ -136,6 +141,7 @@ export class ImageStore {
       sidecar_mtime_ms: sidecar?.mtimeMs ?? null,
       sidecar: sidecar?.json ?? null,
     });
+    this.annotationRows.write(id, sidecar?.json ?? null);
   }
 
   /** Moves an image to a new path, keeping its id (a rename or move recognised by content hash). */
@@ -151,6 +157,7 @@ export class ImageStore {
     this.deleteTags.run(id);
     this.deleteFolders.run(id);
     this.deleteFts.run(id);
+    this.annotationRows.delete(id);
   }
 
   private writeFolders(id: number, path: string): void {

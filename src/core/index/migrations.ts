@@ -3,6 +3,8 @@
  * Older schemas are kept here verbatim so tests can create them and check the upgrade path.
  */
 import type { Database } from 'better-sqlite3';
+import { ANNOTATION_TABLES } from './schema.ts';
+import { AnnotationRows } from './annotationRows.ts';
 
 /** The first released schema (version 1): no random sort key. */
 export const SCHEMA_V1 = `
@@ -71,6 +73,17 @@ export const MIGRATIONS: readonly Migration[] = [
           error TEXT, result TEXT, finished_at INTEGER, PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
         CREATE INDEX job_items_state ON job_items(job_id, state);
       `);
+    },
+  },
+  {
+    from: 3,
+    describe: 'add the annotations and model_tags tables, filled from the sidecars already read',
+    up(db) {
+      db.exec(ANNOTATION_TABLES);
+      const rows = new AnnotationRows(db);
+      for (const image of db.prepare('SELECT id, sidecar FROM images WHERE sidecar IS NOT NULL').iterate() as Iterable<{ id: number; sidecar: string }>) {
+        rows.write(image.id, image.sidecar);
+      }
     },
   },
 ];

@@ -7,7 +7,44 @@
 export const APPLICATION_ID = 0x5447424e;
 
 /** `PRAGMA user_version` of the current schema. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/**
+ * What annotators said about each image, as its sidecar records it (the sidecar is the truth; these
+ * rows are rebuilt from it): for `model:NAME`, `score>=N`, `suggested:TAG` and the warning before a
+ * run over images a provider refused.
+ */
+export const ANNOTATION_TABLES = `
+-- The latest result (or failure) of each model on each image.
+CREATE TABLE annotations (
+  image_id INTEGER NOT NULL,
+  model    TEXT NOT NULL,               -- 'tagger:wd-vit-tagger-v3', 'openai:gpt-4.1-mini'
+  name     TEXT NOT NULL,               -- lower-cased model id after its first ':' ('wd-vit-tagger-v3')
+  kind     TEXT NOT NULL,               -- tags, caption, score
+  version  TEXT,
+  at       TEXT,
+  score    REAL,                        -- for kind 'score'
+  failure  TEXT,                        -- policy, malformed, ... when the last attempt failed
+  PRIMARY KEY (image_id, model, kind)
+) WITHOUT ROWID;
+CREATE INDEX annotations_name ON annotations(name, image_id);
+CREATE INDEX annotations_model ON annotations(model, image_id);
+CREATE INDEX annotations_score ON annotations(kind, score, image_id);
+CREATE INDEX annotations_failure ON annotations(failure, model) WHERE failure IS NOT NULL;
+
+-- Tags models proposed for each image and where they stand (accepted into the caption, suggested
+-- for review, rejected by the user).
+CREATE TABLE model_tags (
+  image_id   INTEGER NOT NULL,
+  key        TEXT NOT NULL,             -- tagKey of the tag
+  name       TEXT NOT NULL,
+  model      TEXT NOT NULL,             -- the model id, without the 'model:' source prefix
+  confidence REAL,
+  status     TEXT NOT NULL,             -- accepted, suggested, rejected
+  PRIMARY KEY (image_id, key)
+) WITHOUT ROWID;
+CREATE INDEX model_tags_status ON model_tags(status, key, image_id);
+`;
 
 /**
  * The current schema, created in one go for a new index. Paths are relative to the dataset root with
@@ -138,4 +175,4 @@ CREATE TABLE job_items (
   PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX job_items_state ON job_items(job_id, state);
-`;
+${ANNOTATION_TABLES}`;

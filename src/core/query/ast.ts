@@ -74,6 +74,25 @@ export interface HasCaptionNode extends Span {
   type: 'hasCaption';
 }
 
+/** `model:wd-vit-tagger-v3` or `model:openai:gpt-4.1-mini`: images that model annotated (lower-cased). */
+export interface ModelNode extends Span {
+  type: 'model';
+  name: string;
+}
+
+/** `score>=6`: images a scorer gave a score in that range. */
+export interface ScoreNode extends Span {
+  type: 'score';
+  op: CompareOp;
+  value: number;
+}
+
+/** `suggested:smile`: a model suggested the tag and it awaits review; `has:suggestions` (key null): any tag does. */
+export interface SuggestedNode extends Span {
+  type: 'suggested';
+  key: string | null;
+}
+
 /** `-term`, `-( ... )`. */
 export interface NotNode extends Span {
   type: 'not';
@@ -96,6 +115,9 @@ export type QueryNode =
   | ExtNode
   | FolderNode
   | HasCaptionNode
+  | ModelNode
+  | ScoreNode
+  | SuggestedNode
   | NotNode
   | BoolNode;
 

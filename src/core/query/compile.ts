@@ -18,7 +18,7 @@ export interface CompiledQuery {
 }
 
 /** Leaves whose matches come from a table other than images (tags, folders, full text). */
-export type SetLeaf = Extract<QueryNode, { type: 'tag' | 'tagPattern' | 'text' | 'folder' }>;
+export type SetLeaf = Extract<QueryNode, { type: 'tag' | 'tagPattern' | 'text' | 'folder' | 'model' | 'score' | 'suggested' }>;
 
 /** The images column each sort key orders by, and the index on (column, id) that serves it. */
 export const SORT_COLUMNS: Readonly<Record<SortKey, { column: string; index: string }>> = {
@@ -97,6 +97,22 @@ export function compileIdSelect(node: SetLeaf): SqlFragment {
       return { sql: 'SELECT f.image_id AS id FROM image_folders f WHERE f.folder = ?', params: [node.name] };
     case 'text':
       return { sql: 'SELECT rowid AS id FROM caption_fts WHERE caption_fts MATCH ?', params: [ftsQuery(node)] };
+    case 'model':
+      return {
+        sql: node.name.includes(':')
+          ? 'SELECT a.image_id AS id FROM annotations a WHERE lower(a.model) = ? AND a.failure IS NULL'
+          : 'SELECT a.image_id AS id FROM annotations a WHERE a.name = ? AND a.failure IS NULL',
+        params: [node.name],
+      };
+    case 'score':
+      return {
+        sql: `SELECT a.image_id AS id FROM annotations a WHERE a.kind = 'score' AND a.score ${node.op === '!=' ? '<>' : node.op} ?`,
+        params: [node.value],
+      };
+    case 'suggested':
+      return node.key === null
+        ? { sql: "SELECT m.image_id AS id FROM model_tags m WHERE m.status = 'suggested'", params: [] }
+        : { sql: "SELECT m.image_id AS id FROM model_tags m WHERE m.status = 'suggested' AND m.key = ?", params: [node.key] };
   }
 }
 

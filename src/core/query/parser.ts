@@ -152,7 +152,11 @@ function parseTerm(token: Extract<Token, { type: 'word' | 'phrase' }>): Term {
     const number = parseNumber(value, prefix, field === 'aspect' ? ', portrait, landscape or square' : '');
     return filter({ type: 'compare', field: field as NumericField, op, value: number, ...span });
   }
-  if (!['caption', 'ext', 'folder', 'has', 'sort'].includes(field)) {
+  if (field === 'score') {
+    const number = parseSignedNumber(value, prefix);
+    return filter({ type: 'score', op, value: number, ...span });
+  }
+  if (!['caption', 'ext', 'folder', 'has', 'sort', 'model', 'suggested'].includes(field)) {
     throw QueryError.at(`Unknown field "${name}"`, token.position, name.length);
   }
   if (op !== '=') throw QueryError.at(`Expected ":" after "${name}"`, token.position + name.length, written.length);
@@ -171,11 +175,20 @@ function parseTerm(token: Extract<Token, { type: 'word' | 'phrase' }>): Term {
       if (folder.includes('/')) throw QueryError.at('"folder:" takes one folder name, without "/"', value.position, value.length);
       return filter({ type: 'folder', name: folder.toLowerCase(), ...span });
     }
-    case 'has':
-      if (value.text.toLowerCase() !== 'caption') {
-        throw QueryError.at(`Unknown value "${value.text}" for "has:" (use has:caption)`, value.position, value.length);
+    case 'has': {
+      const what = value.text.toLowerCase();
+      if (what === 'suggestions') return filter({ type: 'suggested', key: null, ...span });
+      if (what !== 'caption') {
+        throw QueryError.at(`Unknown value "${value.text}" for "has:" (use has:caption or has:suggestions)`, value.position, value.length);
       }
       return filter({ type: 'hasCaption', ...span });
+    }
+    case 'model':
+      return filter({ type: 'model', name: requireText(value, prefix, 'a model name').toLowerCase(), ...span });
+    case 'suggested': {
+      const key = tagKey(requireText(value, prefix, 'a tag'));
+      return filter({ type: 'suggested', key, ...span });
+    }
     default: {
       const descending = value.text.startsWith('-');
       const key = SORT_KEYS.find((k) => k === value.text.slice(descending ? 1 : 0).toLowerCase());
@@ -226,6 +239,12 @@ function parseNumber(value: FieldValue, prefix: string, alternatives: string): n
   if (!match) throw QueryError.at(`Expected a number${alternatives} after "${prefix}"`, value.position, value.length);
   const scale = { '': 1, k: 1e3, m: 1e6 }[match[2]!.toLowerCase() as '' | 'k' | 'm'];
   return Number(match[1]) * scale;
+}
+
+/** A score bound: scores may be negative or fractional (`score>=5.5`, `score<-1`). */
+function parseSignedNumber(value: FieldValue, prefix: string): number {
+  if (!/^-?(\d+(?:\.\d*)?|\.\d+)$/.test(value.text)) throw QueryError.at(`Expected a number after "${prefix}"`, value.position, value.length);
+  return Number(value.text);
 }
 
 function requireText(value: FieldValue, prefix: string, what: string): string {
