@@ -41,8 +41,12 @@ describe('index database', () => {
     old.pragma(`application_id = ${APPLICATION_ID}`);
     old.pragma('user_version = 1');
     old.prepare(`INSERT INTO images (path, dir, name, name_key, ext, size, mtime_ms, sha256, format, width, height, pixels,
-      aspect, channels, has_alpha, bit_depth, space, frames, orientation, phash, dhash)
-      VALUES ('a.png', '', 'a.png', 'a.png', 'png', 10, 1, 'ab', 'png', 2, 2, 4, 1, 3, 0, 8, 'srgb', 1, 1, '0', '0')`).run();
+      aspect, channels, has_alpha, bit_depth, space, frames, orientation, phash, dhash, sidecar)
+      VALUES ('a.png', '', 'a.png', 'a.png', 'png', 10, 1, 'ab', 'png', 2, 2, 4, 1, 3, 0, 8, 'srgb', 1, 1, '0', '0', ?)`).run(JSON.stringify({
+      tagbench: 1, image: { sha256: 'a'.repeat(64) },
+      tags: [{ name: 'smile', source: 'model:tagger:wd', confidence: 0.7, status: 'suggested' }, { name: 'solo', source: 'user' }],
+      annotations: [{ model: 'scorer:laion', kind: 'score', at: '2026-01-01T00:00:00Z', result: { score: 6.5 } }],
+    }));
     old.close();
 
     const { db, fresh, messages } = openIndexDatabase(file);
@@ -55,6 +59,8 @@ describe('index database', () => {
     assert.equal(typeof row.rand, 'number');
     const plan = db.prepare('EXPLAIN QUERY PLAN SELECT id FROM images ORDER BY rand, id').all() as { detail: string }[];
     assert.ok(plan.some((p) => p.detail.includes('images_rand')), 'the migration created the index');
+    assert.deepEqual(db.prepare('SELECT model, name, kind, score FROM annotations').all(), [{ model: 'scorer:laion', name: 'laion', kind: 'score', score: 6.5 }]);
+    assert.deepEqual(db.prepare('SELECT key, model, status FROM model_tags').all(), [{ key: 'smile', model: 'tagger:wd', status: 'suggested' }], 'annotation rows come from the sidecars already read');
     db.close();
   });
 

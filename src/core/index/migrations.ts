@@ -81,7 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(ANNOTATION_TABLES);
       const rows = new AnnotationRows(db);
-      for (const image of db.prepare('SELECT id, sidecar FROM images WHERE sidecar IS NOT NULL').iterate() as Iterable<{ id: number; sidecar: string }>) {
+      for (const image of db.prepare('SELECT id, sidecar FROM images WHERE sidecar IS NOT NULL').all() as { id: number; sidecar: string }[]) {
         rows.write(image.id, image.sidecar);
       }
     },
