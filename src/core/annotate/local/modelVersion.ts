@@ -1,0 +1,27 @@
+/** Model versions: the first 12 hex digits of a weights file's SHA-256, computed once per file state. */
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const known = new Map<string, { stamp: string; version: Promise<string> }>();
+
+/** The first 12 hex digits of the file's SHA-256 (streamed; remembered while its size and modification time stay the same). */
+export function modelVersion(file: string): Promise<string> {
+  const path = resolve(file);
+  const stat = statSync(path);
+  const stamp = `${stat.size}:${stat.mtimeMs}`;
+  const cached = known.get(path);
+  if (cached?.stamp === stamp) return cached.version;
+  const version = new Promise<string>((done, fail) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', fail)
+      .on('end', () => done(hash.digest('hex').slice(0, 12)));
+  });
+  known.set(path, { stamp, version });
+  version.catch(() => {
+    if (known.get(path)?.version === version) known.delete(path);
+  });
+  return version;
+}
