@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
+import type { OverlayOptions } from 'sharp';
 import { AnnotationError } from '../../src/core/annotate/annotator.ts';
 import type { AnnotationRequest, AnnotationResult } from '../../src/core/annotate/annotator.ts';
 import { findScorers, findTaggers } from '../../src/core/annotate/local/localModels.ts';
@@ -286,7 +287,7 @@ describe('local ONNX annotators', function () {
 
     it('resizes the shortest side and crops the centre; a corrupt image fails alone', async () => {
       const scorer = new LocalScorer({ folder: scorerFolder, sessions });
-      const third = (rgb: RGB, left: number): sharp.OverlayOptions => ({ input: { create: { width: 200, height: 200, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }, left, top: 0 });
+      const third = (rgb: RGB, left: number): OverlayOptions => ({ input: { create: { width: 200, height: 200, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }, left, top: 0 });
       const striped = await sharp({ create: { width: 600, height: 200, channels: 3, background: '#000' } })
         .composite([third([255, 0, 0], 0), third([0, 0, 255], 200), third([0, 255, 0], 400)])
         .png()
