@@ -14,7 +14,9 @@ import type { AnnotationRequest, AnnotationResult, Annotator } from '../../src/c
 import { createCloudAnnotator } from '../../src/core/annotate/cloud/createCloudAnnotator.ts';
 import type { CloudAnnotatorOptions } from '../../src/core/annotate/cloud/cloudAnnotator.ts';
 import { maskKey } from '../../src/core/annotate/cloud/cloudErrors.ts';
+import { CloudConfigError, apiKeyFromEnv, cloudConfig, cloudModel, cloudProvider, parseCloudConfig } from '../../src/core/annotate/cloud/cloudConfig.ts';
 import type { CloudProviderId } from '../../src/core/annotate/cloud/cloudConfig.ts';
+import { ANNOTATION_STYLES, builtInTemplate, parseModelOutput, renderPrompt, responseSchema, templateFromText } from '../../src/core/annotate/cloud/promptTemplates.ts';
 import { FakeOpenAI } from '../fixtures/providers/fakeOpenAI.ts';
 import { FakeAnthropic } from '../fixtures/providers/fakeAnthropic.ts';
 import { FakeGoogle } from '../fixtures/providers/fakeGoogle.ts';
@@ -281,5 +283,59 @@ describe('cloud annotator: options and keys', () => {
     assert.equal(maskKey('short-key'), '*********'.slice(0, 8));
     assert.equal(maskKey(''), '(none)');
     assert.ok(!maskKey(KEY).includes(KEY.slice(4, -4)));
+  });
+});
+
+describe('cloud configuration and prompt templates', () => {
+  it('the built-in configuration is valid and has the four providers with their key variables', () => {
+    const config = cloudConfig();
+    assert.deepEqual(config.providers.map((p) => p.id), ['openai', 'anthropic', 'google', 'openai-compatible']);
+    assert.deepEqual(config.providers.slice(0, 3).map((p) => p.keyEnv), ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY']);
+    assert.equal(config.defaultMaxSide, 1024);
+    assert.ok(cloudProvider('openai').models.some((m) => m.inputPerMTok !== undefined));
+    assert.deepEqual(cloudModel(cloudProvider('google'), 'gemini-9-ultra'), { id: 'gemini-9-ultra', label: 'gemini-9-ultra' });
+    assert.equal(apiKeyFromEnv(cloudProvider('anthropic'), { ANTHROPIC_API_KEY: '  k-123  ' }), 'k-123');
+    assert.equal(apiKeyFromEnv(cloudProvider('anthropic'), {}), undefined);
+  });
+
+  it('a configuration that is not valid is refused with where the problem is', () => {
+    const provider = { id: 'openai', label: 'O', keyEnv: 'K', baseUrl: 'http://x', defaultRpm: 10, imageTokens: 'openai-tiles', models: [] as unknown[] };
+    assert.throws(() => parseCloudConfig([]), CloudConfigError);
+    assert.throws(() => parseCloudConfig({ defaultMaxSide: 1024, providers: [{ ...provider, id: 'acme' }] }), /providers\[0\]\.id "acme"/);
+    assert.throws(() => parseCloudConfig({ defaultMaxSide: 1024, providers: [{ ...provider, defaultRpm: -1 }] }), /defaultRpm/);
+    assert.throws(() => parseCloudConfig({ defaultMaxSide: 1024, providers: [{ ...provider, models: [{ id: 'm', label: 'M', inputPerMTok: 'cheap' }] }] }), /models\[0\]\.inputPerMTok/);
+    assert.throws(() => parseCloudConfig({ defaultMaxSide: 1024, providers: [{ ...provider, models: [{ id: 'm', label: 'M' }, { id: 'm', label: 'M2' }] }] }), /twice/);
+    assert.throws(() => parseCloudConfig({ defaultMaxSide: 10, providers: [provider] }), /defaultMaxSide/);
+    assert.throws(() => parseCloudConfig({ defaultMaxSide: 1024, providers: [provider, provider] }), /twice/);
+  });
+
+  it('templates render placeholders and conditional sections', () => {
+    const t = templateFromText('A {{trigger}}.{{#caption}} Now: "{{caption}}".{{/caption}}{{#trigger}} [{{trigger}}]{{/trigger}}', 'tags', 'test');
+    assert.equal(renderPrompt(t, { caption: 'red car', trigger: 'ohwx' }), 'A ohwx. Now: "red car". [ohwx]');
+    assert.equal(renderPrompt(t, { caption: null, trigger: '' }), 'A .');
+    assert.throws(() => templateFromText('{{#caption}}open', 'tags', 'x'), /never closed/);
+    assert.throws(() => templateFromText('{{/caption}}', 'tags', 'x'), /closes no open/);
+    assert.throws(() => templateFromText('   ', 'tags', 'x'), /empty/);
+    for (const style of ANNOTATION_STYLES) {
+      const builtIn = builtInTemplate(style);
+      assert.equal(builtIn.style, style);
+      assert.ok(!renderPrompt(builtIn, {}).includes('{{'));
+      assert.ok(renderPrompt(builtIn, { caption: 'CURRENT' }).includes('CURRENT'));
+    }
+  });
+
+  it('answers are parsed leniently but strictly typed', () => {
+    assert.deepEqual(parseModelOutput('{"tags": "a, b,  b , c\\\\(x\\\\)"}', 'tags').tags?.map((t) => t.name), ['a', 'b', 'c(x)']);
+    assert.equal(parseModelOutput('```json\n{"caption": " A dog. "}\n```', 'sentence').caption, 'A dog.');
+    assert.throws(() => parseModelOutput('{"tags": []}', 'tags'), /no tags/);
+    assert.throws(() => parseModelOutput('{"caption": ""}', 'sentence'), /empty caption/);
+    assert.throws(() => parseModelOutput('{"tags": [1, 2]}', 'tags'), /list of strings/);
+    assert.throws(() => parseModelOutput('', 'tags'), /no text/);
+    assert.deepEqual(responseSchema('both'), {
+      type: 'object',
+      properties: { tags: { type: 'array', items: { type: 'string' }, description: 'Danbooru-style tags, most important first.' }, caption: { type: 'string', description: 'A natural-language caption.' } },
+      required: ['tags', 'caption'],
+      additionalProperties: false,
+    });
   });
 });

@@ -12,7 +12,9 @@ export type CloudProviderId = 'openai' | 'anthropic' | 'google' | 'openai-compat
 export const CLOUD_PROVIDER_IDS: readonly CloudProviderId[] = ['openai', 'anthropic', 'google', 'openai-compatible'];
 
 /** How a provider counts an image's input tokens (see estimate.ts). */
-export type ImageTokenRule = 'openai-tiles' | 'anthropic-area' | 'google-tiles';
+export type ImageTokenRule = 'openai-tiles' | 'openai-patches' | 'anthropic-area' | 'google-tiles';
+
+const IMAGE_TOKEN_RULES: readonly string[] = ['openai-tiles', 'openai-patches', 'anthropic-area', 'google-tiles'];
 
 /** One model a provider offers. */
 export interface CloudModel {
@@ -26,6 +28,10 @@ export interface CloudModel {
   rpm?: number;
   /** Output token limit per request, when the default (1024) is too small (reasoning models). */
   maxOutputTokens?: number;
+  /** The model's own image token rule, when it differs from its provider's. */
+  imageTokens?: ImageTokenRule;
+  /** Factor the model bills image tokens at (OpenAI's mini models count images as more tokens). */
+  imageTokenMultiplier?: number;
 }
 
 /** A known OpenAI-compatible server and its usual base URL. */
@@ -102,6 +108,11 @@ function parseModel(value: unknown, where: string): CloudModel {
   const output = positive(value, 'outputPerMTok', where, true);
   const rpm = positive(value, 'rpm', where, true, true);
   const maxOutputTokens = positive(value, 'maxOutputTokens', where, true, true);
+  const rule = text(value, 'imageTokens', where, true);
+  if (rule !== undefined && !IMAGE_TOKEN_RULES.includes(rule)) throw new CloudConfigError(`${where}.imageTokens "${rule}" is unknown.`);
+  const multiplier = positive(value, 'imageTokenMultiplier', where, true);
+  if (rule !== undefined) model.imageTokens = rule as ImageTokenRule;
+  if (multiplier !== undefined) model.imageTokenMultiplier = multiplier;
   if (input !== undefined) model.inputPerMTok = input;
   if (output !== undefined) model.outputPerMTok = output;
   if (rpm !== undefined) model.rpm = rpm;
@@ -122,7 +133,7 @@ function parseProvider(value: unknown, where: string): CloudProvider {
   const id = text(value, 'id', where) as CloudProviderId;
   if (!CLOUD_PROVIDER_IDS.includes(id)) throw new CloudConfigError(`${where}.id "${id}" is not one of ${CLOUD_PROVIDER_IDS.join(', ')}.`);
   const imageTokens = text(value, 'imageTokens', where) as ImageTokenRule;
-  if (!['openai-tiles', 'anthropic-area', 'google-tiles'].includes(imageTokens)) throw new CloudConfigError(`${where}.imageTokens "${imageTokens}" is unknown.`);
+  if (!IMAGE_TOKEN_RULES.includes(imageTokens)) throw new CloudConfigError(`${where}.imageTokens "${imageTokens}" is unknown.`);
   if (!Array.isArray(value.models)) throw new CloudConfigError(`${where}.models must be an array.`);
   const endpoints = value.endpoints ?? [];
   if (!Array.isArray(endpoints)) throw new CloudConfigError(`${where}.endpoints must be an array.`);
