@@ -6,7 +6,8 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { OverlayOptions } from 'sharp';
 import { AnnotationError } from '../../src/core/annotate/annotator.ts';
-import type { AnnotationRequest, AnnotationResult } from '../../src/core/annotate/annotator.ts';
+import type { AnnotationRequest, AnnotationResult, Annotator } from '../../src/core/annotate/annotator.ts';
+import { annotateBatches } from '../../src/core/annotate/local/annotatePipeline.ts';
 import { findScorers, findTaggers } from '../../src/core/annotate/local/localModels.ts';
 import { LocalScorer } from '../../src/core/annotate/local/localScorer.ts';
 import { LocalTagger } from '../../src/core/annotate/local/localTagger.ts';
@@ -317,6 +318,41 @@ describe('local ONNX annotators', function () {
       assert.match(reasons['wide-head']!, /the embedding model gives 3 values but the head takes 4/);
       const named = new LocalScorer({ folder: join(models, 'scorers', 'embedding-named'), sessions });
       assert.ok(ok((await named.annotate([request('x.png', await solid(40, 40, [10, 20, 30]))]))[0]).score !== undefined);
+    });
+  });
+
+  describe('pipeline', () => {
+    it('keeps `depth` calls in flight and yields batches in order', async () => {
+      let inFlight = 0;
+      let most = 0;
+      const fake: Annotator = {
+        id: 'fake',
+        batchSize: 2,
+        annotate: async (requests) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((done) => setTimeout(done, 5 + (requests[0]!.path.length % 3) * 5));
+          inFlight--;
+          return requests.map((r) => ({ model: 'fake', version: '1', kind: 'caption' as const, params: {}, at: '', caption: r.path }));
+        },
+        close: async () => undefined,
+      };
+      const source = Array.from({ length: 7 }, (_, i) => [request(`b${i}`, Buffer.alloc(0)), request(`b${i}x`, Buffer.alloc(0))]);
+      const seen: string[] = [];
+      for await (const batch of annotateBatches(fake, source, { depth: 3 })) seen.push(...batch.results.map((r) => ok(r).caption!));
+      assert.deepEqual(seen, source.flat().map((r) => r.path));
+      assert.equal(most, 3);
+    });
+
+    it('gives the tagger results unchanged, and stops on a refused model', async () => {
+      const images = await Promise.all([solid(40, 40, [0, 0, 255]), solid(40, 40, [255, 0, 0]), solid(40, 40, [0, 255, 0])]);
+      const source = images.map((image, i) => [request(`${i}.png`, image)]);
+      const names: string[] = [];
+      for await (const batch of annotateBatches(tagger, source)) names.push(ok(batch.results[0]).tags![0]!.name);
+      assert.deepEqual(names, ['blue', 'red', 'green']);
+      const refused = new LocalTagger({ folder: writeTaggerFolder(join(root, 'pipeline', 'nchw'), { layout: 'NCHW' }), sessions });
+      await assert.rejects(async () => {
+        for await (const _ of annotateBatches(refused, source)) assert.fail('no batch is annotated');
+      }, ModelContractError);
     });
   });
 

@@ -5,9 +5,10 @@
  * An image that cannot be decoded fails alone (AnnotationError 'image'); a model that does not meet
  * the tagger contract makes annotate() reject with a ModelContractError.
  *
- * ONNX Runtime's run blocks the JavaScript thread while sharp decodes on libuv's threads, so a caller
- * that keeps two annotate() calls in flight (see annotateBatches) has the next batch decoded while
- * the current one runs.
+ * Preprocessing costs about 7% of the model run for a realistic model (test/bench/taggerBench.ts),
+ * one call at a time. ONNX Runtime's run blocks the JavaScript thread while sharp decodes on libuv's
+ * threads, so two calls in flight (annotateBatches) decode the next batch during the current run;
+ * that only pays when the model leaves cores free (with every core running the model, it was slower).
  */
 import { basename, join, resolve } from 'node:path';
 import { Tensor } from 'onnxruntime-node';
