@@ -12,6 +12,8 @@ import { CaptionEditorProvider } from './vscode/editors/captionEditorProvider.ts
 import { registerEditorAssociation } from './vscode/editors/editorAssociation.ts';
 import { registerJobCommands } from './vscode/jobs/jobCommands.ts';
 import type { JobsViewProvider } from './vscode/jobs/jobsView.ts';
+import { ApiKeys, registerApiKeyCommands } from './vscode/annotate/apiKeys.ts';
+import { keyForJob, registerAnnotateCommands } from './vscode/annotate/annotateCommands.ts';
 
 /** What the extension exports (used by its integration tests). */
 export interface TagbenchApi {
@@ -39,7 +41,10 @@ export function activate(context: vscode.ExtensionContext): TagbenchApi {
     CaptionEditorProvider.register(context, registry),
   );
   registerEditorAssociation(context);
-  const jobs = registerJobCommands(context, registry);
+  const keys = new ApiKeys(context.secrets);
+  registerApiKeyCommands(context, keys);
+  const { view: jobs, startJob } = registerJobCommands(context, registry, (job) => keyForJob(keys, job));
+  registerAnnotateCommands(context, registry, keys, startJob);
   registry.start();
   return { registry, tree, jobs, activationMs: performance.now() - started };
 }

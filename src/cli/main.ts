@@ -6,6 +6,7 @@ import { runSearchCommand } from './commands/searchCommand.ts';
 import { runStatsCommand } from './commands/statsCommand.ts';
 import { runProblemsCommand } from './commands/problemsCommand.ts';
 import { runExportCommand, runJobsCommand, runProcessCommand, runResumeCommand } from './commands/jobCommands.ts';
+import { runAnnotateCommand } from './commands/annotateCommand.ts';
 import { DatasetError } from '../core/dataset/datasetRoot.ts';
 import { QueryError } from '../core/query/queryError.ts';
 
@@ -23,6 +24,13 @@ Usage:
   tagbench export DIR --out OUT --format kohya|hf|plain [--query Q | --project NAME] [--name NAME]
                   [--repeats N] [--resolution RES] [--crop auto|none] [--trigger WORD] [--class-tokens T]
                   [--blacklist a,b] [--keep-underscores] [--no-escape] [--test-split 0.1] [--force] [--json]
+  tagbench annotate DIR [QUERY] --tagger PATH [--general 0.35] [--character 0.85] [--batch-size 8]
+                    [--merge append|replace|review] [--exclude a,b] [--keep-underscores] [--json]
+  tagbench annotate DIR [QUERY] --scorer PATH    aesthetic scores (and embeddings) into the sidecars
+  tagbench annotate DIR [QUERY] --provider openai|anthropic|google|openai-compatible [--model M]
+                    [--base-url URL] [--style tags|sentence|both] [--template FILE] [--trigger WORD]
+                    [--max-side 1024] [--rpm N] [--concurrency N] [--batch] [--estimate] [--skip-refused]
+                    [--merge ...] [--json]      keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY
   tagbench jobs DIR [--json]                     jobs and their state
   tagbench resume DIR JOB [--retry-failed]       finish a cancelled or interrupted job
 
@@ -41,6 +49,7 @@ Query language (AND by default):
   smile  blue_eyes  long_*  -solo  "a phrase"  caption:word  width>=1024  height<512
   pixels>=1m  aspect>1.5  aspect:portrait  ext:png  folder:10_alice  has:caption  -has:caption
   tags>30  sort:name|mtime|width|height|tags|random (-sort:... reverses)  a OR b  ( ... )
+  model:wd-vit-tagger-v3  score>=6  suggested:smile  has:suggestions
 `;
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
@@ -68,6 +77,7 @@ export async function main(argv: readonly string[], out = (l: string) => process
       case 'export': return await runExportCommand(ctx);
       case 'jobs': return runJobsCommand(ctx);
       case 'resume': return await runResumeCommand(ctx);
+      case 'annotate': return await runAnnotateCommand(ctx);
       default: throw new UsageError(`Unknown command "${command}"; see "tagbench --help".`);
     }
   } catch (error) {

@@ -2,6 +2,9 @@
  * Messages between the extension host and a dataset's data worker, which answers every query and
  * carries out every edit on that dataset (so the extension host thread never waits on SQLite or disk).
  */
+import type { AnnotatorFolder } from '../core/annotate/annotatorFolders.ts';
+import type { CloudSpec } from '../core/annotate/annotatorSpec.ts';
+import type { CloudEstimate } from '../core/annotate/cloud/estimate.ts';
 import type { ImageInfo, FileEntry, FolderEntry } from '../core/index/imageQueries.ts';
 import type { Problem } from '../core/problems.ts';
 import type { Project } from '../core/projects/projectStore.ts';
@@ -39,11 +42,17 @@ export interface DataWorkerApi {
     /** Plans a process or export job; returns its id. */
     planJob: { params: { spec: JobSpec }; result: number };
     /** Runs or resumes a job (progress comes as jobProgress notifications); resolves when it ends or pauses. */
-    runJob: { params: { jobId: number; workers: number; retryFailed: boolean }; result: JobReport };
+    runJob: { params: { jobId: number; workers: number; retryFailed: boolean; apiKey?: string }; result: JobReport };
     cancelJob: { params: { jobId: number }; result: boolean };
     listJobs: { params: Record<string, never>; result: JobInfo[] };
     jobFailures: { params: { jobId: number }; result: { key: string; error: string }[] };
     unfinishedJobs: { params: Record<string, never>; result: JobInfo[] };
+    /** Local taggers and scorers in the built-in and the user's models folders. */
+    listAnnotators: { params: { folders: string[] }; result: AnnotatorFolder[] };
+    /** Before an annotation run: how many images a query gives, and how many of them `model` refused before (content policy). */
+    annotationPreflight: { params: { query: string; model: string }; result: { images: number; refused: number } };
+    /** What a cloud run over a query's images will send: requests, tokens, minutes and cost (when priced). */
+    annotationEstimate: { params: { annotator: CloudSpec; query: string }; result: CloudEstimate };
     listModels: { params: { userFolder: string | null }; result: { models: { id: string; name: string; scale: number; builtIn: boolean }[]; rejected: { file: string; reason: string }[] } };
   };
   notifications: Record<string, never>;

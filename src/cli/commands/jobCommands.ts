@@ -13,6 +13,7 @@ import type { JobReport, JobSpec } from '../../core/jobs/jobService.ts';
 import { DEFAULT_CAPTION_OPTIONS } from '../../core/export/captionFormat.ts';
 import { parseColour } from '../../core/processing/operations.ts';
 import { createJobPool, poolItemRunner } from '../../workers/jobPool.ts';
+import type { PoolRunnerOptions } from '../../workers/jobPool.ts';
 import { ProgressBar } from '../progressBar.ts';
 import { UsageError, withQueryContext } from '../cliError.ts';
 import type { CommandContext } from '../commandContext.ts';
@@ -120,7 +121,7 @@ export async function runResumeCommand(ctx: CommandContext): Promise<number> {
 }
 
 /** Opens the dataset, plans (or picks) a job, runs it in a worker pool with a progress bar, and reports. */
-async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Database, root: string) => number): Promise<number> {
+export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Database, root: string) => number, runnerOptions: PoolRunnerOptions = {}): Promise<number> {
   const { db, root } = openDatasetIndex(dir);
   const settings = normalizeSettings({ ...readDatasetSettings(datasetLayout(root).settingsFile), ...ctx.settingsOverrides() });
   const workers = ctx.number('workers') ?? availableParallelism();
@@ -136,7 +137,7 @@ async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Database,
     const models = ctx.string('models');
     report = await runPlannedJob(db, jobId, poolItemRunner(pool, {
       root, captionExtension: settings.captionExtension, maxPixels: settings.maxPixels, ...(models ? { userModels: resolve(models) } : {}),
-    }), {
+    }, runnerOptions), {
       concurrency: Math.max(1, workers),
       signal: controller.signal,
       onProgress: (p) => bar.update(p.done + p.failed + p.skipped, p.total),
@@ -163,6 +164,9 @@ async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Database,
     ctx.out(`Job #${j.id} ${j.state}: ${j.done} done, ${j.skipped} skipped (up to date), ${j.failed} failed of ${j.total}.${j.state === 'paused' ? ` Resume with: tagbench resume ${dir} ${j.id}` : ''}`);
     for (const f of failures) ctx.out(`  failed: ${f.key}: ${f.error}`);
     const d = report.details;
+    if (report.job.kind === 'annotate' && typeof d.annotated === 'number') {
+      ctx.out(`${String(d.model)}: ${String(d.annotated)} annotated; ${String(d.tagsAdded)} tags added, ${String(d.tagsSuggested)} suggested for review, ${String(d.captionsChanged)} captions changed${d.captionsHeld ? `, ${String(d.captionsHeld)} hand-written captions kept (the model's text is held for review)` : ''}${d.policyViolations ? `; ${String(d.policyViolations)} refused by the provider's content policy` : ''}.`);
+    }
     if (Array.isArray(d.buckets) && d.buckets.length > 0) ctx.out(`Buckets: ${(d.buckets as { bucket: string; count: number }[]).map((b) => `${b.bucket} x${b.count}`).join(', ')}`);
     if (typeof d.stepsPerEpoch === 'number') {
       ctx.out(`Exported ${String(d.images)} images to ${String(d.out)}${typeof d.repeats === 'number' ? ` (x${d.repeats} repeats = ${d.stepsPerEpoch} steps per epoch)` : ''}${d.removed ? `; removed ${String(d.removed)} no longer selected` : ''}.`);

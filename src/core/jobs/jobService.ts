@@ -19,6 +19,11 @@ import type { ProcessParams, ProcessResult } from '../processing/processImage.ts
 import { createJob, getJob, jobItems } from './jobStore.ts';
 import type { JobInfo } from './jobStore.ts';
 import { runJob } from './jobRunner.ts';
+import type { AnnotateParams } from '../annotate/annotatorSpec.ts';
+import { annotateConcurrency, annotatorId } from '../annotate/annotatorSpec.ts';
+import type { AppliedAnnotation } from '../annotate/annotationFiles.ts';
+import { ImageStore } from '../index/imageStore.ts';
+import { refreshImageFiles } from '../index/refreshImageFiles.ts';
 import type { ItemOutcome, JobProgress } from './jobRunner.ts';
 
 /** What to process: the images of a query (or all). */
@@ -36,13 +41,21 @@ export interface ExportJobSpec {
   force: boolean;
 }
 
+/** What to annotate: a query's images (or all), with which annotator and merge strategy. */
+export interface AnnotateJobSpec {
+  kind: 'annotate';
+  query: string;
+  params: AnnotateParams;
+}
+
 /** A job to plan. */
-export type JobSpec = ProcessJobSpec | ExportJobSpec;
+export type JobSpec = ProcessJobSpec | ExportJobSpec | AnnotateJobSpec;
 
 /** Work for one item, as the job worker receives it. */
 export type ItemRequest =
   | { kind: 'process'; params: ProcessParams; key: string }
-  | { kind: 'export'; params: ExportParams; key: string };
+  | { kind: 'export'; params: ExportParams; key: string }
+  | { kind: 'annotate'; params: AnnotateParams; key: string };
 
 /** Runs one item somewhere (a worker pool); rejects with the item's failure. */
 export type ItemRunner = (request: ItemRequest, signal: AbortSignal) => Promise<ItemOutcome>;
@@ -56,6 +69,11 @@ export interface JobReport {
 
 /** Plans a job: resolves its images and stores it with its items (all pending). Returns its id. */
 export function planJob(db: Database, root: string, spec: JobSpec): number {
+  if (spec.kind === 'annotate') {
+    const paths = queryPaths(db, spec.query);
+    const title = `Annotate ${paths.length} image${paths.length === 1 ? '' : 's'} with ${annotatorId(spec.params.annotator)}${spec.query ? ` (${spec.query})` : ''}`;
+    return createJob(db, 'annotate', title, { root, query: spec.query, params: spec.params }, paths);
+  }
   if (spec.kind === 'process') {
     const paths = queryPaths(db, spec.query);
     const title = `Process ${paths.length} image${paths.length === 1 ? '' : 's'}${spec.query ? ` (${spec.query})` : ''}`;
@@ -72,12 +90,49 @@ export function planJob(db: Database, root: string, spec: JobSpec): number {
 export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRunner, options: { concurrency: number; signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<JobReport> {
   const job = getJob(db, jobId);
   if (!job) throw new Error(`There is no job ${jobId}.`);
-  if (job.kind !== 'process' && job.kind !== 'export') throw new Error(`Job ${jobId} is a ${job.kind} job, which this front end cannot run.`);
-  const stored = job.params as { root: string; params: ProcessParams | ExportParams };
+  if (job.kind !== 'process' && job.kind !== 'export' && job.kind !== 'annotate') throw new Error(`Job ${jobId} is a ${job.kind} job, which this front end cannot run.`);
+  const stored = job.params as { root: string; params: ProcessParams | ExportParams | AnnotateParams };
+  if (job.kind === 'annotate') return runAnnotateJob(db, jobId, stored.root, stored.params as AnnotateParams, runItem, options);
   const finished = await runJob(db, jobId, (item, signal) => runItem({ kind: job.kind, params: stored.params, key: item.key } as ItemRequest, signal), options);
   if (finished.state !== 'done') return { job: finished, details: {} };
   const details = job.kind === 'process' ? finishProcess(db, jobId) : finishExport(db, jobId, stored.params as ExportParams, stored.root);
   return { job: finished, details };
+}
+
+/** Runs an annotate job: its own concurrency, and each image's index rows re-read once its files are written. */
+async function runAnnotateJob(db: Database, jobId: number, root: string, params: AnnotateParams, runItem: ItemRunner, options: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<JobReport> {
+  const store = new ImageStore(db);
+  const refresh = (path: string): void => {
+    try {
+      refreshImageFiles(db, store, root, path, params.captionExtension);
+    } catch {
+      // The next scan reads the files again.
+    }
+  };
+  const finished = await runJob(db, jobId, async (item, signal) => {
+    try {
+      return await runItem({ kind: 'annotate', params, key: item.key }, signal);
+    } finally {
+      refresh(item.key);
+    }
+  }, { ...options, concurrency: annotateConcurrency(params.annotator) });
+  return { job: finished, details: annotateDetails(db, jobId, annotatorId(params.annotator)) };
+}
+
+/** Counts of an annotate job's results: tags added and suggested, captions held, policy refusals. */
+function annotateDetails(db: Database, jobId: number, model: string): Record<string, unknown> {
+  const applied = jobItems(db, jobId, 'done').map((i) => (i.result as { applied?: AppliedAnnotation } | null)?.applied).filter((a) => a !== undefined);
+  const policy = db.prepare(`SELECT count(*) FROM job_items j JOIN images i ON i.path = j.key
+    JOIN annotations a ON a.image_id = i.id AND a.model = ? AND a.failure = 'policy' WHERE j.job_id = ? AND j.state = 'failed'`).pluck().get(model, jobId) as number;
+  return {
+    model,
+    annotated: applied.length,
+    tagsAdded: applied.reduce((n, a) => n + a.added.length, 0),
+    tagsSuggested: applied.reduce((n, a) => n + a.suggested.length, 0),
+    captionsChanged: applied.filter((a) => a.captionChanged).length,
+    captionsHeld: applied.filter((a) => a.captionHeld).length,
+    policyViolations: policy,
+  };
 }
 
 function finishProcess(db: Database, jobId: number): Record<string, unknown> {

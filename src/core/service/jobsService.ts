@@ -8,6 +8,9 @@ import type { JobInfo } from '../jobs/jobStore.ts';
 import { planJob, runPlannedJob } from '../jobs/jobService.ts';
 import type { ItemRunner, JobReport, JobSpec } from '../jobs/jobService.ts';
 import type { JobProgress } from '../jobs/jobRunner.ts';
+import { annotationPreflight, cloudRunnerOf, estimateAnnotation } from '../annotate/cloudItemRunner.ts';
+import type { CloudSpec } from '../annotate/annotatorSpec.ts';
+import type { CloudEstimate } from '../annotate/cloud/estimate.ts';
 
 /** Makes an item runner for a pool of `size` workers; the service closes it with `close()`. */
 export type RunnerFactory = (size: number) => { runner: ItemRunner; close: () => Promise<void> };
@@ -31,8 +34,8 @@ export class JobsService {
     return planJob(this.db, this.root, spec);
   }
 
-  /** Runs (or resumes) a job with `workers` workers, reporting progress. */
-  async run(jobId: number, workers: number, onProgress: (p: JobProgress) => void, retryFailed = false): Promise<JobReport> {
+  /** Runs (or resumes) a job with `workers` workers, reporting progress; `apiKey` for a cloud annotation. */
+  async run(jobId: number, workers: number, onProgress: (p: JobProgress) => void, retryFailed = false, apiKey?: string): Promise<JobReport> {
     if (this.running.has(jobId)) throw new Error(`Job ${jobId} is already running.`);
     const job = getJob(this.db, jobId);
     if (!job) throw new Error(`There is no job ${jobId}.`);
@@ -44,11 +47,25 @@ export class JobsService {
     }
     const controller = new AbortController();
     this.running.set(jobId, controller);
+    const cloud = cloudRunnerOf(job, this.root, apiKey);
+    const poolRunner = this.pool.runner;
+    const runner: ItemRunner = cloud ? (request, signal) => (request.kind === 'annotate' ? cloud.run(request, signal) : poolRunner(request, signal)) : poolRunner;
     try {
-      return await runPlannedJob(this.db, jobId, this.pool.runner, { concurrency: workers, signal: controller.signal, onProgress });
+      return await runPlannedJob(this.db, jobId, runner, { concurrency: workers, signal: controller.signal, onProgress });
     } finally {
       this.running.delete(jobId);
+      await cloud?.close();
     }
+  }
+
+  /** Before an annotation run: the images a query gives and how many of them `model` refused before. */
+  annotationPreflight(query: string, model: string): { images: number; refused: number } {
+    return annotationPreflight(this.db, query, model);
+  }
+
+  /** The estimate of a cloud run over a query's images. */
+  annotationEstimate(query: string, spec: CloudSpec): CloudEstimate {
+    return estimateAnnotation(this.db, query, spec);
   }
 
   /** Cancels a running job (its items in flight stay pending). */

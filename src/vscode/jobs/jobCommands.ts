@@ -14,8 +14,11 @@ import { JobsViewProvider } from './jobsView.ts';
 import type { JobNode } from './jobsView.ts';
 import { askExportSpec, askProcessSpec } from './jobQuestions.ts';
 
-/** Registers the Jobs view and the job commands. */
-export function registerJobCommands(context: vscode.ExtensionContext, registry: DatasetRegistry): JobsViewProvider {
+/** Plans and runs a job from a front-end command (the API key is for cloud annotation only). */
+export type JobStarter = (session: DatasetSession, spec: JobSpec, apiKey?: string) => Promise<JobReport | undefined>;
+
+/** Registers the Jobs view and the job commands; returns the view and the job starter other commands use. */
+export function registerJobCommands(context: vscode.ExtensionContext, registry: DatasetRegistry, keyFor: (job: { params: unknown }) => Promise<string | undefined> = async () => undefined): { view: JobsViewProvider; startJob: JobStarter } {
   const view = new JobsViewProvider(registry);
   const pickSession = async (title: string): Promise<DatasetSession | undefined> => GalleryPanel.active?.session ?? registry.pick(title);
   const offered = new Set<string>();
@@ -51,7 +54,7 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
   );
 
   /** Plans a job, then runs it. An export into a non-empty folder asks before going on. */
-  async function startJob(session: DatasetSession, spec: JobSpec): Promise<JobReport | undefined> {
+  async function startJob(session: DatasetSession, spec: JobSpec, apiKey?: string): Promise<JobReport | undefined> {
     const data = await session.data();
     let jobId: number;
     try {
@@ -69,12 +72,14 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
     }
     view.refresh();
     const jobs = await data.request('listJobs', {});
-    return runWithProgress(session, jobId, jobs.find((j) => j.id === jobId)?.title ?? `Job ${jobId}`, false);
+    return runWithProgress(session, jobId, jobs.find((j) => j.id === jobId)?.title ?? `Job ${jobId}`, false, apiKey);
   }
 
   /** Runs a job with a cancellable progress notification and reports how it ended. */
-  async function runWithProgress(session: DatasetSession, jobId: number, title: string, retryFailed: boolean): Promise<JobReport | undefined> {
+  async function runWithProgress(session: DatasetSession, jobId: number, title: string, retryFailed: boolean, apiKey?: string): Promise<JobReport | undefined> {
     const data = await session.data();
+    // A resumed cloud annotation needs its provider's key again (keys are never stored with jobs).
+    const key = apiKey ?? await keyFor((await data.request('listJobs', {})).find((j) => j.id === jobId) ?? { params: null });
     const workers = vscode.workspace.getConfiguration('tagbench').get<number>('workerCount') || availableParallelism();
     const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tagbench: ${title}`, cancellable: true }, async (progress, token) => {
       let reported = 0;
@@ -87,7 +92,7 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
       });
       const cancel = token.onCancellationRequested(() => void data.request('cancelJob', { jobId }));
       try {
-        return await data.request('runJob', { jobId, workers, retryFailed });
+        return await data.request('runJob', { jobId, workers, retryFailed, ...(key ? { apiKey: key } : {}) });
       } catch (err) {
         void vscode.window.showErrorMessage(`Tagbench: ${(err as Error).message}`);
         return undefined;
@@ -98,11 +103,11 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
     });
     view.refresh();
     if (!report) return undefined;
-    if (report.job.kind === 'process') void session.index({ notify: false });
+    if (report.job.kind === 'process' || report.job.kind === 'annotate') void session.index({ notify: false });
     const j = report.job;
     const summary = j.state === 'paused'
       ? `${title}: stopped after ${j.done + j.skipped} of ${j.total}; resume it from the Jobs view.`
-      : `${title}: ${j.done} done, ${j.skipped} up to date, ${j.failed} failed.${typeof report.details.stepsPerEpoch === 'number' && typeof report.details.repeats === 'number' ? ` ${String(report.details.images)} images x ${report.details.repeats} repeats = ${report.details.stepsPerEpoch} steps per epoch.` : ''}`;
+      : report.job.kind === 'annotate' ? `${title}: ${annotateSummary(report)}` : `${title}: ${j.done} done, ${j.skipped} up to date, ${j.failed} failed.${typeof report.details.stepsPerEpoch === 'number' && typeof report.details.repeats === 'number' ? ` ${String(report.details.images)} images x ${report.details.repeats} repeats = ${report.details.stepsPerEpoch} steps per epoch.` : ''}`;
     const actions = j.failed > 0 ? ['Show Failures'] : [];
     void vscode.window.showInformationMessage(`Tagbench: ${summary}`, ...actions).then((choice) => {
       if (choice === 'Show Failures') void vscode.commands.executeCommand('tagbench.showJobFailures', { kind: 'job', session, job: j } satisfies JobNode);
@@ -126,6 +131,17 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
     else if (choice === 'Show Jobs') await vscode.commands.executeCommand('tagbench.jobs.focus');
   }
 
-  return view;
+  return { view, startJob };
+}
+
+/** What an annotation run did, in one sentence. */
+function annotateSummary(report: JobReport): string {
+  const d = report.details;
+  const parts = [`${report.job.done} annotated`, `${String(d.tagsAdded ?? 0)} tags added`];
+  if (d.tagsSuggested) parts.push(`${String(d.tagsSuggested)} suggested for review`);
+  if (d.captionsHeld) parts.push(`${String(d.captionsHeld)} hand-written captions kept (the model's text is held for review)`);
+  if (report.job.failed) parts.push(`${report.job.failed} failed`);
+  if (d.policyViolations) parts.push(`${String(d.policyViolations)} refused by the provider's content policy`);
+  return `${parts.join(', ')}.`;
 }
 

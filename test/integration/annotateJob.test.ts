@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { indexDataset } from '../../src/core/index/indexer.ts';
+import { openDatasetIndex } from '../../src/core/index/datasetIndex.ts';
+import { searchImages } from '../../src/core/index/search.ts';
+import { planJob, runPlannedJob } from '../../src/core/jobs/jobService.ts';
+import type { AnnotateJobSpec } from '../../src/core/jobs/jobService.ts';
+import { jobItems } from '../../src/core/jobs/jobStore.ts';
+import { DEFAULT_MERGE } from '../../src/core/annotate/mergeAnnotation.ts';
+import type { MergeOptions } from '../../src/core/annotate/mergeAnnotation.ts';
+import type { AnnotatorSpec } from '../../src/core/annotate/annotatorSpec.ts';
+import { decodeEmbedding } from '../../src/core/annotate/annotationFiles.ts';
+import { parseSidecar } from '../../src/core/sidecar/sidecar.ts';
+import { datasetLayout } from '../../src/core/dataset/datasetLayout.ts';
+import { createJobPool, poolItemRunner } from '../../src/workers/jobPool.ts';
+import { expectedScorerOutput, writeScorerFolder, writeTaggerFolder } from '../fixtures/models/taggerModels.ts';
+import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
+import { runCli } from '../helpers/runCli.ts';
+
+const solid = (file: string, background: string, width = 64, height = 64): Promise<unknown> =>
+  sharp({ create: { width, height, channels: 3, background } }).png().toFile(file);
+
+describe('annotate jobs', function () {
+  this.timeout(120_000);
+  let root: string;
+  let tagger: string;
+  let scorer: string;
+  const pool = createJobPool(1);
+
+  const run = async (annotator: AnnotatorSpec, merge: Partial<MergeOptions> = {}, query = '', signal?: AbortSignal) => {
+    const { db } = openDatasetIndex(root);
+    try {
+      const spec: AnnotateJobSpec = { kind: 'annotate', query, params: { annotator, merge: { ...DEFAULT_MERGE, ...merge }, captionExtension: '.txt' } };
+      const id = planJob(db, root, spec);
+      const report = await runPlannedJob(db, id, poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 }), { concurrency: 1, ...(signal ? { signal } : {}) });
+      return { report, failures: jobItems(db, id, 'failed').map((i) => ({ key: i.key, error: i.error })) };
+    } finally {
+      db.close();
+    }
+  };
+  const taggerSpec = (): AnnotatorSpec => ({ type: 'tagger', path: tagger, general: 0.35, character: 0.85, batchSize: 4 });
+  const caption = (name: string): string => readFileSync(join(root, name.replace(/\.png$/, '.txt')), 'utf8');
+  const sidecar = (name: string) => parseSidecar(readFileSync(join(root, name.replace(/\.png$/, '.tagbench.json'))));
+  const search = (query: string): string[] => {
+    const { db } = openDatasetIndex(root);
+    try {
+      return searchImages(db, query, { limit: 100 }).items.map((i) => i.path).sort();
+    } finally {
+      db.close();
+    }
+  };
+
+  before(async () => {
+    const base = makeTempDir();
+    root = join(base, 'ds');
+    mkdirSync(root);
+    tagger = writeTaggerFolder(join(base, 'models', 'taggers', 'stub-tagger'));
+    scorer = writeScorerFolder(join(base, 'models', 'scorers', 'stub-scorer'));
+    await solid(join(root, 'red.png'), '#ff0000');
+    await solid(join(root, 'blue.png'), '#0000ff');
+    await solid(join(root, 'green.png'), '#00ff00');
+    await solid(join(root, 'hand.png'), '#ff0000');
+    writeFileSync(join(root, 'hand.txt'), '\uFEFFmy subject, red\r\n');
+    writeFileSync(join(root, 'broken.png'), Buffer.concat([readFileSync(join(root, 'red.png')).subarray(0, 60)]));
+    await indexDataset(root);
+  });
+  after(async () => {
+    await pool.destroy();
+    removeTempDirs();
+  });
+
+  it('tags every image in batches, keeps hand-written captions byte-for-byte in style, and records provenance', async () => {
+    const { report, failures } = await run(taggerSpec());
+    assert.equal(report.job.state, 'done');
+    // broken.png is not in the index (it never decoded), so the job has the four good images.
+    assert.equal(report.job.total, 4);
+    assert.deepEqual(failures, []);
+    assert.equal(report.details.annotated, 4);
+    assert.match(caption('red.png'), /^red, /);
+    assert.doesNotMatch(caption('red.png'), /blue|green/);
+    assert.match(caption('green.png'), /green/);
+    assert.match(caption('green.png'), /hero green/, 'a character tag above 0.85, spaced');
+    assert.doesNotMatch(caption('red.png'), /hero red/, 'a character tag at 0.78 stays under the character threshold');
+    const hand = readFileSync(join(root, 'hand.txt'));
+    assert.deepEqual([...hand.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the BOM is kept');
+    assert.match(hand.toString('utf8'), /^\uFEFFmy subject, red, .*\r\n$/s, 'hand tags first, CRLF kept');
+    const side = sidecar('hand.png');
+    assert.equal(side.tags!.find((t) => t.name === 'my subject')!.source, 'user');
+    assert.equal(side.tags!.find((t) => t.name === 'red')!.source, 'user', 'a hand tag the model agrees with stays the user\'s');
+    const entry = (side.annotations as { model: string; version: string; kind: string; result: { rating: { name: string }; raw: Record<string, number> } }[])[0]!;
+    assert.equal(entry.model, 'tagger:stub-tagger');
+    assert.match(entry.version, /^[0-9a-f]{12}$/);
+    assert.equal(entry.result.rating.name, 'questionable', 'the rating is its own field');
+    assert.doesNotMatch(caption('hand.png'), /questionable/);
+  });
+
+  it('finds annotated images by model:, and the index rebuilt from the files finds the same', async () => {
+    assert.deepEqual(search('model:stub-tagger'), ['blue.png', 'green.png', 'hand.png', 'red.png']);
+    assert.deepEqual(search('model:tagger:stub-tagger red'), ['hand.png', 'red.png']);
+    rmSync(datasetLayout(root).indexFile);
+    await indexDataset(root);
+    assert.deepEqual(search('model:stub-tagger'), ['blue.png', 'green.png', 'hand.png', 'red.png']);
+  });
+
+  it('holds results for review: suggestions searchable, captions untouched', async () => {
+    writeFileSync(join(root, 'blue.txt'), 'ocean\n');
+    await indexDataset(root);
+    const { report } = await run(taggerSpec(), { strategy: 'review' }, 'ocean');
+    assert.equal(report.job.total, 1);
+    assert.equal(caption('blue.png'), 'ocean\n');
+    assert.ok((report.details.tagsSuggested as number) > 0);
+    assert.deepEqual(search('suggested:blue'), ['blue.png']);
+    assert.deepEqual(search('has:suggestions'), ['blue.png']);
+  });
+
+  it('scores with the scorer, keeps the embedding, and answers score>=', async () => {
+    const { report } = await run({ type: 'scorer', path: scorer, batchSize: 8 }, {}, 'red OR green');
+    assert.equal(report.job.state, 'done');
+    const expected = expectedScorerOutput([255, 0, 0]);
+    const side = sidecar('red.png');
+    assert.ok(Math.abs(side.scores!.aesthetic!.value - expected.score) < 1e-3, `${side.scores!.aesthetic!.value} vs ${expected.score}`);
+    const entry = (side.annotations as { kind: string; result: { embedding: { base64: string; dim: number } } }[]).find((a) => a.kind === 'score')!;
+    const embedding = decodeEmbedding(entry.result.embedding);
+    assert.equal(embedding.length, expected.embedding.length);
+    embedding.forEach((v, i) => assert.ok(Math.abs(v - expected.embedding[i]!) < 1e-3));
+    const threshold = (expected.score + expectedScorerOutput([0, 255, 0]).score) / 2;
+    const high = expected.score > threshold ? 'red' : 'green';
+    assert.ok(search(`score>=${threshold.toFixed(4)}`).some((p) => p.startsWith(high)));
+  });
+
+  it('runs from the CLI with --json counts, and fails a sidecar it must not overwrite', async () => {
+    writeFileSync(join(root, 'green.tagbench.json'), '{ not json');
+    await indexDataset(root);
+    const result = await runCli(['annotate', root, '--tagger', tagger, '--merge', 'replace', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const out = JSON.parse(result.stdout) as { annotated: number; failed: number; failures: { key: string; error: string }[]; policyViolations: number };
+    assert.equal(out.failed, 1);
+    assert.equal(out.failures[0]!.key, 'green.png');
+    assert.match(out.failures[0]!.error, /not valid JSON.*fix or delete green\.tagbench\.json/);
+    assert.equal(readFileSync(join(root, 'green.tagbench.json'), 'utf8'), '{ not json', 'left as it was');
+    assert.equal(out.annotated, 3);
+    assert.equal(out.policyViolations, 0);
+    const usage = await runCli(['annotate', root, '--tagger', join(root, 'nowhere')]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /no model folder/);
+  });
+});

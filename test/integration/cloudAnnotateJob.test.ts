@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import BetterSqlite3 from 'better-sqlite3';
+import { indexDataset } from '../../src/core/index/indexer.ts';
+import { parseSidecar } from '../../src/core/sidecar/sidecar.ts';
+import { datasetLayout } from '../../src/core/dataset/datasetLayout.ts';
+import { FakeOpenAI } from '../fixtures/providers/fakeOpenAI.ts';
+import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
+import { runCli } from '../helpers/runCli.ts';
+
+const KEY = 'sk-test-0123456789abcdefghijklmnopqrstuvwxyz7890';
+
+describe('cloud annotate jobs from the CLI', function () {
+  this.timeout(60_000);
+  let root: string;
+  let server: FakeOpenAI;
+  const annotate = (...extra: string[]) => runCli(['annotate', root, '--provider', 'openai', '--model', 'gpt-4.1-mini', '--base-url', `${server.url}/v1`, '--concurrency', '1', '--rpm', '6000', ...extra], { env: { OPENAI_API_KEY: KEY } });
+
+  before(async () => {
+    root = join(makeTempDir(), 'ds');
+    mkdirSync(root);
+    for (const [name, colour] of [['a', '#aa3030'], ['b', '#30aa30'], ['c', '#3030aa'], ['d', '#aaaa30']]) {
+      await sharp({ create: { width: 2000, height: 1000, channels: 3, background: colour! } }).jpeg().toFile(join(root, `${name}.jpg`));
+    }
+    await indexDataset(root);
+    server = await new FakeOpenAI().start();
+  });
+  after(async () => {
+    await server.close();
+    removeTempDirs();
+  });
+
+  it('retries a 429 after its Retry-After, records a refusal as a policy violation, and writes the others', async () => {
+    server.script.push({ kind: 'rate-limit', retryAfter: 1 }, { kind: 'ok' }, { kind: 'refusal' });
+    const result = await annotate('--json');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /Estimate: 4 images, 4 requests to openai:gpt-4\.1-mini/);
+    const out = JSON.parse(result.stdout) as { annotated: number; failed: number; policyViolations: number; failures: { key: string; error: string }[] };
+    assert.equal(out.annotated, 3);
+    assert.equal(out.failed, 1);
+    assert.equal(out.policyViolations, 1);
+    assert.equal(out.failures[0]!.key, 'b.jpg');
+    const calls = server.requestsTo('/v1/chat/completions');
+    assert.equal(calls.length, 5, 'four images, one retried');
+    assert.ok(calls[1]!.at - calls[0]!.at >= 950, 'the retry waited for Retry-After');
+    assert.equal(readFileSync(join(root, 'a.txt'), 'utf8'), '1girl, solo, long hair, Blue Eyes, smile\n', 'tags once each, spaced');
+    const refused = parseSidecar(readFileSync(join(root, 'b.tagbench.json')));
+    assert.deepEqual((refused.annotations as { model: string; failure: string }[]).map((a) => [a.model, a.failure]), [['openai:gpt-4.1-mini', 'policy']]);
+    const side = parseSidecar(readFileSync(join(root, 'c.tagbench.json')));
+    assert.equal(side.tags!.find((t) => t.name === 'smile')!.source, 'model:openai:gpt-4.1-mini');
+    const all = result.stdout + result.stderr + readFileSync(join(root, 'c.tagbench.json'), 'utf8');
+    assert.ok(!all.includes(KEY) && !all.includes(KEY.slice(8, 30)), 'the key is nowhere in the output or the files');
+    const db = new BetterSqlite3(datasetLayout(root).indexFile, { readonly: true });
+    try {
+      const params = db.prepare('SELECT params FROM jobs').pluck().all() as string[];
+      assert.ok(params.every((p) => !p.includes(KEY)), 'nor in the stored job');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('warns before sending refused images again, and --skip-refused leaves them out', async () => {
+    const estimate = await annotate('--estimate', '--json');
+    assert.equal(estimate.code, 0, estimate.stderr);
+    assert.equal((JSON.parse(estimate.stdout) as { refused: number }).refused, 1);
+    const before = server.requestsTo('/v1/chat/completions').length;
+    const skipped = await annotate('--skip-refused', '--merge', 'review', '--json', '-has:caption');
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.match(skipped.stderr, /1 of these images were refused by openai:gpt-4\.1-mini before/);
+    const out = JSON.parse(skipped.stdout) as { skipped: number; total: number };
+    assert.equal(out.skipped, out.total, 'nothing else matched the query, and the refused image was skipped');
+    assert.equal(server.requestsTo('/v1/chat/completions').length, before, 'no request for it');
+  });
+
+  it('refuses to start without a key, naming the variable', async () => {
+    const result = await runCli(['annotate', root, '--provider', 'anthropic'], { env: { ANTHROPIC_API_KEY: '' } });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Set ANTHROPIC_API_KEY/);
+  });
+});
