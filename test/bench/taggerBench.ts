@@ -103,6 +103,7 @@ await sessions.releaseAll();
 
 const rate = (ms: number): number => files.length / (ms / 1000);
 const overhead = (ms: number): number => (ms / best.bare - 1) * 100;
+const signed = (percent: number): string => `${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`;
 report('tagger: bare session.run', `${rate(best.bare).toFixed(2)} images/s (${(best.bare / files.length).toFixed(0)} ms/image)`, 'reference', true);
-report('tagger: pipeline, one call at a time', `${rate(best.sequential).toFixed(2)} images/s, +${overhead(best.sequential).toFixed(1)}%`, '<= 15% overhead', overhead(best.sequential) <= 15);
-report('tagger: pipeline, two calls in flight', `${rate(best.overlapped).toFixed(2)} images/s, +${overhead(best.overlapped).toFixed(1)}%`, 'figure only', true);
+report('tagger: pipeline, one call at a time', `${rate(best.sequential).toFixed(2)} images/s, ${signed(overhead(best.sequential))}`, '<= 15% overhead', overhead(best.sequential) <= 15);
+report('tagger: pipeline, two calls in flight', `${rate(best.overlapped).toFixed(2)} images/s, ${signed(overhead(best.overlapped))}`, 'figure only', true);

@@ -4,9 +4,12 @@
  * and resized to the model's side with a cubic kernel, then channels in BGR order as float32
  * 0..255, channels last (NHWC).
  *
- * sharp fits the image into the square and pads it (`fit: 'contain'`) rather than padding first and
- * resizing the padded square: the same geometry, with fewer pixels resized; only the image's edge
- * pixels differ slightly (they are not blended with the white padding).
+ * sharp fits the image into the square and pads it (`fit: 'contain'`) in one pass, with JPEG
+ * shrink-on-load, rather than padding first and resizing the padded square as the reference does
+ * (two passes over the full-size image). The geometry is the same up to a sub-pixel shift (the
+ * resized image is placed on whole pixels) and the image's edges are not blended with the padding:
+ * against pad-then-resize, pixels differ by 0.06 levels on average for a 1024x768 image, and by 1.7
+ * to 3.7 levels for fine line art of other aspect ratios, all at the image's edges and lines.
  */
 import sharp from 'sharp';
 
