@@ -6,8 +6,8 @@
  * over 448x448 inputs: about 150-200 ms per image on 2 cores, as the real WD taggers take hundreds).
  * Goal: pipeline overhead at most 15% over bare inference, one annotate() call at a time (as the job
  * worker runs them). Two calls in flight (annotateBatches: the next batch decodes during the current
- * run) is printed as a figure: when the model's threads use every core, decoding alongside stalls
- * them (measured on 2 cores: +23% instead of +7%).
+ * run) is printed as a figure: when the model's threads use every core, decoding alongside competes
+ * with them (two runs on 2 shared cores: +7.4% and +9.7% one call at a time, +23.0% and +10.1% with two).
  * Rounds alternate the modes; the best time of each is kept (other processes share the machine).
  * Usage: node test/bench/taggerBench.ts [--quick]   (--quick: 48 images, one round)
  */

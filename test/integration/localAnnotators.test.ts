@@ -215,6 +215,9 @@ describe('local ONNX annotators', function () {
         return true;
       });
       await assert.rejects(new LocalTagger({ folder: nchw, sessions }).load(), /^ModelContractError: nchw cannot be used as a tagger: its input "input_1:0" is float32 \[batch,3,448,448\], channels first \(NCHW\); a tagger needs/);
+      const junk = writeTaggerFolder(join(root, 'bad-load', 'junk'));
+      writeFileSync(join(junk, 'model.onnx'), 'not a model');
+      await assert.rejects(new LocalTagger({ folder: junk, sessions }).load(), (error: Error) => error instanceof ModelContractError && /^junk cannot be used as a tagger: its model\.onnx is not a loadable ONNX model \(/.test(error.message));
       assert.throws(() => parseSelectedTags('id,tag\n1,a\n'), /no "name" and "category" columns/);
       assert.deepEqual(parseSelectedTags('\ufefftag_id,name,category,count\r\n1,"a,b",0,5\r\n2,"say ""hi""",4,3\r\n'), [
         { name: 'a,b', category: 'general' },

@@ -2,9 +2,9 @@
  * Runs an annotator over a stream of batches with more than one annotate() call in flight, so a
  * local model's next batch is read and decoded (on libuv's threads) while the current one runs.
  * Results come back batch by batch, in order. This pays only when the model leaves cores free
- * (e.g. intraOpNumThreads below the core count): measured on 2 cores with the model on both, two calls
- * in flight made a tagger 23% slower than bare inference against 7% one call at a time, because
- * decoding stalls the model's threads (test/bench/taggerBench.ts).
+ * (e.g. intraOpNumThreads below the core count): on 2 cores with the model on both, a tagger with two
+ * calls in flight was 23.0% and 10.1% slower than bare inference in two runs, against 7.4% and 9.7%
+ * one call at a time, as decoding competes with the model's threads (test/bench/taggerBench.ts).
  */
 import type { AnnotationError, AnnotationRequest, AnnotationResult, Annotator } from '../annotator.ts';
 

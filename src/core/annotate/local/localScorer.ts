@@ -11,7 +11,7 @@ import type { AnnotationRequest, AnnotationResult, Annotator } from '../annotato
 import { SessionCache } from '../../models/sessionCache.ts';
 import { ModelContractError } from '../../models/upscalerContract.ts';
 import { clipPixels, writeClipNchw } from './clipPreprocess.ts';
-import { modelVersion } from './modelVersion.ts';
+import { loadingModel, modelVersion } from './modelVersion.ts';
 import { readScorerContract, SCORER_EMBEDDING_FILES, SCORER_HEAD_FILE, scorerFiles } from './scorerContract.ts';
 import type { ScorerContract } from './scorerContract.ts';
 
@@ -90,7 +90,9 @@ export class LocalScorer implements Annotator {
 
   private async loadOnce(): Promise<LoadedScorer> {
     const versions = Promise.all([modelVersion(this.embeddingFile), modelVersion(this.headFile)]);
-    const contract = await this.sessions.withSession(this.embeddingFile, (embedding) => this.sessions.withSession(this.headFile, async (head) => readScorerContract(embedding, head, this.label)));
+    const contract = await loadingModel(this.embeddingFile, this.label, 'scorer', () =>
+      this.sessions.withSession(this.embeddingFile, (embedding) => loadingModel(this.headFile, this.label, 'scorer', () => this.sessions.withSession(this.headFile, async (head) => readScorerContract(embedding, head, this.label)))),
+    );
     const [a, b] = await versions;
     return { ...contract, version: `${a}+${b}` };
   }
@@ -108,11 +110,10 @@ export class LocalScorer implements Annotator {
       const settled = await Promise.allSettled(requests.map((r) => clipPixels(r.image, model.size, this.maxInputPixels)));
       signal?.throwIfAborted();
       const decoded: number[] = [];
-      const results: (AnnotationResult | AnnotationError)[] = requests.map((request, i) => {
-        const s = settled[i]!;
+      const results = new Array<AnnotationResult | AnnotationError>(requests.length);
+      settled.forEach((s, i) => {
         if (s.status === 'fulfilled') decoded.push(i);
-        const message = s.status === 'rejected' ? String((s.reason as Error)?.message ?? s.reason).split('\n')[0] : '';
-        return new AnnotationError('image', `${request.path}: cannot be decoded: ${message}`, s.status === 'rejected' ? { cause: s.reason } : {});
+        else results[i] = new AnnotationError('image', `${requests[i]!.path}: cannot be decoded: ${String((s.reason as Error)?.message ?? s.reason).split('\n')[0]}`, { cause: s.reason });
       });
       const pixels = model.size * model.size * 3;
       const chunk = model.maxBatch ?? Math.max(1, decoded.length);

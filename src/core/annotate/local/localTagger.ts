@@ -5,17 +5,17 @@
  * An image that cannot be decoded fails alone (AnnotationError 'image'); a model that does not meet
  * the tagger contract makes annotate() reject with a ModelContractError.
  *
- * Preprocessing costs about 7% of the model run for a realistic model (test/bench/taggerBench.ts),
+ * Preprocessing adds 7-10% to the model run for a model of realistic cost (test/bench/taggerBench.ts),
  * one call at a time. ONNX Runtime's run blocks the JavaScript thread while sharp decodes on libuv's
  * threads, so two calls in flight (annotateBatches) decode the next batch during the current run;
- * that only pays when the model leaves cores free (with every core running the model, it was slower).
+ * that only pays when the model leaves cores free (with every core running the model, it was no faster).
  */
 import { basename, join, resolve } from 'node:path';
 import { Tensor } from 'onnxruntime-node';
 import { AnnotationError } from '../annotator.ts';
 import type { AnnotationRequest, AnnotationResult, Annotator } from '../annotator.ts';
 import { SessionCache } from '../../models/sessionCache.ts';
-import { modelVersion } from './modelVersion.ts';
+import { loadingModel, modelVersion } from './modelVersion.ts';
 import { readSelectedTags, readTaggerContract, TAGGER_MODEL_FILE } from './taggerContract.ts';
 import type { TaggerContract } from './taggerContract.ts';
 import { DEFAULT_THRESHOLDS, taggerOutput } from './taggerPostprocess.ts';
@@ -99,7 +99,8 @@ export class LocalTagger implements Annotator {
   private async loadOnce(): Promise<LoadedTagger> {
     const tags = readSelectedTags(this.folder);
     const version = modelVersion(this.modelFile);
-    const contract = await this.sessions.withSession(this.modelFile, async (session) => readTaggerContract(session, tags, basename(this.folder)));
+    const label = basename(this.folder);
+    const contract = await loadingModel(this.modelFile, label, 'tagger', () => this.sessions.withSession(this.modelFile, async (session) => readTaggerContract(session, tags, label)));
     return { ...contract, version: await version, modelFile: this.modelFile };
   }
 
@@ -115,10 +116,8 @@ export class LocalTagger implements Annotator {
         this.maxInputPixels === undefined ? {} : { maxInputPixels: this.maxInputPixels },
       );
       signal?.throwIfAborted();
-      const results: (AnnotationResult | AnnotationError)[] = requests.map((request, i) => {
-        const error = batch.failed.get(i);
-        return new AnnotationError('image', `${request.path}: cannot be decoded: ${error?.message.split('\n')[0] ?? 'unknown error'}`, { cause: error });
-      });
+      const results = new Array<AnnotationResult | AnnotationError>(requests.length);
+      for (const [i, error] of batch.failed) results[i] = new AnnotationError('image', `${requests[i]!.path}: cannot be decoded: ${error.message.split('\n')[0]}`, { cause: error });
       const pixels = model.size * model.size * 3;
       const chunk = model.maxBatch ?? Math.max(1, batch.decoded.length);
       for (let start = 0; start < batch.decoded.length; start += chunk) {

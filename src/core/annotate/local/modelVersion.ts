@@ -1,7 +1,8 @@
-/** Model versions: the first 12 hex digits of a weights file's SHA-256, computed once per file state. */
+/** Model versions (the first 12 hex digits of a weights file's SHA-256, computed once per file state), and load errors as contract errors. */
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { ModelContractError } from '../../models/upscalerContract.ts';
 
 const known = new Map<string, { stamp: string; version: Promise<string> }>();
 
@@ -24,4 +25,18 @@ export function modelVersion(file: string): Promise<string> {
     if (known.get(path)?.version === version) known.delete(path);
   });
   return version;
+}
+
+/**
+ * Runs `load` (which loads `file` into a session and checks it); an error other than a
+ * ModelContractError becomes one: `<label> cannot be used as a <kind>: its <file> is not a loadable ONNX model (<why>)`.
+ */
+export async function loadingModel<T>(file: string, label: string, kind: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof ModelContractError) throw error;
+    const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+    throw new ModelContractError(`${label} cannot be used as a ${kind}: its ${basename(file)} is not a loadable ONNX model (${why})`, { cause: error });
+  }
 }
