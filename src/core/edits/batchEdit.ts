@@ -4,7 +4,7 @@
  * disk since it was read is reported as a conflict and left alone, on apply and on undo.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { CaptionDecodeError, decodeCaption, writeCaptionFile } from '../caption/captionFile.ts';
 import { captionPathFor, sidecarPathFor } from '../dataset/filePairing.ts';
@@ -231,6 +231,8 @@ function describe(action: BatchAction, count: number): string {
     case 'removeTags': return `Remove ${list(action.tags)} from ${images}`;
     case 'replaceTag': return `Replace ${action.regex ? `/${action.find}/` : `"${action.find}"`} with "${action.replace}" in ${images}`;
     case 'setPrefix': return `Put "${action.prefix}" first in ${images}`;
+    case 'normalize': return `Normalize the tags of ${images}`;
+    case 'applyRules': return `Apply tag rules${action.rules.source ? ` from ${basename(action.rules.source)}` : ''} to ${images}`;
     case 'trash': return `Move ${images} to the Tagbench trash`;
   }
 }

@@ -4,13 +4,20 @@
  * Tags are matched by key (case, `_` vs space, `\(` escapes do not matter).
  */
 import { joinCaption, splitCaption, tagKey } from '../../shared/tags.ts';
+import { applyTagRules, normalizeTags } from '../tags/tagHygiene.ts';
+import type { NormalizeOptions } from '../tags/tagHygiene.ts';
+import { compileTagRules } from '../tags/tagRules.ts';
+import type { TagRules } from '../tags/tagRules.ts';
 
 /** A caption edit. */
 export type CaptionEdit =
   | { kind: 'addTags'; tags: string[]; position: 'start' | 'end' }
   | { kind: 'removeTags'; tags: string[] }
   | { kind: 'replaceTag'; find: string; replace: string; regex: boolean }
-  | { kind: 'setPrefix'; prefix: string };
+  | { kind: 'setPrefix'; prefix: string }
+  | { kind: 'normalize'; options: NormalizeOptions }
+  /** Rules from a rules file or tag database; `frequencies` (tag key -> images) is for `sort: frequency`. */
+  | { kind: 'applyRules'; rules: TagRules; frequencies?: Record<string, number> };
 
 /** Applies an edit to caption text (null: no caption yet); returns the new text, or the same string when nothing changes. */
 export function editCaption(caption: string | null, edit: CaptionEdit): string {
@@ -83,7 +90,29 @@ function editParts(parts: string[], edit: CaptionEdit): string[] {
       if (keys[0] === key && parts[0] === prefix && !keys.slice(1).includes(key)) return parts;
       return [prefix, ...parts.filter((_, i) => keys[i] !== key)];
     }
+    case 'normalize':
+      return sameParts(parts, normalizeTags(parts, edit.options));
+    case 'applyRules':
+      return sameParts(parts, applyTagRules(parts, compileTagRules(edit.rules), frequencyMap(edit.frequencies)));
   }
+}
+
+/** `next`, or `parts` itself when they hold the same strings in the same order. */
+function sameParts(parts: string[], next: string[]): string[] {
+  return next.length === parts.length && next.every((p, i) => p === parts[i]) ? parts : next;
+}
+
+const frequencyMaps = new WeakMap<Record<string, number>, Map<string, number>>();
+
+/** A batch's frequencies as a map, made once per batch rather than once per caption. */
+function frequencyMap(frequencies: Record<string, number> | undefined): Map<string, number> | undefined {
+  if (!frequencies) return undefined;
+  let map = frequencyMaps.get(frequencies);
+  if (!map) {
+    map = new Map(Object.entries(frequencies));
+    frequencyMaps.set(frequencies, map);
+  }
+  return map;
 }
 
 /** Compiles a user's regular expression for replaceTag, with a clear error when it is invalid. */
