@@ -6,6 +6,8 @@ import { runSearchCommand } from './commands/searchCommand.ts';
 import { runStatsCommand } from './commands/statsCommand.ts';
 import { runProblemsCommand } from './commands/problemsCommand.ts';
 import { runExportCommand, runJobsCommand, runProcessCommand, runResumeCommand } from './commands/jobCommands.ts';
+import { runTagsCommand } from './commands/tagsCommand.ts';
+import { runUndoCommand } from './commands/undoCommand.ts';
 import { runAnnotateCommand } from './commands/annotateCommand.ts';
 import { DatasetError } from '../core/dataset/datasetRoot.ts';
 import { QueryError } from '../core/query/queryError.ts';
@@ -33,9 +35,16 @@ Usage:
                     [--merge ...] [--json]      keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY
   tagbench jobs DIR [--json]                     jobs and their state
   tagbench resume DIR JOB [--retry-failed]       finish a cancelled or interrupted job
+  tagbench tags DIR normalize [QUERY] [--keep-underscores] [--no-escape] [--dry-run] [--json]
+  tagbench tags DIR rename OLD NEW [QUERY] [--dry-run] [--json]
+  tagbench tags DIR apply-rules FILE [QUERY] [--dry-run] [--json]
+                                                 tag hygiene as one undoable batch; FILE is tag rules
+                                                 JSON (see config/tagRules.example.json) or a tagcomplete CSV
+  tagbench undo DIR [--json]                     undo the last batch edit
 
 Options:
   --json               machine-readable output on stdout
+  --dry-run            show what a batch edit would change, and write nothing
   --force              index folders that look wrong (home, system folders, too many files)
   --caption-ext EXT    caption file extension (default .txt)
   --thumb-size PX      thumbnail long side (default 256)
@@ -77,6 +86,8 @@ export async function main(argv: readonly string[], out = (l: string) => process
       case 'export': return await runExportCommand(ctx);
       case 'jobs': return runJobsCommand(ctx);
       case 'resume': return await runResumeCommand(ctx);
+      case 'tags': return runTagsCommand(ctx);
+      case 'undo': return runUndoCommand(ctx);
       case 'annotate': return await runAnnotateCommand(ctx);
       default: throw new UsageError(`Unknown command "${command}"; see "tagbench --help".`);
     }

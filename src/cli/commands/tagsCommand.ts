@@ -1,0 +1,157 @@
+/**
+ * `tagbench tags DIR normalize|rename|apply-rules ... [QUERY]`: tag hygiene over the dataset, or the
+ * images a query matches, as one undoable batch. `--dry-run` prints what would change and writes
+ * nothing. Sidecars that list tags are kept in step with the captions a batch writes.
+ */
+import { join, resolve } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { openDatasetIndex } from '../../core/index/datasetIndex.ts';
+import { searchImages, tagStats } from '../../core/index/search.ts';
+import { datasetLayout } from '../../core/dataset/datasetLayout.ts';
+import { normalizeSettings, readDatasetSettings } from '../../core/dataset/datasetSettings.ts';
+import { sidecarPathFor } from '../../core/dataset/filePairing.ts';
+import { applyBatch, planBatch } from '../../core/edits/batchEdit.ts';
+import type { BatchPlan, BatchResult, BatchTarget } from '../../core/edits/batchEdit.ts';
+import type { CaptionEdit } from '../../core/edits/captionEdits.ts';
+import { syncSidecarTags } from '../../core/sidecar/sidecarTags.ts';
+import { loadTagRulesFile, TagRulesError } from '../../core/tags/tagRules.ts';
+import type { TagRules } from '../../core/tags/tagRules.ts';
+import { TagCsvError } from '../../core/tags/tagcompleteCsv.ts';
+import { splitCaption, tagKey } from '../../shared/tags.ts';
+import type { CommandContext } from '../commandContext.ts';
+import { UsageError, withQueryContext } from '../cliError.ts';
+
+const ACTIONS = 'normalize, rename OLD NEW or apply-rules FILE';
+
+/** Plans a tag batch, then prints its preview (--dry-run) or applies it and reports. */
+export function runTagsCommand(ctx: CommandContext): number {
+  const dir = ctx.positional(0, 'DIR');
+  const verb = ctx.positional(1, `an action (${ACTIONS})`);
+  const { action, queryFrom } = tagAction(ctx, verb);
+  const query = ctx.rest(queryFrom).join(' ');
+  const { db, root } = openDatasetIndex(dir);
+  try {
+    const settings = normalizeSettings({ ...readDatasetSettings(datasetLayout(root).settingsFile), ...ctx.settingsOverrides() });
+    const targets = withQueryContext(query, () => allMatches(db, query));
+    if (action.kind === 'applyRules' && action.rules.sort === 'frequency') action.frequencies = datasetFrequencies(db, action.rules);
+    const plan = planBatch(root, targets, action, settings.captionExtension);
+    if (ctx.flag('dry-run')) return printPreview(ctx, plan);
+    if (plan.captions.length === 0) {
+      // Nothing to write: no journal entry either, so "tagbench undo" still undoes the batch before.
+      const unchanged = plan.files - plan.skipped.length;
+      return printResult(ctx, plan, { id: plan.id, summary: plan.summary, changed: 0, unchanged, conflicts: [...plan.skipped], moved: 0 }, 0, dir);
+    }
+    const result = applyBatch(root, db, plan);
+    const conflicted = new Set(result.conflicts.map((c) => c.path));
+    let sidecars = 0;
+    for (const change of plan.captions) {
+      if (!conflicted.has(change.path) && syncSidecarTags(join(root, sidecarPathFor(change.imagePath)), change.after)) sidecars++;
+    }
+    return printResult(ctx, plan, result, sidecars, dir);
+  } finally {
+    db.close();
+  }
+}
+
+/** The batch action a `tags` verb asks for, and where its query starts among the positionals. */
+function tagAction(ctx: CommandContext, verb: string): { action: CaptionEdit; queryFrom: number } {
+  switch (verb) {
+    case 'normalize':
+      return {
+        action: { kind: 'normalize', options: { separator: ctx.flag('keep-underscores') ? 'keep' : 'space', lowercase: true, escapeParentheses: ctx.flag('no-escape') ? false : null } },
+        queryFrom: 2,
+      };
+    case 'rename': {
+      const from = ctx.positional(2, 'OLD (the tag to rename)');
+      const to = ctx.positional(3, 'NEW (its new name)');
+      for (const [name, tag] of [['OLD', from], ['NEW', to]] as const) {
+        if (tagKey(tag) === '') throw new UsageError(`${name} must be a tag, not "${tag}".`);
+        if (tag.includes(',')) throw new UsageError(`${name} must be one tag; "${tag}" has a comma.`);
+      }
+      return { action: { kind: 'replaceTag', find: from, replace: to.trim(), regex: false }, queryFrom: 4 };
+    }
+    case 'apply-rules': {
+      const file = ctx.positional(2, 'FILE (tag rules JSON or a tagcomplete CSV)');
+      let rules: TagRules;
+      try {
+        rules = loadTagRulesFile(resolve(file));
+      } catch (err) {
+        if (err instanceof TagRulesError || err instanceof TagCsvError) throw new UsageError(err.message);
+        throw err;
+      }
+      return { action: { kind: 'applyRules', rules }, queryFrom: 3 };
+    }
+    default:
+      throw new UsageError(`Unknown tags action "${verb}"; use ${ACTIONS}.`);
+  }
+}
+
+/** Every image the query matches (the whole dataset for an empty query), in its order. */
+function allMatches(db: Database, query: string): BatchTarget[] {
+  const targets: BatchTarget[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = searchImages(db, query, { limit: 10_000, ...(cursor ? { cursor } : {}) });
+    for (const item of page.items) targets.push({ id: item.id, path: item.path });
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return targets;
+}
+
+/** Tag key -> images with the tag over the whole dataset, spellings and aliases of one tag added up. */
+function datasetFrequencies(db: Database, rules: TagRules): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const { tag, count } of tagStats(db).tags) {
+    const key = Object.hasOwn(rules.aliases, tagKey(tag)) ? tagKey(rules.aliases[tagKey(tag)]!) : tagKey(tag);
+    counts.set(key, (counts.get(key) ?? 0) + count);
+  }
+  return Object.fromEntries(counts);
+}
+
+function printPreview(ctx: CommandContext, plan: BatchPlan): number {
+  const changed = plan.captions.length;
+  const unchanged = plan.files - changed - plan.skipped.length;
+  if (ctx.flag('json')) {
+    ctx.out(JSON.stringify({
+      dryRun: true, batch: null, summary: plan.summary, changed, unchanged, conflicts: 0, skipped: plan.skipped.length,
+      problems: plan.skipped, changes: plan.captions.map((c) => ({ path: c.path, before: c.before, after: c.after })),
+    }, null, 2));
+    return 0;
+  }
+  for (const c of plan.captions) ctx.out(`${c.path}: ${describeChange(c.before ?? '', c.after)}`);
+  for (const s of plan.skipped) ctx.err(`skipped ${s.path}: ${s.reason}`);
+  ctx.out(`Dry run of "${plan.summary}": ${changed} caption${changed === 1 ? '' : 's'} would change, ${unchanged} would not${plan.skipped.length ? `, ${plan.skipped.length} skipped` : ''}; nothing was written.`);
+  return 0;
+}
+
+function printResult(ctx: CommandContext, plan: BatchPlan, result: BatchResult, sidecars: number, dir: string): number {
+  const skipped = plan.skipped.length;
+  const conflicts = result.conflicts.length - skipped;
+  if (ctx.flag('json')) {
+    ctx.out(JSON.stringify({
+      dryRun: false, batch: result.changed > 0 ? result.id : null, summary: result.summary, changed: result.changed, unchanged: result.unchanged,
+      conflicts, skipped, sidecars, problems: result.conflicts,
+    }, null, 2));
+  } else {
+    for (const c of result.conflicts) ctx.err(`tagbench: ${c.path} ${c.reason}.`);
+    const parts = [`${result.changed} changed`, `${result.unchanged} unchanged`];
+    if (conflicts) parts.push(`${conflicts} conflict${conflicts === 1 ? '' : 's'}`);
+    if (skipped) parts.push(`${skipped} skipped`);
+    if (sidecars) parts.push(`${sidecars} sidecar${sidecars === 1 ? '' : 's'} updated`);
+    ctx.out(`${result.summary}: ${parts.join(', ')}.`);
+    if (result.changed > 0) ctx.out(`Batch ${result.id}; undo it with: tagbench undo ${dir}`);
+  }
+  return conflicts > 0 ? 1 : 0;
+}
+
+/** A caption change as the tags it loses and gains (`a, b -> c`), or `(reordered)`. */
+export function describeChange(before: string, after: string): string {
+  const old = splitCaption(before).parts;
+  const now = splitCaption(after).parts;
+  const removed = old.filter((p) => !now.includes(p));
+  const added = now.filter((p) => !old.includes(p));
+  if (removed.length === 0 && added.length === 0) return `(reordered) ${now.join(', ')}`;
+  if (removed.length === 0) return `+ ${added.join(', ')}`;
+  if (added.length === 0) return `- ${removed.join(', ')}`;
+  return `${removed.join(', ')} -> ${added.join(', ')}`;
+}
