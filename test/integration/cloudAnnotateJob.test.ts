@@ -80,3 +80,73 @@ describe('cloud annotate jobs from the CLI', function () {
     assert.match(result.stderr, /Set ANTHROPIC_API_KEY/);
   });
 });
+
+describe('cloud annotate jobs through the OpenAI Batch API', function () {
+  this.timeout(60_000);
+  let root: string;
+  let server: FakeOpenAI;
+
+  before(async () => {
+    root = join(makeTempDir(), 'ds');
+    mkdirSync(root);
+    for (let i = 0; i < 5; i++) await sharp({ create: { width: 600, height: 400, channels: 3, background: `#${(i * 40 + 20).toString(16).padStart(2, '0')}6080` } }).png().toFile(join(root, `img${i}.png`));
+    await indexDataset(root);
+    server = await new FakeOpenAI().start();
+  });
+  after(async () => {
+    await server.close();
+    removeTempDirs();
+  });
+
+  it('submits once, keeps the batch id in the index, resumes after a stop and applies per-item outcomes', async () => {
+    server.batchOutcome = (id) => (id.endsWith('3') ? { kind: 'refusal' } : { kind: 'ok' });
+    const { openDatasetIndex } = await import('../../src/core/index/datasetIndex.ts');
+    const { planJob, runPlannedJob } = await import('../../src/core/jobs/jobService.ts');
+    const { jobBatches } = await import('../../src/core/annotate/batchAnnotateJob.ts');
+    const { DEFAULT_MERGE } = await import('../../src/core/annotate/mergeAnnotation.ts');
+    const { db } = openDatasetIndex(root);
+    try {
+      const id = planJob(db, root, { kind: 'annotate', query: '', params: {
+        annotator: { type: 'cloud', provider: 'openai', model: 'gpt-4.1-mini', baseUrl: `${server.url}/v1`, style: 'tags', maxSide: 256, rpm: 600, concurrency: 2, batch: true },
+        merge: DEFAULT_MERGE, captionExtension: '.txt',
+      } });
+      const noPool = () => Promise.reject(new Error('a batch job runs no items through the pool'));
+      // Stop waiting after the first poll: the job pauses, the batch goes on at the provider.
+      const stop = new AbortController();
+      const first = await runPlannedJob(db, id, noPool, { concurrency: 1, apiKey: KEY, batchPollMs: 10, signal: stop.signal, onProgress: () => stop.abort() });
+      assert.equal(first.job.state, 'paused');
+      assert.equal(first.job.done, 0);
+      const saved = jobBatches(db, id);
+      assert.equal(saved.length, 1);
+      assert.match(saved[0]!.state.batchId, /^batch_/);
+      // Resuming polls the same batch to its end and applies the results; nothing is submitted again.
+      const second = await runPlannedJob(db, id, noPool, { concurrency: 1, apiKey: KEY, batchPollMs: 5 });
+      assert.equal(second.job.state, 'done');
+      assert.equal(second.job.done, 4);
+      assert.equal(second.job.failed, 1);
+      assert.equal(second.details.policyViolations, 1);
+      assert.equal(server.requestsTo('/v1/batches').filter((r) => r.method === 'POST').length, 1, 'one batch created');
+      assert.equal(jobBatches(db, id)[0]!.applied, true);
+      assert.equal(readFileSync(join(root, 'img0.txt'), 'utf8'), '1girl, solo, long hair, Blue Eyes, smile\n');
+      const side = parseSidecar(readFileSync(join(root, 'img3.tagbench.json')));
+      assert.deepEqual((side.annotations as { failure: string }[]).map((a) => a.failure), ['policy']);
+      const params = db.prepare('SELECT params FROM jobs').pluck().all() as string[];
+      assert.ok(params.every((p) => !p.includes(KEY)));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('runs a batch from the CLI with --batch', async () => {
+    server.batchOutcome = () => ({ kind: 'ok' });
+    const result = await runCli(['annotate', root, '--provider', 'openai', '--model', 'gpt-4.1-mini', '--base-url', `${server.url}/v1`, '--batch', '--poll-seconds', '0', '--merge', 'review', '--json'], { env: { OPENAI_API_KEY: KEY } });
+    assert.equal(result.code, 0, result.stderr);
+    const out = JSON.parse(result.stdout) as { done: number; total: number; tagsSuggested: number };
+    assert.equal(out.total, 5);
+    assert.equal(out.done, 5);
+    assert.ok(out.tagsSuggested > 0, 'held for review');
+    const google = await runCli(['annotate', root, '--provider', 'google', '--batch'], { env: { GEMINI_API_KEY: 'x'.repeat(20) } });
+    assert.equal(google.code, 2);
+    assert.match(google.stderr, /no batch API/);
+  });
+});

@@ -4,8 +4,8 @@ import { annotatorId } from '../../core/annotate/annotatorSpec.ts';
 import type { MergeOptions } from '../../core/annotate/mergeAnnotation.ts';
 import { apiKeyFromEnv, cloudConfig, cloudModel, cloudProvider, CLOUD_PROVIDER_IDS, defaultRpm } from '../../core/annotate/cloud/cloudConfig.ts';
 import type { CloudProviderId } from '../../core/annotate/cloud/cloudConfig.ts';
-import { annotationPreflight, cloudJobRunner, estimateAnnotation } from '../../core/annotate/cloudItemRunner.ts';
-import { checkDatasetRoot } from '../../core/dataset/datasetRoot.ts';
+import { annotationPreflight, estimateAnnotation } from '../../core/annotate/cloudItemRunner.ts';
+import { hasBatchApi } from '../../core/annotate/cloud/batchEngine.ts';
 import { jobItems, finishItem } from '../../core/jobs/jobStore.ts';
 import type { Database } from 'better-sqlite3';
 import { planJob } from '../../core/jobs/jobService.ts';
@@ -40,14 +40,14 @@ export async function cloudRun(ctx: CommandContext, dir: string, query: string, 
     ...(ctx.string('trigger') ? { trigger: ctx.string('trigger')! } : {}),
     ...(ctx.flag('batch') ? { batch: true } : {}),
   };
-  if (spec.batch) throw new UsageError('--batch is not available from the CLI yet; run without it.');
+  if (spec.batch && !hasBatchApi(provider.id)) throw new UsageError(`${provider.label} has no batch API Tagbench drives; run without --batch.`);
   if (!preflight(ctx, dir, query, spec)) return 0;
   const annotator: AnnotatorSpec = spec;
   return plannedRun(ctx, dir, (db, root) => {
     const id = withQueryContext(query, () => planJob(db, root, { kind: 'annotate', query, params: { annotator, merge, captionExtension } }));
     if (ctx.flag('skip-refused')) skipRefused(db, id, annotatorId(spec));
     return id;
-  }, { cloud: cloudJobRunner(checkDatasetRoot(dir, true), apiKey).run });
+  });
 }
 
 /** Prints the estimate and the policy warning to stderr; false when only the estimate was asked for. */

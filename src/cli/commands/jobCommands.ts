@@ -14,6 +14,9 @@ import { DEFAULT_CAPTION_OPTIONS } from '../../core/export/captionFormat.ts';
 import { parseColour } from '../../core/processing/operations.ts';
 import { createJobPool, poolItemRunner } from '../../workers/jobPool.ts';
 import type { PoolRunnerOptions } from '../../workers/jobPool.ts';
+import type { AnnotateParams } from '../../core/annotate/annotatorSpec.ts';
+import { apiKeyFromEnv, cloudProvider } from '../../core/annotate/cloud/cloudConfig.ts';
+import { cloudJobRunner } from '../../core/annotate/cloudItemRunner.ts';
 import { ProgressBar } from '../progressBar.ts';
 import { UsageError, withQueryContext } from '../cliError.ts';
 import type { CommandContext } from '../commandContext.ts';
@@ -121,7 +124,7 @@ export async function runResumeCommand(ctx: CommandContext): Promise<number> {
 }
 
 /** Opens the dataset, plans (or picks) a job, runs it in a worker pool with a progress bar, and reports. */
-export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Database, root: string) => number, runnerOptions: PoolRunnerOptions = {}): Promise<number> {
+export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Database, root: string) => number): Promise<number> {
   const { db, root } = openDatasetIndex(dir);
   const settings = normalizeSettings({ ...readDatasetSettings(datasetLayout(root).settingsFile), ...ctx.settingsOverrides() });
   const workers = ctx.number('workers') ?? availableParallelism();
@@ -133,12 +136,15 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
   let report: JobReport;
   try {
     const jobId = plan(db, root);
+    const { runnerOptions, apiKey } = cloudRunOptions(getJob(db, jobId)!, root);
     bar.phase(`job #${jobId}`);
     const models = ctx.string('models');
     report = await runPlannedJob(db, jobId, poolItemRunner(pool, {
       root, captionExtension: settings.captionExtension, maxPixels: settings.maxPixels, ...(models ? { userModels: resolve(models) } : {}),
     }, runnerOptions), {
       concurrency: Math.max(1, workers),
+      ...(apiKey ? { apiKey } : {}),
+      ...(ctx.number('poll-seconds') !== undefined ? { batchPollMs: ctx.number('poll-seconds')! * 1000 } : {}),
       signal: controller.signal,
       onProgress: (p) => bar.update(p.done + p.failed + p.skipped, p.total),
     });
@@ -173,6 +179,16 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
     }
   }
   return report.job.state === 'paused' ? 130 : 0;
+}
+
+/** A cloud annotation job's key (from the environment) and item runner; nothing for other jobs. */
+function cloudRunOptions(job: JobInfo, root: string): { runnerOptions: PoolRunnerOptions; apiKey?: string } {
+  const annotator = job.kind === 'annotate' ? (job.params as { params?: AnnotateParams }).params?.annotator : undefined;
+  if (annotator?.type !== 'cloud') return { runnerOptions: {} };
+  const provider = cloudProvider(annotator.provider);
+  const apiKey = apiKeyFromEnv(provider);
+  if (!apiKey && !provider.keyOptional) throw new UsageError(`Set ${provider.keyEnv} to run ${job.title.charAt(0).toLowerCase()}${job.title.slice(1)}.`);
+  return { runnerOptions: { cloud: cloudJobRunner(root, apiKey).run }, ...(apiKey ? { apiKey } : {}) };
 }
 
 function summaryOf(job: JobInfo): Record<string, unknown> {

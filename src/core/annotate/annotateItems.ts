@@ -38,7 +38,7 @@ export async function annotateItems(annotator: Annotator, model: { kind: Annotat
       outcomes[i] = failed(new AnnotationError('image', `The image cannot be read: ${(err as Error).message}.`));
       return;
     }
-    const file: ImageFiles = { root: ctx.root, path, sha256: createHash('sha256').update(image).digest('hex'), captionExtension: ctx.captionExtension };
+    const file = imageFiles(ctx, path, image);
     let caption: string | null;
     try {
       caption = readCaptionText(file);
@@ -58,24 +58,31 @@ export async function annotateItems(annotator: Annotator, model: { kind: Annotat
     throw err;
   }
   results.forEach((result, j) => {
-    const i = slots[j]!;
-    const file = files[j]!;
-    if (result instanceof AnnotationError) {
-      try {
-        if (!result.retryable) recordAnnotationFailure(file, { id: annotator.id, kind: model.kind, params: model.params }, result);
-      } catch {
-        // The sidecar is not valid: the item's own error says enough.
-      }
-      outcomes[i] = failed(result);
-      return;
-    }
-    try {
-      outcomes[i] = { state: 'done', model: result.model, applied: applyAnnotation(file, result, merge) };
-    } catch (err) {
-      outcomes[i] = failed(new AnnotationError('other', (err as Error).message));
-    }
+    outcomes[slots[j]!] = applyItemOutcome(annotator.id, model, files[j]!, result, merge);
   });
   return outcomes.map((o) => o ?? failed(new AnnotationError('other', 'The annotator gave no result for this image.')));
+}
+
+/** Writes one result into the image's files (or records its failure); never throws. */
+export function applyItemOutcome(annotatorId: string, model: { kind: AnnotationResult['kind']; params: Record<string, unknown> }, file: ImageFiles, result: AnnotationResult | AnnotationError, merge: MergeOptions): ItemAnnotation {
+  if (result instanceof AnnotationError) {
+    try {
+      if (!result.retryable && result.name !== 'AnnotationCancelled') recordAnnotationFailure(file, { id: annotatorId, kind: model.kind, params: model.params }, result);
+    } catch {
+      // The sidecar is not valid: the item's own error says enough.
+    }
+    return failed(result);
+  }
+  try {
+    return { state: 'done', model: result.model, applied: applyAnnotation(file, result, merge) };
+  } catch (err) {
+    return failed(new AnnotationError('other', (err as Error).message));
+  }
+}
+
+/** The files of a dataset image, its bytes read (for their hash) by the caller. */
+export function imageFiles(ctx: AnnotateContext, path: string, image: Buffer): ImageFiles {
+  return { root: ctx.root, path, sha256: createHash('sha256').update(image).digest('hex'), captionExtension: ctx.captionExtension };
 }
 
 function failed(error: AnnotationError): ItemAnnotation {

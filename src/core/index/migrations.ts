@@ -3,7 +3,7 @@
  * Older schemas are kept here verbatim so tests can create them and check the upgrade path.
  */
 import type { Database } from 'better-sqlite3';
-import { ANNOTATION_TABLES } from './schema.ts';
+import { ANNOTATION_TABLES, JOB_BATCHES_TABLE } from './schema.ts';
 import { AnnotationRows } from './annotationRows.ts';
 
 /** The first released schema (version 1): no random sort key. */
@@ -84,6 +84,13 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const image of db.prepare('SELECT id, sidecar FROM images WHERE sidecar IS NOT NULL').all() as { id: number; sidecar: string }[]) {
         rows.write(image.id, image.sidecar);
       }
+    },
+  },
+  {
+    from: 4,
+    describe: 'add the job_batches table (provider batch runs to resume)',
+    up(db) {
+      db.exec(JOB_BATCHES_TABLE);
     },
   },
 ];

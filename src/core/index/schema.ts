@@ -7,7 +7,7 @@
 export const APPLICATION_ID = 0x5447424e;
 
 /** `PRAGMA user_version` of the current schema. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * What annotators said about each image, as its sidecar records it (the sidecar is the truth; these
@@ -44,6 +44,21 @@ CREATE TABLE model_tags (
   PRIMARY KEY (image_id, key)
 ) WITHOUT ROWID;
 CREATE INDEX model_tags_status ON model_tags(status, key, image_id);
+`;
+
+/**
+ * Batches a job submitted to a provider's batch engine (OpenAI Batch API, Anthropic Message
+ * Batches): the state needed to poll and fetch them after a restart. Not rebuildable from the files:
+ * losing it loses only the chance to collect a batch still running at the provider.
+ */
+export const JOB_BATCHES_TABLE = `
+CREATE TABLE job_batches (
+  job_id   INTEGER NOT NULL,
+  batch_id TEXT NOT NULL,
+  state    TEXT NOT NULL,               -- the engine's state as JSON (provider, ids, custom ids -> paths, status)
+  applied  INTEGER NOT NULL DEFAULT 0,  -- 1 once its results are in the files
+  PRIMARY KEY (job_id, batch_id)
+) WITHOUT ROWID;
 `;
 
 /**
@@ -175,4 +190,4 @@ CREATE TABLE job_items (
   PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX job_items_state ON job_items(job_id, state);
-${ANNOTATION_TABLES}`;
+${ANNOTATION_TABLES}${JOB_BATCHES_TABLE}`;

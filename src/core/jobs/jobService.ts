@@ -24,6 +24,7 @@ import { annotateConcurrency, annotatorId } from '../annotate/annotatorSpec.ts';
 import type { AppliedAnnotation } from '../annotate/annotationFiles.ts';
 import { ImageStore } from '../index/imageStore.ts';
 import { refreshImageFiles } from '../index/refreshImageFiles.ts';
+import { runBatchAnnotateJob } from '../annotate/batchAnnotateJob.ts';
 import type { ItemOutcome, JobProgress } from './jobRunner.ts';
 
 /** What to process: the images of a query (or all). */
@@ -86,8 +87,19 @@ export function planJob(db: Database, root: string, spec: JobSpec): number {
   return createJob(db, 'export', `Export ${paths.length} images (${from}) as ${spec.params.format} to ${out}`, { root, params }, paths);
 }
 
+/** Options of runPlannedJob. */
+export interface RunPlannedOptions {
+  concurrency: number;
+  signal?: AbortSignal;
+  onProgress?: (p: JobProgress) => void;
+  /** The provider key of a cloud annotation through a batch engine (never stored). */
+  apiKey?: string;
+  /** Milliseconds between polls of a provider's batches (default 30 s). */
+  batchPollMs?: number;
+}
+
 /** Runs (or resumes) a job, then its finishing step when every item is through. */
-export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRunner, options: { concurrency: number; signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<JobReport> {
+export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRunner, options: RunPlannedOptions): Promise<JobReport> {
   const job = getJob(db, jobId);
   if (!job) throw new Error(`There is no job ${jobId}.`);
   if (job.kind !== 'process' && job.kind !== 'export' && job.kind !== 'annotate') throw new Error(`Job ${jobId} is a ${job.kind} job, which this front end cannot run.`);
@@ -100,7 +112,7 @@ export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRu
 }
 
 /** Runs an annotate job: its own concurrency, and each image's index rows re-read once its files are written. */
-async function runAnnotateJob(db: Database, jobId: number, root: string, params: AnnotateParams, runItem: ItemRunner, options: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<JobReport> {
+async function runAnnotateJob(db: Database, jobId: number, root: string, params: AnnotateParams, runItem: ItemRunner, options: RunPlannedOptions): Promise<JobReport> {
   const store = new ImageStore(db);
   const refresh = (path: string): void => {
     try {
@@ -109,6 +121,14 @@ async function runAnnotateJob(db: Database, jobId: number, root: string, params:
       // The next scan reads the files again.
     }
   };
+  if (params.annotator.type === 'cloud' && params.annotator.batch) {
+    const finished = await runBatchAnnotateJob(db, jobId, root, params, {
+      apiKey: options.apiKey, onApplied: refresh,
+      ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.batchPollMs !== undefined ? { pollMs: options.batchPollMs } : {}),
+    });
+    return { job: finished, details: annotateDetails(db, jobId, annotatorId(params.annotator)) };
+  }
   const finished = await runJob(db, jobId, async (item, signal) => {
     try {
       return await runItem({ kind: 'annotate', params, key: item.key }, signal);

@@ -51,7 +51,7 @@ export class JobsService {
     const poolRunner = this.pool.runner;
     const runner: ItemRunner = cloud ? (request, signal) => (request.kind === 'annotate' ? cloud.run(request, signal) : poolRunner(request, signal)) : poolRunner;
     try {
-      return await runPlannedJob(this.db, jobId, runner, { concurrency: workers, signal: controller.signal, onProgress });
+      return await runPlannedJob(this.db, jobId, runner, { concurrency: workers, signal: controller.signal, onProgress, ...(apiKey ? { apiKey } : {}) });
     } finally {
       this.running.delete(jobId);
       await cloud?.close();

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { cloudConfig } from '../../core/annotate/cloud/cloudConfig.ts';
+import { cloudConfig, cloudProvider } from '../../core/annotate/cloud/cloudConfig.ts';
 import type { CloudProvider } from '../../core/annotate/cloud/cloudConfig.ts';
 import type { AnnotateParams, AnnotatorSpec, CaptionStyle, CloudSpec } from '../../core/annotate/annotatorSpec.ts';
 import { annotatorId } from '../../core/annotate/annotatorSpec.ts';
@@ -84,6 +84,14 @@ async function askAnnotateSpec(session: DatasetSession, keys: ApiKeys, query: st
     ], { title: 'Caption style' });
     if (!style) return undefined;
     annotator = { ...annotator, style: style.value };
+    if (cloudProvider(annotator.provider).batch) {
+      const mode = await vscode.window.showQuickPick<Choice<boolean>>([
+        { label: 'Now', description: 'requests at the rate limit; results as they come', value: false },
+        { label: 'Through the batch API', description: 'about half the price; the provider answers within 24 hours; resumable from the Jobs view', value: true },
+      ], { title: 'Send the requests how?' });
+      if (!mode) return undefined;
+      if (mode.value) annotator = { ...annotator, batch: true };
+    }
   }
   const strategy = annotator.type === 'scorer' ? 'append' : (await vscode.window.showQuickPick<Choice<MergeStrategy>>([
     { label: 'Append new tags', description: 'hand-written tags stay; tags you rejected are not added again', value: 'append' },

@@ -1,0 +1,165 @@
+/**
+ * A cloud annotate job through the provider's batch engine (OpenAI Batch API, Anthropic Message
+ * Batches): submit the pending images as batches, keep each batch's state in the index at once, poll
+ * until the provider is done, then write every result into its image's files. Cancelling stops the
+ * polling only: the batches keep running at the provider, and a resumed job polls them again and
+ * collects their results (nothing is submitted twice).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { AnnotationError, AnnotationRequest } from './annotator.ts';
+import type { AnnotateParams, CloudSpec } from './annotatorSpec.ts';
+import { annotatorId, annotatorKind } from './annotatorSpec.ts';
+import { annotatorParams } from './localAnnotatorCache.ts';
+import { applyItemOutcome, imageFiles } from './annotateItems.ts';
+import { readCaptionText } from './annotationFiles.ts';
+import { createBatchEngine } from './cloud/batchEngine.ts';
+import { BatchSubmitError } from './cloud/batchState.ts';
+import type { BatchEngine, CloudBatchState } from './cloud/batchState.ts';
+import { finishItem, getJob, jobItems, setJobState, touchJob } from '../jobs/jobStore.ts';
+import type { JobInfo } from '../jobs/jobStore.ts';
+import type { JobProgress } from '../jobs/jobRunner.ts';
+
+/** Options of a batch run. */
+export interface BatchRunOptions {
+  apiKey: string | undefined;
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+  /** Milliseconds between polls (default 30 s; the providers finish within 24 hours). */
+  pollMs?: number;
+  /** Called after each image's files were written (the index refresh). */
+  onApplied?: (path: string) => void;
+  /** The engine (default: the provider's, built from the spec and key). */
+  engine?: BatchEngine;
+}
+
+/** The batches a job submitted, with whether their results were applied. */
+export function jobBatches(db: Database, jobId: number): { state: CloudBatchState; applied: boolean }[] {
+  return (db.prepare('SELECT state, applied FROM job_batches WHERE job_id = ? ORDER BY batch_id').all(jobId) as { state: string; applied: number }[])
+    .map((r) => ({ state: JSON.parse(r.state) as CloudBatchState, applied: r.applied === 1 }));
+}
+
+function saveBatch(db: Database, jobId: number, state: CloudBatchState, applied = false): void {
+  db.prepare('INSERT OR REPLACE INTO job_batches (job_id, batch_id, state, applied) VALUES (?, ?, ?, ?)').run(jobId, state.batchId, JSON.stringify(state), applied ? 1 : 0);
+}
+
+/** Runs (or resumes) a batch annotate job; returns its state when it is done or paused. */
+export async function runBatchAnnotateJob(db: Database, jobId: number, root: string, params: AnnotateParams, options: BatchRunOptions): Promise<JobInfo> {
+  const spec = params.annotator as CloudSpec;
+  const engine = options.engine ?? createBatchEngine({
+    provider: spec.provider, model: spec.model, style: spec.style, maxSide: spec.maxSide,
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}), ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}),
+    ...(spec.template ? { template: spec.template } : {}), ...(spec.trigger ? { trigger: spec.trigger } : {}),
+  });
+  const ctx = { root, captionExtension: params.captionExtension };
+  const model = { kind: annotatorKind(spec), params: { ...annotatorParams(spec), batch: true } };
+  const id = annotatorId(spec);
+  setJobState(db, jobId, 'running');
+  const heartbeat = setInterval(() => touchJob(db, jobId), 5_000);
+  const started = performance.now();
+  const report = (extra: { providerDone?: number } = {}): void => {
+    const job = getJob(db, jobId)!;
+    const finished = job.done + job.failed + job.skipped;
+    options.onProgress?.({ jobId, total: job.total, done: job.done + (extra.providerDone ?? 0), failed: job.failed, skipped: job.skipped, rate: finished / Math.max(0.001, (performance.now() - started) / 1000), etaSeconds: null });
+  };
+  const finish = (path: string, outcome: ReturnType<typeof applyItemOutcome>): void => {
+    const item = pendingByPath.get(path);
+    if (!item) return;
+    pendingByPath.delete(path);
+    if (outcome.state === 'done') finishItem(db, jobId, item.seq, 'done', { result: { model: outcome.model, applied: outcome.applied } });
+    else finishItem(db, jobId, item.seq, 'failed', { error: outcome.error });
+    options.onApplied?.(path);
+  };
+  const pendingByPath = new Map(jobItems(db, jobId, 'pending').map((i) => [i.key, i]));
+  try {
+    // Submit the pending images no batch holds yet (a first run, or what a failed submission left).
+    const held = new Set(jobBatches(db, jobId).flatMap((b) => Object.values(b.state.customIds)));
+    const toSubmit = [...pendingByPath.keys()].filter((p) => !held.has(p));
+    if (toSubmit.length > 0 && !options.signal?.aborted) {
+      let submitted: { states: CloudBatchState[]; imageErrors: { path: string; outcome: AnnotationError | unknown }[] };
+      try {
+        submitted = await engine.submit(requestsOf(ctx.root, params.captionExtension, toSubmit));
+      } catch (err) {
+        if (!(err instanceof BatchSubmitError)) throw err;
+        for (const state of err.states) saveBatch(db, jobId, state);
+        for (const e of err.imageErrors) finish(e.path, applyItemOutcome(id, model, filesOf(ctx, e.path), e.outcome, params.merge));
+        throw new Error(err.message, { cause: err });
+      }
+      for (const state of submitted.states) saveBatch(db, jobId, state);
+      for (const e of submitted.imageErrors) finish(e.path, applyItemOutcome(id, model, filesOf(ctx, e.path), e.outcome as AnnotationError, params.merge));
+    }
+    report();
+    // Poll until every batch is over, then apply its results.
+    const pollMs = options.pollMs ?? 30_000;
+    for (;;) {
+      const open = jobBatches(db, jobId).filter((b) => !b.applied);
+      if (open.length === 0 || options.signal?.aborted) break;
+      let providerDone = 0;
+      for (const batch of open) {
+        const progress = await engine.poll(batch.state);
+        saveBatch(db, jobId, progress.state);
+        if (progress.done) {
+          for (const item of await engine.results(progress.state)) {
+            finish(item.path, applyItemOutcome(id, model, filesOf(ctx, item.path), item.outcome, params.merge));
+          }
+          saveBatch(db, jobId, progress.state, true);
+        } else {
+          providerDone += progress.succeeded + progress.failed;
+        }
+      }
+      report({ providerDone });
+      if (jobBatches(db, jobId).every((b) => b.applied)) break;
+      await sleep(pollMs, options.signal);
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+  const job = getJob(db, jobId)!;
+  const left = job.total - job.done - job.failed - job.skipped;
+  if (left === 0) setJobState(db, jobId, 'done', job.failed > 0 ? `${job.failed} of ${job.total} items failed.` : null);
+  else setJobState(db, jobId, 'paused', options.signal?.aborted ? 'Stopped waiting; the batches go on at the provider and resuming collects them.' : null);
+  return getJob(db, jobId)!;
+}
+
+/** The requests of the images at `paths`, read one at a time as the engine asks for them. */
+async function* requestsOf(root: string, captionExtension: string, paths: readonly string[]): AsyncGenerator<AnnotationRequest> {
+  for (const path of paths) {
+    let image: Buffer;
+    try {
+      image = readFileSync(join(root, path));
+    } catch {
+      image = Buffer.alloc(0);
+    }
+    let caption: string | null;
+    try {
+      caption = readCaptionText({ root, path, sha256: '', captionExtension });
+    } catch {
+      caption = null;
+    }
+    yield { path, image, caption };
+  }
+}
+
+function filesOf(ctx: { root: string; captionExtension: string }, path: string): ReturnType<typeof imageFiles> {
+  let image: Buffer;
+  try {
+    image = readFileSync(join(ctx.root, path));
+  } catch {
+    image = Buffer.alloc(0);
+  }
+  return imageFiles(ctx, path, image);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
