@@ -8,6 +8,7 @@ import { runProblemsCommand } from './commands/problemsCommand.ts';
 import { runExportCommand, runJobsCommand, runProcessCommand, runResumeCommand } from './commands/jobCommands.ts';
 import { runTagsCommand } from './commands/tagsCommand.ts';
 import { runUndoCommand } from './commands/undoCommand.ts';
+import { runDownloadCommand, runModelsCommand } from './commands/modelCommands.ts';
 import { runAnnotateCommand } from './commands/annotateCommand.ts';
 import { DatasetError } from '../core/dataset/datasetRoot.ts';
 import { QueryError } from '../core/query/queryError.ts';
@@ -41,6 +42,9 @@ Usage:
                                                  tag hygiene as one undoable batch; FILE is tag rules
                                                  JSON (see config/tagRules.example.json) or a tagcomplete CSV
   tagbench undo DIR [--json]                     undo the last batch edit
+  tagbench models DIR [--json]                   downloadable models and which are installed in models folder DIR
+  tagbench download MODEL --to DIR [--json]      download (or resume) a model into models folder DIR;
+                                                 HF_ENDPOINT picks a mirror, HF_TOKEN a token
 
 Options:
   --json               machine-readable output on stdout
@@ -88,6 +92,8 @@ export async function main(argv: readonly string[], out = (l: string) => process
       case 'resume': return await runResumeCommand(ctx);
       case 'tags': return runTagsCommand(ctx);
       case 'undo': return runUndoCommand(ctx);
+      case 'models': return runModelsCommand(ctx);
+      case 'download': return await runDownloadCommand(ctx);
       case 'annotate': return await runAnnotateCommand(ctx);
       default: throw new UsageError(`Unknown command "${command}"; see "tagbench --help".`);
     }

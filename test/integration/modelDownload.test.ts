@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DownloadError, downloadFile, downloadModel, findCatalogModel, hubBaseUrl, loadModelCatalog, modelFileUrl, modelInstallState } from '../../src/core/models/modelDownload.ts';
 import type { CatalogModel, DownloadProgress } from '../../src/core/models/modelDownload.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
+import { runCli } from '../helpers/runCli.ts';
 
 const BODY = randomBytes(300_000);
 const SHA = createHash('sha256').update(BODY).digest('hex');
@@ -176,5 +177,26 @@ describe('model downloads', function () {
     assert.equal(hubBaseUrl({}), 'https://huggingface.co');
     assert.throws(() => loadModelCatalog({ models: [{ ...catalog[0], destination: '../../etc' }] }), /must stay inside the models folder/);
     assert.equal(modelInstallState(catalog[0]!, makeTempDir()).state, 'missing');
+  });
+
+  it('downloads from the CLI through HF_ENDPOINT, and lists what is installed', async () => {
+    const dir = makeTempDir();
+    const env = { HF_ENDPOINT: base, HF_TOKEN: 'cli-token' };
+    const listed = JSON.parse((await runCli(['models', dir, '--json'])).stdout) as { name: string; state: string }[];
+    assert.equal(listed.find((m) => m.name === 'wd-vit-tagger-v3')?.state, 'missing');
+    const result = await runCli(['download', 'wd-vit-tagger-v3', '--to', dir, '--json'], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const out = JSON.parse(result.stdout) as { folder: string; files: { path: string; bytes: number; skipped: boolean }[] };
+    assert.equal(out.folder, join(dir, 'taggers', 'wd-vit-tagger-v3'));
+    assert.deepEqual(out.files.map((f) => [f.path, f.bytes, f.skipped]), [[join(out.folder, 'model.onnx'), BODY.length, false], [join(out.folder, 'selected_tags.csv'), BODY.length, false]]);
+    assert.deepEqual(requests.map((r) => [r.url, r.headers.authorization]), [
+      ['/SmilingWolf/wd-vit-tagger-v3/resolve/main/model.onnx', 'Bearer cli-token'],
+      ['/SmilingWolf/wd-vit-tagger-v3/resolve/main/selected_tags.csv', 'Bearer cli-token'],
+    ]);
+    const after = JSON.parse((await runCli(['models', dir, '--json'])).stdout) as { name: string; state: string }[];
+    assert.equal(after.find((m) => m.name === 'wd-vit-tagger-v3')?.state, 'installed');
+    const unknown = await runCli(['download', 'nope', '--to', dir]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^tagbench: There is no model "nope" in the catalog; known models: wd-vit-tagger-v3, /);
   });
 });
