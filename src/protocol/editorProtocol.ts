@@ -5,7 +5,7 @@
  * image editor also edits the image's crop (kept in its sidecar) the same way: one edit per change.
  */
 import type { Check } from './validate.ts';
-import { int, obj, oneOf, str, union } from './validate.ts';
+import { arr, int, num, obj, oneOf, str, union } from './validate.ts';
 
 /** Facts about the image shown in the image editor. */
 export interface ImageFactsView {
@@ -57,6 +57,33 @@ export type CropChange =
   | { state: 'manual' | 'approved'; rect: CropRectView; label: string }
   | { state: 'none'; rect: null; label: string };
 
+/** A model's tag suggestion waiting for review: its name as it would be written, the model id (without `model:`), the confidence (null when unknown). */
+export interface SuggestionView {
+  name: string;
+  model: string;
+  confidence: number | null;
+}
+
+/** A captioning model's sentence held for review (the caption was hand-written). */
+export interface HeldSentenceView {
+  model: string;
+  text: string;
+}
+
+/** What the image editor reviews: pending tag suggestions and held sentences (the webview hides those the caption already has). */
+export interface SuggestionsView {
+  tags: SuggestionView[];
+  sentences: HeldSentenceView[];
+}
+
+/** A review step the image editor asks for; the host changes the caption and the statuses as one undoable edit. */
+export type SuggestionReview =
+  | { action: 'accept' | 'reject'; keys: string[] }
+  | { action: 'acceptAbove'; threshold: number }
+  | { action: 'acceptModel'; model: string }
+  | { action: 'rejectRest' }
+  | { action: 'useSentence'; model: string };
+
 /** Requests the host answers for either editor. */
 export interface EditorHost {
   requests: {
@@ -72,6 +99,8 @@ export interface EditorHost {
     edit: { caption: string; label: string };
     /** The user set the crop (image editor only); `label` names the change for the undo stack ("Crop", "Approve crop", "Remove crop"). */
     crop: CropChange;
+    /** The user reviewed model suggestions (image editor only); the pending caption edit was sent before. */
+    review: SuggestionReview;
   };
 }
 
@@ -94,12 +123,16 @@ export interface EditorView {
         crop: CropView | null;
         /** Aspect presets of the crop tool, in menu order. */
         cropPresets: CropPreset[];
+        /** Model suggestions to review; absent when there are none. */
+        suggestions?: SuggestionsView;
       } | null;
     };
     /** The caption changed from outside the webview (undo, redo, revert, a text editor). */
     setCaption: { caption: string };
     /** The crop changed from outside the webview, or an edit was refused (undo, redo, revert, another editor). */
     setCrop: { crop: CropView | null };
+    /** The suggestions changed (a review step, undo, redo, revert). */
+    setSuggestions: { suggestions: SuggestionsView };
   };
 }
 
@@ -112,6 +145,12 @@ export const editorRequestChecks: { [M in keyof EditorHost['requests'] | keyof E
   crop: union(
     obj({ state: oneOf('manual', 'approved'), rect: cropRectCheck(), label: str(100) }),
     obj({ state: oneOf('none'), rect: oneOf(null), label: str(100) }),
+  ),
+  review: union(
+    obj({ action: oneOf('accept', 'reject'), keys: arr(str(500), 10_000) }),
+    obj({ action: oneOf('acceptAbove'), threshold: num(0, 1) }),
+    obj({ action: oneOf('acceptModel', 'useSentence'), model: str(500) }),
+    obj({ action: oneOf('rejectRest') }),
   ),
 };
 

@@ -58,6 +58,7 @@ export class EditorBase extends LitElement {
   protected async init(params: EditorInit): Promise<void> {
     const textHadFocus = this.panel()?.textHasFocus() ?? false;
     this.state = params;
+    this.captionShown(params.caption);
     await this.updateComplete;
     const panel = this.panel();
     if (!panel) return;
@@ -70,6 +71,9 @@ export class EditorBase extends LitElement {
     // Let VS Code undo, redo or save, but only once the typing it should include has been sent.
     if (isWorkbenchShortcut(event)) this.panel()?.flush();
   }
+
+  /** Called with the caption whenever the one shown changes (init, setCaption, an edit sent); for subclasses. */
+  protected captionShown(_caption: string): void {}
 
   protected panel(): CaptionPanel | null {
     return this.renderRoot.querySelector('tb-caption-panel');
@@ -87,6 +91,7 @@ export class EditorBase extends LitElement {
   }
 
   private setCaption(caption: string): void {
+    this.captionShown(caption);
     const panel = this.panel();
     if (panel) panel.setCaption(caption);
     else if (this.state) this.state = { ...this.state, caption };
@@ -95,6 +100,7 @@ export class EditorBase extends LitElement {
   private onCaptionEdit(event: CustomEvent<CaptionEditDetail>): void {
     event.stopPropagation();
     if (this.state?.readOnly) return;
+    this.captionShown(event.detail.caption);
     this.rpc?.notify('edit', { caption: event.detail.caption, label: event.detail.label });
   }
 }

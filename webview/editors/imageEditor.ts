@@ -2,12 +2,14 @@
  * tb-image-editor: the image editor webview, an image beside its caption (chips and text), its crop,
  * facts and problems. Alt+PageDown / Alt+PageUp (or Ctrl+Alt+Right / Ctrl+Alt+Left) open the next or
  * previous image from anywhere, the caption box included, after sending any pending edit. Crop
- * changes go to the host as `crop` notifications; `setCrop` shows the crop the document has.
+ * changes go to the host as `crop` notifications; `setCrop` shows the crop the document has. Model
+ * suggestions are reviewed below the caption: each step goes to the host as a `review` notification
+ * (it changes the caption and the statuses as one edit); `setSuggestions` shows what is left.
  */
 import { css, html, nothing } from 'lit';
 import type { PropertyDeclarations, TemplateResult } from 'lit';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
-import type { CropChange, CropView } from '../../src/protocol/editorProtocol.ts';
+import type { CropChange, CropView, SuggestionReview, SuggestionsView } from '../../src/protocol/editorProtocol.ts';
 import { formatCount } from '../shared/format.ts';
 import { EditorBase } from './editorBase.ts';
 import { navigationStep } from './editorKeys.ts';
@@ -16,6 +18,7 @@ import { editorStyles } from './editorStyles.ts';
 import './imageFacts.ts';
 import './imageView.ts';
 import type { ImageView } from './imageView.ts';
+import './suggestionReview.ts';
 
 /** The image editor. */
 export class ImageEditor extends EditorBase {
@@ -23,6 +26,8 @@ export class ImageEditor extends EditorBase {
     status: { state: true },
     navigating: { state: true },
     crop: { state: true },
+    suggestions: { state: true },
+    caption: { state: true },
   };
 
   static override styles = [editorStyles, css`
@@ -88,16 +93,23 @@ export class ImageEditor extends EditorBase {
   declare navigating: boolean;
   /** The crop the document has, as last heard from the host (or just sent to it). */
   declare crop: CropView | null;
+  /** Model suggestions to review, as last heard from the host. */
+  declare suggestions: SuggestionsView | null;
+  /** The caption as shown (the review leaves out what it already has). */
+  declare caption: string;
 
   constructor() {
     super();
     this.status = '';
     this.navigating = false;
     this.crop = null;
+    this.suggestions = null;
+    this.caption = '';
   }
 
   override connect(rpc: EditorRpc): void {
     rpc.on('setCrop', ({ crop }) => (this.crop = crop));
+    rpc.on('setSuggestions', ({ suggestions }) => (this.suggestions = suggestions));
     super.connect(rpc);
   }
 
@@ -130,7 +142,12 @@ export class ImageEditor extends EditorBase {
   protected override async init(params: EditorInit): Promise<void> {
     this.status = '';
     this.crop = params.image?.crop ?? null;
+    this.suggestions = params.image?.suggestions ?? null;
     await super.init(params);
+  }
+
+  protected override captionShown(caption: string): void {
+    this.caption = caption;
   }
 
   protected override windowKeyDown(event: KeyboardEvent): void {
@@ -180,10 +197,24 @@ export class ImageEditor extends EditorBase {
             <span class="status" role="status">${this.status}</span>
           </div>
           ${this.renderPanel(state)}
+          <tb-suggestions
+            ?read-only=${state.readOnly}
+            .suggestions=${this.suggestions}
+            .caption=${this.caption}
+            @suggestion-review=${this.onReview}
+          ></tb-suggestions>
           <tb-image-facts .facts=${facts ?? null} .problems=${image?.problems ?? []}></tb-image-facts>
         </section>
       </div>
     `;
+  }
+
+  private onReview(event: CustomEvent<SuggestionReview>): void {
+    event.stopPropagation();
+    if (this.state?.readOnly) return;
+    // Typing not sent yet goes first, so the review applies to the caption as shown.
+    this.panel()?.flushAll();
+    this.rpc?.notify('review', event.detail);
   }
 
   private onCropChange(event: CustomEvent<CropChange>): void {

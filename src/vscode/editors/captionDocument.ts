@@ -1,17 +1,20 @@
 /**
- * The document behind the image editor: one image's caption (`<stem>.txt`) and crop (in its
- * `<stem>.tagbench.json` sidecar), as loaded from disk and as edited. Edits are whole-caption or
- * whole-crop replacements VS Code keeps on its undo stack. Saving writes the caption atomically in
- * its own style (BOM, line endings), refusing to overwrite a caption that changed on disk since it
- * was loaded unless the user says so, then a changed crop into the sidecar.
+ * The document behind the image editor: one image's caption (`<stem>.txt`), crop and review of
+ * model suggestions (both in its `<stem>.tagbench.json` sidecar), as loaded from disk and as edited.
+ * Edits are whole-caption, whole-crop or whole-review replacements VS Code keeps on its undo stack.
+ * Saving writes the caption atomically in its own style (BOM, line endings), refusing to overwrite a
+ * caption that changed on disk since it was loaded unless the user says so, then a changed crop and
+ * changed review statuses into the sidecar.
  */
 import * as vscode from 'vscode';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CaptionDecodeError, decodeCaption, writeCaptionFile } from '../../core/caption/captionFile.ts';
 import { captionPathFor, sidecarPathFor } from '../../core/dataset/filePairing.ts';
 import { syncSidecarTags } from '../../core/sidecar/sidecarTags.ts';
-import type { CropView } from '../../protocol/editorProtocol.ts';
+import type { SidecarTag } from '../../core/sidecar/sidecar.ts';
+import type { CropView, SuggestionsView } from '../../protocol/editorProtocol.ts';
 import { readStoredCrop, sameCrop, writeStoredCrop } from './cropSidecar.ts';
+import { readStoredReview, reviewChanges, suggestionsView, writeReviewChanges } from './suggestionSidecar.ts';
 
 /** Where a caption stands on disk. */
 interface DiskState {
@@ -32,6 +35,10 @@ export class CaptionDocument implements vscode.CustomDocument {
   private currentCrop: CropView | null;
   /** Why the sidecar's crop cannot be used, or ''. */
   private cropProblem: string;
+  /** The sidecar's tag entries as loaded and as reviewed here, and its annotations (held sentences). */
+  private diskTags: SidecarTag[];
+  private currentTags: SidecarTag[];
+  private annotations: unknown[];
   /** Why the caption cannot be edited (it is not UTF-8, or cannot be read), or ''. */
   readonly readOnlyReason: string;
   /** The image's displayed size once known (from the index), to check crops against. */
@@ -42,6 +49,9 @@ export class CaptionDocument implements vscode.CustomDocument {
   private readonly cropChanged = new vscode.EventEmitter<CropView | null>();
   /** Fires with the new crop whenever it changes (edit, undo, redo, revert). */
   readonly onDidChangeCrop = this.cropChanged.event;
+  private readonly tagsChanged = new vscode.EventEmitter<SuggestionsView>();
+  /** Fires with what there is to review whenever review statuses change (edit, undo, redo, revert). */
+  readonly onDidChangeSuggestions = this.tagsChanged.event;
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
 
@@ -49,9 +59,10 @@ export class CaptionDocument implements vscode.CustomDocument {
   static async open(uri: vscode.Uri, captionExtension: string, backupId: string | undefined): Promise<CaptionDocument> {
     const doc = new CaptionDocument(uri, captionExtension);
     if (backupId) {
-      const saved = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(backupId)))) as { caption?: unknown; crop?: unknown };
+      const saved = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(backupId)))) as { caption?: unknown; crop?: unknown; tags?: unknown };
       if (typeof saved.caption === 'string') doc.current = saved.caption;
       if (saved.crop === null || isCropView(saved.crop)) doc.currentCrop = saved.crop;
+      if (Array.isArray(saved.tags) && saved.tags.every(isSidecarTag)) doc.currentTags = saved.tags;
     }
     return doc;
   }
@@ -74,6 +85,10 @@ export class CaptionDocument implements vscode.CustomDocument {
     this.diskCrop = stored.crop;
     this.currentCrop = stored.crop;
     this.cropProblem = stored.problem;
+    const review = readStoredReview(this.sidecarFile);
+    this.diskTags = review.tags;
+    this.currentTags = review.tags;
+    this.annotations = review.annotations;
   }
 
   /** The caption as currently edited. */
@@ -86,9 +101,19 @@ export class CaptionDocument implements vscode.CustomDocument {
     return this.currentCrop;
   }
 
-  /** Whether the edited caption or crop differs from the files. */
+  /** The sidecar's tag entries with their review statuses as currently edited. */
+  get tags(): readonly SidecarTag[] {
+    return this.currentTags;
+  }
+
+  /** What there is to review, as the image editor shows it. */
+  get suggestions(): SuggestionsView {
+    return suggestionsView(this.currentTags, this.annotations);
+  }
+
+  /** Whether the edited caption, crop or review statuses differ from the files. */
   get isDirty(): boolean {
-    return this.current !== this.disk.text || !sameCrop(this.currentCrop, this.diskCrop);
+    return this.current !== this.disk.text || !sameCrop(this.currentCrop, this.diskCrop) || reviewChanges(this.diskTags, this.currentTags).length > 0;
   }
 
   /** Sets the caption (for edits, undo and redo). */
@@ -105,8 +130,15 @@ export class CaptionDocument implements vscode.CustomDocument {
     this.cropChanged.fire(crop);
   }
 
+  /** Sets the tag entries with their review statuses (for review edits, undo and redo). */
+  setTags(tags: readonly SidecarTag[]): void {
+    if (tags === this.currentTags) return;
+    this.currentTags = [...tags];
+    this.tagsChanged.fire(this.suggestions);
+  }
+
   /**
-   * Writes the caption if it changed, then the crop if it changed. If the caption changed on disk
+   * Writes the caption if it changed, then the crop if it changed, then review statuses that changed. If the caption changed on disk
    * since it was loaded, asks before overwriting it; throws (so VS Code reports the save as failed)
    * when the user does not confirm. Saving to another caption file (Save As) writes only the caption.
    */
@@ -115,11 +147,16 @@ export class CaptionDocument implements vscode.CustomDocument {
     if (this.readOnlyReason && saveAs) throw new Error(this.readOnlyReason);
     // A crop-only save leaves the caption file alone, even if it changed on disk meanwhile.
     if (!this.readOnlyReason && (saveAs || this.current !== this.disk.text)) await this.saveCaption(target);
-    if (saveAs || sameCrop(this.currentCrop, this.diskCrop)) return;
-    if (this.cropProblem) throw new Error(`The crop was not saved: ${this.cropProblem}`);
-    const crop = this.currentCrop;
-    await writeStoredCrop(this.sidecarFile, this.uri.fsPath, crop, this.imageSize);
-    this.diskCrop = crop;
+    if (saveAs) return;
+    if (!sameCrop(this.currentCrop, this.diskCrop)) {
+      if (this.cropProblem) throw new Error(`The crop was not saved: ${this.cropProblem}`);
+      const crop = this.currentCrop;
+      await writeStoredCrop(this.sidecarFile, this.uri.fsPath, crop, this.imageSize);
+      this.diskCrop = crop;
+    }
+    const tags = this.currentTags;
+    if (!this.readOnlyReason) writeReviewChanges(this.sidecarFile, reviewChanges(this.diskTags, tags), this.current);
+    this.diskTags = tags;
   }
 
   private async saveCaption(target: string): Promise<void> {
@@ -144,13 +181,17 @@ export class CaptionDocument implements vscode.CustomDocument {
     const stored = readStoredCrop(this.sidecarFile);
     this.diskCrop = stored.crop;
     this.cropProblem = stored.problem;
+    const review = readStoredReview(this.sidecarFile);
+    this.diskTags = review.tags;
+    this.annotations = review.annotations;
     this.setCaption(this.disk.text);
     this.setCrop(stored.crop);
+    this.setTags(review.tags);
   }
 
   /** Writes a hot-exit backup of the edited caption and crop. */
   async backup(destination: vscode.Uri): Promise<vscode.CustomDocumentBackup> {
-    writeFileSync(destination.fsPath, JSON.stringify({ caption: this.current, crop: this.currentCrop }));
+    writeFileSync(destination.fsPath, JSON.stringify({ caption: this.current, crop: this.currentCrop, tags: this.currentTags }));
     return {
       id: destination.toString(),
       delete: () => {
@@ -163,6 +204,7 @@ export class CaptionDocument implements vscode.CustomDocument {
     this.disposed.fire();
     this.changed.dispose();
     this.cropChanged.dispose();
+    this.tagsChanged.dispose();
     this.disposed.dispose();
   }
 }
@@ -188,6 +230,12 @@ function isCropView(value: unknown): value is CropView {
   const { state, rect } = value as { state?: unknown; rect?: Record<string, unknown> };
   return (state === 'auto' || state === 'approved' || state === 'manual') && typeof rect === 'object' && rect !== null
     && ['left', 'top', 'width', 'height'].every((key) => Number.isSafeInteger(rect[key]));
+}
+
+function isSidecarTag(value: unknown): value is SidecarTag {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, source, status } = value as Record<string, unknown>;
+  return typeof name === 'string' && typeof source === 'string' && (status === undefined || status === 'accepted' || status === 'suggested' || status === 'rejected');
 }
 
 function sameBytes(a: Buffer | null, b: Buffer | null): boolean {

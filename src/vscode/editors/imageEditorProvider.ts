@@ -2,13 +2,14 @@
  * The Tagbench Image Editor: a custom editor for image files showing the image, its caption as text
  * and as tag chips, its crop, its facts and problems. Caption and crop changes are document edits
  * (dirty state, undo, redo, save, revert, hot-exit backup); next/previous walk the results the image
- * was opened from.
+ * was opened from. Reviewing model suggestions changes the caption and the suggestions' statuses
+ * (kept in the sidecar) as one edit.
  */
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
 import { RpcEndpoint } from '../../protocol/rpc.ts';
 import { editorRequestChecks } from '../../protocol/editorProtocol.ts';
-import type { CropChange, CropView, EditorHost, EditorView, ImageFactsView } from '../../protocol/editorProtocol.ts';
+import type { CropChange, CropView, EditorHost, EditorView, ImageFactsView, SuggestionReview } from '../../protocol/editorProtocol.ts';
 import { rectProblem } from '../../core/processing/cropRect.ts';
 import type { DatasetRegistry } from '../datasetRegistry.ts';
 import type { DatasetSession } from '../datasetSession.ts';
@@ -17,6 +18,7 @@ import { datasetSettingsFor } from '../settings.ts';
 import { webviewHtml } from '../webviewHtml.ts';
 import { CaptionDocument } from './captionDocument.ts';
 import { cropPresets } from './cropPresets.ts';
+import { reviewStep } from './suggestionReview.ts';
 
 /** The view type of the image editor. */
 export const IMAGE_EDITOR_VIEW_TYPE = 'tagbench.imageEditor';
@@ -61,12 +63,14 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
       panel.webview.onDidReceiveMessage((message: unknown) => rpc.receive(message)),
       document.onDidChangeCaption((caption) => rpc.notify('setCaption', { caption })),
       document.onDidChangeCrop((crop) => rpc.notify('setCrop', { crop })),
+      document.onDidChangeSuggestions((suggestions) => rpc.notify('setSuggestions', { suggestions })),
     ];
     rpc.on('ready', () => void this.sendInit(document, panel, rpc, session), checks.ready);
     rpc.on('edit', ({ caption, label }) => this.edit(document, caption, label), checks.edit);
     rpc.on('crop', (change) => {
       if (!this.editCrop(document, change)) rpc.notify('setCrop', { crop: document.crop });
     }, checks.crop);
+    rpc.on('review', (review) => this.review(document, review), checks.review);
     rpc.handle('suggest', async ({ prefix, limit }) => (session ? (await session.data()).request('tagSuggestions', { prefix, limit }) : []), checks.suggest);
     rpc.handle('navigate', async ({ step }) => this.navigate(document, session, step), checks.navigate);
     panel.onDidDispose(() => {
@@ -105,6 +109,20 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
       undo: () => document.setCaption(before),
       redo: () => document.setCaption(caption),
     });
+  }
+
+  /** Records a review of suggestions (caption and statuses together) as one undoable edit. */
+  private review(document: CaptionDocument, review: SuggestionReview): void {
+    if (document.readOnlyReason) return;
+    const step = reviewStep(document.caption, document.tags, document.suggestions, review);
+    if (!step) return;
+    const before = { caption: document.caption, tags: document.tags };
+    const apply = (state: { caption: string; tags: typeof document.tags }): void => {
+      document.setCaption(state.caption);
+      document.setTags(state.tags);
+    };
+    apply(step);
+    this.changed.fire({ document, label: step.label, undo: () => apply(before), redo: () => apply(step) });
   }
 
   /** Records a crop change as an undoable edit; false when it is refused (a rect outside the image). */
@@ -168,6 +186,7 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
         problems: info?.problems ?? [],
         crop: document.crop,
         cropPresets: cropPresets(),
+        suggestions: document.suggestions,
       },
     });
   }

@@ -3,7 +3,8 @@
  * the extension host. The two bundles are built fresh (as .ci/build.mjs builds them) into a temp
  * folder served by a tiny HTTP server, on a page with the panel's content security policy; the
  * page's acquireVsCodeApi bridges to an RpcEndpoint here that answers `suggest` and `navigate` and
- * records every message (crop changes included). CSP violations, page errors, console errors and warnings, and messages the
+ * records every message (crop changes and reviews of suggestions included; reviews are applied to
+ * the sidecar tags given to `open` as the extension does, and answered with setCaption and setSuggestions). CSP violations, page errors, console errors and warnings, and messages the
  * protocol checks refuse are collected as problems for the test to assert empty.
  */
 import { createServer } from 'node:http';
@@ -19,9 +20,12 @@ import type { Browser, Page } from 'playwright-core';
 import { RpcEndpoint } from '../../../src/protocol/rpc.ts';
 import type { WireMessage } from '../../../src/protocol/rpc.ts';
 import { editorRequestChecks } from '../../../src/protocol/editorProtocol.ts';
-import type { CropChange, CropView, EditorHost, EditorView, ImageFactsView } from '../../../src/protocol/editorProtocol.ts';
+import type { CropChange, CropView, EditorHost, EditorView, ImageFactsView, SuggestionReview } from '../../../src/protocol/editorProtocol.ts';
+import type { SidecarTag } from '../../../src/core/sidecar/sidecar.ts';
 import { tagKey } from '../../../src/shared/tags.ts';
 import { cropPresets } from '../../../src/vscode/editors/cropPresets.ts';
+import { reviewStep } from '../../../src/vscode/editors/suggestionReview.ts';
+import { suggestionsView } from '../../../src/vscode/editors/suggestionSidecar.ts';
 import { encodeBmp } from '../../fixtures/bmpWriter.ts';
 import { launchChromium } from '../../helpers/chromium.ts';
 
@@ -117,8 +121,11 @@ export class EditorHarness {
     return `${this.origin}/images/${n}.bmp`;
   }
 
-  /** Opens an editor page, waits for `ready` and sends `init` (the image editor gets the test image when `init.image` is left out). */
-  async open(kind: 'image' | 'caption', init: Partial<InitParams> = {}, options: { width?: number; height?: number } = {}): Promise<EditorPage> {
+  /**
+   * Opens an editor page, waits for `ready` and sends `init` (the image editor gets the test image when `init.image` is left out).
+   * `sidecar` gives the image's sidecar tags and annotations: their suggestions go into `init.image`, and reviews are applied to them.
+   */
+  async open(kind: 'image' | 'caption', init: Partial<InitParams> = {}, options: { width?: number; height?: number; sidecar?: { tags: SidecarTag[]; annotations?: unknown[] } } = {}): Promise<EditorPage> {
     const context = await this.browser.newContext({ viewport: { width: options.width ?? 1100, height: options.height ?? 700 }, locale: 'en-US' });
     const page = await context.newPage();
     const editor = new EditorPage(page, kind);
@@ -130,14 +137,20 @@ export class EditorHarness {
     });
     await page.goto(this.page(kind));
     await editor.ready;
-    editor.init({
+    const params: InitParams = {
       caption: '',
       readOnly: false,
       readOnlyReason: '',
       focusCaption: false,
       image: kind === 'image' ? { uri: this.imageUri(), facts: imageFacts(1, 3), problems: [], ...noCrop() } : null,
       ...init,
-    });
+    };
+    if (options.sidecar) {
+      editor.sidecarTags = options.sidecar.tags;
+      editor.sidecarAnnotations = options.sidecar.annotations ?? [];
+      if (params.image && !params.image.suggestions) params.image = { ...params.image, suggestions: suggestionsView(editor.sidecarTags, editor.sidecarAnnotations) };
+    }
+    editor.init(params);
     await page.locator('tb-caption-panel textarea').waitFor();
     return editor;
   }
@@ -234,6 +247,16 @@ export class EditorPage {
   readonly log: string[] = [];
   /** CSP violations, page errors, console errors and warnings, refused messages. */
   readonly problems: string[] = [];
+  /** `review` notifications, in order. */
+  readonly reviews: SuggestionReview[] = [];
+  /** The undo labels of the reviews that changed something, in order. */
+  readonly reviewLabels: string[] = [];
+  /** The sidecar's tag entries as the stand-in host keeps them (reviews change them). */
+  sidecarTags: SidecarTag[] = [];
+  /** The sidecar's annotations (held sentences). */
+  sidecarAnnotations: unknown[] = [];
+  /** The caption as the stand-in host's document has it (init, edits, reviews, setCaption). */
+  documentCaption = '';
   /** Answers `navigate` (default: moved). */
   onNavigate: (step: 1 | -1) => NavigateResult | Promise<NavigateResult> = () => ({ moved: true });
   readonly ready: Promise<void>;
@@ -254,7 +277,18 @@ export class EditorPage {
     this.rpc.on('edit', (params) => {
       this.log.push(`edit:${params.caption}`);
       this.edits.push(params);
+      this.documentCaption = params.caption;
     }, editorRequestChecks.edit);
+    this.rpc.on('review', (params) => {
+      this.log.push(`review:${params.action}`);
+      this.reviews.push(params);
+      const step = reviewStep(this.documentCaption, this.sidecarTags, suggestionsView(this.sidecarTags, this.sidecarAnnotations), params);
+      if (!step) return;
+      this.reviewLabels.push(step.label);
+      this.sidecarTags = step.tags;
+      this.setCaption(step.caption);
+      this.rpc.notify('setSuggestions', { suggestions: suggestionsView(this.sidecarTags, this.sidecarAnnotations) });
+    }, editorRequestChecks.review);
     this.rpc.on('crop', (params) => {
       this.log.push(`crop:${params.state}`);
       this.crops.push(params);
@@ -272,12 +306,26 @@ export class EditorPage {
 
   /** Sends `init`. */
   init(params: InitParams): void {
+    this.documentCaption = params.caption;
     this.rpc.notify('init', params);
   }
 
   /** Sends `setCaption`. */
   setCaption(caption: string): void {
+    this.documentCaption = caption;
     this.rpc.notify('setCaption', { caption });
+  }
+
+  /** Sets the sidecar's tag entries (as an undo would) and sends `setSuggestions`. */
+  setSidecarTags(tags: SidecarTag[]): void {
+    this.sidecarTags = tags;
+    this.rpc.notify('setSuggestions', { suggestions: suggestionsView(tags, this.sidecarAnnotations) });
+  }
+
+  /** The pending suggestion chips as shown (name and confidence). */
+  async suggestionChips(): Promise<string[]> {
+    return this.page.locator('tb-suggestions [role=option]').evaluateAll((chips) => chips.map((chip) =>
+      [...chip.querySelectorAll('.label, .confidence')].map((part) => part.textContent?.trim() ?? '').join(' ')));
   }
 
   /** Sends `setCrop`. */
