@@ -2,7 +2,9 @@
  * Messages between the caption and image editor webviews and the extension host. Both editors show
  * a caption as text and as tag chips; every change the user makes is sent as the whole new caption
  * text, and the host turns it into a document edit (undo, redo, save and revert are VS Code's). The
- * image editor also edits the image's crop (kept in its sidecar) the same way: one edit per change.
+ * image editor also edits the image's crop (kept in its sidecar) the same way: one edit per change,
+ * and reviews model suggestions: the webview names the step (`review`), the host changes the caption
+ * and the suggestions' statuses as one edit and sends both back (`setCaption`, `setSuggestions`).
  */
 import type { Check } from './validate.ts';
 import { arr, int, num, obj, oneOf, str, union } from './validate.ts';

@@ -202,6 +202,7 @@ export class ImageEditor extends EditorBase {
             .suggestions=${this.suggestions}
             .caption=${this.caption}
             @suggestion-review=${this.onReview}
+            @suggestions-leave=${() => void this.panel()?.focusText()}
           ></tb-suggestions>
           <tb-image-facts .facts=${facts ?? null} .problems=${image?.problems ?? []}></tb-image-facts>
         </section>

@@ -4,7 +4,8 @@
  * reject the rest, and use a held caption sentence. The chip list is one Tab stop (roving tabindex):
  * Left/Right/Home/End move, Enter or + accepts, Delete, Backspace or - rejects. Each step is asked
  * for with a `suggestion-review` event; the owner sets `suggestions` and `caption` (suggestions and
- * sentences the caption already has are not shown).
+ * sentences the caption already has are not shown). When the last focused chip goes, `suggestions-leave`
+ * asks the owner to put focus elsewhere.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
@@ -177,8 +178,11 @@ export class SuggestionList extends LitElement {
   }
 
   protected override updated(): void {
-    // A chip that was reviewed went away: focus moves to the chip now at its place.
-    if (this.chipHadFocus && !this.shadowRoot?.activeElement) this.chip(this.focusIndex)?.focus();
+    // A chip that was reviewed went away: focus moves to the chip now at its place, or out when none is left.
+    if (!this.chipHadFocus || this.shadowRoot?.activeElement) return;
+    const chip = this.chip(this.focusIndex);
+    if (chip) chip.focus();
+    else emit(this, 'suggestions-leave', {});
   }
 
   protected override render(): TemplateResult | typeof nothing {

@@ -103,6 +103,7 @@ describe('image editor: suggestions', function () {
     await e.page.keyboard.press('-');
     await e.until(async () => (await e.page.locator('tb-suggestions [role=option]').count()) === 0, 'horns rejected');
     assert.equal(e.documentCaption, '1girl, solo, kiyohime \\(fate\\), smile, open mouth\n');
+    await e.until(async () => (await e.focused()).tag === 'textarea', 'focus in the caption once nothing is left to review');
     assert.deepEqual(e.reviewLabels, ['Accept suggestion smile', 'Reject suggestion long hair', 'Accept suggestion open mouth', 'Reject suggestion horns (ornament)']);
     assert.deepEqual(e.edits, [], 'no caption edits of its own: the host changes the caption');
   });
