@@ -11,18 +11,24 @@ import type { Project } from '../core/projects/projectStore.ts';
 import type { JobInfo } from '../core/jobs/jobStore.ts';
 import type { JobReport, JobSpec } from '../core/jobs/jobService.ts';
 import type { JobProgress } from '../core/jobs/jobRunner.ts';
-import type { BatchAction, BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies } from './galleryProtocol.ts';
+import type { BatchAction } from '../core/edits/batchEdit.ts';
+import type { BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies, TagSuggestion } from './galleryProtocol.ts';
+
+/** A batch the data worker plans: any batch action, or the rules of a file (JSON rules or a tagcomplete CSV) it loads itself. */
+export type DataBatchAction = BatchAction | { kind: 'applyRulesFile'; file: string };
 
 /** What the data worker answers. */
 export interface DataWorkerApi {
   requests: {
     /** Opens (or, with reopen, reconnects to a rebuilt) index; also updates settings. */
-    open: { params: { root: string; captionExtension: string; thumbnailSize: number; batchConfirmThreshold: number; reopen: boolean }; result: { images: number } };
+    open: { params: { root: string; captionExtension: string; thumbnailSize: number; batchConfirmThreshold: number; reopen: boolean; tagDatabase?: string | null }; result: { images: number } };
     search: { params: { query: string; offset: number; limit: number }; result: GalleryPage | { error: QueryProblem } };
     tagFrequencies: { params: { query: string; limit: number }; result: TagFrequencies | { error: QueryProblem } };
     imageById: { params: { id: number }; result: ImageInfo | null };
     imageByPath: { params: { path: string }; result: ImageInfo | null };
-    tagSuggestions: { params: { prefix: string; limit: number }; result: { tag: string; count: number }[] };
+    tagSuggestions: { params: { prefix: string; limit: number }; result: TagSuggestion[] };
+    /** The configured tag database: its tags and aliases, or why it cannot be used (null when none is set). */
+    tagDatabaseStatus: { params: Record<string, never>; result: { file: string; tags: number; aliases: number } | { file: string; error: string } | null };
     folderListing: { params: { dir: string }; result: { folders: FolderEntry[]; images: FileEntry[] } };
     problems: { params: Record<string, never>; result: Problem[] };
     /** The image before or after `id` in a query's results (for next/previous in the image editor). */
@@ -31,9 +37,9 @@ export interface DataWorkerApi {
     position: { params: { query: string; id: number }; result: { position: number; total: number } };
     /** Resolves a selection to image ids and paths. */
     resolveSelection: { params: { selection: Selection }; result: { id: number; path: string; sha256: string }[] };
-    previewBatch: { params: { selection: Selection; action: BatchAction }; result: BatchPreview & { planId: string } };
-    applyBatch: { params: { planId: string }; result: BatchOutcome & { moved: number } };
-    undoBatch: { params: Record<string, never>; result: (BatchOutcome & { moved: number }) | null };
+    previewBatch: { params: { selection: Selection; action: DataBatchAction }; result: BatchPreview & { planId: string; summary: string } };
+    applyBatch: { params: { planId: string }; result: BatchOutcome & { moved: number; sidecars: number } };
+    undoBatch: { params: Record<string, never>; result: (BatchOutcome & { moved: number; sidecars: number }) | null };
     canUndo: { params: Record<string, never>; result: boolean };
     ensureThumbnail: { params: { id: number }; result: string | null };
     listProjects: { params: Record<string, never>; result: { projects: Project[]; problems: { file: string; message: string }[] } };

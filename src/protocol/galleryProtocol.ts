@@ -57,6 +57,19 @@ export interface ImageDetails {
   imageUri: string;
 }
 
+/**
+ * A tag completion: the tag to insert and how many images have it. With a tag database configured,
+ * also the database's post count and category, and the alias that was typed when the match came
+ * through one (shown as `alias → tag`).
+ */
+export interface TagSuggestion {
+  tag: string;
+  count: number;
+  postCount?: number;
+  category?: 'general' | 'artist' | 'copyright' | 'character' | 'meta' | 'other';
+  alias?: string;
+}
+
 /** Which images a batch applies to: listed ones, or every result of a query (minus some). */
 export type Selection =
   | { kind: 'ids'; ids: number[] }
@@ -96,7 +109,7 @@ export interface GalleryHost {
     search: { params: { query: string; offset: number; limit: number }; result: GalleryPage | { error: QueryProblem } };
     tagFrequencies: { params: { query: string; limit: number }; result: TagFrequencies | { error: QueryProblem } };
     details: { params: { id: number }; result: ImageDetails | null };
-    tagSuggestions: { params: { prefix: string; limit: number }; result: { tag: string; count: number }[] };
+    tagSuggestions: { params: { prefix: string; limit: number }; result: TagSuggestion[] };
     previewBatch: { params: { selection: Selection; action: BatchAction }; result: BatchPreview };
     applyBatch: { params: { planId: string }; result: BatchOutcome };
     undoBatch: { params: Record<string, never>; result: BatchOutcome | null };

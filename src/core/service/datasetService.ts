@@ -4,7 +4,7 @@
  * serves it to the extension host; tests use it directly.
  */
 import type { Database } from 'better-sqlite3';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { datasetLayout, ensureTagbenchDir } from '../dataset/datasetLayout.ts';
 import { openIndexDatabase } from '../index/database.ts';
 import { listProblems } from '../index/datasetIndex.ts';
@@ -19,7 +19,16 @@ import { lastAppliedBatch } from '../edits/batchJournal.ts';
 import { listProjects, newProject, saveProject, deleteProject } from '../projects/projectStore.ts';
 import type { Project } from '../projects/projectStore.ts';
 import type { Problem } from '../problems.ts';
-import type { BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies } from '../../protocol/galleryProtocol.ts';
+import { sidecarPathFor } from '../dataset/filePairing.ts';
+import { syncSidecarTags } from '../sidecar/sidecarTags.ts';
+import { loadTagRulesFile } from '../tags/tagRules.ts';
+import type { TagRules } from '../tags/tagRules.ts';
+import { TagCompleter } from '../tags/tagCompletion.ts';
+import type { TagDatabase } from '../tags/tagcompleteCsv.ts';
+import { tagKey } from '../../shared/tags.ts';
+import { loadTagDatabaseCached } from './tagDatabaseCache.ts';
+import type { BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies, TagSuggestion } from '../../protocol/galleryProtocol.ts';
+import type { DataBatchAction } from '../../protocol/dataProtocol.ts';
 
 /** Settings a service needs from its front end. */
 export interface ServiceSettings {
@@ -27,6 +36,8 @@ export interface ServiceSettings {
   thumbnailSize: number;
   /** Batches touching more files than this should be confirmed after a preview. */
   batchConfirmThreshold: number;
+  /** A tagcomplete CSV whose tags complete beside the dataset's (relative to the dataset); null or absent for none. */
+  tagDatabase?: string | null;
 }
 
 const PREVIEW_LIMIT = 100;
@@ -39,6 +50,7 @@ export class DatasetService {
   private settings: ServiceSettings;
   private readonly plans = new Map<string, BatchPlan>();
   private orderCache: { query: string; ids: number[]; paths: Map<number, string> } | undefined;
+  private completer: { database: TagDatabase; completer: TagCompleter } | undefined;
 
   constructor(root: string, settings: ServiceSettings) {
     this.root = root;
@@ -51,11 +63,13 @@ export class DatasetService {
   /** Updates the settings (e.g. after the user changed them). */
   configure(settings: ServiceSettings): void {
     this.settings = settings;
+    this.completer = undefined;
   }
 
-  /** Forgets cached result orders (call when the index changed behind this service). */
+  /** Forgets cached result orders and tag counts (call when the index changed behind this service). */
   invalidate(): void {
     this.orderCache = undefined;
+    this.completer = undefined;
   }
 
   /** Number of indexed images. */
@@ -88,8 +102,33 @@ export class DatasetService {
     return imageByPath(this.db, path) ?? null;
   }
 
-  tagSuggestions(prefix: string, limit: number): { tag: string; count: number }[] {
-    return tagSuggestions(this.db, prefix, limit);
+  /**
+   * Tags completing `prefix`, most used first: the dataset's own, and with a tag database also its
+   * tags and aliases (an alias completes to its target). A database that cannot be loaded is left out
+   * (tagDatabaseStatus says why).
+   */
+  tagSuggestions(prefix: string, limit: number): TagSuggestion[] {
+    const loaded = this.tagDatabase();
+    if (!loaded || 'error' in loaded) return tagSuggestions(this.db, prefix, limit);
+    if (this.completer?.database !== loaded.database) {
+      const dataset = tagStats(this.db).tags;
+      this.completer = { database: loaded.database, completer: new TagCompleter({ dataset, database: loaded.database }) };
+    }
+    return this.completer.completer.complete(prefix, limit).map((c) => ({
+      tag: c.tag,
+      count: c.count,
+      postCount: c.postCount,
+      ...(c.category ? { category: c.category } : {}),
+      ...(c.alias !== undefined ? { alias: c.alias } : {}),
+    }));
+  }
+
+  /** The configured tag database's size, or why it cannot be used; null when none is configured. */
+  tagDatabaseStatus(): { file: string; tags: number; aliases: number } | { file: string; error: string } | null {
+    const loaded = this.tagDatabase();
+    if (!loaded) return null;
+    if ('error' in loaded) return { file: loaded.file, error: loaded.error };
+    return { file: loaded.file, tags: loaded.database.entries.length, aliases: Object.keys(loaded.database.aliases).length };
   }
 
   folderListing(dir: string): { folders: FolderEntry[]; images: FileEntry[] } {
@@ -133,8 +172,12 @@ export class DatasetService {
     return out;
   }
 
-  /** Plans a batch and describes it; the plan is kept for applyBatch. */
-  previewBatch(selection: Selection, action: BatchAction): BatchPreview & { planId: string } {
+  /**
+   * Plans a batch and describes it; the plan is kept for applyBatch. An `applyRulesFile` action loads
+   * its file here (relative to the dataset), throwing TagRulesError or TagCsvError for a bad one.
+   */
+  previewBatch(selection: Selection, dataAction: DataBatchAction): BatchPreview & { planId: string; summary: string } {
+    const action = dataAction.kind === 'applyRulesFile' ? this.rulesAction(dataAction.file) : dataAction;
     const targets = this.resolveSelection(selection);
     const plan = planBatch(this.root, targets, action, this.settings.captionExtension);
     this.plans.set(plan.id, plan);
@@ -143,23 +186,40 @@ export class DatasetService {
       ? plan.trash.slice(0, PREVIEW_LIMIT).map((t) => ({ path: t.path, before: t.path, after: null }))
       : plan.captions.slice(0, PREVIEW_LIMIT).map((c) => ({ path: c.path, before: c.before, after: c.after }));
     const changed = action.kind === 'trash' ? plan.trash.length : plan.captions.length;
-    return { planId: plan.id, files: plan.files, changed, changes, needsConfirmation: changed > this.settings.batchConfirmThreshold || action.kind === 'trash' };
+    return { planId: plan.id, summary: plan.summary, files: plan.files, changed, changes, needsConfirmation: changed > this.settings.batchConfirmThreshold || action.kind === 'trash' };
   }
 
-  /** Applies a previewed batch. */
-  applyBatch(planId: string): BatchOutcome & { moved: number } {
+  /** Applies a previewed batch; sidecars listing tags are brought in step with the captions written. */
+  applyBatch(planId: string): BatchOutcome & { moved: number; sidecars: number } {
     const plan = this.plans.get(planId);
     if (!plan) throw new Error('This preview is out of date; preview the change again.');
     this.plans.delete(planId);
-    this.orderCache = undefined;
-    return outcome(applyBatch(this.root, this.db, plan));
+    this.invalidate();
+    const result = applyBatch(this.root, this.db, plan);
+    const conflicted = new Set(result.conflicts.map((c) => c.path));
+    let sidecars = 0;
+    for (const change of plan.captions) {
+      if (!conflicted.has(change.path) && syncSidecarTags(join(this.root, sidecarPathFor(change.imagePath)), change.after)) sidecars++;
+    }
+    return { ...outcome(result), sidecars };
   }
 
-  /** Undoes the most recent batch, or returns null when there is none. */
-  undoBatch(): (BatchOutcome & { moved: number }) | null {
-    this.orderCache = undefined;
+  /** Undoes the most recent batch, or returns null when there is none; sidecars follow the restored captions. */
+  undoBatch(): (BatchOutcome & { moved: number; sidecars: number }) | null {
+    this.invalidate();
+    const entry = lastAppliedBatch(join(this.root, '.tagbench', 'journal'));
     const result = undoLastBatch(this.root, this.db);
-    return result ? outcome(result) : null;
+    if (!entry || !result) return result ? { ...outcome(result), sidecars: 0 } : null;
+    const conflicted = new Set(result.conflicts.map((c) => c.path));
+    const imagesOf = this.db.prepare('SELECT path FROM images WHERE caption_path = ?').pluck(true);
+    let sidecars = 0;
+    for (const caption of entry.captions) {
+      if (conflicted.has(caption.path)) continue;
+      for (const image of imagesOf.all(caption.path) as string[]) {
+        if (syncSidecarTags(join(this.root, sidecarPathFor(image)), caption.before ?? '')) sidecars++;
+      }
+    }
+    return { ...outcome(result), sidecars };
   }
 
   /** Whether there is a batch to undo. */
@@ -196,6 +256,30 @@ export class DatasetService {
   /** Closes the index connection. */
   close(): void {
     this.db.close();
+  }
+
+  /** The configured tag database (loaded on first use, again when its file changes), or undefined when none is set. */
+  private tagDatabase(): ({ file: string } & ({ database: TagDatabase } | { error: string })) | undefined {
+    const setting = this.settings.tagDatabase?.trim();
+    if (!setting) return undefined;
+    const file = isAbsolute(setting) ? setting : resolve(this.root, setting);
+    return { file, ...loadTagDatabaseCached(file) };
+  }
+
+  /** The applyRules action for a rules file, with the dataset's tag frequencies when the rules sort by them. */
+  private rulesAction(file: string): BatchAction {
+    const rules = loadTagRulesFile(isAbsolute(file) ? file : resolve(this.root, file));
+    return { kind: 'applyRules', rules, ...(rules.sort === 'frequency' ? { frequencies: this.frequencies(rules) } : {}) };
+  }
+
+  /** Tag key -> images with the tag over the whole dataset, spellings and aliases of one tag added up. */
+  private frequencies(rules: TagRules): Record<string, number> {
+    const counts = new Map<string, number>();
+    for (const { tag, count } of tagStats(this.db).tags) {
+      const key = Object.hasOwn(rules.aliases, tagKey(tag)) ? tagKey(rules.aliases[tagKey(tag)]!) : tagKey(tag);
+      counts.set(key, (counts.get(key) ?? 0) + count);
+    }
+    return Object.fromEntries(counts);
   }
 
   private resultOrder(query: string): { ids: number[]; paths: Map<number, string> } {
