@@ -14,6 +14,7 @@ import { registerJobCommands } from './vscode/jobs/jobCommands.ts';
 import type { JobsViewProvider } from './vscode/jobs/jobsView.ts';
 import { ApiKeys, registerApiKeyCommands } from './vscode/annotate/apiKeys.ts';
 import { keyForJob, registerAnnotateCommands } from './vscode/annotate/annotateCommands.ts';
+import { registerTagCommands } from './vscode/tags/tagCommands.ts';
 
 /** What the extension exports (used by its integration tests). */
 export interface TagbenchApi {
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): TagbenchApi {
   registerApiKeyCommands(context, keys);
   const { view: jobs, startJob } = registerJobCommands(context, registry, (job) => keyForJob(keys, job));
   registerAnnotateCommands(context, registry, keys, startJob);
+  registerTagCommands(context, registry);
   registry.start();
   return { registry, tree, jobs, activationMs: performance.now() - started };
 }

@@ -13,6 +13,7 @@ import { batchConfirmThreshold, datasetSettingsFor, workerCount } from './settin
 import { startWorker } from './workerClient.ts';
 import type { WorkerClient } from './workerClient.ts';
 import type { JobProgress } from '../core/jobs/jobRunner.ts';
+import { tagDatabaseSetting } from './tags/tagSettings.ts';
 
 /** How an index run was asked for. */
 export interface IndexRequest {
@@ -94,6 +95,11 @@ export class DatasetSession implements vscode.Disposable {
     return this.running;
   }
 
+  /** Sends changed settings to the data worker, if it is running. */
+  async reconfigure(): Promise<void> {
+    if (this.dataWorker && this.dataReady) await this.openData(this.dataWorker.rpc, false);
+  }
+
   /** Tells listeners the index changed outside an index run (e.g. after a batch edit). */
   fireChanged(): void {
     this.changed.fire(undefined);
@@ -123,6 +129,7 @@ export class DatasetSession implements vscode.Disposable {
       captionExtension: settings.captionExtension ?? '.txt',
       thumbnailSize: settings.thumbnailSize ?? 256,
       batchConfirmThreshold: batchConfirmThreshold(),
+      tagDatabase: tagDatabaseSetting(this.folder.uri),
       reopen,
     });
   }

@@ -13,6 +13,7 @@ import { formatCount } from '../shared/format.ts';
 import { debounce } from '../shared/timing.ts';
 import { commonStyles } from './commonStyles.ts';
 import type { GalleryRpc } from './galleryRpc.ts';
+import type { TagSuggestion } from '../../src/protocol/galleryProtocol.ts';
 
 /** Tag entry with completion. */
 export class TagInput extends LitElement {
@@ -91,7 +92,7 @@ export class TagInput extends LitElement {
   declare tags: string[];
   declare label: string;
   declare text: string;
-  declare suggestions: { tag: string; count: number }[];
+  declare suggestions: TagSuggestion[];
   declare active: number;
   private seq = 0;
   private readonly suggestSoon = debounce((prefix: string) => void this.suggest(prefix), 100);
@@ -145,7 +146,7 @@ export class TagInput extends LitElement {
             aria-selected=${i === this.active ? 'true' : 'false'}
             @mousedown=${(e: MouseEvent) => e.preventDefault()}
             @click=${() => this.pick(s.tag)}
-          ><span>${s.tag}</span><span class="muted">${formatCount(s.count)}</span></li>`)}
+          ><span>${s.alias !== undefined ? `${s.alias} → ${s.tag}` : s.tag}</span><span class="muted">${suggestionCount(s)}</span></li>`)}
         </ul>` : nothing}
     `;
   }
@@ -242,6 +243,12 @@ export class TagInput extends LitElement {
       console.warn(`Could not complete tags: ${(err as Error).message}`);
     }
   }
+}
+
+/** Images with the tag in the dataset, else the tag database's post count. */
+function suggestionCount(s: TagSuggestion): string {
+  if (s.count > 0 || !s.postCount) return formatCount(s.count);
+  return `${formatCount(s.postCount)} posts`;
 }
 
 customElements.define('tb-tag-input', TagInput);
