@@ -15,6 +15,7 @@ import type { JobsViewProvider } from './vscode/jobs/jobsView.ts';
 import { ApiKeys, registerApiKeyCommands } from './vscode/annotate/apiKeys.ts';
 import { keyForJob, registerAnnotateCommands } from './vscode/annotate/annotateCommands.ts';
 import { registerTagCommands } from './vscode/tags/tagCommands.ts';
+import { registerDownloadCommand } from './vscode/models/downloadCommand.ts';
 
 /** What the extension exports (used by its integration tests). */
 export interface TagbenchApi {
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): TagbenchApi {
   const { view: jobs, startJob } = registerJobCommands(context, registry, (job) => keyForJob(keys, job));
   registerAnnotateCommands(context, registry, keys, startJob);
   registerTagCommands(context, registry);
+  registerDownloadCommand(context);
   registry.start();
   return { registry, tree, jobs, activationMs: performance.now() - started };
 }
