@@ -10,7 +10,7 @@ import { ImageError } from './imageError.ts';
 import { sniffFormat, formatOfExtension } from './formatSniff.ts';
 import type { ImageFormat } from './formatSniff.ts';
 import { dHash, lumaOf, pHash } from './perceptualHash.ts';
-import { looksTruncated } from './truncation.ts';
+import { classifySharpError, formatName } from './sharpErrors.ts';
 
 /** sharp's default limit: 0x3FFF * 0x3FFF pixels. Larger images are treated as decompression bombs. */
 export const DEFAULT_MAX_PIXELS = 268_402_689;
@@ -185,22 +185,6 @@ function decodeBmpInput(data: Buffer, maxPixels: number): Decoded {
   }
 }
 
-function classifySharpError(err: unknown, format: ImageFormat, data: Buffer): ImageError {
-  const raw = err instanceof Error ? err.message : String(err);
-  const name = formatName(format);
-  const lost = /^unknown error\.?$/i.test(raw.trim());
-  const detail = lost ? 'the decoder gave no reason' : raw.split('\n').map((line) => line.trim()).filter(Boolean).join('; ');
-  if (looksTruncated(format, data)) return new ImageError('truncated-image', `The ${name} data ends early (the file is truncated).`);
-  if (/pixel limit/i.test(raw)) return new ImageError('too-many-pixels', `The image is over the pixel limit (a possible decompression bomb): ${detail}.`);
-  if (/truncat|premature end|unexpected end|end of (file|stream|data)|not enough data|incomplete/i.test(raw)) {
-    return new ImageError('truncated-image', `The ${name} data ends early (the file is truncated): ${detail}.`);
-  }
-  if (/unsupported image format|bad seek|Input buffer contains unsupported/i.test(raw)) {
-    return new ImageError('not-an-image', `The ${name} data could not be recognised: ${detail}.`);
-  }
-  return new ImageError('corrupt-image', `The ${name} data is corrupt: ${detail}.`, lost);
-}
-
 function bitDepthOf(meta: Metadata): number {
   if (meta.bitsPerSample) return meta.bitsPerSample;
   switch (meta.depth) {
@@ -209,10 +193,6 @@ function bitDepthOf(meta: Metadata): number {
     case 'double': return 64;
     default: return 8;
   }
-}
-
-function formatName(format: ImageFormat): string {
-  return format === 'jpeg' ? 'JPEG' : format.toUpperCase();
 }
 
 function describeExt(ext: string): string {

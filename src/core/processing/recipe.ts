@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Sharp } from 'sharp';
 import { DEFAULT_MAX_PIXELS } from '../imaging/analyzeImage.ts';
-import { ImageError } from '../imaging/imageError.ts';
+import { classifySharpError } from '../imaging/sharpErrors.ts';
 import { bucketFor, bucketsFor } from './buckets.ts';
 import type { BucketOptions, BucketSize } from './buckets.ts';
 import { parseColour, RecipeError, validateRecipe } from './operations.ts';
@@ -84,7 +84,7 @@ export async function applyRecipe(original: Buffer, recipe: Recipe, options: App
     const { data, info } = await image.toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, format: encode.format };
   } catch (err) {
-    throw new ImageError('corrupt-image', `The image could not be processed: ${(err as Error).message.trim()}.`);
+    throw classifySharpError(err, source.format, original);
   }
 }
 
