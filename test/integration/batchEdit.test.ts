@@ -9,6 +9,7 @@ import { applyBatch, planBatch, undoLastBatch } from '../../src/core/edits/batch
 import type { BatchTarget } from '../../src/core/edits/batchEdit.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 import { dumpIndex, snapshotFiles } from '../helpers/datasetSnapshot.ts';
+import { formatSidecar, parseSidecar } from '../../src/core/sidecar/sidecar.ts';
 
 describe('batch edits', function () {
   this.timeout(30_000);
@@ -89,6 +90,71 @@ describe('batch edits', function () {
     assert.deepEqual(undone.conflicts.map((c) => c.path), ['c.txt']);
     assert.equal(readFileSync(join(root, 'c.txt'), 'utf8'), 'hand edited');
     assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFalice, smile\r\n'));
+  });
+
+  describe('with a sidecar that records tag provenance', () => {
+    const writeSidecar = (): Buffer => {
+      const text = formatSidecar({
+        tagbench: 1, image: { sha256: '0'.repeat(64) },
+        tags: [
+          { name: 'alice', source: 'user' },
+          { name: 'smile', source: 'model:wd', confidence: 0.8, status: 'accepted' },
+          { name: 'hat', source: 'model:wd', confidence: 0.4, status: 'suggested' },
+        ],
+      });
+      writeFileSync(join(root, 'a.tagbench.json'), text);
+      return Buffer.from(text);
+    };
+    const sidecarTags = (): [string, string, string | undefined][] =>
+      parseSidecar(readFileSync(join(root, 'a.tagbench.json'))).tags!.map((t) => [t.name, t.source, t.status]);
+    const indexedSidecar = (db: ReturnType<typeof open>): string =>
+      (db.prepare("SELECT sidecar FROM images WHERE path = 'a.png'").pluck().get() as string);
+
+    it('keeps the sidecar in step with the batch, and the undo puts back its exact bytes', async () => {
+      const original = writeSidecar();
+      await indexDataset(root);
+      const db = open();
+      const result = applyBatch(root, db, planBatch(root, targets('smile'), { kind: 'removeTags', tags: ['smile'] }, '.txt'));
+      assert.equal(result.sidecars, 1);
+      assert.deepEqual(sidecarTags(), [['alice', 'user', undefined], ['hat', 'model:wd', 'suggested']], 'the removed tag leaves the sidecar; the pending suggestion stays');
+      assert.equal(indexedSidecar(db), readFileSync(join(root, 'a.tagbench.json'), 'utf8'), 'the index holds the new sidecar');
+      assert.equal(searchImages(db, 'suggested:hat', { limit: 0 }).total, 1);
+
+      const undone = undoLastBatch(root, db)!;
+      assert.equal(undone.sidecars, 1);
+      assert.ok(readFileSync(join(root, 'a.tagbench.json')).equals(original), 'byte for byte, model provenance and confidence included');
+      assert.equal(indexedSidecar(db), original.toString('utf8'));
+      db.close();
+    });
+
+    it('follows the restored caption when the sidecar was edited after the batch', async () => {
+      writeSidecar();
+      await indexDataset(root);
+      const db = open();
+      applyBatch(root, db, planBatch(root, targets('smile'), { kind: 'removeTags', tags: ['smile'] }, '.txt'));
+      const edited = parseSidecar(readFileSync(join(root, 'a.tagbench.json')));
+      const rejected = edited.tags!.map((t) => (t.name === 'hat' ? { ...t, status: 'rejected' as const } : t));
+      writeFileSync(join(root, 'a.tagbench.json'), formatSidecar({ ...edited, tags: rejected }));
+      const undone = undoLastBatch(root, db)!;
+      db.close();
+      assert.equal(undone.sidecars, 1);
+      const after = parseSidecar(readFileSync(join(root, 'a.tagbench.json')));
+      assert.deepEqual(after.tags!.map((t) => [t.name, t.status]), [['alice', undefined], ['smile', undefined], ['hat', 'rejected']],
+        'the later rejection is kept, and the tags follow the restored caption');
+    });
+
+    it('leaves a sidecar changed between preview and apply alone', async () => {
+      writeSidecar();
+      await indexDataset(root);
+      const db = open();
+      const plan = planBatch(root, targets('smile'), { kind: 'removeTags', tags: ['smile'] }, '.txt');
+      const changed = formatSidecar({ ...parseSidecar(readFileSync(join(root, 'a.tagbench.json'))), tags: [{ name: 'alice', source: 'user' }] });
+      writeFileSync(join(root, 'a.tagbench.json'), changed);
+      const result = applyBatch(root, db, plan);
+      db.close();
+      assert.equal(readFileSync(join(root, 'a.tagbench.json'), 'utf8'), changed);
+      assert.equal(result.sidecars, 0);
+    });
   });
 
   it('undoes batches one after another, newest first', () => {

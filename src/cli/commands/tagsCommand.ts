@@ -3,17 +3,15 @@
  * images a query matches, as one undoable batch. `--dry-run` prints what would change and writes
  * nothing. Sidecars that list tags are kept in step with the captions a batch writes.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openDatasetIndex } from '../../core/index/datasetIndex.ts';
 import { searchImages, tagStats } from '../../core/index/search.ts';
 import { datasetLayout } from '../../core/dataset/datasetLayout.ts';
 import { normalizeSettings, readDatasetSettings } from '../../core/dataset/datasetSettings.ts';
-import { sidecarPathFor } from '../../core/dataset/filePairing.ts';
 import { applyBatch, planBatch } from '../../core/edits/batchEdit.ts';
 import type { BatchPlan, BatchResult, BatchTarget } from '../../core/edits/batchEdit.ts';
 import type { CaptionEdit } from '../../core/edits/captionEdits.ts';
-import { syncSidecarTags } from '../../core/sidecar/sidecarTags.ts';
 import { loadTagRulesFile, TagRulesError } from '../../core/tags/tagRules.ts';
 import type { TagRules } from '../../core/tags/tagRules.ts';
 import { TagCsvError } from '../../core/tags/tagcompleteCsv.ts';
@@ -39,15 +37,9 @@ export function runTagsCommand(ctx: CommandContext): number {
     if (plan.captions.length === 0) {
       // Nothing to write: no journal entry either, so "tagbench undo" still undoes the batch before.
       const unchanged = plan.files - plan.skipped.length;
-      return printResult(ctx, plan, { id: plan.id, summary: plan.summary, changed: 0, unchanged, conflicts: [...plan.skipped], moved: 0 }, 0, dir);
+      return printResult(ctx, plan, { id: plan.id, summary: plan.summary, changed: 0, unchanged, conflicts: [...plan.skipped], moved: 0, sidecars: 0 }, dir);
     }
-    const result = applyBatch(root, db, plan);
-    const conflicted = new Set(result.conflicts.map((c) => c.path));
-    let sidecars = 0;
-    for (const change of plan.captions) {
-      if (!conflicted.has(change.path) && syncSidecarTags(join(root, sidecarPathFor(change.imagePath)), change.after)) sidecars++;
-    }
-    return printResult(ctx, plan, result, sidecars, dir);
+    return printResult(ctx, plan, applyBatch(root, db, plan), dir);
   } finally {
     db.close();
   }
@@ -124,7 +116,8 @@ function printPreview(ctx: CommandContext, plan: BatchPlan): number {
   return 0;
 }
 
-function printResult(ctx: CommandContext, plan: BatchPlan, result: BatchResult, sidecars: number, dir: string): number {
+function printResult(ctx: CommandContext, plan: BatchPlan, result: BatchResult, dir: string): number {
+  const sidecars = result.sidecars;
   const skipped = plan.skipped.length;
   const conflicts = result.conflicts.length - skipped;
   if (ctx.flag('json')) {

@@ -1,11 +1,6 @@
 /** `tagbench undo DIR`: undoes the dataset's most recent batch edit that is not undone yet. */
-import { join } from 'node:path';
 import { openDatasetIndex } from '../../core/index/datasetIndex.ts';
-import { datasetLayout } from '../../core/dataset/datasetLayout.ts';
-import { sidecarPathFor } from '../../core/dataset/filePairing.ts';
 import { undoLastBatch } from '../../core/edits/batchEdit.ts';
-import { lastAppliedBatch } from '../../core/edits/batchJournal.ts';
-import { syncSidecarTags } from '../../core/sidecar/sidecarTags.ts';
 import type { CommandContext } from '../commandContext.ts';
 
 /** Undoes the last batch and reports what was restored; exits 1 when files changed since were left alone. */
@@ -14,23 +9,13 @@ export function runUndoCommand(ctx: CommandContext): number {
   ctx.noMorePositionals(1);
   const { db, root } = openDatasetIndex(dir);
   try {
-    const entry = lastAppliedBatch(join(datasetLayout(root).dir, 'journal'));
-    const imagesOf = db.prepare('SELECT path FROM images WHERE caption_path = ?').pluck(true);
-    const images = new Map((entry?.captions ?? []).map((c) => [c.path, imagesOf.all(c.path) as string[]]));
     const result = undoLastBatch(root, db);
-    if (!result || !entry) {
+    if (!result) {
       if (ctx.flag('json')) ctx.out(JSON.stringify({ batch: null, summary: null, changed: 0, unchanged: 0, conflicts: 0, moved: 0, sidecars: 0, problems: [] }, null, 2));
       else ctx.out(`There is no batch edit to undo in ${dir}.`);
       return 0;
     }
-    const conflicted = new Set(result.conflicts.map((c) => c.path));
-    let sidecars = 0;
-    for (const caption of entry.captions) {
-      if (conflicted.has(caption.path)) continue;
-      for (const image of images.get(caption.path) ?? []) {
-        if (syncSidecarTags(join(root, sidecarPathFor(image)), caption.before ?? '')) sidecars++;
-      }
-    }
+    const { sidecars } = result;
     if (ctx.flag('json')) {
       ctx.out(JSON.stringify({
         batch: result.id, summary: result.summary, changed: result.changed, unchanged: result.unchanged,

@@ -10,6 +10,9 @@ import { CaptionDecodeError, decodeCaption, writeCaptionFile } from '../caption/
 import { captionPathFor, sidecarPathFor } from '../dataset/filePairing.ts';
 import { TAGBENCH_DIR } from '../dataset/datasetLayout.ts';
 import { ImageStore } from '../index/imageStore.ts';
+import { readSidecarState } from '../index/imageFileReader.ts';
+import { sidecarTagsFor, syncSidecarTags } from '../sidecar/sidecarTags.ts';
+import { writeFileAtomic } from '../atomicWrite.ts';
 import { editCaption } from './captionEdits.ts';
 import type { CaptionEdit } from './captionEdits.ts';
 import { lastAppliedBatch, newBatchId, writeJournal } from './batchJournal.ts';
@@ -59,6 +62,8 @@ export interface BatchResult {
   conflicts: { path: string; reason: string }[];
   /** Images moved in or out of the dataset: the index needs a rescan to see them. */
   moved: number;
+  /** Sidecars whose tag provenance was brought in step with the captions (or restored by an undo). */
+  sidecars: number;
 }
 
 /** Plans a batch: reads each target's caption and computes its new text. Nothing is written. */
@@ -99,17 +104,18 @@ export function planBatch(root: string, targets: readonly BatchTarget[], action:
 /** Applies a planned batch: journal, then files, then index rows. */
 export function applyBatch(root: string, db: Database, plan: BatchPlan): BatchResult {
   const journalDir = join(root, TAGBENCH_DIR, 'journal');
-  const result: BatchResult = { id: plan.id, summary: plan.summary, changed: 0, unchanged: plan.files - plan.captions.length - plan.trash.length - plan.skipped.length, conflicts: [...plan.skipped], moved: 0 };
+  const result: BatchResult = { id: plan.id, summary: plan.summary, changed: 0, unchanged: plan.files - plan.captions.length - plan.trash.length - plan.skipped.length, conflicts: [...plan.skipped], moved: 0, sidecars: 0 };
   const moves: JournalMove[] = plan.trash.flatMap((t) => trashMoves(root, plan.id, t.path));
   const entry: JournalEntry = {
     tagbench: 1, id: plan.id, at: new Date().toISOString(), summary: plan.summary, status: 'applied',
-    captions: plan.captions.map((c) => ({ path: c.path, before: c.before, after: c.after, bom: c.bom, eol: c.eol })),
+    captions: plan.captions.map((c) => ({ path: c.path, before: c.before, after: c.after, bom: c.bom, eol: c.eol, ...sidecarChange(root, c) })),
     moves,
   };
   writeJournal(journalDir, entry);
 
   const store = new ImageStore(db);
   const written: { id: number; path: string; text: string }[] = [];
+  const sidecarsWritten: { id: number; path: string; json: string }[] = [];
   for (const change of plan.captions) {
     const current = readBytes(join(root, change.path));
     if (!sameBytes(current, change.bytes)) {
@@ -119,6 +125,12 @@ export function applyBatch(root: string, db: Database, plan: BatchPlan): BatchRe
     writeCaptionFile(join(root, change.path), change.after, { bom: change.bom, eol: change.eol });
     written.push({ id: change.imageId, path: change.path, text: change.after });
     result.changed++;
+    const sidecar = entry.captions.find((c) => c.path === change.path)?.sidecar;
+    if (sidecar && readText(join(root, sidecar.path)) === sidecar.before) {
+      writeFileAtomic(join(root, sidecar.path), sidecar.after);
+      sidecarsWritten.push({ id: change.imageId, path: sidecar.path, json: sidecar.after });
+      result.sidecars++;
+    }
   }
   const trashed = new Set<string>();
   for (const move of moves) {
@@ -129,6 +141,7 @@ export function applyBatch(root: string, db: Database, plan: BatchPlan): BatchRe
   }
   db.transaction(() => {
     for (const w of written) store.setCaption(w.id, captionState(root, w.path, w.text));
+    for (const w of sidecarsWritten) store.setSidecar(w.id, sidecarState(root, w.path, w.json));
     for (const t of plan.trash) {
       if (trashed.has(t.path)) {
         store.delete(t.id);
@@ -145,9 +158,10 @@ export function undoLastBatch(root: string, db: Database): BatchResult | undefin
   const journalDir = join(root, TAGBENCH_DIR, 'journal');
   const entry = lastAppliedBatch(journalDir);
   if (!entry) return undefined;
-  const result: BatchResult = { id: entry.id, summary: `Undid: ${entry.summary}`, changed: 0, unchanged: 0, conflicts: [], moved: 0 };
+  const result: BatchResult = { id: entry.id, summary: `Undid: ${entry.summary}`, changed: 0, unchanged: 0, conflicts: [], moved: 0, sidecars: 0 };
   const store = new ImageStore(db);
   const restored: JournalCaption[] = [];
+  const imagesOf = db.prepare('SELECT path FROM images WHERE caption_path = ?').pluck(true);
   for (const caption of entry.captions) {
     const file = join(root, caption.path);
     const current = readText(file);
@@ -160,6 +174,7 @@ export function undoLastBatch(root: string, db: Database): BatchResult | undefin
       else writeCaptionFile(file, caption.before, { bom: caption.bom, eol: caption.eol });
       restored.push(caption);
       result.changed++;
+      result.sidecars += restoreSidecar(root, caption, imagesOf.all(caption.path) as string[]);
     }
   }
   for (const move of [...entry.moves].reverse()) {
@@ -175,11 +190,13 @@ export function undoLastBatch(root: string, db: Database): BatchResult | undefin
     result.moved++;
     result.changed++;
   }
-  const ids = db.prepare('SELECT id FROM images WHERE caption_path = ?');
+  const ids = db.prepare('SELECT id, path FROM images WHERE caption_path = ?');
   db.transaction(() => {
     for (const caption of restored) {
-      for (const { id } of ids.all(caption.path) as { id: number }[]) {
+      for (const { id, path } of ids.all(caption.path) as { id: number; path: string }[]) {
         store.setCaption(id, caption.before === null ? null : captionState(root, caption.path, caption.before));
+        const sidecar = caption.sidecar?.path ?? sidecarPathFor(path);
+        store.setSidecar(id, readSidecarState(root, scannedFile(root, sidecar), []));
       }
     }
   })();
@@ -193,6 +210,47 @@ function trashMoves(root: string, batchId: string, imagePath: string): JournalMo
   return [...new Set(related)]
     .filter((p) => existsSync(join(root, p)))
     .map((from) => ({ from, to: `${TAGBENCH_DIR}/trash/${batchId}/${from}` }));
+}
+
+/**
+ * Puts back the sidecar of a restored caption: as it was before the batch when the batch's version is
+ * still on disk; edited since (or journalled before batches recorded sidecars), its tags follow the
+ * restored caption. Returns how many sidecars were written.
+ */
+function restoreSidecar(root: string, caption: JournalCaption, images: readonly string[]): number {
+  if (caption.sidecar) {
+    const file = join(root, caption.sidecar.path);
+    const now = readText(file);
+    if (now === caption.sidecar.after) {
+      writeFileAtomic(file, caption.sidecar.before);
+      return 1;
+    }
+    return now !== null && syncSidecarTags(file, caption.before ?? '') ? 1 : 0;
+  }
+  return images.filter((image) => syncSidecarTags(join(root, sidecarPathFor(image)), caption.before ?? '')).length;
+}
+
+function scannedFile(root: string, path: string): { path: string; size: number; mtimeMs: number } | undefined {
+  try {
+    const stat = statSync(join(root, path));
+    return stat.isFile() ? { path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sidecar change a caption change brings (tag provenance in step with the new text), for the journal. */
+function sidecarChange(root: string, change: PlannedCaption): { sidecar?: { path: string; before: string; after: string } } {
+  const path = sidecarPathFor(change.imagePath);
+  const bytes = readBytes(join(root, path));
+  if (!bytes) return {};
+  const after = sidecarTagsFor(bytes, change.after);
+  return after === null ? {} : { sidecar: { path, before: bytes.toString('utf8'), after } };
+}
+
+function sidecarState(root: string, path: string, json: string): { path: string; size: number; mtimeMs: number; json: string } {
+  const stat = statSync(join(root, path));
+  return { path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), json };
 }
 
 function captionState(root: string, path: string, text: string): { path: string; size: number; mtimeMs: number; text: string } {

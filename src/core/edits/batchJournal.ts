@@ -15,6 +15,8 @@ export interface JournalCaption {
   after: string | null;
   bom: boolean;
   eol: '\n' | '\r\n';
+  /** The image's sidecar, when the batch brings its tag provenance in step with the new caption. */
+  sidecar?: { path: string; before: string; after: string };
 }
 
 /** One file moved (into Tagbench's trash, for instance). */

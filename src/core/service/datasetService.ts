@@ -19,8 +19,6 @@ import { lastAppliedBatch } from '../edits/batchJournal.ts';
 import { listProjects, newProject, saveProject, deleteProject } from '../projects/projectStore.ts';
 import type { Project } from '../projects/projectStore.ts';
 import type { Problem } from '../problems.ts';
-import { sidecarPathFor } from '../dataset/filePairing.ts';
-import { syncSidecarTags } from '../sidecar/sidecarTags.ts';
 import { loadTagRulesFile } from '../tags/tagRules.ts';
 import type { TagRules } from '../tags/tagRules.ts';
 import { TagCompleter } from '../tags/tagCompletion.ts';
@@ -196,30 +194,14 @@ export class DatasetService {
     this.plans.delete(planId);
     this.invalidate();
     const result = applyBatch(this.root, this.db, plan);
-    const conflicted = new Set(result.conflicts.map((c) => c.path));
-    let sidecars = 0;
-    for (const change of plan.captions) {
-      if (!conflicted.has(change.path) && syncSidecarTags(join(this.root, sidecarPathFor(change.imagePath)), change.after)) sidecars++;
-    }
-    return { ...outcome(result), sidecars };
+    return { ...outcome(result), sidecars: result.sidecars };
   }
 
   /** Undoes the most recent batch, or returns null when there is none; sidecars follow the restored captions. */
   undoBatch(): (BatchOutcome & { moved: number; sidecars: number }) | null {
     this.invalidate();
-    const entry = lastAppliedBatch(join(this.root, '.tagbench', 'journal'));
     const result = undoLastBatch(this.root, this.db);
-    if (!entry || !result) return result ? { ...outcome(result), sidecars: 0 } : null;
-    const conflicted = new Set(result.conflicts.map((c) => c.path));
-    const imagesOf = this.db.prepare('SELECT path FROM images WHERE caption_path = ?').pluck(true);
-    let sidecars = 0;
-    for (const caption of entry.captions) {
-      if (conflicted.has(caption.path)) continue;
-      for (const image of imagesOf.all(caption.path) as string[]) {
-        if (syncSidecarTags(join(this.root, sidecarPathFor(image)), caption.before ?? '')) sidecars++;
-      }
-    }
-    return { ...outcome(result), sidecars };
+    return result ? { ...outcome(result), sidecars: result.sidecars } : null;
   }
 
   /** Whether there is a batch to undo. */

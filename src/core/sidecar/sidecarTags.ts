@@ -18,21 +18,27 @@ export function syncSidecarTags(sidecarFile: string, caption: string): boolean {
   } catch {
     return false;
   }
+  const next = sidecarTagsFor(bytes, caption);
+  if (next === null) return false;
+  writeFileAtomic(sidecarFile, next);
+  return true;
+}
+
+/** The sidecar text with its tags in step with `caption`, or null when nothing changes (or it has no tag list, or is not valid). */
+export function sidecarTagsFor(bytes: Buffer, caption: string): string | null {
   let sidecar;
   try {
     sidecar = parseSidecar(bytes);
   } catch (err) {
-    if (err instanceof SidecarError) return false;
+    if (err instanceof SidecarError) return null;
     throw err;
   }
-  if (!Array.isArray(sidecar.tags)) return false;
+  if (!Array.isArray(sidecar.tags)) return null;
   const byKey = new Map<string, SidecarTag>(sidecar.tags.map((t) => [tagKey(t.name), t]));
   const inCaption = parseTags(caption).map((name) => byKey.get(tagKey(name)) ?? { name, source: 'user' });
   const captionKeys = new Set(inCaption.map((t) => tagKey(t.name)));
   const pending = sidecar.tags.filter((t) => (t.status === 'suggested' || t.status === 'rejected') && !captionKeys.has(tagKey(t.name)));
   const tags = [...inCaption.map((t) => (t.status === 'suggested' ? { ...t, status: 'accepted' as const } : t)), ...pending];
   const next = formatSidecar({ ...sidecar, tags });
-  if (next === bytes.toString('utf8')) return false;
-  writeFileAtomic(sidecarFile, next);
-  return true;
+  return next === bytes.toString('utf8') ? null : next;
 }
