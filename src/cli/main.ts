@@ -39,8 +39,10 @@ Usage:
   tagbench tags DIR normalize [QUERY] [--keep-underscores] [--no-escape] [--dry-run] [--json]
   tagbench tags DIR rename OLD NEW [QUERY] [--dry-run] [--json]
   tagbench tags DIR apply-rules FILE [QUERY] [--dry-run] [--json]
-                                                 tag hygiene as one undoable batch; FILE is tag rules
-                                                 JSON (see config/tagRules.example.json) or a tagcomplete CSV
+  tagbench tags DIR accept|reject [QUERY] [--model ID] [--min 0.5] [--below 0.3] [--keep-underscores] [--dry-run] [--json]
+                                                 tag hygiene, or accepting/rejecting model suggestions, as
+                                                 one undoable batch; FILE is tag rules JSON (see
+                                                 config/tagRules.example.json) or a tagcomplete CSV
   tagbench undo DIR [--json]                     undo the last batch edit
   tagbench models DIR [--json]                   downloadable models and which are installed in models folder DIR
   tagbench download MODEL --to DIR [--json]      download (or resume) a model into models folder DIR;

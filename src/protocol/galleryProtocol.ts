@@ -89,7 +89,8 @@ export interface BatchPreview {
   planId: string;
   files: number;
   changed: number;
-  changes: { path: string; before: string | null; after: string | null }[];
+  /** A suggestion review also names the suggestions it accepts or rejects in each file. */
+  changes: { path: string; before: string | null; after: string | null; accepted?: string[]; rejected?: string[] }[];
   /** True when the change touches enough files that the user should confirm it first. */
   needsConfirmation: boolean;
 }

@@ -143,6 +143,70 @@ describe('batch edits', function () {
         'the later rejection is kept, and the tags follow the restored caption');
     });
 
+    it('accepts suggestions at or above a confidence as one batch: caption and sidecar, undone together', async () => {
+      const original = writeSidecar();
+      writeFileSync(join(root, 'b.tagbench.json'), formatSidecar({
+        tagbench: 1, image: { sha256: '1'.repeat(64) },
+        tags: [{ name: 'red_scarf', source: 'model:wd', confidence: 0.7, status: 'suggested' }, { name: 'blurry', source: 'model:wd', confidence: 0.2, status: 'suggested' }],
+      }));
+      await indexDataset(root);
+      const db = open();
+      const plan = planBatch(root, targets('has:suggestions'), { kind: 'reviewSuggestions', decision: 'accept', minConfidence: 0.35 }, '.txt');
+      assert.match(plan.summary, /^Accept suggestions at or above 0\.35 in 2 images$/);
+      assert.deepEqual(plan.captions.map((c) => [c.path, c.after]), [['a.txt', 'alice, smile, hat\n'], ['b.txt', 'alice, solo, red scarf']]);
+      const result = applyBatch(root, db, plan);
+      assert.deepEqual([result.changed, result.sidecars, result.conflicts.length], [2, 2, 0]);
+      assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFalice, smile, hat\r\n'), 'BOM and CRLF kept');
+      assert.deepEqual(sidecarTags().at(-1), ['hat', 'model:wd', 'accepted']);
+      const b = parseSidecar(readFileSync(join(root, 'b.tagbench.json'))).tags!;
+      assert.deepEqual(b.map((t) => [t.name, t.status]), [['red_scarf', 'accepted'], ['blurry', 'suggested']], 'the weak suggestion still waits');
+      assert.equal(searchImages(db, 'suggested:blurry', { limit: 0 }).total, 1);
+      assert.equal(searchImages(db, 'has:suggestions', { limit: 0 }).total, 1, 'the index follows');
+
+      const undone = undoLastBatch(root, db)!;
+      assert.deepEqual([undone.changed, undone.sidecars], [2, 2]);
+      assert.ok(readFileSync(join(root, 'a.tagbench.json')).equals(original));
+      assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFalice, smile\r\n'));
+      assert.equal(searchImages(db, 'has:suggestions', { limit: 0 }).total, 2);
+      db.close();
+    });
+
+    it('rejects suggestions of one model: the sidecar alone changes, and undo puts it back', async () => {
+      const original = writeSidecar();
+      await indexDataset(root);
+      const db = open();
+      const captionBefore = readFileSync(join(root, 'a.txt'));
+      assert.equal(planBatch(root, targets(''), { kind: 'reviewSuggestions', decision: 'reject', model: 'other' }, '.txt').captions.length, 0, 'another model has nothing pending');
+      const result = applyBatch(root, db, planBatch(root, targets(''), { kind: 'reviewSuggestions', decision: 'reject', model: 'wd' }, '.txt'));
+      assert.deepEqual([result.changed, result.sidecars], [1, 1]);
+      assert.ok(readFileSync(join(root, 'a.txt')).equals(captionBefore), 'the caption is not rewritten');
+      assert.equal(existsSync(join(root, 'd.txt')), false, 'no caption is created');
+      assert.deepEqual(sidecarTags().at(-1), ['hat', 'model:wd', 'rejected']);
+      assert.equal(searchImages(db, 'has:suggestions', { limit: 0 }).total, 0);
+
+      const undone = undoLastBatch(root, db)!;
+      assert.deepEqual([undone.changed, undone.conflicts.length], [1, 0]);
+      assert.ok(readFileSync(join(root, 'a.tagbench.json')).equals(original));
+      assert.equal(searchImages(db, 'has:suggestions', { limit: 0 }).total, 1);
+      db.close();
+    });
+
+    it('reports a sidecar changed since the review was planned, and a sidecar that is not valid', async () => {
+      writeSidecar();
+      writeFileSync(join(root, 'c.tagbench.json'), '{"tagbench": 1, "tags": 5}');
+      await indexDataset(root);
+      const db = open();
+      const plan = planBatch(root, targets(''), { kind: 'reviewSuggestions', decision: 'accept' }, '.txt');
+      assert.deepEqual(plan.skipped.map((s) => s.path), ['c.tagbench.json']);
+      assert.match(plan.skipped[0]!.reason, /schema/);
+      writeFileSync(join(root, 'a.tagbench.json'), readFileSync(join(root, 'a.tagbench.json'), 'utf8').replace('0.4', '0.45'));
+      const result = applyBatch(root, db, plan);
+      db.close();
+      assert.deepEqual(result.conflicts.map((c) => c.path), ['c.tagbench.json', 'a.tagbench.json']);
+      assert.equal(result.changed, 0);
+      assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFalice, smile\r\n'), 'the caption waits with its sidecar');
+    });
+
     it('leaves a sidecar changed between preview and apply alone', async () => {
       writeSidecar();
       await indexDataset(root);

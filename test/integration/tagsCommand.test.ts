@@ -133,12 +133,46 @@ describe('tagbench tags and undo, run as a process', function () {
     assert.equal(read('c.txt').toString('utf8'), 'bob, smile, blue eyes, long hair\n');
   });
 
+  it('accepts suggestions above a confidence and rejects the rest of one model, each an undoable batch', async () => {
+    writeFileSync(join(root, 'e.tagbench.json'), formatSidecar({
+      tagbench: 1, image: { sha256: '0'.repeat(64) },
+      tags: [
+        { name: 'red_scarf', source: 'model:wd', confidence: 0.72, status: 'suggested' },
+        { name: 'blurry', source: 'model:wd', confidence: 0.21, status: 'suggested' },
+        { name: 'outdoors', source: 'model:gpt', status: 'suggested' },
+      ],
+    }));
+    assert.equal((await runCli(['index', root, '--no-thumbs'])).code, 0);
+    const sidecarBefore = read('e.tagbench.json');
+
+    const dry = await runCli(['tags', root, 'accept', '--min', '0.5', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^e\.txt: accept red_scarf$/m);
+    assert.ok(read('e.tagbench.json').equals(sidecarBefore), 'a dry run writes nothing');
+
+    const accepted = await tags('accept', '--min', '0.5', 'has:suggestions');
+    assert.deepEqual([accepted.code, accepted.json.changed, accepted.json.sidecars], [0, 1, 1]);
+    assert.equal(read('e.txt').toString('utf8'), 'red scarf\n');
+    const rejected = await tags('reject', '--model', 'wd', '--below', '0.5');
+    assert.deepEqual([rejected.code, rejected.json.changed], [0, 1]);
+    const statuses = JSON.parse(read('e.tagbench.json').toString('utf8')) as { tags: { name: string; status: string }[] };
+    assert.deepEqual(statuses.tags.map((t) => [t.name, t.status]), [['red_scarf', 'accepted'], ['blurry', 'rejected'], ['outdoors', 'suggested']]);
+    const search = JSON.parse((await runCli(['search', root, 'has:suggestions', '--json'])).stdout) as { total: number };
+    assert.equal(search.total, 1, 'outdoors still waits for review');
+
+    assert.equal((await runCli(['undo', root])).code, 0);
+    assert.equal((await runCli(['undo', root])).code, 0);
+    assert.ok(read('e.tagbench.json').equals(sidecarBefore), 'both undone: the sidecar as it was');
+    assert.equal(existsSync(join(root, 'e.txt')), false, 'and the caption the accept created is gone again');
+  });
+
   for (const [name, args, pattern] of [
     ['an unknown action', ['frobnicate'], /Unknown tags action "frobnicate"/],
     ['a missing NEW', ['rename', 'a'], /needs NEW/],
     ['a missing rules file', ['apply-rules', '/nonexistent/rules.json'], /rules\.json does not exist\./],
     ['a bad rules file', ['apply-rules', 'BAD_JSON'], /line 2: sort must be one of/],
     ['a bad CSV', ['apply-rules', 'BAD_CSV'], /line 2: the type "x" is not a number/],
+    ['a confidence out of range', ['accept', '--min', '1.5'], /--min must be a number from 0 to 1, not "1\.5"/],
   ] as const) {
     it(`fails on ${name} with one sentence and exit 2`, async () => {
       const dir = makeTempDir();

@@ -1,6 +1,6 @@
 /**
- * `tagbench tags DIR normalize|rename|apply-rules ... [QUERY]`: tag hygiene over the dataset, or the
- * images a query matches, as one undoable batch. `--dry-run` prints what would change and writes
+ * `tagbench tags DIR normalize|rename|apply-rules|accept|reject ... [QUERY]`: tag hygiene, or a review
+ * of model suggestions, over the dataset or the images a query matches, as one undoable batch. `--dry-run` prints what would change and writes
  * nothing. Sidecars that list tags are kept in step with the captions a batch writes.
  */
 import { resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { normalizeSettings, readDatasetSettings } from '../../core/dataset/datas
 import { applyBatch, planBatch } from '../../core/edits/batchEdit.ts';
 import type { BatchPlan, BatchResult, BatchTarget } from '../../core/edits/batchEdit.ts';
 import type { CaptionEdit } from '../../core/edits/captionEdits.ts';
+import type { ReviewSuggestionsAction } from '../../core/edits/reviewBatch.ts';
 import { loadTagRulesFile, TagRulesError } from '../../core/tags/tagRules.ts';
 import type { TagRules } from '../../core/tags/tagRules.ts';
 import { TagCsvError } from '../../core/tags/tagcompleteCsv.ts';
@@ -19,7 +20,7 @@ import { splitCaption, tagKey } from '../../shared/tags.ts';
 import type { CommandContext } from '../commandContext.ts';
 import { UsageError, withQueryContext } from '../cliError.ts';
 
-const ACTIONS = 'normalize, rename OLD NEW or apply-rules FILE';
+const ACTIONS = 'normalize, rename OLD NEW, apply-rules FILE, accept or reject';
 
 /** Plans a tag batch, then prints its preview (--dry-run) or applies it and reports. */
 export function runTagsCommand(ctx: CommandContext): number {
@@ -46,7 +47,7 @@ export function runTagsCommand(ctx: CommandContext): number {
 }
 
 /** The batch action a `tags` verb asks for, and where its query starts among the positionals. */
-function tagAction(ctx: CommandContext, verb: string): { action: CaptionEdit; queryFrom: number } {
+function tagAction(ctx: CommandContext, verb: string): { action: CaptionEdit | ReviewSuggestionsAction; queryFrom: number } {
   switch (verb) {
     case 'normalize':
       return {
@@ -72,6 +73,19 @@ function tagAction(ctx: CommandContext, verb: string): { action: CaptionEdit; qu
         throw err;
       }
       return { action: { kind: 'applyRules', rules }, queryFrom: 3 };
+    }
+    case 'accept':
+    case 'reject': {
+      const action: ReviewSuggestionsAction = {
+        kind: 'reviewSuggestions', decision: verb, underscores: ctx.flag('keep-underscores') ? 'keep' : 'spaces',
+      };
+      const model = ctx.string('model');
+      const min = ctx.decimal('min', 0, 1);
+      const below = ctx.decimal('below', 0, 1);
+      if (model) action.model = model;
+      if (min !== undefined) action.minConfidence = min;
+      if (below !== undefined) action.belowConfidence = below;
+      return { action, queryFrom: 2 };
     }
     default:
       throw new UsageError(`Unknown tags action "${verb}"; use ${ACTIONS}.`);
@@ -106,11 +120,14 @@ function printPreview(ctx: CommandContext, plan: BatchPlan): number {
   if (ctx.flag('json')) {
     ctx.out(JSON.stringify({
       dryRun: true, batch: null, summary: plan.summary, changed, unchanged, conflicts: 0, skipped: plan.skipped.length,
-      problems: plan.skipped, changes: plan.captions.map((c) => ({ path: c.path, before: c.before, after: c.after })),
+      problems: plan.skipped, changes: plan.captions.map((c) => ({ path: c.path, before: c.before, after: c.after, ...(c.reviewed ?? {}) })),
     }, null, 2));
     return 0;
   }
-  for (const c of plan.captions) ctx.out(`${c.path}: ${describeChange(c.before ?? '', c.after)}`);
+  for (const c of plan.captions) {
+    if (c.reviewed) ctx.out(`${c.reviewed.accepted.length ? c.path : c.sidecar!.path}: ${c.reviewed.accepted.length ? `accept ${c.reviewed.accepted.join(', ')}` : `reject ${c.reviewed.rejected.join(', ')}`}`);
+    else ctx.out(`${c.path}: ${describeChange(c.before ?? '', c.after)}`);
+  }
   for (const s of plan.skipped) ctx.err(`skipped ${s.path}: ${s.reason}`);
   ctx.out(`Dry run of "${plan.summary}": ${changed} caption${changed === 1 ? '' : 's'} would change, ${unchanged} would not${plan.skipped.length ? `, ${plan.skipped.length} skipped` : ''}; nothing was written.`);
   return 0;

@@ -12,9 +12,12 @@ import { TAGBENCH_DIR } from '../dataset/datasetLayout.ts';
 import { ImageStore } from '../index/imageStore.ts';
 import { readSidecarState } from '../index/imageFileReader.ts';
 import { sidecarTagsFor, syncSidecarTags } from '../sidecar/sidecarTags.ts';
+import { SidecarError } from '../sidecar/sidecar.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import { editCaption } from './captionEdits.ts';
 import type { CaptionEdit } from './captionEdits.ts';
+import { describeReview, reviewImage } from './reviewBatch.ts';
+import type { ReviewSuggestionsAction } from './reviewBatch.ts';
 import { lastAppliedBatch, newBatchId, writeJournal } from './batchJournal.ts';
 import type { JournalCaption, JournalEntry, JournalMove } from './batchJournal.ts';
 
@@ -24,8 +27,11 @@ export interface BatchTarget {
   path: string;
 }
 
-/** A batch action: a caption edit, or moving the images (with caption and sidecar) to Tagbench's trash. */
-export type BatchAction = CaptionEdit | { kind: 'trash' };
+/**
+ * A batch action: a caption edit, a review of model suggestions (caption and sidecar), or moving the
+ * images (with caption and sidecar) to Tagbench's trash.
+ */
+export type BatchAction = CaptionEdit | ReviewSuggestionsAction | { kind: 'trash' };
 
 /** One caption's planned change, with the exact bytes it was planned from. */
 export interface PlannedCaption {
@@ -37,6 +43,10 @@ export interface PlannedCaption {
   bytes: Buffer | null;
   bom: boolean;
   eol: '\n' | '\r\n';
+  /** A sidecar change planned with the caption's (a suggestion review); its `before` must still be on disk to apply. */
+  sidecar?: { path: string; before: string; after: string };
+  /** The suggestions a review accepts or rejects here. */
+  reviewed?: { accepted: string[]; rejected: string[] };
 }
 
 /** A planned batch: what the preview shows and what apply carries out. */
@@ -94,9 +104,26 @@ export function planBatch(root: string, targets: readonly BatchTarget[], action:
       }
     }
     const before = bytes ? decoded.text : null;
-    const after = editCaption(before, action);
-    if (after === (before ?? '')) continue;
-    plan.captions.push({ imageId: target.id, imagePath: target.path, path, before, after, bytes, bom: decoded.bom, eol: decoded.eol });
+    const planned: PlannedCaption = { imageId: target.id, imagePath: target.path, path, before, after: before ?? '', bytes, bom: decoded.bom, eol: decoded.eol };
+    if (action.kind === 'reviewSuggestions') {
+      const sidecarPath = sidecarPathFor(target.path);
+      const sidecarBytes = readBytes(join(root, sidecarPath));
+      if (!sidecarBytes) continue;
+      let reviewed;
+      try {
+        reviewed = reviewImage(before ?? '', sidecarBytes, action);
+      } catch (err) {
+        if (!(err instanceof SidecarError)) throw err;
+        plan.skipped.push({ path: sidecarPath, reason: err.message });
+        continue;
+      }
+      if (!reviewed) continue;
+      plan.captions.push({ ...planned, after: reviewed.caption, sidecar: { path: sidecarPath, before: sidecarBytes.toString('utf8'), after: reviewed.sidecar },
+        reviewed: { accepted: reviewed.accepted, rejected: reviewed.rejected } });
+      continue;
+    }
+    planned.after = editCaption(before, action);
+    if (touchesCaption(planned)) plan.captions.push(planned);
   }
   return plan;
 }
@@ -108,7 +135,10 @@ export function applyBatch(root: string, db: Database, plan: BatchPlan): BatchRe
   const moves: JournalMove[] = plan.trash.flatMap((t) => trashMoves(root, plan.id, t.path));
   const entry: JournalEntry = {
     tagbench: 1, id: plan.id, at: new Date().toISOString(), summary: plan.summary, status: 'applied',
-    captions: plan.captions.map((c) => ({ path: c.path, before: c.before, after: c.after, bom: c.bom, eol: c.eol, ...sidecarChange(root, c) })),
+    captions: plan.captions.map((c) => ({
+      path: c.path, before: c.before, after: touchesCaption(c) ? c.after : c.before, bom: c.bom, eol: c.eol,
+      ...(c.sidecar ? { sidecar: c.sidecar } : sidecarChange(root, c)),
+    })),
     moves,
   };
   writeJournal(journalDir, entry);
@@ -116,17 +146,23 @@ export function applyBatch(root: string, db: Database, plan: BatchPlan): BatchRe
   const store = new ImageStore(db);
   const written: { id: number; path: string; text: string }[] = [];
   const sidecarsWritten: { id: number; path: string; json: string }[] = [];
-  for (const change of plan.captions) {
-    const current = readBytes(join(root, change.path));
-    if (!sameBytes(current, change.bytes)) {
+  for (const [i, change] of plan.captions.entries()) {
+    const captionChange = touchesCaption(change);
+    if (captionChange && !sameBytes(readBytes(join(root, change.path)), change.bytes)) {
       result.conflicts.push({ path: change.path, reason: 'changed on disk since it was read; left as it is' });
       continue;
     }
-    writeCaptionFile(join(root, change.path), change.after, { bom: change.bom, eol: change.eol });
-    written.push({ id: change.imageId, path: change.path, text: change.after });
+    if (change.sidecar && readRaw(join(root, change.sidecar.path)) !== change.sidecar.before) {
+      result.conflicts.push({ path: change.sidecar.path, reason: 'changed on disk since it was read; left as it is' });
+      continue;
+    }
+    if (captionChange) {
+      writeCaptionFile(join(root, change.path), change.after, { bom: change.bom, eol: change.eol });
+      written.push({ id: change.imageId, path: change.path, text: change.after });
+    }
     result.changed++;
-    const sidecar = entry.captions.find((c) => c.path === change.path)?.sidecar;
-    if (sidecar && readText(join(root, sidecar.path)) === sidecar.before) {
+    const sidecar = entry.captions[i]!.sidecar;
+    if (sidecar && readRaw(join(root, sidecar.path)) === sidecar.before) {
       writeFileAtomic(join(root, sidecar.path), sidecar.after);
       sidecarsWritten.push({ id: change.imageId, path: sidecar.path, json: sidecar.after });
       result.sidecars++;
@@ -163,6 +199,21 @@ export function undoLastBatch(root: string, db: Database): BatchResult | undefin
   const restored: JournalCaption[] = [];
   const imagesOf = db.prepare('SELECT path FROM images WHERE caption_path = ?').pluck(true);
   for (const caption of entry.captions) {
+    if (caption.sidecar && caption.before === caption.after) {
+      // A change of the sidecar alone (rejected suggestions): it goes back unless it was edited since.
+      const now = readRaw(join(root, caption.sidecar.path));
+      if (now === caption.sidecar.before) {
+        result.unchanged++;
+      } else if (now !== caption.sidecar.after) {
+        result.conflicts.push({ path: caption.sidecar.path, reason: 'changed on disk after the batch; left as it is' });
+      } else {
+        writeFileAtomic(join(root, caption.sidecar.path), caption.sidecar.before);
+        restored.push(caption);
+        result.changed++;
+        result.sidecars++;
+      }
+      continue;
+    }
     const file = join(root, caption.path);
     const current = readText(file);
     if (current === caption.before) {
@@ -220,7 +271,7 @@ function trashMoves(root: string, batchId: string, imagePath: string): JournalMo
 function restoreSidecar(root: string, caption: JournalCaption, images: readonly string[]): number {
   if (caption.sidecar) {
     const file = join(root, caption.sidecar.path);
-    const now = readText(file);
+    const now = readRaw(file);
     if (now === caption.sidecar.after) {
       writeFileAtomic(file, caption.sidecar.before);
       return 1;
@@ -267,6 +318,15 @@ function readBytes(file: string): Buffer | null {
   }
 }
 
+/** Whether a planned change writes the caption (a suggestion rejection changes the sidecar alone). */
+function touchesCaption(change: PlannedCaption): boolean {
+  return change.after !== (change.before ?? '');
+}
+
+function readRaw(file: string): string | null {
+  return readBytes(file)?.toString('utf8') ?? null;
+}
+
 function readText(file: string): string | null {
   const bytes = readBytes(file);
   if (bytes === null) return null;
@@ -291,6 +351,7 @@ function describe(action: BatchAction, count: number): string {
     case 'setPrefix': return `Put "${action.prefix}" first in ${images}`;
     case 'normalize': return `Normalize the tags of ${images}`;
     case 'applyRules': return `Apply tag rules${action.rules.source ? ` from ${basename(action.rules.source)}` : ''} to ${images}`;
+    case 'reviewSuggestions': return describeReview(action, images);
     case 'trash': return `Move ${images} to the Tagbench trash`;
   }
 }

@@ -182,7 +182,7 @@ export class DatasetService {
     while (this.plans.size > MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
     const changes = action.kind === 'trash'
       ? plan.trash.slice(0, PREVIEW_LIMIT).map((t) => ({ path: t.path, before: t.path, after: null }))
-      : plan.captions.slice(0, PREVIEW_LIMIT).map((c) => ({ path: c.path, before: c.before, after: c.after }));
+      : plan.captions.slice(0, PREVIEW_LIMIT).map((c) => ({ path: c.path, before: c.before, after: c.after, ...(c.reviewed ?? {}) }));
     const changed = action.kind === 'trash' ? plan.trash.length : plan.captions.length;
     return { planId: plan.id, summary: plan.summary, files: plan.files, changed, changes, needsConfirmation: changed > this.settings.batchConfirmThreshold || action.kind === 'trash' };
   }

@@ -1,0 +1,72 @@
+/**
+ * Reviewing model suggestions over many images at once (the gallery's selection, a query): accept
+ * the pending suggestions at or above a confidence, or of one model; reject the rest. One image's
+ * step is pure: it takes the caption and sidecar text and gives both back changed, or null when no
+ * pending suggestion matches. The batch machinery (batchEdit.ts) journals and writes them.
+ */
+import { acceptSuggestions, modelOf, pendingSuggestions, rejectSuggestions } from '../annotate/reviewSuggestions.ts';
+import { formatSidecar, parseSidecar } from '../sidecar/sidecar.ts';
+import type { SidecarTag } from '../sidecar/sidecar.ts';
+import { tagKey } from '../../shared/tags.ts';
+
+/** A batch review of suggestions; the filters combine (all must hold). */
+export interface ReviewSuggestionsAction {
+  kind: 'reviewSuggestions';
+  decision: 'accept' | 'reject';
+  /** Only this model's suggestions (its id, without `model:`). */
+  model?: string;
+  /** Only suggestions with at least this confidence (suggestions without a confidence never match). */
+  minConfidence?: number;
+  /** Only suggestions with a confidence below this (suggestions without one match). */
+  belowConfidence?: number;
+  /** How accepted tags are spelled in the caption (default: underscores as spaces). */
+  underscores?: 'spaces' | 'keep';
+}
+
+/** One image's reviewed caption and sidecar text, and the tags accepted or rejected. */
+export interface ReviewedImage {
+  caption: string;
+  sidecar: string;
+  accepted: string[];
+  rejected: string[];
+}
+
+/**
+ * Reviews one image's pending suggestions. Throws SidecarError when the sidecar is not valid;
+ * returns null when no pending suggestion matches the action's filters.
+ */
+export function reviewImage(caption: string, sidecarBytes: Uint8Array, action: ReviewSuggestionsAction): ReviewedImage | null {
+  const sidecar = parseSidecar(sidecarBytes);
+  const state = { caption, tags: sidecar.tags ?? [] };
+  const keys = pendingSuggestions(state).filter((tag) => matches(tag, action)).map((tag) => tagKey(tag.name));
+  if (keys.length === 0) return null;
+  const outcome = action.decision === 'accept'
+    ? acceptSuggestions(state, keys, action.underscores ?? 'spaces')
+    : rejectSuggestions(state, keys);
+  return { caption: outcome.caption, sidecar: formatSidecar({ ...sidecar, tags: outcome.tags }), accepted: outcome.accepted, rejected: outcome.rejected };
+}
+
+/** Checks a review action's numbers; returns the problem, or null when it is usable. */
+export function reviewActionProblem(action: ReviewSuggestionsAction): string | null {
+  for (const [name, value] of [['minConfidence', action.minConfidence], ['belowConfidence', action.belowConfidence]] as const) {
+    if (value !== undefined && !(value >= 0 && value <= 1)) return `${name} must be between 0 and 1, not ${value}.`;
+  }
+  return null;
+}
+
+/** A one-line description of the action, for the batch summary. */
+export function describeReview(action: ReviewSuggestionsAction, images: string): string {
+  const filters: string[] = [];
+  if (action.model) filters.push(`of ${action.model}`);
+  if (action.minConfidence !== undefined) filters.push(`at or above ${action.minConfidence}`);
+  if (action.belowConfidence !== undefined) filters.push(`below ${action.belowConfidence}`);
+  const which = filters.length > 0 ? `suggestions ${filters.join(' ')}` : 'all pending suggestions';
+  return `${action.decision === 'accept' ? 'Accept' : 'Reject'} ${which} in ${images}`;
+}
+
+function matches(tag: SidecarTag, action: ReviewSuggestionsAction): boolean {
+  if (action.model !== undefined && action.model !== '' && modelOf(tag) !== action.model) return false;
+  if (action.minConfidence !== undefined && !(tag.confidence !== undefined && tag.confidence >= action.minConfidence)) return false;
+  if (action.belowConfidence !== undefined && tag.confidence !== undefined && tag.confidence >= action.belowConfidence) return false;
+  return true;
+}
