@@ -3,7 +3,7 @@
  * requests (validated by `galleryRequestChecks`); the webview answers `GalleryView`.
  */
 import type { Check } from './validate.ts';
-import { arr, bool, int, obj, oneOf, optional, str, union } from './validate.ts';
+import { arr, bool, int, num, obj, oneOf, optional, str, union } from './validate.ts';
 
 /** One image as the grid shows it. Thumbnails are at `${thumbBase}/${sha256.slice(0, 2)}/${sha256}-${thumbSize}.webp`. */
 export interface GalleryItem {
@@ -75,12 +75,27 @@ export type Selection =
   | { kind: 'ids'; ids: number[] }
   | { kind: 'query'; query: string; except: number[] };
 
-/** A batch edit of captions (or a move to Tagbench's trash). */
+/**
+ * A review of model suggestions over many images: accept (append to the caption) or reject the
+ * pending suggestions that pass every given filter: one model's (its id without `model:`), at or
+ * above `minConfidence`, below `belowConfidence`. `underscores` spells accepted tags (default spaces).
+ */
+export interface ReviewSuggestionsAction {
+  kind: 'reviewSuggestions';
+  decision: 'accept' | 'reject';
+  model?: string;
+  minConfidence?: number;
+  belowConfidence?: number;
+  underscores?: 'spaces' | 'keep';
+}
+
+/** A batch edit of captions, a review of model suggestions (caption and sidecar), or a move to Tagbench's trash. */
 export type BatchAction =
   | { kind: 'addTags'; tags: string[]; position: 'start' | 'end' }
   | { kind: 'removeTags'; tags: string[] }
   | { kind: 'replaceTag'; find: string; replace: string; regex: boolean }
   | { kind: 'setPrefix'; prefix: string }
+  | ReviewSuggestionsAction
   | { kind: 'trash' };
 
 /** What a batch would do, before it is applied. `changes` holds at most the first 100 files. */
@@ -152,6 +167,14 @@ const action: Check = union(
   obj({ kind: oneOf('removeTags'), tags: arr(tag, 200) }),
   obj({ kind: oneOf('replaceTag'), find: str(500), replace: str(500), regex: bool }),
   obj({ kind: oneOf('setPrefix'), prefix: str(500) }),
+  obj({
+    kind: oneOf('reviewSuggestions'),
+    decision: oneOf('accept', 'reject'),
+    model: optional(str(200)),
+    minConfidence: optional(num(0, 1)),
+    belowConfidence: optional(num(0, 1)),
+    underscores: optional(oneOf('spaces', 'keep')),
+  }),
   obj({ kind: oneOf('trash') }),
 );
 

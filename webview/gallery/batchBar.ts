@@ -1,6 +1,6 @@
 /**
  * tb-batch-bar: batch actions on the selection (add, remove or replace tags, set a caption prefix,
- * move to trash, create a project) and the status line of their outcome with an Undo button.
+ * accept or reject model suggestions, move to trash, create a project) and the status line of their outcome with an Undo button.
  * Every edit is previewed by the host first; a preview that needs confirmation is shown in
  * tb-batch-preview and applied by its plan id only after Apply.
  */
@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { BatchAction, BatchOutcome } from '../../src/protocol/galleryProtocol.ts';
+import type { BatchAction, BatchOutcome, ReviewSuggestionsAction } from '../../src/protocol/galleryProtocol.ts';
 import { emit } from '../shared/events.ts';
 import { formatCount, plural } from '../shared/format.ts';
 import './batchPreview.ts';
@@ -23,7 +23,10 @@ import './tagInput.ts';
 import type { TagInput } from './tagInput.ts';
 
 /** Which form is open. */
-type Mode = 'addTags' | 'removeTags' | 'replaceTag' | 'setPrefix' | 'project';
+type Mode = 'addTags' | 'removeTags' | 'replaceTag' | 'setPrefix' | 'review' | 'project';
+
+/** What a suggestion review does with the suggestions it matches. */
+type Decision = 'accept' | 'reject';
 
 /** The status line. */
 interface Status {
@@ -38,6 +41,7 @@ const MODES: { mode: Mode; label: string; icon: string }[] = [
   { mode: 'removeTags', label: 'Remove tags', icon: 'remove' },
   { mode: 'replaceTag', label: 'Replace tag', icon: 'replace' },
   { mode: 'setPrefix', label: 'Set prefix', icon: 'symbol-key' },
+  { mode: 'review', label: 'Review suggestions', icon: 'sparkle' },
   { mode: 'project', label: 'New project', icon: 'folder-library' },
 ];
 
@@ -83,6 +87,13 @@ export class BatchBar extends LitElement {
     vscode-textfield {
       flex: 1 1 10em;
     }
+    #decision {
+      width: 7em;
+    }
+    vscode-textfield.confidence {
+      flex: 0 0 8em;
+      width: 8em;
+    }
     .invalid {
       color: var(--vscode-errorForeground);
       flex-basis: 100%;
@@ -114,6 +125,7 @@ export class BatchBar extends LitElement {
     status: { state: true },
     tags: { state: true },
     problem: { state: true },
+    decision: { state: true },
   };
 
   declare rpc: GalleryRpc | null;
@@ -126,6 +138,8 @@ export class BatchBar extends LitElement {
   declare status: Status | null;
   declare tags: string[];
   declare problem: string;
+  /** The review form's decision: its confidence field reads "at or above" to accept, "below" to reject. */
+  declare decision: Decision;
 
   constructor() {
     super();
@@ -137,6 +151,7 @@ export class BatchBar extends LitElement {
     this.status = null;
     this.tags = [];
     this.problem = '';
+    this.decision = 'accept';
   }
 
   override render(): TemplateResult {
@@ -180,6 +195,8 @@ export class BatchBar extends LitElement {
             <vscode-checkbox id="regex" label="Regular expression">Regex</vscode-checkbox>`;
         case 'setPrefix':
           return html`<vscode-textfield id="prefix" label="Caption prefix" placeholder="Trigger word, e.g. ohwx woman"></vscode-textfield>`;
+        case 'review':
+          return this.renderReview();
         case 'project':
           return html`<vscode-textfield id="name" label="Project name" placeholder="Project name" maxlength="100"></vscode-textfield>`;
       }
@@ -192,6 +209,20 @@ export class BatchBar extends LitElement {
         <vscode-button secondary @click=${this.closeForm}>Cancel</vscode-button>
         ${this.problem ? html`<span class="invalid" role="alert">${this.problem}</span>` : nothing}
       </form>`;
+  }
+
+  private renderReview(): TemplateResult {
+    const accept = this.decision === 'accept';
+    const threshold = accept ? 'at or above' : 'below';
+    return html`
+      <vscode-single-select id="decision" label="Decision" aria-label="Accept or reject the matching suggestions" title="Accept or reject the matching suggestions" @change=${this.onDecision}>
+        <vscode-option value="accept" ?selected=${accept}>Accept</vscode-option>
+        <vscode-option value="reject" ?selected=${!accept}>Reject</vscode-option>
+      </vscode-single-select>
+      <vscode-textfield id="model" label="Only the suggestions of this model (empty: any model)" placeholder="Model (any), e.g. tagger:wd-vit-tagger-v3"></vscode-textfield>
+      <label class="threshold"><span aria-hidden="true">Confidence ${threshold}</span>
+        <vscode-textfield id="confidence" class="confidence" label="Confidence ${threshold}, from 0 to 1 (empty: any)" placeholder="any, e.g. 0.5"></vscode-textfield>
+      </label>`;
   }
 
   private renderStatus(): TemplateResult {
@@ -217,7 +248,8 @@ export class BatchBar extends LitElement {
     this.mode = mode;
     this.tags = [];
     this.problem = '';
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('form tb-tag-input, form vscode-textfield')?.focus());
+    this.decision = 'accept';
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('form tb-tag-input, form #decision, form vscode-textfield')?.focus());
   }
 
   private closeForm(): void {
@@ -227,6 +259,11 @@ export class BatchBar extends LitElement {
 
   private onTags(event: CustomEvent<{ tags: string[] }>): void {
     this.tags = event.detail.tags;
+  }
+
+  private onDecision(event: Event): void {
+    this.decision = (event.currentTarget as HTMLInputElement).value === 'reject' ? 'reject' : 'accept';
+    this.problem = '';
   }
 
   private onSubmit(event: Event): void {
@@ -287,6 +324,22 @@ export class BatchBar extends LitElement {
           return;
         }
         void this.runBatch({ kind: 'setPrefix', prefix });
+        return;
+      }
+      case 'review': {
+        const confidence = parseConfidence(field('confidence'));
+        if (confidence === null) {
+          this.problem = 'The confidence must be a number from 0 to 1 (e.g. 0.5), or empty for any.';
+          return;
+        }
+        const model = field('model').trim().replace(/^model:/i, '');
+        const action: ReviewSuggestionsAction = { kind: 'reviewSuggestions', decision: this.decision };
+        if (model !== '') action.model = model;
+        if (confidence !== undefined) {
+          if (this.decision === 'accept') action.minConfidence = confidence;
+          else action.belowConfidence = confidence;
+        }
+        void this.runBatch(action);
         return;
       }
       case 'project': {
@@ -387,8 +440,28 @@ function describe(action: BatchAction): string {
     case 'removeTags': return `Remove ${action.tags.join(', ')}`;
     case 'replaceTag': return `Replace ${action.regex ? `/${action.find}/` : action.find} with ${action.replace || '(nothing)'}`;
     case 'setPrefix': return `Start captions with ${action.prefix}`;
+    case 'reviewSuggestions': return describeReview(action);
     case 'trash': return 'Move to the Tagbench trash';
   }
+}
+
+/** "Accept suggestions ≥ 0.5 of tagger:wd-vit-tagger-v3", "Reject suggestions < 0.35", "Accept all pending suggestions". */
+function describeReview(action: ReviewSuggestionsAction): string {
+  const verb = action.decision === 'accept' ? 'Accept' : 'Reject';
+  const filters: string[] = [];
+  if (action.minConfidence !== undefined) filters.push(`≥ ${action.minConfidence}`);
+  if (action.belowConfidence !== undefined) filters.push(`< ${action.belowConfidence}`);
+  if (action.model) filters.push(`of ${action.model}`);
+  return filters.length > 0 ? `${verb} suggestions ${filters.join(' ')}` : `${verb} all pending suggestions`;
+}
+
+/** A confidence typed in the review form: undefined when empty (any), null when it is no number from 0 to 1. */
+function parseConfidence(text: string): number | undefined | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  if (!/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(trimmed)) return null;
+  const value = Number(trimmed);
+  return value >= 0 && value <= 1 ? value : null;
 }
 
 customElements.define('tb-batch-bar', BatchBar);

@@ -1,6 +1,7 @@
 /**
  * tb-batch-preview: the modal preview of a batch edit: "N of M files change", before -> after for
- * each listed file, Apply / Cancel. Focus is trapped inside; Escape cancels.
+ * each listed file (a suggestion review lists the suggestions it accepts and rejects, and the caption
+ * only when it changes), Apply / Cancel. Focus is trapped inside; Escape cancels.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
@@ -8,6 +9,9 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { BatchPreview as Preview } from '../../src/protocol/galleryProtocol.ts';
 import { formatCount, plural } from '../shared/format.ts';
 import { commonStyles } from './commonStyles.ts';
+
+/** One file's change in a preview. */
+type Change = Preview['changes'][number];
 
 /** The batch preview dialog. */
 export class BatchPreview extends LitElement {
@@ -79,6 +83,24 @@ export class BatchPreview extends LitElement {
     .after::before {
       content: '+ ';
     }
+    .reviewed {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 2px 10px;
+      margin: 2px 0 0;
+      padding: 0;
+      list-style: none;
+    }
+    .reviewed li {
+      padding: 0;
+      border: none;
+    }
+    .accepted {
+      color: var(--vscode-gitDecoration-addedResourceForeground, var(--vscode-foreground));
+    }
+    .rejected {
+      color: var(--vscode-gitDecoration-deletedResourceForeground, var(--vscode-foreground));
+    }
     footer {
       display: flex;
       justify-content: flex-end;
@@ -126,11 +148,7 @@ export class BatchPreview extends LitElement {
             <p id="summary">${formatCount(p.changed)} of ${plural(p.files, 'file')} change.${p.changes.length < p.changed ? ` Showing the first ${formatCount(p.changes.length)}.` : ''}</p>
           </header>
           <ul class="changes" tabindex="0" aria-label="Changes, before and after">
-            ${p.changes.map((c) => html`<li>
-              <div class="path">${c.path}</div>
-              <del class="before"><span class="visually-hidden">Before: </span>${c.before ?? '(no caption)'}</del>
-              <ins class="after"><span class="visually-hidden">After: </span>${c.after ?? '(removed)'}</ins>
-            </li>`)}
+            ${p.changes.map((c) => this.renderChange(c))}
           </ul>
           <footer>
             <vscode-button id="cancel" secondary @click=${() => this.close('cancel')}>Cancel</vscode-button>
@@ -138,6 +156,21 @@ export class BatchPreview extends LitElement {
           </footer>` : nothing}
       </dialog>
     `;
+  }
+
+  private renderChange(c: Change): TemplateResult {
+    const reviewed = c.accepted !== undefined || c.rejected !== undefined;
+    const captionChanges = !reviewed || c.before !== c.after;
+    return html`<li>
+      <div class="path">${c.path}</div>
+      ${reviewed ? html`<ul class="reviewed" aria-label="Suggestions">
+        ${(c.accepted ?? []).map((tag) => html`<li class="accepted"><span aria-hidden="true">+ </span><span class="visually-hidden">Accepted: </span>${tag}</li>`)}
+        ${(c.rejected ?? []).map((tag) => html`<li class="rejected"><span aria-hidden="true">✕ </span><span class="visually-hidden">Rejected: </span>${tag}</li>`)}
+      </ul>` : nothing}
+      ${captionChanges ? html`
+        <del class="before"><span class="visually-hidden">Before: </span>${c.before ?? '(no caption)'}</del>
+        <ins class="after"><span class="visually-hidden">After: </span>${c.after ?? '(removed)'}</ins>` : nothing}
+    </li>`;
   }
 
   private close(value: 'apply' | 'cancel'): void {
