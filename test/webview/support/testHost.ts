@@ -38,6 +38,8 @@ export class TestGalleryHost {
   readonly viewStates: ViewState[] = [];
   /** The preview `previewBatch` answers with (built from the selection when unset). */
   needsConfirmation = true;
+  /** The changes `previewBatch` lists, when set (otherwise a tag added to each selected caption). */
+  previewChanges: BatchPreview['changes'] | null = null;
   private readonly db: Database;
   private readonly origin: string;
   private readyResolve: (() => void) | undefined;
@@ -104,7 +106,7 @@ export class TestGalleryHost {
   private preview(selection: Requests['previewBatch']['params']['selection']): BatchPreview {
     const ids = selection.kind === 'ids' ? selection.ids : [];
     const files = selection.kind === 'ids' ? ids.length : (this.search(selection.query, 0, 0) as { total: number }).total - selection.except.length;
-    const changes = ids.slice(0, 100).map((id) => {
+    const changes = this.previewChanges ?? ids.slice(0, 100).map((id) => {
       const info = imageById(this.db, id);
       return { path: info?.path ?? `#${id}`, before: info?.caption ?? null, after: `${info?.caption ?? ''}, new tag` };
     });
