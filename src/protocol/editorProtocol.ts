@@ -6,6 +6,7 @@
  * and reviews model suggestions: the webview names the step (`review`), the host changes the caption
  * and the suggestions' statuses as one edit and sends both back (`setCaption`, `setSuggestions`).
  */
+import type { TagSuggestion } from './galleryProtocol.ts';
 import type { Check } from './validate.ts';
 import { arr, int, num, obj, oneOf, str, union } from './validate.ts';
 
@@ -89,8 +90,8 @@ export type SuggestionReview =
 /** Requests the host answers for either editor. */
 export interface EditorHost {
   requests: {
-    /** Tags of the dataset starting with `prefix`, most used first (autocomplete). */
-    suggest: { params: { prefix: string; limit: number }; result: { tag: string; count: number }[] };
+    /** Tags of the dataset (and of the tag database, when one is set) starting with `prefix`, most used first (autocomplete). */
+    suggest: { params: { prefix: string; limit: number }; result: TagSuggestion[] };
     /** Opens the next (1) or previous (-1) image of the results, saving this one first if it has changes. */
     navigate: { params: { step: 1 | -1 }; result: { moved: boolean; reason?: string } };
   };

@@ -1,6 +1,7 @@
 /**
- * tb-tag-entry: the box that adds tags, an ARIA combobox completing from the dataset's tags.
- * Typing asks for suggestions; Up/Down pick one, Enter adds the picked one (else what is typed),
+ * tb-tag-entry: the box that adds tags, an ARIA combobox completing from the dataset's tags (and the
+ * tag database's, when one is configured: a match through an alias reads `alias → tag` and adds the
+ * tag). Typing asks for suggestions; Up/Down pick one, Enter adds the picked one (else what is typed),
  * Tab adds the picked one (else the first), "," adds what is typed, Escape closes the list, and
  * Backspace or Left in an empty box goes back to the chips.
  */
@@ -8,18 +9,13 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { live } from 'lit/directives/live.js';
+import type { TagSuggestion } from '../../src/protocol/galleryProtocol.ts';
 import { tagKey } from '../../src/shared/tags.ts';
 import { emit } from '../shared/events.ts';
 import { formatCount } from '../shared/format.ts';
 import { debounce } from '../shared/timing.ts';
 import { editorStyles } from './editorStyles.ts';
 import { typedTags } from './tagEdits.ts';
-
-/** A completion: a tag of the dataset and how many captions have it. */
-export interface TagSuggestion {
-  tag: string;
-  count: number;
-}
 
 /** Asks the host for tags starting with a prefix. */
 export type SuggestTags = (prefix: string) => Promise<TagSuggestion[]>;
@@ -87,6 +83,9 @@ export class TagEntry extends LitElement {
     .tag {
       overflow: hidden;
       text-overflow: ellipsis;
+    }
+    .arrow {
+      color: var(--vscode-descriptionForeground);
     }
     .present .tag::after {
       content: ' \\2713';
@@ -168,17 +167,21 @@ export class TagEntry extends LitElement {
 
   private renderItem(item: TagSuggestion, index: number): TemplateResult {
     const present = this.presentKeys.has(tagKey(item.tag));
+    const posts = item.count === 0 && item.postCount ? item.postCount : undefined;
+    const name = item.alias !== undefined ? `${item.alias}, alias of ${item.tag}` : item.tag;
+    const uses = posts !== undefined ? `${formatCount(posts)} posts` : `${formatCount(item.count)} ${item.count === 1 ? 'caption' : 'captions'}`;
     return html`
       <li
         id="option-${index}"
         role="option"
         class=${present ? 'present' : ''}
         aria-selected=${index === this.active ? 'true' : 'false'}
-        aria-label="${item.tag}, ${formatCount(item.count)} ${item.count === 1 ? 'caption' : 'captions'}${present ? ', already added' : ''}"
+        aria-label="${name}, ${uses}${present ? ', already added' : ''}"
         @mousedown=${(e: MouseEvent) => e.preventDefault()}
         @click=${() => this.accept(index)}
       >
-        <span class="tag">${item.tag}</span><span class="count">${formatCount(item.count)}</span>
+        <span class="tag">${item.alias !== undefined ? html`${item.alias}<span class="arrow"> → </span>${item.tag}` : item.tag}</span>
+        <span class="count">${posts !== undefined ? `${formatCount(posts)} posts` : formatCount(item.count)}</span>
       </li>
     `;
   }
