@@ -2,7 +2,8 @@
  * Runs the image and caption editor webviews in headless Chromium with the Node test process as
  * the extension host. The two bundles are built fresh (as .ci/build.mjs builds them) into a temp
  * folder served by a tiny HTTP server, on a page with the panel's content security policy; the
- * page's acquireVsCodeApi bridges to an RpcEndpoint here that answers `suggest` and `navigate` and
+ * page's acquireVsCodeApi bridges to an RpcEndpoint here that answers `suggest` (the dataset's tags,
+ * then the aliases of a small tag database, as a configured database completes) and `navigate` and
  * records every message (crop changes and reviews of suggestions included; reviews are applied to
  * the sidecar tags given to `open` as the extension does, and answered with setCaption and setSuggestions). CSP violations, page errors, console errors and warnings, and messages the
  * protocol checks refuse are collected as problems for the test to assert empty.
@@ -20,6 +21,7 @@ import type { Browser, Page } from 'playwright-core';
 import { RpcEndpoint } from '../../../src/protocol/rpc.ts';
 import type { WireMessage } from '../../../src/protocol/rpc.ts';
 import { editorRequestChecks } from '../../../src/protocol/editorProtocol.ts';
+import type { TagSuggestion } from '../../../src/protocol/galleryProtocol.ts';
 import type { CropChange, CropView, EditorHost, EditorView, ImageFactsView, SuggestionReview } from '../../../src/protocol/editorProtocol.ts';
 import type { SidecarTag } from '../../../src/core/sidecar/sidecar.ts';
 import { tagKey } from '../../../src/shared/tags.ts';
@@ -49,6 +51,15 @@ export const datasetTags: { tag: string; count: number }[] = [
   { tag: 'blue eyes', count: 90 },
   { tag: 'long hair', count: 80 },
   { tag: 'open mouth', count: 70 },
+];
+
+/**
+ * Aliases of the test tag database, as the data worker offers them: the target tag with the alias
+ * typed, its dataset count (0 when no caption has it) and the database's post count and category.
+ */
+export const tagAliases: TagSuggestion[] = [
+  { tag: 'smile', count: 640, postCount: 1_520_000, category: 'general', alias: 'beaming' },
+  { tag: 'glasses', count: 0, postCount: 410_000, category: 'general', alias: 'bespectacled' },
 ];
 
 /** Facts of a 640 × 480 test image. */
@@ -296,7 +307,8 @@ export class EditorPage {
     this.rpc.handle('suggest', ({ prefix, limit }) => {
       this.log.push(`suggest:${prefix}`);
       const key = tagKey(prefix);
-      return datasetTags.filter((t) => tagKey(t.tag).startsWith(key)).slice(0, limit);
+      const aliased = tagAliases.filter((t) => tagKey(t.alias!).startsWith(key));
+      return [...datasetTags.filter((t) => tagKey(t.tag).startsWith(key)), ...aliased].slice(0, limit);
     }, editorRequestChecks.suggest);
     this.rpc.handle('navigate', ({ step }) => {
       this.log.push(`navigate:${step}`);
