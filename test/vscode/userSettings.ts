@@ -16,4 +16,7 @@ export const QUIET_USER_SETTINGS: Readonly<Record<string, unknown>> = {
   'git.enabled': false,
   'npm.autoDetect': 'off',
   'typescript.disableAutomaticTypeAcquisition': true,
+  // VS Code in a browser saves after a 1 s delay by default; desktop VS Code does not. Off, as on the
+  // desktop: the editor tests check dirty state, undo and revert, which an auto-save would race.
+  'files.autoSave': 'off',
 };
