@@ -3,6 +3,7 @@
  * requests (validated by `galleryRequestChecks`); the webview answers `GalleryView`.
  */
 import type { Check } from './validate.ts';
+import type { ReviewSuggestionsAction } from '../shared/reviewAction.ts';
 import { arr, bool, int, num, obj, oneOf, optional, str, union } from './validate.ts';
 
 /** One image as the grid shows it. Thumbnails are at `${thumbBase}/${sha256.slice(0, 2)}/${sha256}-${thumbSize}.webp`. */
@@ -75,19 +76,7 @@ export type Selection =
   | { kind: 'ids'; ids: number[] }
   | { kind: 'query'; query: string; except: number[] };
 
-/**
- * A review of model suggestions over many images: accept (append to the caption) or reject the
- * pending suggestions that pass every given filter: one model's (its id without `model:`), at or
- * above `minConfidence`, below `belowConfidence`. `underscores` spells accepted tags (default spaces).
- */
-export interface ReviewSuggestionsAction {
-  kind: 'reviewSuggestions';
-  decision: 'accept' | 'reject';
-  model?: string;
-  minConfidence?: number;
-  belowConfidence?: number;
-  underscores?: 'spaces' | 'keep';
-}
+export type { ReviewSuggestionsAction };
 
 /** A batch edit of captions, a review of model suggestions (caption and sidecar), or a move to Tagbench's trash. */
 export type BatchAction =

@@ -9,20 +9,12 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSampleWorkspace } from '../vscode/sampleWorkspace.ts';
 import type { SampleWorkspace } from '../vscode/sampleWorkspace.ts';
-import { openWorkbench } from '../vscode/workbench.ts';
+import { openWorkbench, until } from '../vscode/workbench.ts';
 import type { Workbench } from '../vscode/workbench.ts';
 
 /** Caption texts of a folder, by file name. */
 function captions(dir: string): Map<string, string> {
   return new Map(readdirSync(dir).filter((n) => n.endsWith('.txt')).map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
-}
-
-async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('e2e: the gallery and the image editor', function () {

@@ -9,16 +9,8 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { makeSampleWorkspace } from '../vscode/sampleWorkspace.ts';
 import type { SampleWorkspace } from '../vscode/sampleWorkspace.ts';
-import { openWorkbench } from '../vscode/workbench.ts';
+import { openWorkbench, until } from '../vscode/workbench.ts';
 import type { Workbench } from '../vscode/workbench.ts';
-
-async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 interface StoredTag {
   name: string;

@@ -188,3 +188,12 @@ export async function screenshotOpenWorkbenches(name: string): Promise<string[]>
 function fileNameOf(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 150);
 }
+
+/** Polls `probe` every 100 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

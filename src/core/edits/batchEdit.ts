@@ -11,6 +11,7 @@ import { captionPathFor, sidecarPathFor } from '../dataset/filePairing.ts';
 import { TAGBENCH_DIR } from '../dataset/datasetLayout.ts';
 import { ImageStore } from '../index/imageStore.ts';
 import { readSidecarState } from '../index/imageFileReader.ts';
+import { scannedFile } from '../index/refreshImageFiles.ts';
 import { sidecarTagsFor, syncSidecarTags } from '../sidecar/sidecarTags.ts';
 import { SidecarError } from '../sidecar/sidecar.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
@@ -279,15 +280,6 @@ function restoreSidecar(root: string, caption: JournalCaption, images: readonly 
     return now !== null && syncSidecarTags(file, caption.before ?? '') ? 1 : 0;
   }
   return images.filter((image) => syncSidecarTags(join(root, sidecarPathFor(image)), caption.before ?? '')).length;
-}
-
-function scannedFile(root: string, path: string): { path: string; size: number; mtimeMs: number } | undefined {
-  try {
-    const stat = statSync(join(root, path));
-    return stat.isFile() ? { path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs) } : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The sidecar change a caption change brings (tag provenance in step with the new text), for the journal. */

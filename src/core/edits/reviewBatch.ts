@@ -8,20 +8,9 @@ import { acceptSuggestions, modelOf, pendingSuggestions, rejectSuggestions } fro
 import { formatSidecar, parseSidecar } from '../sidecar/sidecar.ts';
 import type { SidecarTag } from '../sidecar/sidecar.ts';
 import { tagKey } from '../../shared/tags.ts';
+import type { ReviewSuggestionsAction } from '../../shared/reviewAction.ts';
 
-/** A batch review of suggestions; the filters combine (all must hold). */
-export interface ReviewSuggestionsAction {
-  kind: 'reviewSuggestions';
-  decision: 'accept' | 'reject';
-  /** Only this model's suggestions (its id, without `model:`). */
-  model?: string;
-  /** Only suggestions with at least this confidence (suggestions without a confidence never match). */
-  minConfidence?: number;
-  /** Only suggestions with a confidence below this (suggestions without one match). */
-  belowConfidence?: number;
-  /** How accepted tags are spelled in the caption (default: underscores as spaces). */
-  underscores?: 'spaces' | 'keep';
-}
+export type { ReviewSuggestionsAction };
 
 /** One image's reviewed caption and sidecar text, and the tags accepted or rejected. */
 export interface ReviewedImage {
@@ -44,14 +33,6 @@ export function reviewImage(caption: string, sidecarBytes: Uint8Array, action: R
     ? acceptSuggestions(state, keys, action.underscores ?? 'spaces')
     : rejectSuggestions(state, keys);
   return { caption: outcome.caption, sidecar: formatSidecar({ ...sidecar, tags: outcome.tags }), accepted: outcome.accepted, rejected: outcome.rejected };
-}
-
-/** Checks a review action's numbers; returns the problem, or null when it is usable. */
-export function reviewActionProblem(action: ReviewSuggestionsAction): string | null {
-  for (const [name, value] of [['minConfidence', action.minConfidence], ['belowConfidence', action.belowConfidence]] as const) {
-    if (value !== undefined && !(value >= 0 && value <= 1)) return `${name} must be between 0 and 1, not ${value}.`;
-  }
-  return null;
 }
 
 /** A one-line description of the action, for the batch summary. */

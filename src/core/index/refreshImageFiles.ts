@@ -16,12 +16,13 @@ export function refreshImageFiles(db: Database, store: ImageStore, root: string,
   const row = db.prepare('SELECT id, sidecar_path FROM images WHERE path = ?').get(path) as { id: number; sidecar_path: string | null } | undefined;
   if (!row) return false;
   const problems: Problem[] = [];
-  store.setCaption(row.id, readCaption(root, scanned(root, captionPathFor(path, captionExtension)), problems));
-  store.setSidecar(row.id, readSidecarState(root, scanned(root, row.sidecar_path ?? sidecarPathFor(path)) ?? scanned(root, sidecarPathFor(path)), problems));
+  store.setCaption(row.id, readCaption(root, scannedFile(root, captionPathFor(path, captionExtension)), problems));
+  store.setSidecar(row.id, readSidecarState(root, scannedFile(root, row.sidecar_path ?? sidecarPathFor(path)) ?? scannedFile(root, sidecarPathFor(path)), problems));
   return true;
 }
 
-function scanned(root: string, path: string): ScannedFile | undefined {
+/** The file at `path` as a scan sees it (size, mtime), or undefined when it is not there or cannot be read. */
+export function scannedFile(root: string, path: string): ScannedFile | undefined {
   try {
     const stat = statSync(join(root, path));
     return stat.isFile() ? { path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs) } : undefined;
