@@ -11,11 +11,13 @@ import type { Project } from '../core/projects/projectStore.ts';
 import type { JobInfo } from '../core/jobs/jobStore.ts';
 import type { JobReport, JobSpec } from '../core/jobs/jobService.ts';
 import type { JobProgress } from '../core/jobs/jobRunner.ts';
-import type { BatchAction } from '../core/edits/batchEdit.ts';
-import type { BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies, TagSuggestion } from './galleryProtocol.ts';
+import type { DataBatchAction } from '../core/service/datasetService.ts';
+import type { BatchOutcome, BatchPreview } from '../shared/batchReport.ts';
+import type { Selection } from '../shared/imageSelection.ts';
+import type { GalleryPage, QueryProblem, TagFrequencies } from '../shared/searchResults.ts';
+import type { TagSuggestion } from '../shared/tagSuggestion.ts';
 
-/** A batch the data worker plans: any batch action, or the rules of a file (JSON rules or a tagcomplete CSV) it loads itself. */
-export type DataBatchAction = BatchAction | { kind: 'applyRulesFile'; file: string };
+export type { DataBatchAction };
 
 /** What the data worker answers. */
 export interface DataWorkerApi {

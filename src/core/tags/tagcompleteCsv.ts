@@ -9,9 +9,7 @@
  * general parser would have to be configured (and trusted) to give.
  */
 import { tagKey } from '../../shared/tags.ts';
-
-/** A tag's category. */
-export type TagCategory = 'general' | 'artist' | 'copyright' | 'character' | 'meta' | 'other';
+import type { TagCategory } from '../../shared/tagCategory.ts';
 
 /** One tag of the database. */
 export interface TagDbEntry {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ModelContractError } from '../../models/upscalerContract.ts';
-import type { TagCategory } from '../annotator.ts';
+import type { TagCategory } from '../../../shared/tagCategory.ts';
 
 /** File names inside a tagger folder. */
 export const TAGGER_MODEL_FILE = 'model.onnx';
