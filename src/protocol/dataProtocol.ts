@@ -39,7 +39,7 @@ export interface DataWorkerApi {
     position: { params: { query: string; id: number }; result: { position: number; total: number } };
     /** Resolves a selection to image ids and paths. */
     resolveSelection: { params: { selection: Selection }; result: { id: number; path: string; sha256: string }[] };
-    previewBatch: { params: { selection: Selection; action: DataBatchAction }; result: BatchPreview & { planId: string; summary: string } };
+    previewBatch: { params: { selection: Selection; action: DataBatchAction }; result: BatchPreview & { summary: string } };
     applyBatch: { params: { planId: string }; result: BatchOutcome & { moved: number; sidecars: number } };
     undoBatch: { params: Record<string, never>; result: (BatchOutcome & { moved: number; sidecars: number }) | null };
     canUndo: { params: Record<string, never>; result: boolean };
