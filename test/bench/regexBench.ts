@@ -51,7 +51,7 @@ const script = new vm.Script('tags.map((p) => p.replace(re, replace))');
 const vmMs = time(() => {
   for (const tags of parts) {
     context.tags = tags;
-    script.runInContext(context, { timeout: 250 });
+    script.runInContext(context, { timeout: 10_000 });
   }
 });
 const editMs = time(() => {

@@ -27,7 +27,7 @@ describe('regular expressions bounded in time', function () {
       return true;
     });
     const elapsed = performance.now() - started;
-    assert.ok(elapsed < 2000, `stopped after ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed < 5000, `stopped after ${Math.round(elapsed)} ms`);
     assert.deepEqual(new BoundedRegex('a+').replaceEach(['baa'], 'c'), ['bc']);
   });
 

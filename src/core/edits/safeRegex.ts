@@ -3,12 +3,14 @@
  * pattern that backtracks catastrophically (`(a+)+$` on a long caption) is stopped with a clear error
  * instead of freezing the thread that plans the batch. JavaScript cannot interrupt a running match
  * from the thread running it, so matching happens on a helper thread that the caller waits for
- * synchronously (Atomics.wait) for at most the budget; a helper that overruns is terminated and the
+ * synchronously (Atomics.wait); the budget runs from when the helper picks the job up, so a busy
+ * machine's scheduling delay does not count against it. A helper that overruns is terminated and the
  * next call starts a new one. The helper starts on first use and sleeps between calls (no CPU).
  *
- * Measured on a 2-core VM: a round trip costs about 25 µs per caption (10 tags), about 75 ms over a
- * 3,000-image batch, and starting the helper 30 to 400 ms once per process; running each caption
- * under `vm` with a timeout instead costs about 1 ms per caption (a watchdog thread per call).
+ * Measured with test/bench/regexBench.ts on a 2-core VM under a load of about 20: a round trip adds
+ * 0 to 160 µs a caption of 13 tags (up to 0.5 s over 3,000 captions, next to 50 to 100 ms of native
+ * replacing), and starting the helper 0.3 to 1 s once per process; running each caption under `vm`
+ * with a timeout instead costs 0.6 to 1 ms a caption (a watchdog thread per call), 8 to 45 times more.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -16,7 +18,7 @@ import type { MessagePort } from 'node:worker_threads';
 /** How long one call (all the tags of one caption) may take. Real patterns take microseconds. */
 export const REGEX_BUDGET_MS = 250;
 
-/** How long the helper thread may take to start. */
+/** How long the helper thread may take to start, or to pick a job up. */
 const START_BUDGET_MS = 15_000;
 
 /** A regular expression that ran out of its time budget. */
@@ -74,6 +76,7 @@ type Reply = { texts: string[] } | { error: string };
 const STARTING = 0;
 const IDLE = 1;
 const REQUEST = 2;
+const RUNNING = 3;
 
 /** The helper's loop: wait for a job, do it, post the reply, go back to waiting. CommonJS, run with `eval`. */
 const HELPER_SOURCE = `
@@ -85,6 +88,8 @@ Atomics.store(s, 0, ${IDLE});
 Atomics.notify(s, 0);
 for (;;) {
   while (Atomics.load(s, 0) !== ${REQUEST}) Atomics.wait(s, 0, ${IDLE});
+  Atomics.store(s, 0, ${RUNNING});
+  Atomics.notify(s, 0);
   const job = receiveMessageOnPort(port).message;
   let reply;
   try {
@@ -120,12 +125,16 @@ class RegexHelper {
     }
   }
 
-  /** Runs a job; undefined when it overran `budgetMs` (the helper is then ended). */
+  /** Runs a job; undefined when it ran over `budgetMs` (the helper is then ended). */
   run(job: Job, budgetMs: number): Reply | undefined {
     this.port.postMessage(job);
     Atomics.store(this.state, 0, REQUEST);
     Atomics.notify(this.state, 0);
-    if (!this.waitWhile(REQUEST, budgetMs)) {
+    if (!this.waitWhile(REQUEST, START_BUDGET_MS)) {
+      this.end();
+      return { error: 'the helper thread did not pick the job up' };
+    }
+    if (!this.waitWhile(RUNNING, budgetMs)) {
       this.end();
       return undefined;
     }
