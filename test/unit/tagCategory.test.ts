@@ -20,7 +20,7 @@ describe('tag categories', () => {
   });
 
   it('are what taggers and tag databases give', () => {
-    for (const n of [0, 1, 3, 4, 5, 9, 42]) assert.ok((TAG_CATEGORIES as readonly string[]).includes(tagCategory(n)), String(n));
+    assert.deepEqual([0, 1, 3, 4, 5, 9, 42].map(tagCategory), ['general', 'artist', 'copyright', 'character', 'meta', 'rating', 'general']);
     const db = parseTagcompleteCsv('a,0,1,\nb,1,1,\nc,3,1,\nd,4,1,\ne,5,1,\nf,7,1,\n');
     assert.deepEqual(db.entries.map((e) => e.category), ['general', 'artist', 'copyright', 'character', 'meta', 'other']);
   });
