@@ -15,12 +15,26 @@ export default tseslint.config(
     },
   },
   {
-    // The core is plain Node: the CLI, workers and the extension all build on it.
+    // The core is plain Node: the CLI, workers and the extension all build on it. The protocol builds on
+    // the core (its messages carry core types), so the core never imports it: shared types live in src/shared.
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'src/core must not depend on VS Code.' }],
-        patterns: [{ group: ['**/vscode/**', '**/cli/**', '**/webview/**'], message: 'src/core must not import front ends.' }],
+        patterns: [
+          { group: ['**/vscode/**', '**/cli/**', '**/webview/**', '**/workers/**'], message: 'src/core must not import front ends.' },
+          { group: ['**/protocol/**'], message: 'src/core must not import src/protocol: put shared types in src/core or src/shared.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The CLI and the worker threads run in plain Node, outside VS Code.
+    files: ['src/cli/**/*.ts', 'src/workers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The CLI and the workers run outside VS Code.' }],
+        patterns: [{ group: ['**/vscode/**', '**/webview/**'], message: 'The CLI and the workers must not import src/vscode or webviews.' }],
       }],
     },
   },

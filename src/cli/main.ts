@@ -12,6 +12,7 @@ import { runDownloadCommand, runModelsCommand } from './commands/modelCommands.t
 import { runAnnotateCommand } from './commands/annotateCommand.ts';
 import { DatasetError } from '../core/dataset/datasetRoot.ts';
 import { QueryError } from '../core/query/queryError.ts';
+import { SORT_KEYS } from '../shared/sortKeys.ts';
 
 const HELP = `tagbench: index, search and inspect image datasets for LoRA and diffusion training.
 
@@ -63,7 +64,7 @@ Options:
 Query language (AND by default):
   smile  blue_eyes  long_*  -solo  "a phrase"  caption:word  width>=1024  height<512
   pixels>=1m  aspect>1.5  aspect:portrait  ext:png  folder:10_alice  has:caption  -has:caption
-  tags>30  sort:name|mtime|width|height|tags|random (-sort:... reverses)  a OR b  ( ... )
+  tags>30  sort:${SORT_KEYS.join('|')} (-sort:... reverses)  a OR b  ( ... )
   model:wd-vit-tagger-v3  score>=6  suggested:smile  has:suggestions
 `;
 

@@ -11,11 +11,13 @@ import type { Project } from '../core/projects/projectStore.ts';
 import type { JobInfo } from '../core/jobs/jobStore.ts';
 import type { JobReport, JobSpec } from '../core/jobs/jobService.ts';
 import type { JobProgress } from '../core/jobs/jobRunner.ts';
-import type { BatchAction } from '../core/edits/batchEdit.ts';
-import type { BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies, TagSuggestion } from './galleryProtocol.ts';
+import type { DataBatchAction } from '../core/service/datasetService.ts';
+import type { BatchOutcome, BatchPreview } from '../shared/batchReport.ts';
+import type { Selection } from '../shared/imageSelection.ts';
+import type { GalleryPage, QueryProblem, TagFrequencies } from '../shared/searchResults.ts';
+import type { TagSuggestion } from '../shared/tagSuggestion.ts';
 
-/** A batch the data worker plans: any batch action, or the rules of a file (JSON rules or a tagcomplete CSV) it loads itself. */
-export type DataBatchAction = BatchAction | { kind: 'applyRulesFile'; file: string };
+export type { DataBatchAction };
 
 /** What the data worker answers. */
 export interface DataWorkerApi {
@@ -37,7 +39,7 @@ export interface DataWorkerApi {
     position: { params: { query: string; id: number }; result: { position: number; total: number } };
     /** Resolves a selection to image ids and paths. */
     resolveSelection: { params: { selection: Selection }; result: { id: number; path: string; sha256: string }[] };
-    previewBatch: { params: { selection: Selection; action: DataBatchAction }; result: BatchPreview & { planId: string; summary: string } };
+    previewBatch: { params: { selection: Selection; action: DataBatchAction }; result: BatchPreview & { summary: string } };
     applyBatch: { params: { planId: string }; result: BatchOutcome & { moved: number; sidecars: number } };
     undoBatch: { params: Record<string, never>; result: (BatchOutcome & { moved: number; sidecars: number }) | null };
     canUndo: { params: Record<string, never>; result: boolean };

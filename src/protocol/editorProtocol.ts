@@ -6,9 +6,13 @@
  * and reviews model suggestions: the webview names the step (`review`), the host changes the caption
  * and the suggestions' statuses as one edit and sends both back (`setCaption`, `setSuggestions`).
  */
-import type { TagSuggestion } from './galleryProtocol.ts';
+import type { CropRectView, CropView } from '../shared/cropView.ts';
+import type { HeldSentenceView, SuggestionsView, SuggestionView } from '../shared/suggestionView.ts';
+import type { TagSuggestion } from '../shared/tagSuggestion.ts';
 import type { Check } from './validate.ts';
 import { arr, int, num, obj, oneOf, str, union } from './validate.ts';
+
+export type { CropRectView, CropView, HeldSentenceView, SuggestionsView, SuggestionView };
 
 /** Facts about the image shown in the image editor. */
 export interface ImageFactsView {
@@ -34,20 +38,6 @@ export interface EditorProblem {
   message: string;
 }
 
-/** A crop rectangle in displayed (EXIF-oriented) image pixels: whole numbers, origin top-left. */
-export interface CropRectView {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
-
-/** The crop stored for an image: found by auto-crop (`auto`), auto then reviewed (`approved`), or drawn (`manual`). */
-export interface CropView {
-  state: 'auto' | 'approved' | 'manual';
-  rect: CropRectView;
-}
-
 /** An aspect preset of the crop tool: a ratio, a training bucket, or free (`ratio` null). */
 export interface CropPreset {
   label: string;
@@ -59,25 +49,6 @@ export interface CropPreset {
 export type CropChange =
   | { state: 'manual' | 'approved'; rect: CropRectView; label: string }
   | { state: 'none'; rect: null; label: string };
-
-/** A model's tag suggestion waiting for review: its name as it would be written, the model id (without `model:`), the confidence (null when unknown). */
-export interface SuggestionView {
-  name: string;
-  model: string;
-  confidence: number | null;
-}
-
-/** A captioning model's sentence held for review (the caption was hand-written). */
-export interface HeldSentenceView {
-  model: string;
-  text: string;
-}
-
-/** What the image editor reviews: pending tag suggestions and held sentences (the webview hides those the caption already has). */
-export interface SuggestionsView {
-  tags: SuggestionView[];
-  sentences: HeldSentenceView[];
-}
 
 /** A review step the image editor asks for; the host changes the caption and the statuses as one undoable edit. */
 export type SuggestionReview =

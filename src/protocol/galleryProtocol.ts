@@ -4,38 +4,13 @@
  */
 import type { Check } from './validate.ts';
 import type { ReviewSuggestionsAction } from '../shared/reviewAction.ts';
+import type { BatchOutcome, BatchPreview } from '../shared/batchReport.ts';
+import type { Selection } from '../shared/imageSelection.ts';
+import type { GalleryItem, GalleryPage, QueryProblem, TagFrequencies } from '../shared/searchResults.ts';
+import type { TagSuggestion } from '../shared/tagSuggestion.ts';
 import { arr, bool, int, num, obj, oneOf, optional, str, union } from './validate.ts';
 
-/** One image as the grid shows it. Thumbnails are at `${thumbBase}/${sha256.slice(0, 2)}/${sha256}-${thumbSize}.webp`. */
-export interface GalleryItem {
-  id: number;
-  path: string;
-  width: number;
-  height: number;
-  sha256: string;
-  caption: string | null;
-  tags: string[];
-}
-
-/** A malformed query: the message and where in the query text (0-based, UTF-16 units). */
-export interface QueryProblem {
-  message: string;
-  position: number;
-  length: number;
-}
-
-/** A page of results starting at `offset`, out of `total`. */
-export interface GalleryPage {
-  total: number;
-  offset: number;
-  items: GalleryItem[];
-}
-
-/** Tag frequencies over a query's results, most frequent first. */
-export interface TagFrequencies {
-  images: number;
-  tags: { tag: string; count: number }[];
-}
+export type { BatchOutcome, BatchPreview, GalleryItem, GalleryPage, QueryProblem, ReviewSuggestionsAction, Selection, TagFrequencies, TagSuggestion };
 
 /** Everything the side panel shows about one image. */
 export interface ImageDetails {
@@ -58,26 +33,6 @@ export interface ImageDetails {
   imageUri: string;
 }
 
-/**
- * A tag completion: the tag to insert and how many images have it. With a tag database configured,
- * also the database's post count and category, and the alias that was typed when the match came
- * through one (shown as `alias → tag`).
- */
-export interface TagSuggestion {
-  tag: string;
-  count: number;
-  postCount?: number;
-  category?: 'general' | 'artist' | 'copyright' | 'character' | 'meta' | 'other';
-  alias?: string;
-}
-
-/** Which images a batch applies to: listed ones, or every result of a query (minus some). */
-export type Selection =
-  | { kind: 'ids'; ids: number[] }
-  | { kind: 'query'; query: string; except: number[] };
-
-export type { ReviewSuggestionsAction };
-
 /** A batch edit of captions, a review of model suggestions (caption and sidecar), or a move to Tagbench's trash. */
 export type BatchAction =
   | { kind: 'addTags'; tags: string[]; position: 'start' | 'end' }
@@ -86,27 +41,6 @@ export type BatchAction =
   | { kind: 'setPrefix'; prefix: string }
   | ReviewSuggestionsAction
   | { kind: 'trash' };
-
-/** What a batch would do, before it is applied. `changes` holds at most the first 100 files. */
-export interface BatchPreview {
-  /** The host's plan of exactly this change; `applyBatch` applies it by this id. */
-  planId: string;
-  files: number;
-  changed: number;
-  /** A suggestion review also names the suggestions it accepts or rejects in each file. */
-  changes: { path: string; before: string | null; after: string | null; accepted?: string[]; rejected?: string[] }[];
-  /** True when the change touches enough files that the user should confirm it first. */
-  needsConfirmation: boolean;
-}
-
-/** What an applied (or undone) batch did. Files changed on disk since they were read are conflicts, never overwritten. */
-export interface BatchOutcome {
-  changed: number;
-  unchanged: number;
-  conflicts: { path: string; reason: string }[];
-  /** A one-line description ("Added 2 tags to 40 captions"). */
-  summary: string;
-}
 
 /** Requests the host answers. */
 export interface GalleryHost {

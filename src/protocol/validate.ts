@@ -44,16 +44,29 @@ export const optional = (check: Check): Check => (v, p) => (v === undefined ? un
 /** A value that may be null. */
 export const nullable = (check: Check): Check => (v, p) => (v === null ? undefined : check(v, p));
 
-/** A plain object with exactly these fields (unknown fields are refused). */
+/**
+ * A plain object with exactly these fields (unknown fields are refused). Only own properties count,
+ * of the value and of `fields`: a key such as `__proto__` (an own key after JSON.parse), `constructor`
+ * or `toString` is an unexpected field, and a field inherited from a prototype is missing.
+ */
 export const obj = (fields: Record<string, Check>): Check => (v, p) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${at(p)} must be an object`;
-  for (const key of Object.keys(v)) if (!(key in fields)) return `${at(p)} has an unexpected field "${key}"`;
+  if (!isPlainObject(v)) return `${at(p)} must be an object`;
+  for (const key of Reflect.ownKeys(v)) {
+    if (typeof key !== 'string' || !Object.hasOwn(fields, key)) return `${at(p)} has an unexpected field "${String(key)}"`;
+  }
   for (const [key, check] of Object.entries(fields)) {
-    const problem = check((v as Record<string, unknown>)[key], p ? `${p}.${key}` : key);
+    const problem = check(Object.hasOwn(v, key) ? v[key] : undefined, p ? `${p}.${key}` : key);
     if (problem) return problem;
   }
   return undefined;
 };
+
+/** An object made by a literal, JSON.parse or structured cloning (its prototype is Object.prototype or null). */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
 
 /** A value that passes any one of the checks. */
 export const union = (...checks: Check[]): Check => (v, p) => {

@@ -1,4 +1,4 @@
-/** Messages between the extension host and its worker threads (indexing, and queries/edits on a dataset). */
+/** Messages between the extension host and its index worker thread (the data worker's are in dataProtocol.ts, the job workers' in jobProtocol.ts). */
 import type { IndexOptions, IndexProgress, IndexSummary } from '../core/index/indexer.ts';
 
 /** Index worker: runs one indexing pass at a time. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { REPO } from './benchUtil.ts';
 
-const benches = ['indexBench.ts', 'searchBench.ts', 'processingBench.ts', 'upscaleBench.ts', 'exportBench.ts', 'taggerBench.ts', 'cloudBench.ts', 'vscodeBench.ts'];
+const benches = ['indexBench.ts', 'searchBench.ts', 'processingBench.ts', 'upscaleBench.ts', 'exportBench.ts', 'taggerBench.ts', 'cloudBench.ts', 'vscodeBench.ts', 'regexBench.ts'];
 console.log(`Tagbench benchmarks on ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
 let failed = false;
 for (const bench of benches) {

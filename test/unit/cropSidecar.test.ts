@@ -1,10 +1,10 @@
-/** The image editor's crop in the sidecar (host side): reading it, and saving a changed crop. */
+/** The image editor's crop in the sidecar: reading it, and saving a changed crop. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSidecar } from '../../src/core/sidecar/sidecar.ts';
-import { readStoredCrop, sameCrop, writeStoredCrop } from '../../src/vscode/editors/cropSidecar.ts';
+import { readStoredCrop, sameCrop, writeStoredCrop } from '../../src/core/sidecar/cropSidecar.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
 describe('image editor crop in the sidecar', function () {

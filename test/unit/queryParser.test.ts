@@ -3,6 +3,7 @@ import type { BoolNode, QueryNode } from '../../src/core/query/ast.ts';
 import { compileQuery } from '../../src/core/query/compile.ts';
 import { DEFAULT_SORT, parseQuery } from '../../src/core/query/parser.ts';
 import { QueryError } from '../../src/core/query/queryError.ts';
+import { SORT_KEYS } from '../../src/shared/sortKeys.ts';
 
 /** The filter as a compact string: tags bare, patterns with *, fields as written back, NOT as -, groups in (). */
 function show(query: string): string {
@@ -148,6 +149,7 @@ describe('query parser', () => {
     assert.deepEqual(parseQuery('-sort:-tags').sort, { key: 'tags', descending: false });
     assert.deepEqual(parseQuery('SORT:random').sort, { key: 'random', descending: false });
     assert.equal(show('a sort:height b'), '([a] [b])');
+    for (const key of SORT_KEYS) assert.deepEqual(parseQuery(`sort:${key.toUpperCase()}`).sort, { key, descending: false });
   });
 
   it('keeps the span of each node', () => {

@@ -5,7 +5,7 @@ import { formatSidecar } from '../../src/core/sidecar/sidecar.ts';
 import type { Sidecar, SidecarTag } from '../../src/core/sidecar/sidecar.ts';
 import { syncSidecarTags } from '../../src/core/sidecar/sidecarTags.ts';
 import { acceptSuggestions, rejectSuggestions } from '../../src/core/annotate/reviewSuggestions.ts';
-import { readStoredReview, reviewChanges, suggestionsView, writeReviewChanges } from '../../src/vscode/editors/suggestionSidecar.ts';
+import { readStoredReview, reviewChanges, suggestionsView, writeReviewChanges } from '../../src/core/sidecar/suggestionSidecar.ts';
 import { reviewStep } from '../../src/vscode/editors/suggestionReview.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 

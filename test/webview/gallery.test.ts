@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Database } from 'better-sqlite3';
 import { ImageStore } from '../../src/core/index/imageStore.ts';
 import type { GalleryPage as Page, GalleryItem } from '../../src/protocol/galleryProtocol.ts';
+import { HandlerError } from '../../src/protocol/rpc.ts';
 import { searchImages, tagStats } from '../../src/core/index/search.ts';
 import { tagTerm } from '../../webview/gallery/queryText.ts';
 import { removeTempDirs } from '../helpers/tempDir.ts';
@@ -161,6 +162,25 @@ describe('gallery webview', function () {
     assert.deepEqual(new Set(selection.ids), new Set(all.filter((_, i) => i !== 0 && i !== COUNT - 2)));
     assert.deepEqual(action, { kind: 'trash' });
     await g.page.keyboard.press('Escape');
+  });
+
+  it('leaves the confirmation of a move to the trash to the host, and reports its refusal', async () => {
+    const g = await open();
+    await g.waitForThumbnails();
+    g.host.applyRefusal = new HandlerError('cancelled', 'Cancelled: nothing was moved to the trash.');
+    await g.page.locator('tb-virtual-grid #cell-1').click();
+    const trash = g.page.locator('tb-batch-bar vscode-button', { hasText: 'Trash' });
+    await trash.click();
+    await g.until(() => g.host.callsOf('applyBatch').length === 1, 'applyBatch');
+    assert.deepEqual(g.host.callsOf('applyBatch')[0]!.params, { planId: 'plan-1' });
+    assert.equal(await g.page.locator('tb-batch-preview dialog[open]').count(), 0, 'no dialog of the webview\'s own');
+    const status = g.page.locator('tb-batch-bar .status');
+    await g.until(async () => (await status.textContent())?.includes('Cancelled: nothing was changed.'), 'the refusal');
+    assert.ok(!(await status.getAttribute('class'))?.includes('error'), 'a refusal is not an error');
+    g.host.applyRefusal = null;
+    await trash.click();
+    await g.until(() => g.host.callsOf('applyBatch').length === 2, 'the second applyBatch');
+    await g.until(async () => (await status.textContent())?.includes('Added 1 tag to 3 captions'), 'the outcome');
   });
 
   it('sends Ctrl+A as a query selection, with later Ctrl+click removals as exceptions', async () => {

@@ -2,7 +2,8 @@
  * tb-batch-bar: batch actions on the selection (add, remove or replace tags, set a caption prefix,
  * accept or reject model suggestions, move to trash, create a project) and the status line of their outcome with an Undo button.
  * Every edit is previewed by the host first; a preview that needs confirmation is shown in
- * tb-batch-preview and applied by its plan id only after Apply.
+ * tb-batch-preview and applied by its plan id only after Apply. A move to the trash is confirmed by
+ * the host itself (a VS Code dialog) when it is applied.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
@@ -12,6 +13,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { BatchAction, BatchOutcome, ReviewSuggestionsAction } from '../../src/protocol/galleryProtocol.ts';
+import { RpcError } from '../../src/protocol/rpc.ts';
 import { emit } from '../shared/events.ts';
 import { formatCount, plural } from '../shared/format.ts';
 import './batchPreview.ts';
@@ -370,9 +372,9 @@ export class BatchBar extends LitElement {
         this.setStatus(`Nothing to change in ${plural(preview.files, 'file')}.`);
         return;
       }
-      if (preview.needsConfirmation) {
+      if (preview.needsConfirmation && action.kind !== 'trash') {
         const dialog = this.renderRoot.querySelector<BatchPreview>('tb-batch-preview')!;
-        const apply = await dialog.confirm(preview, describe(action), { cautious: action.kind === 'trash' });
+        const apply = await dialog.confirm(preview, describe(action));
         if (!apply) {
           this.setStatus('Cancelled: nothing was changed.');
           return;
@@ -384,7 +386,8 @@ export class BatchBar extends LitElement {
       this.mode = null;
       emit(this, 'batch-applied', { outcome });
     } catch (err) {
-      this.setStatus(`The change failed: ${(err as Error).message}`, true);
+      if (err instanceof RpcError && err.code === 'cancelled') this.setStatus('Cancelled: nothing was changed.');
+      else this.setStatus(`The change failed: ${(err as Error).message}`, true);
     } finally {
       this.busy = false;
     }

@@ -116,7 +116,6 @@ export class BatchPreview extends LitElement {
   declare preview: Preview | null;
   declare heading: string;
   private resolve: ((apply: boolean) => void) | null = null;
-  private cautious = false;
 
   constructor() {
     super();
@@ -125,16 +124,15 @@ export class BatchPreview extends LitElement {
   }
 
   /** Shows `preview` and resolves true for Apply, false for Cancel or Escape. */
-  async confirm(preview: Preview, heading: string, options: { cautious?: boolean } = {}): Promise<boolean> {
+  async confirm(preview: Preview, heading: string): Promise<boolean> {
     this.resolve?.(false);
     this.preview = preview;
     this.heading = heading;
-    this.cautious = options.cautious ?? false;
     await this.updateComplete;
     const dialog = this.renderRoot.querySelector('dialog')!;
     dialog.returnValue = '';
     dialog.showModal();
-    this.renderRoot.querySelector<HTMLElement>(this.cautious ? '#cancel' : '#apply')?.focus();
+    this.renderRoot.querySelector<HTMLElement>('#apply')?.focus();
     return new Promise((resolve) => (this.resolve = resolve));
   }
 

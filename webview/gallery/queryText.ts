@@ -3,12 +3,8 @@
  * reading or rewriting the `sort:` term. A light scan that follows the query lexer's rules for
  * words, phrases, escapes and stand-alone parentheses; the host still parses every query.
  */
-
-/** The sort keys of the query language. */
-export const SORT_KEYS = ['name', 'mtime', 'width', 'height', 'tags', 'random'] as const;
-
-/** One sort key. */
-export type SortKey = (typeof SORT_KEYS)[number];
+import { sortKeyOf } from '../../src/shared/sortKeys.ts';
+import type { SortKey } from '../../src/shared/sortKeys.ts';
 
 /** The order a query asks for. */
 export interface SortOrder {
@@ -78,7 +74,7 @@ export function sortOf(query: string): SortOrder {
   for (const word of queryWords(query)) {
     if (word.depth !== 0) continue;
     const match = SORT_TERM.exec(word.text);
-    const key = SORT_KEYS.find((k) => k === match?.[3]?.toLowerCase());
+    const key = match ? sortKeyOf(match[3]!) : undefined;
     if (match && key) return { key, descending: (match[1] === '-') !== (match[2] === '-') };
   }
   return { key: 'name', descending: false };

@@ -15,8 +15,9 @@ import type { QueryProblem } from '../../src/protocol/galleryProtocol.ts';
 import { emit } from '../shared/events.ts';
 import { formatCount, plural } from '../shared/format.ts';
 import { commonStyles } from './commonStyles.ts';
-import { SORT_KEYS } from './queryText.ts';
-import type { SortKey, SortOrder } from './queryText.ts';
+import type { SortOrder } from './queryText.ts';
+import { SORT_KEYS, sortKeyOf } from '../../src/shared/sortKeys.ts';
+import type { SortKey } from '../../src/shared/sortKeys.ts';
 
 /** A query problem with the text it is about. */
 export interface ShownProblem {
@@ -223,8 +224,8 @@ export class SearchBar extends LitElement {
   }
 
   private onSortKey(event: Event): void {
-    const key = (event.currentTarget as HTMLInputElement).value as SortKey;
-    if (key !== this.sort.key) emit(this, 'sort-change', { key, descending: this.sort.descending });
+    const key = sortKeyOf((event.currentTarget as HTMLInputElement).value);
+    if (key && key !== this.sort.key) emit(this, 'sort-change', { key, descending: this.sort.descending });
   }
 
   private onReverse(): void {

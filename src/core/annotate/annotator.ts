@@ -2,9 +2,7 @@
  * The one interface every annotator implements (local ONNX taggers and scorers, cloud vision models),
  * and the shape of what they return: always with provenance (model, version, parameters, time).
  */
-
-/** Tag categories, as Danbooru-style taggers and the sidecar schema name them. */
-export type TagCategory = 'general' | 'character' | 'copyright' | 'artist' | 'meta' | 'rating';
+import type { TagCategory } from '../../shared/tagCategory.ts';
 
 /** A tag a model proposes, with its confidence (0..1; 1 for models that give none). */
 export interface TagScore {

@@ -17,6 +17,7 @@ import { SidecarError } from '../sidecar/sidecar.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import { editCaption } from './captionEdits.ts';
 import type { CaptionEdit } from './captionEdits.ts';
+import { RegexTimeoutError } from './safeRegex.ts';
 import { describeReview, reviewImage } from './reviewBatch.ts';
 import type { ReviewSuggestionsAction } from './reviewBatch.ts';
 import { lastAppliedBatch, newBatchId, writeJournal } from './batchJournal.ts';
@@ -123,7 +124,11 @@ export function planBatch(root: string, targets: readonly BatchTarget[], action:
         reviewed: { accepted: reviewed.accepted, rejected: reviewed.rejected } });
       continue;
     }
-    planned.after = editCaption(before, action);
+    try {
+      planned.after = editCaption(before, action);
+    } catch (err) {
+      throw err instanceof RegexTimeoutError ? err.on(path) : err;
+    }
     if (touchesCaption(planned)) plan.captions.push(planned);
   }
   return plan;

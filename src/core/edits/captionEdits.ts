@@ -8,6 +8,7 @@ import { applyTagRules, normalizeTags } from '../tags/tagHygiene.ts';
 import type { NormalizeOptions } from '../tags/tagHygiene.ts';
 import { compileTagRules } from '../tags/tagRules.ts';
 import type { TagRules } from '../tags/tagRules.ts';
+import { BoundedRegex } from './safeRegex.ts';
 
 /** A caption edit. */
 export type CaptionEdit =
@@ -54,9 +55,9 @@ function editParts(parts: string[], edit: CaptionEdit): string[] {
       const out: string[] = [];
       const seen = new Set<string>();
       if (edit.regex) {
-        const pattern = compileRegex(edit.find);
-        for (const part of parts) {
-          const replaced = part.replace(pattern, edit.replace).trim();
+        const replacedParts = compileRegex(edit.find).replaceEach(parts, edit.replace);
+        for (const [i, part] of parts.entries()) {
+          const replaced = replacedParts[i]!.trim();
           if (replaced !== part) changed = true;
           const key = tagKey(replaced);
           if (replaced === '' || seen.has(key)) {
@@ -115,11 +116,11 @@ function frequencyMap(frequencies: Record<string, number> | undefined): Map<stri
   return map;
 }
 
-/** Compiles a user's regular expression for replaceTag, with a clear error when it is invalid. */
-export function compileRegex(source: string): RegExp {
+/** Compiles a user's regular expression for replaceTag (bounded in time), with a clear error when it is invalid. */
+export function compileRegex(source: string): BoundedRegex {
   try {
-    return new RegExp(source, 'gu');
+    return new BoundedRegex(source, 'gu');
   } catch (err) {
-    throw new SyntaxError(`Invalid regular expression /${source}/: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, { cause: err });
+    throw new SyntaxError(`Invalid regular expression /${source}/: ${(err as Error).message.replace(/^Invalid regular expression: (?:\/.*\/[a-z]*: )?/, '')}`, { cause: err });
   }
 }

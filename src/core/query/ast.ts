@@ -1,13 +1,11 @@
 /** The parsed form of a search query. Every node keeps the span of query text it came from. */
+import type { SortKey } from '../../shared/sortKeys.ts';
 
 /** Where a node came from in the query text: 0-based offset and length. */
 export interface Span {
   position: number;
   length: number;
 }
-
-/** Keys `sort:` accepts. */
-export type SortKey = 'name' | 'mtime' | 'width' | 'height' | 'tags' | 'random';
 
 /** Result order: by `key`, then by image id, both reversed when `descending`. */
 export interface SortSpec {

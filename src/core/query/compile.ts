@@ -2,7 +2,8 @@
  * Query AST to parameterised SQL over the index schema. User input only ever reaches SQL as bound
  * parameters; full-text input is quoted as one FTS5 string so FTS syntax in it is plain text.
  */
-import type { QueryAst, QueryNode, SortKey, SortSpec, TagPatternNode, TextNode } from './ast.ts';
+import type { QueryAst, QueryNode, SortSpec, TagPatternNode, TextNode } from './ast.ts';
+import type { SortKey } from '../../shared/sortKeys.ts';
 
 /** A piece of SQL and the values of its `?` placeholders, in order. */
 export interface SqlFragment {

@@ -8,7 +8,8 @@
  * `^_^` and `>_<` are tags. A backslash makes the next character literal: `re\:zero` is a tag, and
  * `\*` is a literal asterisk where `*` is a wildcard.
  */
-import type { BoolNode, CompareOp, NumericField, QueryAst, QueryNode, SortKey, SortSpec, Span } from './ast.ts';
+import type { BoolNode, CompareOp, NumericField, QueryAst, QueryNode, SortSpec, Span } from './ast.ts';
+import { SORT_KEYS, sortKeyOf } from '../../shared/sortKeys.ts';
 import { tokenize } from './lexer.ts';
 import type { Token } from './lexer.ts';
 import { QueryError } from './queryError.ts';
@@ -127,7 +128,6 @@ interface FieldValue {
 
 const FIELD = /^([A-Za-z]+)(>=|<=|!=|[:=<>])/;
 const NUMERIC_FIELDS: readonly NumericField[] = ['width', 'height', 'pixels', 'aspect', 'tags'];
-const SORT_KEYS: readonly SortKey[] = ['name', 'mtime', 'width', 'height', 'tags', 'random'];
 const SHAPES = ['portrait', 'landscape', 'square'] as const;
 const WILDCARD = '\uE001';
 const LITERAL_STAR = '\uE000';
@@ -191,7 +191,7 @@ function parseTerm(token: Extract<Token, { type: 'word' | 'phrase' }>): Term {
     }
     default: {
       const descending = value.text.startsWith('-');
-      const key = SORT_KEYS.find((k) => k === value.text.slice(descending ? 1 : 0).toLowerCase());
+      const key = sortKeyOf(value.text.slice(descending ? 1 : 0));
       if (!key) {
         throw QueryError.at(`Unknown sort key "${value.text}" (use ${SORT_KEYS.join(', ')})`, value.position, value.length);
       }

@@ -25,8 +25,13 @@ import { TagCompleter } from '../tags/tagCompletion.ts';
 import type { TagDatabase } from '../tags/tagcompleteCsv.ts';
 import { tagKey } from '../../shared/tags.ts';
 import { loadTagDatabaseCached } from './tagDatabaseCache.ts';
-import type { BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies, TagSuggestion } from '../../protocol/galleryProtocol.ts';
-import type { DataBatchAction } from '../../protocol/dataProtocol.ts';
+import type { BatchOutcome, BatchPreview } from '../../shared/batchReport.ts';
+import type { Selection } from '../../shared/imageSelection.ts';
+import type { GalleryPage, QueryProblem, TagFrequencies } from '../../shared/searchResults.ts';
+import type { TagSuggestion } from '../../shared/tagSuggestion.ts';
+
+/** A batch the service plans: any batch action, or the rules of a file (JSON rules or a tagcomplete CSV) it loads itself. */
+export type DataBatchAction = BatchAction | { kind: 'applyRulesFile'; file: string };
 
 /** Settings a service needs from its front end. */
 export interface ServiceSettings {

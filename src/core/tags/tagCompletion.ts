@@ -10,7 +10,8 @@
  * query costs O(log n + k log n) whatever the size of the database.
  */
 import { tagKey } from '../../shared/tags.ts';
-import type { TagCategory, TagDatabase, TagDbEntry } from './tagcompleteCsv.ts';
+import type { TagDatabase, TagDbEntry } from './tagcompleteCsv.ts';
+import type { TagCategory } from '../../shared/tagCategory.ts';
 
 /** One completion. */
 export interface CompletionCandidate {

@@ -4,7 +4,7 @@
  * `_` vs space and escapes never make two tags different. Each function returns a new array.
  */
 import { escapeTag, tagKey, unescapeTag } from '../../shared/tags.ts';
-import type { TagCategory } from './tagcompleteCsv.ts';
+import type { TagCategory } from '../../shared/tagCategory.ts';
 import type { CompiledTagRules } from './tagRules.ts';
 
 /** How `normalize` rewrites each tag. */
@@ -41,7 +41,7 @@ export interface SortContext {
 }
 
 /** Category order for `sort: category`: who and what first, then the rest, tags of no known category last. */
-export const CATEGORY_ORDER: readonly TagCategory[] = ['character', 'copyright', 'artist', 'general', 'meta', 'other'];
+export const CATEGORY_ORDER: readonly TagCategory[] = ['character', 'copyright', 'artist', 'general', 'meta', 'rating', 'other'];
 
 /** Whether a tag is an emoticon whose underscores belong to it: only symbols (`^_^`, `>_<`), or one character each side (`o_o`, `x_x`). */
 export function isEmoticon(tag: string): boolean {

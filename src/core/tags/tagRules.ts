@@ -11,7 +11,8 @@ import { tagKey } from '../../shared/tags.ts';
 import { blacklistMatcher, TAG_SORT_ORDERS } from './tagHygiene.ts';
 import type { NormalizeOptions, TagSortOrder } from './tagHygiene.ts';
 import { parseTagcompleteCsv } from './tagcompleteCsv.ts';
-import type { TagCategory, TagDatabase } from './tagcompleteCsv.ts';
+import type { TagDatabase } from './tagcompleteCsv.ts';
+import type { TagCategory } from '../../shared/tagCategory.ts';
 
 /** Validated rules as plain data (they travel inside batch actions): aliases resolved, implications closed. */
 export interface TagRules {

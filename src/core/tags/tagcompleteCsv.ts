@@ -9,9 +9,8 @@
  * general parser would have to be configured (and trusted) to give.
  */
 import { tagKey } from '../../shared/tags.ts';
-
-/** A tag's category. */
-export type TagCategory = 'general' | 'artist' | 'copyright' | 'character' | 'meta' | 'other';
+import { danbooruCategory } from '../../shared/tagCategory.ts';
+import type { TagCategory } from '../../shared/tagCategory.ts';
 
 /** One tag of the database. */
 export interface TagDbEntry {
@@ -41,8 +40,6 @@ export class TagCsvError extends Error {
     this.line = line;
   }
 }
-
-const CATEGORIES: Record<number, TagCategory> = { 0: 'general', 1: 'artist', 3: 'copyright', 4: 'character', 5: 'meta' };
 
 /** One CSV record and the line it starts on. */
 export interface CsvRecord {
@@ -124,7 +121,7 @@ export function parseTagcompleteCsv(text: string, source = 'tag CSV'): TagDataba
     const countText = (fields[2] ?? '').trim();
     if (countText !== '' && !/^\d+(\.0+)?$/.test(countText)) throw new TagCsvError(source, line, `the post count ${JSON.stringify(countText)} is not a whole number.`);
     const aliases = (fields[3] ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
-    entries.push({ name, category: CATEGORIES[Number(type)] ?? 'other', count: countText === '' ? 0 : Math.trunc(Number(countText)), aliases });
+    entries.push({ name, category: danbooruCategory(Number(type)) ?? 'other', count: countText === '' ? 0 : Math.trunc(Number(countText)), aliases });
   }
   if (entries.length === 0) throw new TagCsvError(source, 1, 'no tags found.');
   return { entries, ...aliasTable(entries) };

@@ -13,8 +13,8 @@ import { captionPathFor, sidecarPathFor } from '../../core/dataset/filePairing.t
 import { syncSidecarTags } from '../../core/sidecar/sidecarTags.ts';
 import type { SidecarTag } from '../../core/sidecar/sidecar.ts';
 import type { CropView, SuggestionsView } from '../../protocol/editorProtocol.ts';
-import { readStoredCrop, sameCrop, writeStoredCrop } from './cropSidecar.ts';
-import { readStoredReview, reviewChanges, suggestionsView, writeReviewChanges } from './suggestionSidecar.ts';
+import { readStoredCrop, sameCrop, writeStoredCrop } from '../../core/sidecar/cropSidecar.ts';
+import { readStoredReview, reviewChanges, suggestionsView, writeReviewChanges } from '../../core/sidecar/suggestionSidecar.ts';
 
 /** Where a caption stands on disk. */
 interface DiskState {

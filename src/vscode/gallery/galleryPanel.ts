@@ -13,6 +13,7 @@ import type { DatasetRegistry } from '../datasetRegistry.ts';
 import { webviewHtml } from '../webviewHtml.ts';
 import { rememberResults } from '../resultsContext.ts';
 import { datasetSettingsFor } from '../settings.ts';
+import { GalleryBatchApproval } from './batchApproval.ts';
 
 /** The gallery panel's view type (also used to restore panels after a reload). */
 export const GALLERY_VIEW_TYPE = 'tagbench.gallery';
@@ -38,6 +39,7 @@ export class GalleryPanel implements vscode.Disposable {
   private readonly panel: vscode.WebviewPanel;
   private readonly rpc: RpcEndpoint<GalleryHost, GalleryView>;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly approval = new GalleryBatchApproval();
   private state: GalleryState;
 
   /** Shows the gallery of a dataset (creating it), optionally running a query. */
@@ -167,8 +169,13 @@ export class GalleryPanel implements vscode.Disposable {
     rpc.handle('tagFrequencies', async (p) => (await data()).request('tagFrequencies', p), check.tagFrequencies);
     rpc.handle('tagSuggestions', async (p) => (await data()).request('tagSuggestions', p), check.tagSuggestions);
     rpc.handle('details', async ({ id }) => this.details(id), check.details);
-    rpc.handle('previewBatch', async (p) => (await data()).request('previewBatch', p), check.previewBatch);
+    rpc.handle('previewBatch', async (p) => {
+      const preview = await (await data()).request('previewBatch', p);
+      this.approval.previewed(p.action, preview);
+      return preview;
+    }, check.previewBatch);
     rpc.handle('applyBatch', async (p) => {
+      await this.approval.approve(p.planId);
       const outcome = await (await data()).request('applyBatch', p);
       await this.afterBatch(outcome.moved);
       return outcome;

@@ -27,7 +27,7 @@ import type { SidecarTag } from '../../../src/core/sidecar/sidecar.ts';
 import { tagKey } from '../../../src/shared/tags.ts';
 import { cropPresets } from '../../../src/vscode/editors/cropPresets.ts';
 import { reviewStep } from '../../../src/vscode/editors/suggestionReview.ts';
-import { suggestionsView } from '../../../src/vscode/editors/suggestionSidecar.ts';
+import { suggestionsView } from '../../../src/core/sidecar/suggestionSidecar.ts';
 import { encodeBmp } from '../../fixtures/bmpWriter.ts';
 import { launchChromium } from '../../helpers/chromium.ts';
 

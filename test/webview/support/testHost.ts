@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { RpcEndpoint } from '../../../src/protocol/rpc.ts';
-import type { WireMessage } from '../../../src/protocol/rpc.ts';
+import type { HandlerError, WireMessage } from '../../../src/protocol/rpc.ts';
 import { galleryRequestChecks } from '../../../src/protocol/galleryProtocol.ts';
 import type { BatchOutcome, BatchPreview, GalleryHost, GalleryItem, GalleryView, QueryProblem } from '../../../src/protocol/galleryProtocol.ts';
 import { searchImages, tagStats } from '../../../src/core/index/search.ts';
@@ -40,6 +40,8 @@ export class TestGalleryHost {
   needsConfirmation = true;
   /** The changes `previewBatch` lists, when set (otherwise a tag added to each selected caption). */
   previewChanges: BatchPreview['changes'] | null = null;
+  /** What `applyBatch` throws instead of applying (as the host does when the user declines its confirmation). */
+  applyRefusal: HandlerError | null = null;
   private readonly db: Database;
   private readonly origin: string;
   private readyResolve: (() => void) | undefined;
@@ -79,7 +81,10 @@ export class TestGalleryHost {
     });
     handle('tagSuggestions', ({ prefix, limit }) => tagSuggestions(this.db, prefix, limit));
     handle('previewBatch', ({ selection }) => this.preview(selection));
-    handle('applyBatch', () => outcome('Added 1 tag to 3 captions', 3));
+    handle('applyBatch', () => {
+      if (this.applyRefusal) throw this.applyRefusal;
+      return outcome('Added 1 tag to 3 captions', 3);
+    });
     handle('undoBatch', () => outcome('Undid: added 1 tag to 3 captions', 3));
     handle('openImage', () => null);
     handle('createProject', ({ name, selection }) => ({ name, images: selection.kind === 'ids' ? selection.ids.length : 0 }));

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ModelContractError } from '../../models/upscalerContract.ts';
-import type { TagCategory } from '../annotator.ts';
+import { danbooruCategory } from '../../../shared/tagCategory.ts';
+import type { TagCategory } from '../../../shared/tagCategory.ts';
 
 /** File names inside a tagger folder. */
 export const TAGGER_MODEL_FILE = 'model.onnx';
@@ -34,22 +35,9 @@ export interface TaggerContract {
   tags: TaggerTag[];
 }
 
-/** The tag category a `selected_tags.csv` category number stands for (unknown numbers count as general). */
+/** The tag category a `selected_tags.csv` category number stands for: Danbooru's, 9 for ratings (unknown numbers count as general). */
 export function tagCategory(value: number): TagCategory {
-  switch (value) {
-    case 9:
-      return 'rating';
-    case 4:
-      return 'character';
-    case 1:
-      return 'artist';
-    case 3:
-      return 'copyright';
-    case 5:
-      return 'meta';
-    default:
-      return 'general';
-  }
+  return value === 9 ? 'rating' : (danbooruCategory(value) ?? 'general');
 }
 
 /** Splits CSV text into rows of fields (RFC 4180 quoting; CRLF or LF; a leading BOM is dropped). */

@@ -1,17 +1,17 @@
 /**
  * The image editor's crop as kept in the image's `<stem>.tagbench.json` sidecar: reading it for the
  * editor, and writing a changed crop back atomically, leaving every other field as it is. A sidecar
- * is created only for a crop to store; it records the image's current SHA-256. No VS Code API here.
+ * is created only for a crop to store; it records the image's current SHA-256.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { writeFileAtomic } from '../../core/atomicWrite.ts';
-import { cropOf, withCrop } from '../../core/processing/cropState.ts';
-import { formatSidecar, parseSidecar, writeSidecar } from '../../core/sidecar/sidecar.ts';
-import type { Sidecar } from '../../core/sidecar/sidecar.ts';
-import type { CropView } from '../../protocol/editorProtocol.ts';
+import { writeFileAtomic } from '../atomicWrite.ts';
+import { cropOf, withCrop } from '../processing/cropState.ts';
+import { formatSidecar, parseSidecar, writeSidecar } from './sidecar.ts';
+import type { Sidecar } from './sidecar.ts';
+import type { CropView } from '../../shared/cropView.ts';
 
 /** A sidecar's crop as the editor shows it, and why the sidecar cannot be used ('' when it can). */
 export interface StoredCrop {

@@ -1,15 +1,15 @@
 /**
  * The image editor's review of model suggestions as kept in the image's `<stem>.tagbench.json`
  * sidecar: reading the tag entries and held sentences for the editor, and writing changed review
- * statuses back atomically, leaving every other field as it is. No VS Code API here.
+ * statuses back atomically, leaving every other field as it is.
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../core/atomicWrite.ts';
-import { heldSentences, modelOf } from '../../core/annotate/reviewSuggestions.ts';
-import { formatSidecar, parseSidecar } from '../../core/sidecar/sidecar.ts';
-import type { SidecarTag } from '../../core/sidecar/sidecar.ts';
+import { writeFileAtomic } from '../atomicWrite.ts';
+import { heldSentences, modelOf } from '../annotate/reviewSuggestions.ts';
+import { formatSidecar, parseSidecar } from './sidecar.ts';
+import type { SidecarTag } from './sidecar.ts';
 import { splitCaption, tagKey } from '../../shared/tags.ts';
-import type { SuggestionsView } from '../../protocol/editorProtocol.ts';
+import type { SuggestionsView } from '../../shared/suggestionView.ts';
 
 /** A sidecar's tag entries and captioning results, as the review needs them; why the sidecar cannot be used ('' when it can). */
 export interface StoredReview {
