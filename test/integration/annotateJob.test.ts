@@ -16,6 +16,8 @@ import { parseSidecar } from '../../src/core/sidecar/sidecar.ts';
 import { datasetLayout } from '../../src/core/dataset/datasetLayout.ts';
 import { createJobPool, poolItemRunner } from '../../src/workers/jobPool.ts';
 import { expectedScorerOutput, writeScorerFolder, writeTaggerFolder } from '../fixtures/models/taggerModels.ts';
+import { writeEdgeCases } from '../fixtures/edgeCases.ts';
+import { BMP_VARIANTS, encodeBmp, twoColourImage } from '../fixtures/bmpWriter.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 import { runCli } from '../helpers/runCli.ts';
 
@@ -145,5 +147,42 @@ describe('annotate jobs', function () {
     const usage = await runCli(['annotate', root, '--tagger', join(root, 'nowhere')]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /no model folder/);
+  });
+});
+
+describe('annotate jobs over every image the index reads', function () {
+  this.timeout(120_000);
+  const pool = createJobPool(1);
+  after(() => pool.destroy());
+
+  it('tags each image the index accepted, in every format and layout (BMP variants, CMYK, 16-bit, animated, EXIF-rotated)', async () => {
+    const base = makeTempDir();
+    const root = join(base, 'ds');
+    const cases = await writeEdgeCases(root);
+    mkdirSync(join(root, 'bmp'));
+    for (const variant of BMP_VARIANTS) {
+      const image = twoColourImage(40, 30, [0, 0, 255], [255, 255, 255], variant.alpha ? 4 : 3, 128);
+      writeFileSync(join(root, 'bmp', `${variant.name.replace(/[^a-z0-9]+/gi, '-')}.bmp`), encodeBmp(image, variant.options));
+    }
+    await indexDataset(root);
+    const tagger = writeTaggerFolder(join(base, 'models', 'stub-tagger'));
+    const { db } = openDatasetIndex(root);
+    try {
+      const indexed = (db.prepare('SELECT path FROM images ORDER BY path').pluck().all() as string[]);
+      assert.ok(indexed.filter((p) => p.startsWith('bmp/')).length === BMP_VARIANTS.length, 'the index reads every BMP layout');
+      const spec: AnnotateJobSpec = { kind: 'annotate', query: '', params: { annotator: { type: 'tagger', path: tagger, general: 0.35, character: 0.85, batchSize: 4 }, merge: DEFAULT_MERGE, captionExtension: '.txt' } };
+      const id = planJob(db, root, spec);
+      const report = await runPlannedJob(db, id, poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 }), { concurrency: 1 });
+      // Only the images whose caption cannot be read fail (the caption would be overwritten), and for that reason.
+      const unreadableCaptions = cases.filter((c) => c.problem === 'caption-encoding').map((c) => c.path.replace(/\.txt$/, '.png')).sort();
+      assert.equal(unreadableCaptions.length, 2);
+      const failed = jobItems(db, id, 'failed');
+      assert.deepEqual(failed.map((i) => i.key).sort(), unreadableCaptions, failed.map((i) => `${i.key}: ${i.error}`).join('\n'));
+      for (const item of failed) assert.match(item.error ?? '', /^The caption is /);
+      assert.deepEqual(jobItems(db, id, 'done').map((i) => i.key).sort(), indexed.filter((p) => !unreadableCaptions.includes(p)));
+      assert.equal(report.details.annotated, indexed.length - unreadableCaptions.length);
+    } finally {
+      db.close();
+    }
   });
 });
