@@ -146,5 +146,6 @@ function bitDepthOf(meta: Metadata): number {
 }
 
 function megapixels(pixels: number): string {
+  if (pixels < 100_000) return `${pixels} pixels`;
   return `${(pixels / 1e6).toFixed(pixels >= 1e7 ? 0 : 1)} MP`;
 }
