@@ -24,6 +24,10 @@ import { runCli } from '../helpers/runCli.ts';
 const solid = (file: string, background: string, width = 64, height = 64): Promise<unknown> =>
   sharp({ create: { width, height, channels: 3, background } }).png().toFile(file);
 
+/** The colour of each fixture image. */
+const COLOURS: Record<string, [number, number, number]> = { 'red.png': [255, 0, 0], 'blue.png': [0, 0, 255], 'green.png': [0, 255, 0], 'hand.png': [255, 0, 0] };
+const hex = (rgb: readonly number[]): string => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+
 describe('annotate jobs', function () {
   this.timeout(120_000);
   let root: string;
@@ -60,10 +64,7 @@ describe('annotate jobs', function () {
     mkdirSync(root);
     tagger = writeTaggerFolder(join(base, 'models', 'taggers', 'stub-tagger'));
     scorer = writeScorerFolder(join(base, 'models', 'scorers', 'stub-scorer'));
-    await solid(join(root, 'red.png'), '#ff0000');
-    await solid(join(root, 'blue.png'), '#0000ff');
-    await solid(join(root, 'green.png'), '#00ff00');
-    await solid(join(root, 'hand.png'), '#ff0000');
+    for (const [name, rgb] of Object.entries(COLOURS)) await solid(join(root, name), hex(rgb));
     writeFileSync(join(root, 'hand.txt'), '\uFEFFmy subject, red\r\n');
     writeFileSync(join(root, 'broken.png'), Buffer.concat([readFileSync(join(root, 'red.png')).subarray(0, 60)]));
     await indexDataset(root);
@@ -127,9 +128,24 @@ describe('annotate jobs', function () {
     const embedding = decodeEmbedding(entry.result.embedding);
     assert.equal(embedding.length, expected.embedding.length);
     embedding.forEach((v, i) => assert.ok(Math.abs(v - expected.embedding[i]!) < 1e-3));
-    const threshold = (expected.score + expectedScorerOutput([0, 255, 0]).score) / 2;
-    const high = expected.score > threshold ? 'red' : 'green';
-    assert.ok(search(`score>=${threshold.toFixed(4)}`).some((p) => p.startsWith(high)));
+    // The scored images and their scores, from the fixture's colours: red.png and hand.png are red, green.png green.
+    const { db } = openDatasetIndex(root);
+    const scored = (() => {
+      try {
+        return jobItems(db, report.job.id).map((i) => i.key).sort();
+      } finally {
+        db.close();
+      }
+    })();
+    assert.deepEqual(scored, ['green.png', 'hand.png', 'red.png']);
+    const scoreOf = (path: string): number => expectedScorerOutput(COLOURS[path]!).score;
+    const [low, high] = [...new Set(scored.map(scoreOf))].sort((a, b) => a - b) as [number, number];
+    assert.ok(high - low > 0.01, 'red and green score apart');
+    for (const threshold of [low - 0.01, (low + high) / 2, high + 0.01]) {
+      const expectedSet = scored.filter((p) => scoreOf(p) >= threshold);
+      assert.deepEqual(search(`score>=${threshold.toFixed(4)}`), expectedSet, `score>=${threshold.toFixed(4)}`);
+      assert.deepEqual(search(`score<${threshold.toFixed(4)}`), scored.filter((p) => !expectedSet.includes(p)), `score<${threshold.toFixed(4)}`);
+    }
   });
 
   it('runs from the CLI with --json counts, and fails a sidecar it must not overwrite', async () => {
