@@ -172,7 +172,7 @@ describe('process and export jobs', function () {
         const st = statSync(file);
         return `${st.ino}:${st.mtimeMs}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
       };
-      const before = new Map(doneBefore.flatMap((key) => [[`${key}@finished`, String(finishedAt(key))], ...outputsOf(key).map((f) => [f, fingerprint(f)])]));
+      const before = new Map(doneBefore.flatMap((key): [string, string][] => [[`${key}@finished`, String(finishedAt(key))], ...outputsOf(key).map((f): [string, string] => [f, fingerprint(f)])]));
 
       // Resume, counting every item the runner is handed.
       const ran: string[] = [];
