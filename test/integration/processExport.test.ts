@@ -8,7 +8,7 @@ import { indexDataset } from '../../src/core/index/indexer.ts';
 import { openDatasetIndex } from '../../src/core/index/datasetIndex.ts';
 import { planJob, runPlannedJob } from '../../src/core/jobs/jobService.ts';
 import type { ExportJobSpec, ProcessJobSpec } from '../../src/core/jobs/jobService.ts';
-import { getJob, jobItems } from '../../src/core/jobs/jobStore.ts';
+import { jobItems } from '../../src/core/jobs/jobStore.ts';
 import { DEFAULT_CAPTION_OPTIONS } from '../../src/core/export/captionFormat.ts';
 import { parseSidecar } from '../../src/core/sidecar/sidecar.ts';
 import { runPipeline } from '../../src/core/processing/pipeline.ts';
