@@ -1,6 +1,6 @@
 /** Entry point of the `tagbench` executable. */
-import { main } from './main.ts';
+import { lineWriter, main } from './main.ts';
 
-main(process.argv.slice(2)).then((code) => {
+main(process.argv.slice(2), lineWriter(process.stdout), lineWriter(process.stderr)).then((code) => {
   process.exitCode = code;
 });

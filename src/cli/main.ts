@@ -68,8 +68,24 @@ Query language (AND by default):
   model:wd-vit-tagger-v3  score>=6  suggested:smile  has:suggestions
 `;
 
+/**
+ * A line writer to one of the process's output streams that goes quiet once nobody reads it: when
+ * the reader closed the pipe (`tagbench ... | head`), the rest of the output is dropped and the
+ * command still finishes (a batch edit is never cut short by a closed pipe), as other CLIs do.
+ */
+export function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
+  let gone = false;
+  stream.on('error', () => {
+    // EPIPE (the reader went away) or a write after that: nothing more can be shown on this stream.
+    gone = true;
+  });
+  return (line) => {
+    if (!gone && !stream.destroyed) stream.write(line + '\n');
+  };
+}
+
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
-export async function main(argv: readonly string[], out = (l: string) => process.stdout.write(l + '\n'), err = (l: string) => process.stderr.write(l + '\n')): Promise<number> {
+export async function main(argv: readonly string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const [command, ...args] = argv;
   let debug = argv.includes('--debug');
   try {

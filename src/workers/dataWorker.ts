@@ -4,7 +4,7 @@ import type { DataWorkerApi, DataWorkerEvents } from '../protocol/dataProtocol.t
 import { connectToParent } from './workerChannel.ts';
 import { JobsService } from '../core/service/jobsService.ts';
 import { createJobPool, poolItemRunner } from './jobPool.ts';
-import { DEFAULT_MAX_PIXELS } from '../core/imaging/analyzeImage.ts';
+import { DEFAULT_MAX_PIXELS } from '../core/imaging/sourceImage.ts';
 
 const host = connectToParent<DataWorkerApi, DataWorkerEvents>();
 let service: DatasetService | undefined;

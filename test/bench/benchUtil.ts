@@ -51,9 +51,42 @@ export function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv
   });
 }
 
-/** Prints a result line: name, figure, and the goal with a verdict. */
+/** Goals this benchmark process missed, and checks of its own run that failed. */
+const missed: string[] = [];
+
+process.on('exit', () => {
+  if (missed.length === 0) return;
+  console.log(`\n${missed.length} goal${missed.length === 1 ? '' : 's'} not met or check${missed.length === 1 ? '' : 's'} failed: ${missed.join('; ')}`);
+  process.exitCode = 1;
+});
+
+/**
+ * Prints a figure with its goal and the verdict. `goal` says what the figure is compared with (a
+ * number, or a ratio to a reference measured in the same run) and `met` is that comparison; a goal
+ * not met makes the benchmark (and `npm run bench`) exit with 1.
+ */
 export function report(name: string, figure: string, goal: string, met: boolean): void {
   console.log(`${name.padEnd(44)} ${figure.padEnd(36)} goal ${goal.padEnd(18)} ${met ? 'met' : 'NOT MET'}`);
+  if (!met) {
+    missed.push(name);
+    process.exitCode = 1;
+  }
+}
+
+/** Prints a figure that has no goal: a reference the goals are measured against, or a figure to watch. */
+export function figure(name: string, value: string): void {
+  console.log(`${name.padEnd(44)} ${value.padEnd(36)} (figure only)`);
+}
+
+/**
+ * Checks that a benchmark run did what it measures (every image exported, every item answered once):
+ * not a goal, but a figure of a broken run means nothing, so a failed check fails the benchmark too.
+ */
+export function check(name: string, ok: boolean, detail: string): void {
+  if (ok) return;
+  console.log(`${name.padEnd(44)} CHECK FAILED: ${detail}`);
+  missed.push(`${name} (${detail})`);
+  process.exitCode = 1;
 }
 
 /** The p-th percentile (0..100) of a list of numbers. */

@@ -12,7 +12,7 @@ import { planJob, runPlannedJob } from '../../src/core/jobs/jobService.ts';
 import type { ExportJobSpec } from '../../src/core/jobs/jobService.ts';
 import { DEFAULT_CAPTION_OPTIONS } from '../../src/core/export/captionFormat.ts';
 import { createJobPool, poolItemRunner } from '../../src/workers/jobPool.ts';
-import { ensureJpegDataset, report } from './benchUtil.ts';
+import { check, ensureJpegDataset, figure, report } from './benchUtil.ts';
 
 const COUNT = process.argv.includes('--quick') ? 500 : 5000;
 const dataset = await ensureJpegDataset(COUNT, '768x512');
@@ -41,7 +41,8 @@ async function exportOnce(): Promise<{ seconds: number; done: number; skipped: n
 try {
   console.log(`\nexport of ${COUNT} 768x512 JPEGs to kohya (crop to 512 buckets), ${workers} workers`);
   const first = await exportOnce();
-  report(`full export of ${COUNT} images`, `${first.seconds.toFixed(1)} s (${(first.done / first.seconds).toFixed(0)} images/s)`, 'measured', first.done === COUNT);
+  figure(`full export of ${COUNT} images`, `${first.seconds.toFixed(1)} s (${(first.done / first.seconds).toFixed(0)} images/s)`);
+  check(`full export of ${COUNT} images`, first.done === COUNT, `${first.done} of ${COUNT} images exported`);
   const captions = readdirSync(join(dataset, '10_alice')).filter((f) => f.endsWith('.txt')).slice(0, 50);
   for (const name of captions) writeFileSync(join(dataset, '10_alice', name), `alice, changed for the benchmark ${Date.now()}`);
   await indexDataset(dataset, { thumbnails: false });

@@ -73,7 +73,8 @@ rects.forEach((rect, i) => {
     if (kept < 0) cutIn++;
   }
 });
-console.log(`  auto-crop detection: ${rate(inputs.length, detectMs).toFixed(1)} images/s; borders found in ${found} of ${inputs.length} images (${drawn} drawn), at most ${leftOver} px of band left, ${cutIn} cuts into the picture`);
+console.log(`  auto-crop detection: ${rate(inputs.length, detectMs).toFixed(1)} images/s; borders found in ${found} of ${inputs.length} images (${drawn} drawn), at most ${leftOver} px of band left`);
+report('auto-crop: cuts into the picture', `${cutIn} of ${inputs.length * 4} sides`, 'none', cutIn === 0);
 
 const jobs = inputs.map((bytes, i) => {
   const rect = rects[i] ?? { left: 0, top: 0, width: WIDTH, height: HEIGHT };

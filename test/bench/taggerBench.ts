@@ -21,7 +21,7 @@ import { LocalTagger } from '../../src/core/annotate/local/localTagger.ts';
 import { taggerBatch } from '../../src/core/annotate/local/taggerPreprocess.ts';
 import { SessionCache } from '../../src/core/models/sessionCache.ts';
 import { generatedTags, heavyTaggerModel, writeTaggerFolder } from '../fixtures/models/taggerModels.ts';
-import { benchPath, ensureJpegDataset, report } from './benchUtil.ts';
+import { benchPath, ensureJpegDataset, figure, report } from './benchUtil.ts';
 
 const quick = process.argv.includes('--quick');
 const COUNT = quick ? 48 : 200;
@@ -104,6 +104,6 @@ await sessions.releaseAll();
 const rate = (ms: number): number => files.length / (ms / 1000);
 const overhead = (ms: number): number => (ms / best.bare - 1) * 100;
 const signed = (percent: number): string => `${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`;
-report('tagger: bare session.run', `${rate(best.bare).toFixed(2)} images/s (${(best.bare / files.length).toFixed(0)} ms/image)`, 'reference', true);
+figure('tagger: bare session.run (reference)', `${rate(best.bare).toFixed(2)} images/s (${(best.bare / files.length).toFixed(0)} ms/image)`);
 report('tagger: pipeline, one call at a time', `${rate(best.sequential).toFixed(2)} images/s, ${signed(overhead(best.sequential))}`, '<= 15% overhead', overhead(best.sequential) <= 15);
-report('tagger: pipeline, two calls in flight', `${rate(best.overlapped).toFixed(2)} images/s, ${signed(overhead(best.overlapped))}`, 'figure only', true);
+figure('tagger: pipeline, two calls in flight', `${rate(best.overlapped).toFixed(2)} images/s, ${signed(overhead(best.overlapped))}`);

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * VS Code benchmarks, in a real VS Code (code-server with the packaged .vsix) driven by Chromium:
- * - activation time (VS Code's own Startup Performance figures);
+ * - activation time (VS Code's own Startup Performance figures; goal: under 200 ms);
  * - the extension host's worst event-loop delay while rebuilding the index of 20,000 images
  *   (goal: under 50 ms), measured inside the host;
  * - gallery first paint on a 100,000-image index (goal: under 500 ms from opening the panel to
@@ -20,6 +20,9 @@ import { startSession, stopSession } from '../vscode/session.ts';
 import { runHostTests } from '../vscode/hostTestRun.ts';
 import { openWorkbench } from '../vscode/workbench.ts';
 import { BENCH_DIR, benchPath, ensureJpegDataset, report } from './benchUtil.ts';
+
+/** Load + activate() of the extension (VS Code's Startup Performance): it does no heavy work on the host. */
+const ACTIVATION_GOAL_MS = 200;
 
 const IMAGES = 20_000;
 const GALLERY = 100_000;
@@ -52,7 +55,8 @@ async function hostBenchmarks(): Promise<void> {
   });
   if (run.exitCode !== 0) throw new Error(`the in-host benchmark failed: ${JSON.stringify(run.results?.tests.filter((t) => t.state === 'failed'))}`);
   console.log(`\nextension host (${IMAGES} images)`);
-  report('activation (load + activate)', `${figures.get('activationMs')} ms (activate() itself ${figures.get('activateCallMs')} ms)`, 'fast', true);
+  const activation = figures.get('activationMs') ?? NaN;
+  report('activation (load + activate)', `${activation} ms (activate() itself ${figures.get('activateCallMs')} ms)`, `< ${ACTIVATION_GOAL_MS} ms`, activation < ACTIVATION_GOAL_MS);
   const delay = figures.get('loopDelayMaxMs') ?? NaN;
   report(`event-loop delay, rebuilding ${figures.get('indexedImages')} images`, `max ${delay} ms, p99 ${figures.get('loopDelayP99Ms')} ms (${figures.get('indexSeconds')} s)`, '< 50 ms', delay < 50);
 }

@@ -30,6 +30,22 @@ export function runCli(args: readonly string[], options: { uid?: number; gid?: n
   });
 }
 
+/**
+ * Runs `tagbench ...args` with one of its output pipes closed by the reader before the CLI writes to
+ * it (as `tagbench ... | head -1` does once head has its line); resolves with the exit code and what
+ * reached the other stream.
+ */
+export function runCliIntoClosedPipe(args: readonly string[], closed: 'stdout' | 'stderr'): Promise<{ code: number | null; signal: NodeJS.Signals | null; other: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child[closed].destroy();
+    let other = '';
+    child[closed === 'stdout' ? 'stderr' : 'stdout'].setEncoding('utf8').on('data', (d: string) => (other += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, other }));
+  });
+}
+
 /** Runs the CLI as another user (the test runs as root). */
 export function runCliAs(uid: number, args: readonly string[]): Promise<CliResult> {
   return runCli(args, { uid, gid: uid, env: { HOME: '/tmp' } });

@@ -16,11 +16,17 @@ import { parseSidecar } from '../../src/core/sidecar/sidecar.ts';
 import { datasetLayout } from '../../src/core/dataset/datasetLayout.ts';
 import { createJobPool, poolItemRunner } from '../../src/workers/jobPool.ts';
 import { expectedScorerOutput, writeScorerFolder, writeTaggerFolder } from '../fixtures/models/taggerModels.ts';
+import { writeEdgeCases } from '../fixtures/edgeCases.ts';
+import { BMP_VARIANTS, encodeBmp, twoColourImage } from '../fixtures/bmpWriter.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 import { runCli } from '../helpers/runCli.ts';
 
 const solid = (file: string, background: string, width = 64, height = 64): Promise<unknown> =>
   sharp({ create: { width, height, channels: 3, background } }).png().toFile(file);
+
+/** The colour of each fixture image. */
+const COLOURS: Record<string, [number, number, number]> = { 'red.png': [255, 0, 0], 'blue.png': [0, 0, 255], 'green.png': [0, 255, 0], 'hand.png': [255, 0, 0] };
+const hex = (rgb: readonly number[]): string => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
 describe('annotate jobs', function () {
   this.timeout(120_000);
@@ -58,10 +64,7 @@ describe('annotate jobs', function () {
     mkdirSync(root);
     tagger = writeTaggerFolder(join(base, 'models', 'taggers', 'stub-tagger'));
     scorer = writeScorerFolder(join(base, 'models', 'scorers', 'stub-scorer'));
-    await solid(join(root, 'red.png'), '#ff0000');
-    await solid(join(root, 'blue.png'), '#0000ff');
-    await solid(join(root, 'green.png'), '#00ff00');
-    await solid(join(root, 'hand.png'), '#ff0000');
+    for (const [name, rgb] of Object.entries(COLOURS)) await solid(join(root, name), hex(rgb));
     writeFileSync(join(root, 'hand.txt'), '\uFEFFmy subject, red\r\n');
     writeFileSync(join(root, 'broken.png'), Buffer.concat([readFileSync(join(root, 'red.png')).subarray(0, 60)]));
     await indexDataset(root);
@@ -125,9 +128,24 @@ describe('annotate jobs', function () {
     const embedding = decodeEmbedding(entry.result.embedding);
     assert.equal(embedding.length, expected.embedding.length);
     embedding.forEach((v, i) => assert.ok(Math.abs(v - expected.embedding[i]!) < 1e-3));
-    const threshold = (expected.score + expectedScorerOutput([0, 255, 0]).score) / 2;
-    const high = expected.score > threshold ? 'red' : 'green';
-    assert.ok(search(`score>=${threshold.toFixed(4)}`).some((p) => p.startsWith(high)));
+    // The scored images and their scores, from the fixture's colours: red.png and hand.png are red, green.png green.
+    const { db } = openDatasetIndex(root);
+    const scored = (() => {
+      try {
+        return jobItems(db, report.job.id).map((i) => i.key).sort();
+      } finally {
+        db.close();
+      }
+    })();
+    assert.deepEqual(scored, ['green.png', 'hand.png', 'red.png']);
+    const scoreOf = (path: string): number => expectedScorerOutput(COLOURS[path]!).score;
+    const [low, high] = [...new Set(scored.map(scoreOf))].sort((a, b) => a - b) as [number, number];
+    assert.ok(high - low > 0.01, 'red and green score apart');
+    for (const threshold of [low - 0.01, (low + high) / 2, high + 0.01]) {
+      const expectedSet = scored.filter((p) => scoreOf(p) >= threshold);
+      assert.deepEqual(search(`score>=${threshold.toFixed(4)}`), expectedSet, `score>=${threshold.toFixed(4)}`);
+      assert.deepEqual(search(`score<${threshold.toFixed(4)}`), scored.filter((p) => !expectedSet.includes(p)), `score<${threshold.toFixed(4)}`);
+    }
   });
 
   it('runs from the CLI with --json counts, and fails a sidecar it must not overwrite', async () => {
@@ -145,5 +163,42 @@ describe('annotate jobs', function () {
     const usage = await runCli(['annotate', root, '--tagger', join(root, 'nowhere')]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /no model folder/);
+  });
+});
+
+describe('annotate jobs over every image the index reads', function () {
+  this.timeout(120_000);
+  const pool = createJobPool(1);
+  after(() => pool.destroy());
+
+  it('tags each image the index accepted, in every format and layout (BMP variants, CMYK, 16-bit, animated, EXIF-rotated)', async () => {
+    const base = makeTempDir();
+    const root = join(base, 'ds');
+    const cases = await writeEdgeCases(root);
+    mkdirSync(join(root, 'bmp'));
+    for (const variant of BMP_VARIANTS) {
+      const image = twoColourImage(40, 30, [0, 0, 255], [255, 255, 255], variant.alpha ? 4 : 3, 128);
+      writeFileSync(join(root, 'bmp', `${variant.name.replace(/[^a-z0-9]+/gi, '-')}.bmp`), encodeBmp(image, variant.options));
+    }
+    await indexDataset(root);
+    const tagger = writeTaggerFolder(join(base, 'models', 'stub-tagger'));
+    const { db } = openDatasetIndex(root);
+    try {
+      const indexed = (db.prepare('SELECT path FROM images ORDER BY path').pluck().all() as string[]);
+      assert.ok(indexed.filter((p) => p.startsWith('bmp/')).length === BMP_VARIANTS.length, 'the index reads every BMP layout');
+      const spec: AnnotateJobSpec = { kind: 'annotate', query: '', params: { annotator: { type: 'tagger', path: tagger, general: 0.35, character: 0.85, batchSize: 4 }, merge: DEFAULT_MERGE, captionExtension: '.txt' } };
+      const id = planJob(db, root, spec);
+      const report = await runPlannedJob(db, id, poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 }), { concurrency: 1 });
+      // Only the images whose caption cannot be read fail (the caption would be overwritten), and for that reason.
+      const unreadableCaptions = cases.filter((c) => c.problem === 'caption-encoding').map((c) => c.path.replace(/\.txt$/, '.png')).sort();
+      assert.equal(unreadableCaptions.length, 2);
+      const failed = jobItems(db, id, 'failed');
+      assert.deepEqual(failed.map((i) => i.key).sort(), unreadableCaptions, failed.map((i) => `${i.key}: ${i.error}`).join('\n'));
+      for (const item of failed) assert.match(item.error ?? '', /^The caption is /);
+      assert.deepEqual(jobItems(db, id, 'done').map((i) => i.key).sort(), indexed.filter((p) => !unreadableCaptions.includes(p)));
+      assert.equal(report.details.annotated, indexed.length - unreadableCaptions.length);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSample } from '../sample/sampleDataset.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
-import { runCli } from '../helpers/runCli.ts';
+import { runCli, runCliIntoClosedPipe } from '../helpers/runCli.ts';
 
 describe('the tagbench CLI, run as a process', function () {
   this.timeout(120_000);
@@ -106,6 +106,23 @@ describe('the tagbench CLI, run as a process', function () {
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     });
   }
+
+  for (const args of [['search', '', '--limit', '500'], ['search', '', '--json'], ['tags', 'normalize', '--dry-run'], ['stats'], ['--help']]) {
+    it(`exits quietly when the reader of its output goes away: ${args.join(' ')} | head`, async () => {
+      const argv = args[0] === '--help' ? args : [args[0]!, root, ...args.slice(1)];
+      const result = await runCliIntoClosedPipe(argv, 'stdout');
+      const normal = await runCli(argv);
+      assert.ok(normal.stdout.length > 0);
+      // The same exit code and stderr as with a reader (no EPIPE, no stack trace).
+      assert.deepEqual({ code: result.code, signal: result.signal, stderr: result.other }, { code: 0, signal: null, stderr: normal.stderr });
+      assert.doesNotMatch(result.other, /EPIPE|\n\s+at /);
+    });
+  }
+
+  it('exits with its own code when stderr is closed too', async () => {
+    const result = await runCliIntoClosedPipe(['search', join(root, 'missing'), 'x'], 'stderr');
+    assert.deepEqual({ code: result.code, signal: result.signal, stdout: result.other }, { code: 2, signal: null, stdout: '' });
+  });
 
   it('prints a stack trace with --debug', async () => {
     const dir = makeTempDir();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import BetterSqlite3 from 'better-sqlite3';
@@ -7,6 +7,14 @@ import { indexDataset } from '../../src/core/index/indexer.ts';
 import { parseSidecar } from '../../src/core/sidecar/sidecar.ts';
 import { datasetLayout } from '../../src/core/dataset/datasetLayout.ts';
 import { FakeOpenAI } from '../fixtures/providers/fakeOpenAI.ts';
+import { FakeAnthropic } from '../fixtures/providers/fakeAnthropic.ts';
+import { FakeGoogle } from '../fixtures/providers/fakeGoogle.ts';
+import type { FakeProvider } from '../fixtures/providers/fakeServer.ts';
+import { openDatasetIndex } from '../../src/core/index/datasetIndex.ts';
+import { planJob, runPlannedJob } from '../../src/core/jobs/jobService.ts';
+import { getJob, jobItems } from '../../src/core/jobs/jobStore.ts';
+import { jobBatches } from '../../src/core/annotate/batchAnnotateJob.ts';
+import { DEFAULT_MERGE } from '../../src/core/annotate/mergeAnnotation.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 import { runCli } from '../helpers/runCli.ts';
 
@@ -149,4 +157,109 @@ describe('cloud annotate jobs through the OpenAI Batch API', function () {
     assert.equal(google.code, 2);
     assert.match(google.stderr, /no batch API/);
   });
+});
+
+describe('cloud annotate jobs with a key the provider refuses', function () {
+  this.timeout(60_000);
+  const BAD = 'sk-bad-0000000000000000000000000000000000000000bad1';
+  const IMAGES = 6;
+  let root: string;
+
+  beforeEach(async () => {
+    root = join(makeTempDir(), 'ds');
+    mkdirSync(root);
+    for (let i = 0; i < IMAGES; i++) await sharp({ create: { width: 300, height: 200, channels: 3, background: `#${(i * 30 + 40).toString(16)}5070` } }).png().toFile(join(root, `img${i}.png`));
+    await indexDataset(root);
+  });
+  afterEach(() => removeTempDirs());
+
+  /** The dataset's files that annotation writes (captions and sidecars): none after a refused key. */
+  const written = (): string[] => readdirSync(root).filter((f) => f.endsWith('.txt') || f.endsWith('.tagbench.json'));
+
+  const providers: { id: string; label: string; env: string; model: string; make: () => FakeProvider; base: (url: string) => string; path: string }[] = [
+    { id: 'openai', label: 'OpenAI', env: 'OPENAI_API_KEY', model: 'gpt-4.1-mini', make: () => new FakeOpenAI(), base: (url) => `${url}/v1`, path: '/v1/chat/completions' },
+    { id: 'anthropic', label: 'Anthropic', env: 'ANTHROPIC_API_KEY', model: 'claude-haiku-4-5', make: () => new FakeAnthropic(), base: (url) => url, path: '/v1/messages' },
+    { id: 'google', label: 'Google Gemini', env: 'GEMINI_API_KEY', model: 'gemini-2.5-flash', make: () => new FakeGoogle(), base: (url) => url, path: '/v1beta/models/' },
+  ];
+  for (const p of providers) {
+    it(`${p.id}: stops at the first refusal with one message, sends nothing else, and a resume with a valid key finishes the job`, async () => {
+      const server = await p.make().start();
+      server.acceptKey = KEY;
+      try {
+        const args = ['annotate', root, '--provider', p.id, '--model', p.model, '--base-url', p.base(server.url), '--concurrency', '4', '--rpm', '60000'];
+        const refused = await runCli(args, { env: { [p.env]: BAD } });
+        assert.equal(refused.code, 1, refused.stderr);
+        assert.equal(server.requestsTo(p.path).length, 1, 'one request, then nothing else');
+        const lines = refused.stderr.split('\n').filter((l) => /refused/.test(l));
+        assert.equal(lines.length, 1, refused.stderr);
+        assert.match(lines[0]!, new RegExp(`The ${p.label} API key sk-b\\*\\*\\*bad1 was refused \\((OpenAI|Anthropic|Google) (401|400)`));
+        assert.match(lines[0]!, new RegExp(`set a valid key \\(${p.env} for the command line.*and resume the job; no further image was sent\\.`));
+        assert.ok(!refused.stderr.includes(BAD) && !refused.stdout.includes(BAD), 'the key itself is never printed');
+        const jobs = JSON.parse((await runCli(['jobs', root, '--json'])).stdout) as { jobs: { id: number; state: string; done: number; failed: number; total: number; message: string }[] };
+        const job = jobs.jobs[0]!;
+        assert.deepEqual([job.state, job.done, job.failed, job.total], ['paused', 0, 0, IMAGES], 'paused, not every item failed');
+        assert.match(job.message, /API key .* was refused/);
+        assert.deepEqual(written(), [], 'no caption, and no failure recorded in any sidecar');
+
+        const resumed = await runCli(['resume', root, String(job.id), '--json'], { env: { [p.env]: KEY } });
+        assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+        const out = JSON.parse(resumed.stdout) as { state: string; done: number; failed: number };
+        assert.deepEqual([out.state, out.done, out.failed], ['done', IMAGES, 0]);
+        assert.equal(server.requestsTo(p.path).length, 1 + IMAGES);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('stops when the key is refused mid-run (revoked): the items done stay done, the rest stay pending', async () => {
+    const server = await new FakeOpenAI().start();
+    server.acceptKey = KEY;
+    server.fallback = () => {
+      if (server.requestsTo('/v1/chat/completions').length >= 2) server.acceptKey = 'a key revoked meanwhile';
+      return { kind: 'ok' };
+    };
+    try {
+      const result = await runCli(['annotate', root, '--provider', 'openai', '--model', 'gpt-4.1-mini', '--base-url', `${server.url}/v1`, '--concurrency', '1', '--rpm', '60000', '--json'], { env: { OPENAI_API_KEY: KEY } });
+      assert.equal(result.code, 1, result.stderr);
+      const out = JSON.parse(result.stdout) as { state: string; done: number; failed: number; message: string };
+      assert.deepEqual([out.state, out.done, out.failed], ['paused', 2, 0]);
+      assert.match(out.message, /The OpenAI API key sk-t\*\*\*7890 was refused/);
+      assert.equal(server.requestsTo('/v1/chat/completions').length, 3, 'the third request was refused; no fourth was sent');
+    } finally {
+      await server.close();
+    }
+  });
+
+  for (const p of providers.filter((x) => x.id !== 'google')) {
+    it(`${p.id} batch: refuses before uploading any image, pauses, and a resume with a valid key submits and finishes`, async () => {
+      const server = await p.make().start();
+      server.acceptKey = KEY;
+      if (server instanceof FakeAnthropic) server.pollsUntilEnded = 1;
+      const { db } = openDatasetIndex(root);
+      try {
+        const id = planJob(db, root, { kind: 'annotate', query: '', params: {
+          annotator: { type: 'cloud', provider: p.id as 'openai' | 'anthropic', model: p.model, baseUrl: p.base(server.url), style: 'tags', maxSide: 256, rpm: 600, concurrency: 2, batch: true },
+          merge: DEFAULT_MERGE, captionExtension: '.txt',
+        } });
+        const noPool = () => Promise.reject(new Error('a batch job runs no items through the pool'));
+        const refused = await runPlannedJob(db, id, noPool, { concurrency: 1, apiKey: BAD, batchPollMs: 5 });
+        assert.equal(refused.job.state, 'paused');
+        assert.deepEqual([refused.job.done, refused.job.failed], [0, 0]);
+        assert.match(refused.job.message ?? '', new RegExp(`^The ${p.label} API key sk-b\\*\\*\\*bad1 was refused .*; no further image was sent\\.$`));
+        assert.equal(server.requests.filter((r) => r.method === 'POST').length, 0, 'no upload, no batch: the images never left');
+        assert.equal(jobBatches(db, id).length, 0);
+        assert.equal(jobItems(db, id, 'pending').length, IMAGES);
+        assert.deepEqual(written(), []);
+
+        const resumed = await runPlannedJob(db, id, noPool, { concurrency: 1, apiKey: KEY, batchPollMs: 5 });
+        assert.equal(resumed.job.state, 'done');
+        assert.deepEqual([resumed.job.done, resumed.job.failed], [IMAGES, 0]);
+        assert.equal(getJob(db, id)!.message, null);
+      } finally {
+        db.close();
+        await server.close();
+      }
+    });
+  }
 });

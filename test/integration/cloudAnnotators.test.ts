@@ -21,6 +21,7 @@ import { FakeOpenAI } from '../fixtures/providers/fakeOpenAI.ts';
 import { FakeAnthropic } from '../fixtures/providers/fakeAnthropic.ts';
 import { FakeGoogle } from '../fixtures/providers/fakeGoogle.ts';
 import type { FakeProvider, FakeStep, RecordedRequest } from '../fixtures/providers/fakeServer.ts';
+import { BMP_VARIANTS, encodeBmp, twoColourImage } from '../fixtures/bmpWriter.ts';
 
 const KEY = 'sk-test-0123456789abcdefghijklmnopqrstuvwxyz7890';
 
@@ -52,6 +53,13 @@ async function sentImage(provider: CloudProviderId, recorded: RecordedRequest): 
   }
   const meta = await sharp(Buffer.from(data, 'base64')).metadata();
   return { mime, width: meta.width, height: meta.height };
+}
+
+/** The pixels of the image a recorded request carried, as 8-bit RGBA. */
+async function sentPixels(provider: CloudProviderId, recorded: RecordedRequest): Promise<Buffer> {
+  const text = recorded.body.toString('utf8');
+  const data = provider === 'openai' ? /data:image\/[a-z]+;base64,([A-Za-z0-9+/=]+)/.exec(text)![1]! : /"data":"([A-Za-z0-9+/=]+)"/.exec(text)![1]!;
+  return sharp(Buffer.from(data, 'base64')).ensureAlpha().raw().toBuffer();
 }
 
 /** The JSON schema a recorded request asked for (its property names). */
@@ -146,6 +154,23 @@ for (const p of providers) {
       await annotateOne(make({ style: 'tags', maxSide: 1024 }), await request(transparent));
       assert.deepEqual(await sentImage(p.id, server.requests[0]!), { mime: 'image/png', width: 300, height: 600 });
       assert.deepEqual(requestedSchema(p.id, server.requests[0]!), ['tags']);
+    });
+
+    it('sends every BMP layout the index reads as the same picture as its PNG twin', async () => {
+      const annotator = make({ style: 'tags', maxSide: 64 });
+      for (const variant of BMP_VARIANTS) {
+        const image = twoColourImage(96, 64, [0, 0, 255], [255, 255, 255], variant.alpha ? 4 : 3, 96);
+        const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png().toBuffer();
+        const sent = server.requests.length;
+        for (const bytes of [encodeBmp(image, variant.options), png]) {
+          const out = await annotateOne(annotator, await request(bytes));
+          assert.ok(!(out instanceof AnnotationError), `${variant.name}: ${String(out)}`);
+        }
+        const [fromBmp, fromPng] = [server.requests[sent]!, server.requests[sent + 1]!];
+        assert.deepEqual(await sentImage(p.id, fromBmp), { mime: variant.alpha ? 'image/png' : 'image/jpeg', width: 64, height: 43 }, variant.name);
+        assert.deepEqual(await sentPixels(p.id, fromBmp), await sentPixels(p.id, fromPng), variant.name);
+      }
+      await annotator.close();
     });
 
     it('styles: tags gives kind tags, sentence gives a caption only', async () => {

@@ -74,7 +74,8 @@ describe('OpenAI Batch API through the SDK', () => {
     const sent = await sharp(Buffer.from(dataUrl.split(',')[1]!, 'base64')).metadata();
     assert.deepEqual([sent.width, sent.height], [256, 192]);
     assert.match(lines[0]!.body.messages[0]!.content.find((c) => c.type === 'text')!.text!, /old caption/);
-    assert.deepEqual((server.requestsTo('/v1/batches')[0]!.json as Record<string, unknown>), { input_file_id: state.inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { source: 'tagbench' } });
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`), ['GET /v1/batches', 'POST /v1/files', 'POST /v1/batches'], 'the key is checked by a request without images first');
+    assert.deepEqual((server.requestsTo('/v1/batches').filter((r) => r.method === 'POST')[0]!.json as Record<string, unknown>), { input_file_id: state.inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { source: 'tagbench' } });
 
     // A restart: a new engine from the persisted state (through JSON) polls and fetches the results.
     const persisted = JSON.parse(JSON.stringify(state)) as CloudBatchState;
@@ -161,7 +162,8 @@ describe('Anthropic Message Batches through the SDK', () => {
     assert.equal(state.provider, 'anthropic');
     assert.match(state.batchId, /^msgbatch_/);
     assert.equal(state.status, 'in_progress');
-    const sent = server.requestsTo('/v1/messages/batches')[0]!.json as { requests: { custom_id: string; params: { model: string; tool_choice: unknown; messages: { content: { type: string }[] }[] } }[] };
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`), ['GET /v1/messages/batches', 'POST /v1/messages/batches'], 'the key is checked by a request without images first');
+    const sent = server.requestsTo('/v1/messages/batches').filter((r) => r.method === 'POST')[0]!.json as { requests: { custom_id: string; params: { model: string; tool_choice: unknown; messages: { content: { type: string }[] }[] } }[] };
     assert.deepEqual(sent.requests.map((r) => r.custom_id), Object.keys(state.customIds));
     assert.ok(sent.requests.every((r) => r.params.model === 'claude-haiku-4-5' && r.params.messages[0]!.content[0]!.type === 'image'));
 

@@ -15,6 +15,7 @@ import { parseSelectedTags } from '../../src/core/annotate/local/taggerContract.
 import { taggerPixels } from '../../src/core/annotate/local/taggerPreprocess.ts';
 import { SessionCache } from '../../src/core/models/sessionCache.ts';
 import { ModelContractError } from '../../src/core/models/upscalerContract.ts';
+import { BMP_VARIANTS, encodeBmp, twoColourImage } from '../fixtures/bmpWriter.ts';
 import { aestheticHeadModel, CATEGORY, expectedScorerOutput, STUB_TAGS, stubScoresForColour, taggerModel, writeScorerFolder, writeTaggerFolder } from '../fixtures/models/taggerModels.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
@@ -36,6 +37,25 @@ function ok(result: AnnotationResult | AnnotationError | undefined): AnnotationR
 }
 
 const tagNames = (result: AnnotationResult): string[] => (result.tags ?? []).map((t) => t.name);
+
+/** Each BMP layout the index reads, with a PNG of exactly the same pixels. */
+async function bmpTwins(): Promise<{ name: string; bmp: Buffer; png: Buffer }[]> {
+  return Promise.all(BMP_VARIANTS.map(async (variant) => {
+    const image = twoColourImage(96, 64, [255, 255, 255], [0, 0, 255], variant.alpha ? 4 : 3, 96);
+    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png().toBuffer();
+    return { name: variant.name, bmp: encodeBmp(image, variant.options), png };
+  }));
+}
+
+/** Asserts two results of the same pixels agree: the same tags and raw scores, or the same score. */
+function assertSameResult(actual: AnnotationResult | AnnotationError | undefined, expected: AnnotationResult | AnnotationError | undefined, name: string): void {
+  if (actual instanceof AnnotationError) assert.fail(`${name}: ${actual.message}`);
+  const a = ok(actual);
+  const e = ok(expected);
+  assert.deepEqual(tagNames(a), tagNames(e), name);
+  for (const [tag, score] of Object.entries(e.raw ?? {})) assert.ok(Math.abs(a.raw![tag]! - score) < 1e-4, `${name}: ${tag} ${a.raw![tag]} vs ${score}`);
+  if (e.score !== undefined) assert.ok(Math.abs(a.score! - e.score) < 1e-4, `${name}: score ${a.score} vs ${e.score}`);
+}
 
 describe('local ONNX annotators', function () {
   this.timeout(60_000);
@@ -196,6 +216,13 @@ describe('local ONNX annotators', function () {
       }
     });
 
+    it('tags every BMP layout the index reads exactly as the same pixels in a PNG', async () => {
+      const twins = await bmpTwins();
+      const results = await tagger.annotate(twins.flatMap((t) => [request(`${t.name}.bmp`, t.bmp), request(`${t.name}.png`, t.png)]));
+      twins.forEach((t, i) => assertSameResult(results[2 * i], results[2 * i + 1], t.name));
+      assert.ok(tagNames(ok(results[1])).includes('blue'), 'the blue three quarters show');
+    });
+
     it('reads the input size, the names and a fixed batch of 1 from the session', async () => {
       const folder = writeTaggerFolder(join(root, 'other', 'small-v3'), { size: 64, inputName: 'input', outputName: 'output', batch: 1 });
       const small = new LocalTagger({ folder, sessions });
@@ -302,6 +329,13 @@ describe('local ONNX annotators', function () {
       assert.ok(results[1] instanceof AnnotationError && results[1].failure === 'image');
       const version = ok(results[0]).version;
       assert.match(version, /^[0-9a-f]{12}\+[0-9a-f]{12}$/);
+    });
+
+    it('scores every BMP layout the index reads exactly as the same pixels in a PNG', async () => {
+      const scorer = new LocalScorer({ folder: scorerFolder, sessions });
+      const twins = await bmpTwins();
+      const results = await scorer.annotate(twins.flatMap((t) => [request(`${t.name}.bmp`, t.bmp), request(`${t.name}.png`, t.png)]));
+      twins.forEach((t, i) => assertSameResult(results[2 * i], results[2 * i + 1], t.name));
     });
 
     it('finds scorer folders and refuses incomplete or mismatched ones', async () => {

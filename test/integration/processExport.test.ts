@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parse } from 'smol-toml';
@@ -7,7 +8,7 @@ import { indexDataset } from '../../src/core/index/indexer.ts';
 import { openDatasetIndex } from '../../src/core/index/datasetIndex.ts';
 import { planJob, runPlannedJob } from '../../src/core/jobs/jobService.ts';
 import type { ExportJobSpec, ProcessJobSpec } from '../../src/core/jobs/jobService.ts';
-import { getJob, jobItems } from '../../src/core/jobs/jobStore.ts';
+import { jobItems } from '../../src/core/jobs/jobStore.ts';
 import { DEFAULT_CAPTION_OPTIONS } from '../../src/core/export/captionFormat.ts';
 import { parseSidecar } from '../../src/core/sidecar/sidecar.ts';
 import { runPipeline } from '../../src/core/processing/pipeline.ts';
@@ -154,12 +155,40 @@ describe('process and export jobs', function () {
     assert.equal(paused.job.state, 'paused');
     const { db } = openDatasetIndex(root);
     try {
-      const doneBefore = jobItems(db, paused.job.id, 'done').map((i) => i.key);
-      assert.ok(doneBefore.length >= 3 && doneBefore.length < 10);
-      const resumed = await runPlannedJob(db, paused.job.id, poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 }), { concurrency: 2 });
+      const id = paused.job.id;
+      const itemsAt = (state: 'done' | 'failed' | 'pending'): string[] => jobItems(db, id, state).map((i) => i.key).sort();
+      const doneBefore = itemsAt('done');
+      const failedBefore = itemsAt('failed');
+      const pendingBefore = itemsAt('pending');
+      assert.ok(doneBefore.length + failedBefore.length >= 3 && pendingBefore.length > 0, `${doneBefore.length} done, ${pendingBefore.length} pending`);
+      assert.equal(doneBefore.length + failedBefore.length + pendingBefore.length, 10);
+      // What the items done before the cancel wrote: each output file's inode, mtime and bytes, and when the item finished.
+      const finishedAt = (key: string): number => db.prepare('SELECT finished_at FROM job_items WHERE job_id = ? AND key = ?').pluck().get(id, key) as number;
+      const outputsOf = (key: string): string[] => {
+        const path = (jobItems(db, id, 'done').find((i) => i.key === key)!.result as { path: string }).path;
+        return [join(out, path), join(out, path.replace(/\.[^.]+$/, '.txt'))];
+      };
+      const fingerprint = (file: string): string => {
+        const st = statSync(file);
+        return `${st.ino}:${st.mtimeMs}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+      };
+      const before = new Map(doneBefore.flatMap((key): [string, string][] => [[`${key}@finished`, String(finishedAt(key))], ...outputsOf(key).map((f): [string, string] => [f, fingerprint(f)])]));
+
+      // Resume, counting every item the runner is handed.
+      const ran: string[] = [];
+      const runner = poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 });
+      const resumed = await runPlannedJob(db, id, (request, signal) => {
+        ran.push(request.key);
+        return runner(request, signal);
+      }, { concurrency: 2 });
       assert.equal(resumed.job.state, 'done');
-      assert.equal(getJob(db, paused.job.id)!.done + getJob(db, paused.job.id)!.failed, 10);
-      assert.deepEqual(jobItems(db, paused.job.id, 'done').map((i) => i.key).filter((k) => doneBefore.includes(k)), doneBefore, 'items done before the cancel were not redone');
+      assert.deepEqual(ran.sort(), pendingBefore, 'exactly the pending items ran, each once');
+      const failedAfter = itemsAt('failed');
+      assert.deepEqual(failedAfter.filter((k) => !failedBefore.includes(k) && !pendingBefore.includes(k)), [], 'no item done before failed later');
+      assert.deepEqual(itemsAt('done'), [...doneBefore, ...pendingBefore.filter((k) => !failedAfter.includes(k))].sort());
+      assert.deepEqual([resumed.job.done + resumed.job.failed, resumed.job.skipped, resumed.job.total], [10, 0, 10]);
+      const after = new Map([...before.keys()].map((k) => [k, k.endsWith('@finished') ? String(finishedAt(k.slice(0, -'@finished'.length))) : fingerprint(k)]));
+      assert.deepEqual(after, before, 'the outputs of the items done before the cancel were not written again, nor their items finished again');
     } finally {
       db.close();
     }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mock } from 'node:test';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,25 +149,38 @@ describe('upscaling with ONNX super-resolution models', function () {
 
   describe('session cache', () => {
     it('lends the same session across calls and releases it after the idle timeout', async () => {
-      const cache = new SessionCache({ idleMs: 100, intraOpNumThreads: 1 });
-      const a = await cache.acquire(x2.file);
-      const b = await cache.acquire(x2.file);
-      assert.equal(a.session, b.session);
-      a.release();
-      b.release();
-      const png = await illustrationPng(48, 40);
-      await upscaleImage(png, { model: x2, sessions: cache });
-      await upscaleImage(png, { model: x2, sessions: cache });
-      const c = await cache.acquire(x2.file);
-      assert.equal(c.session, a.session, 'upscaling reused the cached session');
-      c.release();
-      assert.equal(cache.size, 1);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      assert.equal(cache.has(x2.file), false, 'released after being idle');
-      const d = await cache.acquire(x2.file);
-      assert.notEqual(d.session, a.session, 'a new session after release');
-      d.release();
-      await cache.releaseAll();
+      // Virtual time for the idle timer: the session is released exactly when it has been idle for idleMs, however slow the machine.
+      mock.timers.enable({ apis: ['setTimeout'] });
+      try {
+        const cache = new SessionCache({ idleMs: 100, intraOpNumThreads: 1 });
+        const a = await cache.acquire(x2.file);
+        const b = await cache.acquire(x2.file);
+        assert.equal(a.session, b.session);
+        a.release();
+        b.release();
+        const png = await illustrationPng(48, 40);
+        await upscaleImage(png, { model: x2, sessions: cache });
+        await upscaleImage(png, { model: x2, sessions: cache });
+        const c = await cache.acquire(x2.file);
+        assert.equal(c.session, a.session, 'upscaling reused the cached session');
+        c.release();
+        assert.equal(cache.size, 1);
+        mock.timers.tick(99);
+        assert.equal(cache.has(x2.file), true, 'kept while idle for less than idleMs');
+        const e = await cache.acquire(x2.file);
+        assert.equal(e.session, a.session);
+        e.release();
+        mock.timers.tick(99);
+        assert.equal(cache.has(x2.file), true, 'a new lease restarted the idle time');
+        mock.timers.tick(1);
+        assert.equal(cache.has(x2.file), false, 'released after being idle');
+        const d = await cache.acquire(x2.file);
+        assert.notEqual(d.session, a.session, 'a new session after release');
+        d.release();
+        await cache.releaseAll();
+      } finally {
+        mock.timers.reset();
+      }
     });
 
     it('releaseAll drops every session but waits for the ones in use', async () => {

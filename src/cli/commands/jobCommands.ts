@@ -169,6 +169,7 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
     const j = report.job;
     ctx.out(`Job #${j.id} ${j.state}: ${j.done} done, ${j.skipped} skipped (up to date), ${j.failed} failed of ${j.total}.${j.state === 'paused' ? ` Resume with: tagbench resume ${dir} ${j.id}` : ''}`);
     for (const f of failures) ctx.out(`  failed: ${f.key}: ${f.error}`);
+    if (j.state === 'paused' && !controller.signal.aborted && j.message) ctx.err(`tagbench: ${j.message}`);
     const d = report.details;
     if (report.job.kind === 'annotate' && typeof d.annotated === 'number') {
       ctx.out(`${String(d.model)}: ${String(d.annotated)} annotated; ${String(d.tagsAdded)} tags added, ${String(d.tagsSuggested)} suggested for review, ${String(d.captionsChanged)} captions changed${d.captionsHeld ? `, ${String(d.captionsHeld)} hand-written captions kept (the model's text is held for review)` : ''}${d.policyViolations ? `; ${String(d.policyViolations)} refused by the provider's content policy` : ''}.`);
@@ -178,7 +179,9 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
       ctx.out(`Exported ${String(d.images)} images to ${String(d.out)}${typeof d.repeats === 'number' ? ` (x${d.repeats} repeats = ${d.stepsPerEpoch} steps per epoch)` : ''}${d.removed ? `; removed ${String(d.removed)} no longer selected` : ''}.`);
     }
   }
-  return report.job.state === 'paused' ? 130 : 0;
+  // Paused by Ctrl+C: 130, as shells report SIGINT; paused because the job cannot go on (a refused key): 1.
+  if (report.job.state === 'paused') return controller.signal.aborted ? 130 : 1;
+  return 0;
 }
 
 /** A cloud annotation job's key (from the environment) and item runner; nothing for other jobs. */

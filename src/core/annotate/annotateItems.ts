@@ -67,7 +67,8 @@ export async function annotateItems(annotator: Annotator, model: { kind: Annotat
 export function applyItemOutcome(annotatorId: string, model: { kind: AnnotationResult['kind']; params: Record<string, unknown> }, file: ImageFiles, result: AnnotationResult | AnnotationError, merge: MergeOptions): ItemAnnotation {
   if (result instanceof AnnotationError) {
     try {
-      if (!result.retryable && result.name !== 'AnnotationCancelled') recordAnnotationFailure(file, { id: annotatorId, kind: model.kind, params: model.params }, result);
+      // A refused key says nothing about the image: only failures of the image itself are recorded.
+      if (!result.retryable && result.name !== 'AnnotationCancelled' && result.failure !== 'auth') recordAnnotationFailure(file, { id: annotatorId, kind: model.kind, params: model.params }, result);
     } catch {
       // The sidecar is not valid: the item's own error says enough.
     }

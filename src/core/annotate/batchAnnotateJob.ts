@@ -3,7 +3,8 @@
  * Batches): submit the pending images as batches, keep each batch's state in the index at once, poll
  * until the provider is done, then write every result into its image's files. Cancelling stops the
  * polling only: the batches keep running at the provider, and a resumed job polls them again and
- * collects their results (nothing is submitted twice).
+ * collects their results (nothing is submitted twice). A key the provider refuses pauses the job
+ * with one message before any image is uploaded; resuming with a valid key submits them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import { applyItemOutcome, imageFiles } from './annotateItems.ts';
 import { readCaptionText } from './annotationFiles.ts';
 import { createBatchEngine } from './cloud/batchEngine.ts';
 import { BatchSubmitError } from './cloud/batchState.ts';
+import { keyRefusedMessage } from './cloud/cloudErrors.ts';
+import { cloudProvider } from './cloud/cloudConfig.ts';
 import type { BatchEngine, CloudBatchState } from './cloud/batchState.ts';
 import { finishItem, getJob, jobItems, setJobState, touchJob } from '../jobs/jobStore.ts';
 import type { JobInfo } from '../jobs/jobStore.ts';
@@ -72,29 +75,33 @@ export async function runBatchAnnotateJob(db: Database, jobId: number, root: str
     options.onApplied?.(path);
   };
   const pendingByPath = new Map(jobItems(db, jobId, 'pending').map((i) => [i.key, i]));
+  let halted: string | undefined;
   try {
     // Submit the pending images no batch holds yet (a first run, or what a failed submission left).
     const held = new Set(jobBatches(db, jobId).flatMap((b) => Object.values(b.state.customIds)));
     const toSubmit = [...pendingByPath.keys()].filter((p) => !held.has(p));
     if (toSubmit.length > 0 && !options.signal?.aborted) {
-      let submitted: { states: CloudBatchState[]; imageErrors: { path: string; outcome: AnnotationError | unknown }[] };
+      let submitted: { states: CloudBatchState[]; imageErrors: { path: string; outcome: AnnotationError | unknown }[] } | undefined;
       try {
         submitted = await engine.submit(requestsOf(ctx.root, params.captionExtension, toSubmit));
       } catch (err) {
         if (!(err instanceof BatchSubmitError)) throw err;
         for (const state of err.states) saveBatch(db, jobId, state);
         for (const e of err.imageErrors) finish(e.path, applyItemOutcome(id, model, filesOf(ctx, e.path), e.outcome, params.merge));
-        throw new Error(err.message, { cause: err });
+        if (err.error.failure !== 'auth') throw new Error(err.message, { cause: err });
+        halted = keyRefusedMessage(cloudProvider(spec.provider), options.apiKey, err.error.message);
       }
-      for (const state of submitted.states) saveBatch(db, jobId, state);
-      for (const e of submitted.imageErrors) finish(e.path, applyItemOutcome(id, model, filesOf(ctx, e.path), e.outcome as AnnotationError, params.merge));
+      if (submitted) {
+        for (const state of submitted.states) saveBatch(db, jobId, state);
+        for (const e of submitted.imageErrors) finish(e.path, applyItemOutcome(id, model, filesOf(ctx, e.path), e.outcome as AnnotationError, params.merge));
+      }
     }
     report();
     // Poll until every batch is over, then apply its results.
     const pollMs = options.pollMs ?? 30_000;
     for (;;) {
       const open = jobBatches(db, jobId).filter((b) => !b.applied);
-      if (open.length === 0 || options.signal?.aborted) break;
+      if (open.length === 0 || options.signal?.aborted || halted) break;
       let providerDone = 0;
       for (const batch of open) {
         const progress = await engine.poll(batch.state);
@@ -118,7 +125,7 @@ export async function runBatchAnnotateJob(db: Database, jobId: number, root: str
   const job = getJob(db, jobId)!;
   const left = job.total - job.done - job.failed - job.skipped;
   if (left === 0) setJobState(db, jobId, 'done', job.failed > 0 ? `${job.failed} of ${job.total} items failed.` : null);
-  else setJobState(db, jobId, 'paused', options.signal?.aborted ? 'Stopped waiting; the batches go on at the provider and resuming collects them.' : null);
+  else setJobState(db, jobId, 'paused', halted ?? (options.signal?.aborted ? 'Stopped waiting; the batches go on at the provider and resuming collects them.' : null));
   return getJob(db, jobId)!;
 }
 

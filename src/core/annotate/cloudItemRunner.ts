@@ -11,8 +11,12 @@ import { annotateItems, itemOutcome } from './annotateItems.ts';
 import type { ItemAnnotation } from './annotateItems.ts';
 import { createCloudAnnotator } from './cloud/createCloudAnnotator.ts';
 import { requestScheduler } from './cloudScheduling.ts';
+import { KeyGate } from './cloud/keyGate.ts';
+import { keyRefusedMessage } from './cloud/cloudErrors.ts';
+import { cloudProvider } from './cloud/cloudConfig.ts';
 import type { Database } from 'better-sqlite3';
 import type { ItemRequest } from '../jobs/jobService.ts';
+import { JobHalted } from '../jobs/jobRunner.ts';
 import type { ItemOutcome } from '../jobs/jobRunner.ts';
 import type { JobInfo } from '../jobs/jobStore.ts';
 import { searchImages } from '../index/search.ts';
@@ -22,10 +26,15 @@ import type { CloudEstimate } from './cloud/estimate.ts';
 /** Sends one request when the rate limit allows, retrying what can be retried; resolves with the final result or error. */
 export type RequestScheduler = (request: AnnotationRequest, call: (signal?: AbortSignal) => Promise<AnnotationResult | AnnotationError>, signal?: AbortSignal) => Promise<AnnotationResult | AnnotationError>;
 
-/** An annotator whose requests go through a scheduler, one image per provider call. */
+/**
+ * An annotator whose requests go through a scheduler, one image per provider call, and a KeyGate:
+ * one request until the provider accepted the key, none after it refused it.
+ */
 export class ScheduledAnnotator implements Annotator {
   readonly id: string;
   readonly batchSize = 1;
+  /** The run's guard against a refused key. */
+  readonly gate = new KeyGate();
   private readonly inner: Annotator;
   private readonly schedule: RequestScheduler;
 
@@ -37,7 +46,7 @@ export class ScheduledAnnotator implements Annotator {
 
   /** Annotates each request through the scheduler, concurrently. */
   annotate(requests: readonly AnnotationRequest[], signal?: AbortSignal): Promise<(AnnotationResult | AnnotationError)[]> {
-    return Promise.all(requests.map((request) => this.schedule(request, async (s) => (await this.inner.annotate([request], s))[0]!, signal)));
+    return Promise.all(requests.map((request) => this.schedule(request, (s) => this.gate.send(async () => (await this.inner.annotate([request], s))[0]!, s), signal)));
   }
 
   /** Closes the inner annotator. */
@@ -74,7 +83,8 @@ export interface CloudJobRunner {
 
 /**
  * The item runner of cloud annotate jobs: one client and one rate limit per run, built from the first
- * item's parameters (all items of a job share them).
+ * item's parameters (all items of a job share them). A refused key halts the job (JobHalted): the
+ * item stays pending and the job pauses with one message saying how to fix it.
  */
 export function cloudJobRunner(root: string, apiKey: string | undefined): CloudJobRunner {
   let annotator: ScheduledAnnotator | undefined;
@@ -83,7 +93,9 @@ export function cloudJobRunner(root: string, apiKey: string | undefined): CloudJ
       const spec = request.params.annotator;
       if (spec.type !== 'cloud') throw new Error('Not a cloud annotation.');
       annotator ??= new ScheduledAnnotator(cloudAnnotator(spec, apiKey), requestScheduler(spec));
-      return itemOutcome(await cloudAnnotateItem(annotator, request.params, root, request.key, signal));
+      const outcome = await cloudAnnotateItem(annotator, request.params, root, request.key, signal);
+      if (outcome.state === 'failed' && outcome.failure === 'auth') throw new JobHalted(keyRefusedMessage(cloudProvider(spec.provider), apiKey, outcome.error));
+      return itemOutcome(outcome);
     },
     close: async () => annotator?.close(),
   };

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DatasetError } from './datasetRoot.ts';
-import { DEFAULT_MAX_PIXELS } from '../imaging/analyzeImage.ts';
+import { DEFAULT_MAX_PIXELS } from '../imaging/sourceImage.ts';
 
 /** Settings of one dataset. */
 export interface DatasetSettings {

@@ -15,7 +15,7 @@ import { cropOf } from '../processing/cropState.ts';
 import { isWholeImage } from '../processing/cropRect.ts';
 import { applyRecipe, planResize } from '../processing/recipe.ts';
 import type { Operation } from '../processing/operations.ts';
-import { openSource } from '../processing/sourceImage.ts';
+import { openSource } from '../imaging/sourceImage.ts';
 import { formatCaption } from './captionFormat.ts';
 import type { CaptionOptions } from './captionFormat.ts';
 import { inTestSplit } from './hfMetadata.ts';

@@ -1,7 +1,9 @@
 /**
  * Running a job's pending items a few at a time, recording each outcome as it arrives. A failing item
  * is recorded with its reason and the job goes on; cancelling stops handing out items and aborts the
- * ones in flight, which stay pending, so a resumed job never does an item twice.
+ * ones in flight, which stay pending, so a resumed job never does an item twice. An item that finds
+ * the whole job cannot go on (JobHalted, e.g. a refused API key) stops it the same way, paused with
+ * its message.
  */
 import type { Database } from 'better-sqlite3';
 import { finishItem, getJob, jobItems, setJobState, touchJob } from './jobStore.ts';
@@ -47,6 +49,18 @@ export class ItemAborted extends Error {
   }
 }
 
+/**
+ * Thrown by an executor when no item of the job can succeed until the user fixes something (a
+ * refused API key): the item stays pending, the others are stopped, and the job is paused with this
+ * message, so fixing the cause and resuming finishes it.
+ */
+export class JobHalted extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobHalted';
+  }
+}
+
 /** Runs (or resumes) a job until its items are all finished or it is cancelled; returns its final state. */
 export async function runJob(db: Database, jobId: number, execute: ItemExecutor, options: RunJobOptions): Promise<JobInfo> {
   const job = getJob(db, jobId);
@@ -63,6 +77,7 @@ export async function runJob(db: Database, jobId: number, execute: ItemExecutor,
   options.signal?.addEventListener('abort', onAbort);
   if (options.signal?.aborted) local.abort();
   let next = 0;
+  let halted: string | undefined;
   const report = (key?: string, error?: string): void => {
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? finishedThisRun / seconds : 0;
@@ -80,6 +95,11 @@ export async function runJob(db: Database, jobId: number, execute: ItemExecutor,
         finishedThisRun++;
         report(item.key);
       } catch (err) {
+        if (err instanceof JobHalted) {
+          halted ??= err.message;
+          local.abort();
+          return;
+        }
         if (err instanceof ItemAborted || (local.signal.aborted && (err as Error).name === 'AbortError')) return;
         const message = err instanceof Error ? err.message : String(err);
         finishItem(db, jobId, item.seq, 'failed', { error: message });
@@ -97,6 +117,6 @@ export async function runJob(db: Database, jobId: number, execute: ItemExecutor,
   }
   const finished = counts.done + counts.failed + counts.skipped === job.total;
   if (finished) setJobState(db, jobId, 'done', counts.failed > 0 ? `${counts.failed} of ${job.total} items failed.` : null);
-  else setJobState(db, jobId, 'paused', local.signal.aborted ? 'Cancelled.' : null);
+  else setJobState(db, jobId, 'paused', halted ?? (local.signal.aborted ? 'Cancelled.' : null));
   return getJob(db, jobId)!;
 }

@@ -2,9 +2,10 @@
  * Upscales images with an ONNX super-resolution model (see modelCatalog.ts), tile by tile so memory
  * stays bounded for any image size.
  *
- * Pipeline: decode once with sharp (EXIF orientation applied, sRGB, 8-bit) -> cut the image into
- * rows of overlapping tiles (tileGrid.ts) -> run each tile through the model -> add each tile's
- * clamped output, times its feathered blend weight, into a strip of output rows kept as 16-bit fixed
+ * Pipeline: decode once through openSource, as every pipeline reads images (BMP too; EXIF
+ * orientation applied, sRGB, 8-bit) -> cut the image into rows of overlapping tiles (tileGrid.ts)
+ * -> run each tile through the model -> add each tile's clamped output, times its feathered blend
+ * weight, into a strip of output rows kept as 16-bit fixed
  * point (the weights of overlapping tiles sum to 1, so the strip holds final values once every tile
  * covering a row is in) -> hand finished rows on, in order, as soon as a tile row is done: only the
  * rows the next tile row overlaps stay behind. After that, rows go through an optional streaming
@@ -20,14 +21,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import sharp from 'sharp';
 import { Tensor } from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ModelInfo } from './modelCatalog.ts';
 import { pngFileWriter, PngStreamWriter } from './pngStreamWriter.ts';
+import { DEFAULT_MAX_PIXELS, openSource } from '../imaging/sourceImage.ts';
 import type { PngStreamOptions } from './pngStreamWriter.ts';
 import { RowResampler } from './rowResampler.ts';
 import { defaultSessionCache } from './sessionCache.ts';
@@ -59,7 +61,7 @@ export interface UpscaleOptions {
   sessions?: SessionCache;
   /** Called after each tile with tiles done and the total. */
   onProgress?: (done: number, total: number) => void;
-  /** Refuse larger inputs (decompression bombs); default sharp's 268 megapixels. */
+  /** Refuse larger inputs (decompression bombs); default 268 megapixels. */
   maxInputPixels?: number;
 }
 
@@ -177,12 +179,10 @@ export function outputSize(width: number, height: number, scale: number, targetL
   };
 }
 
+/** Decodes encoded bytes, or the file at a path, to oriented 8-bit sRGB pixels (ImageError when it cannot). */
 async function decode(input: Buffer | string, maxPixels: number | undefined): Promise<Decoded> {
-  const { data, info } = await sharp(input, { limitInputPixels: maxPixels ?? true })
-    .rotate()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const source = await openSource(typeof input === 'string' ? await readFile(input) : input, maxPixels ?? DEFAULT_MAX_PIXELS);
+  const { data, info } = await source.render((image) => image.toColourspace('srgb').raw({ depth: 'uchar' }));
   if (info.channels !== 3 && info.channels !== 4) throw new Error(`unexpected ${info.channels}-channel image after conversion to sRGB`);
   return { data, width: info.width, height: info.height, channels: info.channels };
 }

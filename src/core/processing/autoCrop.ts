@@ -4,12 +4,10 @@
  * leave a sliver of border rather than ever cut into the picture: a dark subject on a dark
  * background, a gradient sky or a vignette is not a border.
  */
-import { DEFAULT_MAX_PIXELS } from '../imaging/analyzeImage.ts';
-import { ImageError } from '../imaging/imageError.ts';
 import type { CropRect } from './cropRect.ts';
 import { lineStats, medianColour } from './lineStatistics.ts';
 import type { PixelBuffer, Side } from './lineStatistics.ts';
-import { openSource } from './sourceImage.ts';
+import { DEFAULT_MAX_PIXELS, openSource } from '../imaging/sourceImage.ts';
 
 export type { PixelBuffer } from './lineStatistics.ts';
 
@@ -126,14 +124,10 @@ export async function detectBordersInImage(bytes: Buffer, options: ImageBorderOp
   const source = await openSource(bytes, options.maxPixels ?? DEFAULT_MAX_PIXELS);
   const size = options.detectSize ?? DETECT_SIZE;
   // A triangle filter averages JPEG noise away without the overshoot that would ring at a band's edge.
-  const { data, info } = await source.pipeline()
+  const { data, info } = await source.render((image) => image
     .resize(size, size, { fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
     .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true })
-    .catch((err: unknown) => {
-      throw new ImageError('corrupt-image', `The image could not be decoded: ${String((err as Error).message ?? err).trim()}.`);
-    });
+    .raw({ depth: 'uchar' }));
   const scaleX = source.width / info.width;
   const scaleY = source.height / info.height;
   const minPixels = options.minBorderPixels ?? DEFAULTS.minBorderPixels;

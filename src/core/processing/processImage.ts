@@ -21,7 +21,7 @@ import { planResize } from './recipe.ts';
 import type { Operation, OutputFormat, ResizeMode } from './operations.ts';
 import { modelHash, runPipeline } from './pipeline.ts';
 import type { PipelineOperation } from './pipeline.ts';
-import { openSource } from './sourceImage.ts';
+import { openSource } from '../imaging/sourceImage.ts';
 
 /** What a process job does to each image. */
 export interface ProcessParams {

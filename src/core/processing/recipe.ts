@@ -6,15 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Sharp } from 'sharp';
-import { DEFAULT_MAX_PIXELS } from '../imaging/analyzeImage.ts';
-import { classifySharpError } from '../imaging/sharpErrors.ts';
 import { bucketFor, bucketsFor } from './buckets.ts';
 import type { BucketOptions, BucketSize } from './buckets.ts';
 import { parseColour, RecipeError, validateRecipe } from './operations.ts';
 import type { ColourOp, EncodeOp, Operation, OutputFormat, Recipe, ResizeMode, ResizeOp } from './operations.ts';
 import { planRecipe } from './recipePlan.ts';
-import { openSource } from './sourceImage.ts';
-import type { SourceImage } from './sourceImage.ts';
+import { DEFAULT_MAX_PIXELS, openSource } from '../imaging/sourceImage.ts';
+import type { SourceImage } from '../imaging/sourceImage.ts';
 
 /** Options of applyRecipe. */
 export interface ApplyOptions {
@@ -66,26 +64,22 @@ export async function applyRecipe(original: Buffer, recipe: Recipe, options: App
   const colour = operations.find((op): op is ColourOp => op.op === 'colour')!;
   const encode = operations.find((op): op is EncodeOp => op.op === 'encode')!;
 
-  let image = source.pipeline();
-  if (plan.extract) image = image.extract(plan.extract);
-  if (plan.scale) image = image.resize(plan.scale.width, plan.scale.height, { fit: 'fill', kernel: 'lanczos3' });
-  if (plan.cut) image = image.extract(plan.cut);
-  const flatten = colour.flatten !== null ? parseColour(colour.flatten)! : encode.format === 'jpeg' ? WHITE : undefined;
-  if (flatten) image = image.flatten({ background: { r: flatten.r, g: flatten.g, b: flatten.b } });
-  const padColour = parseColour(resize?.padColour ?? '#000000')!;
-  if (plan.pad) {
-    const alpha = flatten ? 1 : padColour.alpha;
-    image = image.extend({ ...plan.pad, background: { ...padColour, alpha } });
-  }
-  image = applyColour(image, source, colour, encode.format, !plan.pad || (padColour.r === padColour.g && padColour.g === padColour.b));
-  image = applyEncode(image, encode);
-
-  try {
-    const { data, info } = await image.toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height, format: encode.format };
-  } catch (err) {
-    throw classifySharpError(err, source.format, original);
-  }
+  const { data, info } = await source.render((pipeline) => {
+    let image = pipeline;
+    if (plan.extract) image = image.extract(plan.extract);
+    if (plan.scale) image = image.resize(plan.scale.width, plan.scale.height, { fit: 'fill', kernel: 'lanczos3' });
+    if (plan.cut) image = image.extract(plan.cut);
+    const flatten = colour.flatten !== null ? parseColour(colour.flatten)! : encode.format === 'jpeg' ? WHITE : undefined;
+    if (flatten) image = image.flatten({ background: { r: flatten.r, g: flatten.g, b: flatten.b } });
+    const padColour = parseColour(resize?.padColour ?? '#000000')!;
+    if (plan.pad) {
+      const alpha = flatten ? 1 : padColour.alpha;
+      image = image.extend({ ...plan.pad, background: { ...padColour, alpha } });
+    }
+    image = applyColour(image, source, colour, encode.format, !plan.pad || (padColour.r === padColour.g && padColour.g === padColour.b));
+    return applyEncode(image, encode);
+  });
+  return { data, width: info.width, height: info.height, format: encode.format };
 }
 
 /** The colour conversion and metadata of the output (see ColourOp). */

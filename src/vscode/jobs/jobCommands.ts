@@ -81,6 +81,7 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
     // A resumed cloud annotation needs its provider's key again (keys are never stored with jobs).
     const key = apiKey ?? await keyFor((await data.request('listJobs', {})).find((j) => j.id === jobId) ?? { params: null });
     const workers = vscode.workspace.getConfiguration('tagbench').get<number>('workerCount') || availableParallelism();
+    let cancelled = false;
     const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Tagbench: ${title}`, cancellable: true }, async (progress, token) => {
       let reported = 0;
       const subscription = session.onJobProgress((p) => {
@@ -90,7 +91,10 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
         progress.report({ message: `${p.done + p.failed + p.skipped} of ${p.total}${p.failed ? ` (${p.failed} failed)` : ''}${eta}`, increment: percent - reported });
         reported = percent;
       });
-      const cancel = token.onCancellationRequested(() => void data.request('cancelJob', { jobId }));
+      const cancel = token.onCancellationRequested(() => {
+        cancelled = true;
+        void data.request('cancelJob', { jobId });
+      });
       try {
         return await data.request('runJob', { jobId, workers, retryFailed, ...(key ? { apiKey: key } : {}) });
       } catch (err) {
@@ -108,6 +112,11 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
     const summary = j.state === 'paused'
       ? `${title}: stopped after ${j.done + j.skipped} of ${j.total}; resume it from the Jobs view.`
       : report.job.kind === 'annotate' ? `${title}: ${annotateSummary(report)}` : `${title}: ${j.done} done, ${j.skipped} up to date, ${j.failed} failed.${typeof report.details.stepsPerEpoch === 'number' && typeof report.details.repeats === 'number' ? ` ${String(report.details.images)} images x ${report.details.repeats} repeats = ${report.details.stepsPerEpoch} steps per epoch.` : ''}`;
+    if (j.state === 'paused' && !cancelled && j.message) {
+      // The job stopped itself (e.g. the provider refused the API key): its message says what to fix.
+      void vscode.window.showWarningMessage(`Tagbench: ${title}: ${j.message}`);
+      return report;
+    }
     const actions = j.failed > 0 ? ['Show Failures'] : [];
     void vscode.window.showInformationMessage(`Tagbench: ${summary}`, ...actions).then((choice) => {
       if (choice === 'Show Failures') void vscode.commands.executeCommand('tagbench.showJobFailures', { kind: 'job', session, job: j } satisfies JobNode);

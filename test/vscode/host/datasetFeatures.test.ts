@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { hostContext, hostLog } from '../hostContext.ts';
 import { activeTagbench } from './extensionUnderTest.ts';
+import { captionBytes, captionFileOf, imagesOnDisk } from './datasetFiles.ts';
 import type { TagbenchApi } from '../../../src/extension.ts';
 import type { DatasetNode } from '../../../src/vscode/tree/datasetTree.ts';
 import type { DatasetSession } from '../../../src/vscode/datasetSession.ts';
@@ -116,11 +117,17 @@ describe('dataset features', function () {
 
   it('undoes a batch edit with Tagbench: Undo Last Batch Edit', async () => {
     const data = await session.data();
+    const bob = imagesOnDisk(dataset, '5_bob');
+    const before = new Map(bob.map((p) => [p, captionBytes(dataset, p)]));
     const preview = await data.request('previewBatch', { selection: { kind: 'query', query: 'folder:5_bob', except: [] }, action: { kind: 'addTags', tags: ['batch_from_host_test'], position: 'end' } });
     await data.request('applyBatch', { planId: preview.planId });
-    const tagged = await data.request('search', { query: 'batch_from_host_test', offset: 0, limit: 0 });
-    assert.ok(!('error' in tagged) && tagged.total === preview.changed);
+    // From the files: every 5_bob caption now ends with the tag (an image without one got one), and the index finds exactly those images.
+    for (const path of bob) assert.match(readFileSync(captionFileOf(dataset, path), 'utf8'), /(^|, )batch_from_host_test\s*$/, path);
+    const tagged = await data.request('search', { query: 'batch_from_host_test', offset: 0, limit: 1000 });
+    assert.ok(!('error' in tagged));
+    assert.deepEqual(tagged.items.map((i) => i.path).sort(), bob);
     await vscode.commands.executeCommand('tagbench.undoBatchEdit');
+    assert.deepEqual(new Map(bob.map((p) => [p, captionBytes(dataset, p)])), before, 'every caption is back byte for byte (and none where there was none)');
     const after = await data.request('search', { query: 'batch_from_host_test', offset: 0, limit: 0 });
     assert.ok(!('error' in after) && after.total === 0);
   });

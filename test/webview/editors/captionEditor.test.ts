@@ -99,7 +99,7 @@ describe('caption editor webview', function () {
     const chip = e.page.locator('tb-tag-chips [role=option]').nth(2);
     await e.until(async () => (await chip.getAttribute('class'))?.includes('highlight'), 'the highlight');
     assert.equal((await e.page.locator('tb-tag-chips .highlight').allTextContents()).length, 1);
-    await e.settle(300);
+    await e.quiet();
     assert.deepEqual(e.edits, []);
     assert.deepEqual(await e.chips(), ['1girl', 'solo', 'kiyohime (fate)', 'smile']);
   });
@@ -184,7 +184,7 @@ describe('caption editor webview', function () {
     await e.page.keyboard.press('Enter');
     await e.edited(2);
     assert.equal(e.edits[1]!.caption, '1girl, solo, kiyohime \\(fate/grand order\\), grin\n', 'escaped like the part it replaces');
-    await e.settle(200);
+    await e.quiet();
     assert.equal(e.edits.length, 2, 'Escape sent nothing');
   });
 
@@ -197,7 +197,7 @@ describe('caption editor webview', function () {
     assert.deepEqual(await e.chips(), ['1girl', 'solo', 'kiyohime (fate)', 'smile', 'open mouth', 'blue eyes'], 'chips follow the text at once');
     assert.deepEqual(e.edits, [], 'nothing sent while typing');
     await e.edited(1);
-    await e.settle(600);
+    await e.quiet();
     assert.deepEqual(e.edits, [{ caption: '1girl, solo, kiyohime \\(fate\\), smile, open mouth, blue eyes\n', label: 'Edit caption' }]);
     // Chips -> text.
     await e.page.locator('tb-tag-chips [role=option]').nth(1).locator('.remove').click();
@@ -241,7 +241,7 @@ describe('caption editor webview', function () {
     assert.equal((await e.focused()).tag, 'textarea');
     e.setCaption('solo\n');
     await e.until(async () => (await e.chips()).length === 1, 'undo to one tag');
-    await e.settle();
+    await e.quiet();
     assert.deepEqual(e.edits, []);
   });
 
@@ -251,7 +251,7 @@ describe('caption editor webview', function () {
     e.setCaption('1girl, solo\n');
     await e.until(async () => (await e.chips()).length === 2, 'fewer chips');
     assert.equal((await e.focused()).text, 'solo', 'focus moves to the nearest chip');
-    await e.settle(300);
+    await e.quiet();
     assert.deepEqual(e.edits, []);
   });
 
@@ -268,7 +268,7 @@ describe('caption editor webview', function () {
     assert.equal(await box.getAttribute('readonly'), '');
     await box.focus();
     await e.page.keyboard.type('xyz');
-    await e.settle();
+    await e.quiet();
     assert.deepEqual(e.edits, []);
     assert.deepEqual(await e.chips(), ['1girl', 'solo', 'kiyohime (fate)', 'smile']);
     assert.equal(await e.text(), '1girl, solo, kiyohime \\(fate\\), smile');

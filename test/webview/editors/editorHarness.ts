@@ -142,6 +142,10 @@ export class EditorHarness {
     const editor = new EditorPage(page, kind);
     await page.exposeFunction('tbToHost', (message: unknown) => editor.rpc.receive(message));
     await page.exposeFunction('tbProblem', (text: string) => editor.problems.push(text));
+    // Only for EditorPage.quiet(): its call reaching here proves every earlier message did.
+    await page.exposeFunction('tbBarrier', () => true);
+    // The page's timers on a clock the test can run forward (time flows as usual until it does).
+    await context.clock.install();
     page.on('pageerror', (err) => editor.problems.push(`page error: ${err.message}`));
     page.on('console', (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning') editor.problems.push(`console ${msg.type()}: ${msg.text()}`);
@@ -385,9 +389,15 @@ export class EditorPage {
     await this.until(() => this.edits.length >= count, `${count} edit(s), got ${JSON.stringify(this.edits)}`);
   }
 
-  /** Waits a moment for messages that should not come (e.g. no edit after setCaption). */
-  async settle(ms = 700): Promise<void> {
-    await this.page.waitForTimeout(ms);
+  /**
+   * Makes sure nothing more is on its way, for asserting that a message did not come (e.g. no edit
+   * after setCaption): runs the page's clock past every pending timer (the typing pause, highlights)
+   * at once, then waits until a call made after them has reached this side, so every message the page
+   * sent before it has arrived. Not a sleep: it does not depend on how busy the machine is.
+   */
+  async quiet(): Promise<void> {
+    await this.page.clock.runFor(5_000);
+    await this.page.evaluate(() => (window as unknown as { tbBarrier: () => Promise<boolean> }).tbBarrier());
   }
 
   /** Closes the page and its context. */

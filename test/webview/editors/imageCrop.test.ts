@@ -235,7 +235,7 @@ describe('image editor crop', function () {
 
     e.setCrop(null);
     await e.until(async () => (await e.page.locator('tb-crop-layer').count()) === 0, 'the overlay gone');
-    await e.settle(300);
+    await e.quiet();
     assert.deepEqual(e.crops, []);
   });
 

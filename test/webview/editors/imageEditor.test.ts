@@ -130,7 +130,7 @@ describe('image editor webview', function () {
     await e.until(() => e.log.includes('navigate:-1'), 'Ctrl+Alt+Left: previous');
     await e.page.keyboard.press('Alt+PageUp');
     await e.until(() => e.log.filter((m) => m === 'navigate:-1').length === 2, 'Alt+PageUp: previous');
-    await e.settle(600);
+    await e.quiet();
     assert.equal(e.edits.length, 1, 'no further edit');
   });
 

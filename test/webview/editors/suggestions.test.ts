@@ -172,7 +172,7 @@ describe('image editor: suggestions', function () {
     assert.equal(await e.page.locator('tb-suggestions .chip button').count(), 0);
     await e.page.locator('tb-suggestions [role=option]').first().focus();
     await e.page.keyboard.press('Enter');
-    await e.settle(300);
+    await e.quiet();
     assert.deepEqual(e.reviews, []);
   });
 });

@@ -10,7 +10,7 @@ import type { AnnotationRequest, AnnotationResult } from '../annotator.ts';
 import { resolveCloudOptions } from './cloudAnnotator.ts';
 import type { CloudAnnotatorOptions, PreparedRequest, ResolvedCloudOptions } from './cloudAnnotator.ts';
 import { AnnotationCancelled } from './cloudErrors.ts';
-import { ANTHROPIC_BATCH_LIMITS, BatchSubmitError, batchChunks, missingOutcomes } from './batchState.ts';
+import { ANTHROPIC_BATCH_LIMITS, BatchSubmitError, batchChunks, missingOutcomes, refuseBadKey } from './batchState.ts';
 import type { BatchEngine, BatchItemOutcome, BatchLimits, BatchProgress, CloudBatchState } from './batchState.ts';
 import { anthropicClient, anthropicHttpError, anthropicParams, anthropicResult, classifyAnthropicError } from './anthropicAnnotator.ts';
 
@@ -63,10 +63,11 @@ export class AnthropicBatchEngine implements BatchEngine {
     this.client = anthropicClient(this.options);
   }
 
-  /** Creates one message batch per chunk. */
+  /** Creates one message batch per chunk, after checking the key with a request that carries no image. */
   async submit(requests: Iterable<AnnotationRequest> | AsyncIterable<AnnotationRequest>, limits: BatchLimits = ANTHROPIC_BATCH_LIMITS): Promise<{ states: CloudBatchState[]; imageErrors: BatchItemOutcome[] }> {
     const imageErrors: BatchItemOutcome[] = [];
     const states: CloudBatchState[] = [];
+    await refuseBadKey(() => this.client.messages.batches.list({ limit: 1 }), (err) => classifyAnthropicError(err, this.options.apiKey));
     try {
       for await (const chunk of batchChunks(this.options, requests, (id, prepared) => anthropicBatchRequest(this.options, id, prepared), limits, imageErrors)) {
         const body = { requests: chunk.map((line) => JSON.parse(line.json) as { custom_id: string; params: ReturnType<typeof anthropicParams> }) };

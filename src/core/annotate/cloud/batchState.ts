@@ -123,6 +123,20 @@ export interface BatchEngine {
   cancel(state: CloudBatchState): Promise<CloudBatchState>;
 }
 
+/**
+ * Asks the provider something that carries no image (its list of batches, which a batch run reads
+ * anyway) and throws a BatchSubmitError when it refuses the key, so a wrong key never uploads the
+ * images. Any other failure is left to the submission itself.
+ */
+export async function refuseBadKey(probe: () => Promise<unknown>, classify: (err: unknown) => AnnotationError): Promise<void> {
+  try {
+    await probe();
+  } catch (err) {
+    const error = classify(err);
+    if (error.failure === 'auth') throw new BatchSubmitError(error, [], []);
+  }
+}
+
 /** A submission that failed part way: the batches created before the failure (to keep and poll) and why it failed. */
 export class BatchSubmitError extends Error {
   /** Batches created before the failure. */

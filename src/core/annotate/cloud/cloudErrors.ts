@@ -90,6 +90,16 @@ export function cancelledError(cause?: unknown): AnnotationCancelled {
   return new AnnotationCancelled(cause);
 }
 
+/**
+ * The one message of a run the provider's refusal of its key stopped: which key (masked), the
+ * provider's reason, where to set a valid key, and that nothing more was sent.
+ */
+export function keyRefusedMessage(provider: { label: string; keyEnv: string }, apiKey: string | undefined, reason: string): string {
+  const who = apiKey ? `The ${provider.label} API key ${maskKey(apiKey)} was refused` : `${provider.label} refused the requests without an API key`;
+  return `${who} (${redactKey(reason, apiKey).replace(/\.\s*$/, '')}): set a valid key (${provider.keyEnv} for the command line, `
+    + 'or "Tagbench: Set API Key" in VS Code) and resume the job; no further image was sent.';
+}
+
 /** A short, key-free description of an unknown error. */
 export function describeError(err: unknown, key: string | null | undefined): string {
   const message = err instanceof Error ? err.message : String(err);

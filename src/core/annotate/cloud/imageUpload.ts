@@ -3,7 +3,7 @@
  * BMP through Tagbench's decoder), downscaled so its long side is at most N pixels (never upscaled),
  * and encoded as JPEG, or PNG when it has transparency; then base64 with its MIME type.
  */
-import { openSource } from '../../processing/sourceImage.ts';
+import { openSource } from '../../imaging/sourceImage.ts';
 import { ImageError } from '../../imaging/imageError.ts';
 import { AnnotationError } from '../annotator.ts';
 
@@ -40,12 +40,11 @@ export async function prepareImage(bytes: Buffer, options: UploadImageOptions): 
   try {
     const source = await openSource(bytes);
     const { width, height } = uploadSize(source.width, source.height, options.maxSide);
-    let pipeline = source.pipeline();
-    if (width !== source.width || height !== source.height) pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
-    pipeline = pipeline.toColourspace('srgb');
-    const out = source.hasAlpha
-      ? await pipeline.png({ compressionLevel: 6 }).toBuffer({ resolveWithObject: true })
-      : await pipeline.removeAlpha().jpeg({ quality: options.quality ?? 90, mozjpeg: false }).toBuffer({ resolveWithObject: true });
+    const out = await source.render((image) => {
+      const sized = width !== source.width || height !== source.height ? image.resize(width, height, { fit: 'fill', kernel: 'lanczos3' }) : image;
+      const srgb = sized.toColourspace('srgb');
+      return source.hasAlpha ? srgb.png({ compressionLevel: 6 }) : srgb.removeAlpha().jpeg({ quality: options.quality ?? 90, mozjpeg: false });
+    });
     return {
       mimeType: source.hasAlpha ? 'image/png' : 'image/jpeg',
       data: out.data,

@@ -11,7 +11,7 @@ import type { AnnotationRequest, AnnotationResult } from '../annotator.ts';
 import { resolveCloudOptions } from './cloudAnnotator.ts';
 import type { CloudAnnotatorOptions, PreparedRequest, ResolvedCloudOptions } from './cloudAnnotator.ts';
 import { AnnotationCancelled } from './cloudErrors.ts';
-import { BatchSubmitError, OPENAI_BATCH_LIMITS, batchChunks, missingOutcomes } from './batchState.ts';
+import { BatchSubmitError, OPENAI_BATCH_LIMITS, batchChunks, missingOutcomes, refuseBadKey } from './batchState.ts';
 import type { BatchEngine, BatchItemOutcome, BatchLimits, BatchProgress, CloudBatchState } from './batchState.ts';
 import { classifyOpenAIError, openAIChatBody, openAIClient, openAIHttpError, openAIResult } from './openaiAnnotator.ts';
 
@@ -80,10 +80,11 @@ export class OpenAIBatchEngine implements BatchEngine {
     this.client = openAIClient(this.options);
   }
 
-  /** Uploads each chunk as a JSONL file and creates a batch on it. */
+  /** Uploads each chunk as a JSONL file and creates a batch on it, after checking the key with a request that carries no image. */
   async submit(requests: Iterable<AnnotationRequest> | AsyncIterable<AnnotationRequest>, limits: BatchLimits = OPENAI_BATCH_LIMITS): Promise<{ states: CloudBatchState[]; imageErrors: BatchItemOutcome[] }> {
     const imageErrors: BatchItemOutcome[] = [];
     const states: CloudBatchState[] = [];
+    await refuseBadKey(() => this.client.batches.list({ limit: 1 }), (err) => classifyOpenAIError(err, this.options.apiKey));
     try {
       for await (const chunk of batchChunks(this.options, requests, (id, prepared) => openAIBatchLine(this.options, id, prepared), limits, imageErrors)) {
         const jsonl = chunk.map((line) => line.json).join('\n') + '\n';

@@ -3,23 +3,25 @@
  * white, resized (cubic) so the shortest side is the model's side, centre-cropped to a square, then
  * RGB scaled to 0..1 and normalised with CLIP's mean and standard deviation, channels first (NCHW).
  */
-import sharp from 'sharp';
+import { DEFAULT_MAX_PIXELS, openSource } from '../../imaging/sourceImage.ts';
 
 /** CLIP's per-channel (RGB) mean. */
 export const CLIP_MEAN: readonly [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
 /** CLIP's per-channel (RGB) standard deviation. */
 export const CLIP_STD: readonly [number, number, number] = [0.26862954, 0.26130258, 0.27577711];
 
-/** Decodes an encoded image into a size x size 8-bit RGB centre crop (shortest side resized to size). */
-export async function clipPixels(image: Buffer | string, size: number, maxInputPixels?: number): Promise<Buffer> {
-  const { data, info } = await sharp(image, { limitInputPixels: maxInputPixels ?? true })
-    .rotate()
+/**
+ * Decodes an encoded image (through openSource, as the index reads it) into a size x size 8-bit RGB
+ * centre crop (shortest side resized to size); rejects with an ImageError when it cannot be decoded.
+ */
+export async function clipPixels(image: Buffer, size: number, maxInputPixels?: number): Promise<Buffer> {
+  const source = await openSource(image, maxInputPixels ?? DEFAULT_MAX_PIXELS);
+  const { data, info } = await source.render((pipeline) => pipeline
     .flatten({ background: { r: 255, g: 255, b: 255, alpha: 1 } })
     .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'cubic' })
     .toColourspace('srgb')
     .removeAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+    .raw({ depth: 'uchar' }));
   if (info.width !== size || info.height !== size || info.channels !== 3) throw new Error(`unexpected ${info.width}x${info.height}x${info.channels} image after preprocessing`);
   return data;
 }

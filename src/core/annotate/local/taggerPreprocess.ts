@@ -11,27 +11,29 @@
  * against pad-then-resize, pixels differ by 0.06 levels on average for a 1024x768 image, and by 1.7
  * to 3.7 levels for fine line art of other aspect ratios, all at the image's edges and lines.
  */
-import sharp from 'sharp';
+import { DEFAULT_MAX_PIXELS, openSource } from '../../imaging/sourceImage.ts';
 
 /** White, opaque. */
 const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
 
 /** Options of taggerPixels. */
 export interface TaggerPixelOptions {
-  /** Refuse larger inputs (decompression bombs); default sharp's 268 megapixels. */
+  /** Refuse larger inputs (decompression bombs); default 268 megapixels. */
   maxInputPixels?: number;
 }
 
-/** Decodes an encoded image into the tagger's size x size 8-bit RGB square (white padding, centred); rejects when it cannot be decoded. */
-export async function taggerPixels(image: Buffer | string, size: number, options: TaggerPixelOptions = {}): Promise<Buffer> {
-  const { data, info } = await sharp(image, { limitInputPixels: options.maxInputPixels ?? true })
-    .rotate()
+/**
+ * Decodes an encoded image (through openSource, as the index reads it) into the tagger's size x size
+ * 8-bit RGB square (white padding, centred); rejects with an ImageError when it cannot be decoded.
+ */
+export async function taggerPixels(image: Buffer, size: number, options: TaggerPixelOptions = {}): Promise<Buffer> {
+  const source = await openSource(image, options.maxInputPixels ?? DEFAULT_MAX_PIXELS);
+  const { data, info } = await source.render((pipeline) => pipeline
     .flatten({ background: WHITE })
     .resize(size, size, { fit: 'contain', position: 'centre', background: WHITE, kernel: 'cubic' })
     .toColourspace('srgb')
     .removeAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+    .raw({ depth: 'uchar' }));
   if (info.width !== size || info.height !== size || info.channels !== 3) throw new Error(`unexpected ${info.width}x${info.height}x${info.channels} image after preprocessing`);
   return data;
 }
@@ -59,7 +61,7 @@ export interface TaggerBatch {
 }
 
 /** Preprocesses a batch of encoded images (all decoded concurrently) into one NHWC tensor's data. */
-export async function taggerBatch(images: ReadonlyArray<Buffer | string>, size: number, options: TaggerPixelOptions = {}): Promise<TaggerBatch> {
+export async function taggerBatch(images: readonly Buffer[], size: number, options: TaggerPixelOptions = {}): Promise<TaggerBatch> {
   const settled = await Promise.allSettled(images.map((image) => taggerPixels(image, size, options)));
   const decoded: number[] = [];
   const failed = new Map<number, Error>();
