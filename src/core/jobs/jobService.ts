@@ -5,16 +5,11 @@
  * same steps over the items still pending.
  */
 import type { Database } from 'better-sqlite3';
-import { join } from 'node:path';
 import { searchImages } from '../index/search.ts';
 import { loadProject } from '../projects/projectStore.ts';
-import { checkExportFolder, readManifest, writeManifest } from '../export/exportFolder.ts';
-import type { ExportManifest } from '../export/exportFolder.ts';
-import type { ExportParams, ExportItemResult } from '../export/exportImage.ts';
-import { safeName } from '../export/exportImage.ts';
-import { kohyaDatasetToml, stepsPerEpoch } from '../export/kohyaConfig.ts';
-import { hfMetadataJsonl } from '../export/hfMetadata.ts';
-import { writeFileAtomic } from '../atomicWrite.ts';
+import { checkExportFolder } from '../export/exportFolder.ts';
+import type { ExportParams } from '../export/exportImage.ts';
+import { finishExport } from '../export/finishExport.ts';
 import type { ProcessParams, ProcessResult } from '../processing/processImage.ts';
 import { createJob, getJob, jobItems } from './jobStore.ts';
 import type { JobInfo } from './jobStore.ts';
@@ -164,40 +159,6 @@ function finishProcess(db: Database, jobId: number): Record<string, unknown> {
     upscaled: results.filter((r) => r.upscaled).length,
     buckets: [...buckets].sort((a, b) => b[1] - a[1]).map(([bucket, count]) => ({ bucket, count })),
   };
-}
-
-function finishExport(db: Database, jobId: number, params: ExportParams, root: string): Record<string, unknown> {
-  const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')]
-    .map((i) => i.result as ExportItemResult)
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
-  const previous = readManifest(params.out);
-  const manifest: ExportManifest = { tagbench: 1, format: params.format, dataset: root, items: {} };
-  for (const r of results) {
-    manifest.items[r.path] = { source: r.source, sourceSha256: r.sourceSha256, recipeKey: r.recipeKey, captionHash: r.captionHash, caption: r.caption };
-  }
-  const removed = writeManifest(params.out, manifest, previous);
-  const keepTokens = Math.max(0, ...results.map((r) => r.keepTokens));
-  const details: Record<string, unknown> = { out: params.out, format: params.format, images: results.length, removed };
-  if (params.format === 'kohya') {
-    const subsets = [{ imageDir: join(params.out, `${params.repeats}_${safeName(params.name)}`), repeats: params.repeats, classTokens: params.classTokens, keepTokens, images: results.length }];
-    writeFileAtomic(join(params.out, 'dataset.toml'), kohyaDatasetToml({
-      resolution: params.resolution ?? 1024, batchSize: 1, captionExtension: '.txt', shuffleCaption: true,
-      enableBucket: true, bucketNoUpscale: true, minBucketReso: 256, maxBucketReso: 2048, bucketResoSteps: 64, subsets,
-    }));
-    details.repeats = params.repeats;
-    details.stepsPerEpoch = stepsPerEpoch(subsets);
-  } else if (params.format === 'hf') {
-    for (const split of ['train', 'test']) {
-      const rows = results.filter((r) => r.folder === split).map((r) => ({ fileName: r.path.slice(split.length + 1), text: r.text }));
-      if (rows.length > 0) writeFileAtomic(join(params.out, split, 'metadata.jsonl'), hfMetadataJsonl(rows));
-    }
-    details.train = results.filter((r) => r.folder === 'train').length;
-    details.test = results.filter((r) => r.folder === 'test').length;
-    details.stepsPerEpoch = results.length;
-  } else {
-    details.stepsPerEpoch = results.length;
-  }
-  return details;
 }
 
 /** The paths of a query's results, in its order. */
