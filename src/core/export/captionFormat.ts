@@ -32,6 +32,18 @@ export interface FormattedCaption {
   keepTokens: number;
 }
 
+/**
+ * Why a text that goes into captions or the kohya config (trigger word, separator, class tokens, a
+ * blacklisted tag, the concept name) cannot be used, or undefined: a line break would start a caption
+ * line of its own (sd-scripts reads the first line only), and other control characters have no place.
+ */
+export function captionInputProblem(value: string): string | undefined {
+  if (/[\r\n\u2028\u2029\u0085]/.test(value)) return 'has a line break, which would start a caption line of its own (separate tokens with commas)';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'has a control character';
+  return undefined;
+}
+
 /** Formats caption text (null: no caption) for export. */
 export function formatCaption(caption: string | null, options: CaptionOptions): FormattedCaption {
   const blacklist = new Set(options.blacklist.map(tagKey));

@@ -10,12 +10,15 @@ import { loadProject } from '../projects/projectStore.ts';
 import { checkExportFolder } from '../export/exportFolder.ts';
 import type { ExportParams } from '../export/exportImage.ts';
 import { finishExport } from '../export/finishExport.ts';
+import { describeOptionProblem, exportOptionsProblem } from '../export/exportOptions.ts';
+import { DatasetError } from '../dataset/datasetRoot.ts';
 import type { ProcessParams, ProcessResult } from '../processing/processImage.ts';
 import { createJob, getJob, jobItems } from './jobStore.ts';
 import type { JobInfo } from './jobStore.ts';
 import { runJob } from './jobRunner.ts';
 import type { AnnotateParams } from '../annotate/annotatorSpec.ts';
 import { annotateConcurrency, annotatorId } from '../annotate/annotatorSpec.ts';
+import { checkBaseUrl } from '../annotate/cloud/cloudConfig.ts';
 import type { AppliedAnnotation } from '../annotate/annotationFiles.ts';
 import { ImageStore } from '../index/imageStore.ts';
 import { refreshImageFiles } from '../index/refreshImageFiles.ts';
@@ -66,6 +69,7 @@ export interface JobReport {
 /** Plans a job: resolves its images and stores it with its items (all pending). Returns its id. */
 export function planJob(db: Database, root: string, spec: JobSpec): number {
   if (spec.kind === 'annotate') {
+    if (spec.params.annotator.type === 'cloud' && spec.params.annotator.baseUrl) checkBaseUrl(spec.params.annotator.baseUrl);
     const paths = queryPaths(db, spec.query);
     const title = `Annotate ${paths.length} image${paths.length === 1 ? '' : 's'} with ${annotatorId(spec.params.annotator)}${spec.query ? ` (${spec.query})` : ''}`;
     return createJob(db, 'annotate', title, { root, query: spec.query, params: spec.params }, paths);
@@ -75,6 +79,8 @@ export function planJob(db: Database, root: string, spec: JobSpec): number {
     const title = `Process ${paths.length} image${paths.length === 1 ? '' : 's'}${spec.query ? ` (${spec.query})` : ''}`;
     return createJob(db, 'process', title, { root, query: spec.query, params: spec.params }, paths);
   }
+  const problem = exportOptionsProblem(spec.params);
+  if (problem) throw new DatasetError(describeOptionProblem(problem));
   const out = checkExportFolder(spec.params.out, root, spec.params.format, spec.force);
   const paths = 'query' in spec.source ? queryPaths(db, spec.source.query) : projectPaths(db, root, spec.source.project);
   const params: ExportParams = { ...spec.params, out, names: uniqueNames(paths) };
