@@ -27,12 +27,13 @@ describe('re-exports', function () {
     kind: 'export', source: { query: '' }, force: false,
     params: { format: 'kohya', out, name: 'alice', repeats: 10, concepts: 'keep', resolution: null, crop: 'auto', caption: { ...DEFAULT_CAPTION_OPTIONS, trigger: 'ohwx' }, classTokens: '', testFraction: 0, ...extra },
   });
-  const run = async (s: ExportJobSpec, runner: ItemRunner = poolItemRunner(pool, env())) => {
+  /** Plans and runs an export; `upFront`: with the caption extension, so unchanged images are finished in a first pass. */
+  const run = async (s: ExportJobSpec, runner: ItemRunner = poolItemRunner(pool, env()), upFront = true) => {
     await indexDataset(root, { thumbnails: false });
     const { db } = openDatasetIndex(root);
     try {
       const id = planJob(db, root, s);
-      const report = await runPlannedJob(db, id, runner, { concurrency: 2 });
+      const report = await runPlannedJob(db, id, runner, { concurrency: 2, ...(upFront ? { captionExtension: '.txt' } : {}) });
       return { report, done: jobItems(db, id, 'done').map((i) => i.key).sort(), failed: jobItems(db, id, 'failed').map((i) => `${i.key}: ${i.error}`) };
     } finally {
       db.close();
@@ -59,9 +60,11 @@ describe('re-exports', function () {
   it('checks unchanged images without a worker and without reading their originals', async () => {
     const first = await run(spec());
     assert.equal(first.report.job.done, 4, JSON.stringify(first.failed));
-    // A pool whose workers are gone: any item sent to one would fail.
-    const again = await run(spec(), poolItemRunner(closed, env()));
-    assert.deepEqual([again.report.job.done, again.report.job.skipped, again.report.job.failed], [0, 4, 0]);
+    // A pool whose workers are gone: any item sent to one would fail. Both the up-front pass and the item runner check.
+    for (const upFront of [true, false]) {
+      const again = await run(spec(), poolItemRunner(closed, env()), upFront);
+      assert.deepEqual([again.report.job.done, again.report.job.skipped, again.report.job.failed], [0, 4, 0], `up front: ${upFront}`);
+    }
     // Same size and time as recorded: the original is not read (as the indexer, trusting size and time).
     const file = join(root, '10_alice', 'a3.png');
     writeFileSync(file, Buffer.alloc(statSync(file).size, 7));
@@ -74,7 +77,7 @@ describe('re-exports', function () {
   it('rewrites only the caption when only the caption changed', async () => {
     const image = mtime('10_alice/a0.png');
     writeFileSync(join(root, '10_alice', 'a0.txt'), 'alice, edited');
-    const result = await run(spec(), poolItemRunner(closed, env()));
+    const result = await run(spec(), poolItemRunner(closed, env()), false);
     assert.deepEqual(result.done, ['10_alice/a0.png']);
     assert.equal(readFileSync(join(out, '10_alice', 'a0.txt'), 'utf8'), 'ohwx, alice, edited');
     assert.equal(mtime('10_alice/a0.png'), image, 'the image was not written again');

@@ -106,6 +106,7 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
       root, captionExtension: settings.captionExtension, maxPixels: settings.maxPixels, ...(models ? { userModels: resolve(models) } : {}),
     }, runnerOptions), {
       concurrency: Math.max(1, workers),
+      captionExtension: settings.captionExtension,
       ...(apiKey ? { apiKey } : {}),
       ...(ctx.number('poll-seconds') !== undefined ? { batchPollMs: ctx.number('poll-seconds')! * 1000 } : {}),
       signal: controller.signal,

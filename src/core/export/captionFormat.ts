@@ -46,13 +46,23 @@ export function captionInputProblem(value: string): string | undefined {
 
 /** Formats caption text (null: no caption) for export. */
 export function formatCaption(caption: string | null, options: CaptionOptions): FormattedCaption {
-  const blacklist = new Set(options.blacklist.map(tagKey));
-  const trigger = splitCaption(options.trigger).parts;
-  const triggerKeys = new Set(trigger.map(tagKey));
-  const parts = splitCaption((caption ?? '').replace(/\r?\n/g, ' ')).parts
-    .filter((part) => !blacklist.has(tagKey(part)) && !triggerKeys.has(tagKey(part)));
+  const { trigger, dropped } = preparedOptions(options);
+  const parts = splitCaption((caption ?? '').replace(/\r?\n/g, ' ')).parts.filter((part) => !dropped.has(tagKey(part)));
   const all = [...trigger, ...parts].map((part) => transform(part, options));
   return { text: all.join(options.separator), keepTokens: trigger.length };
+}
+
+const prepared = new WeakMap<CaptionOptions, { trigger: string[]; dropped: Set<string> }>();
+
+/** The trigger's parts and the keys of the tags to drop (blacklisted, or already in the trigger), worked out once per options object. */
+function preparedOptions(options: CaptionOptions): { trigger: string[]; dropped: Set<string> } {
+  let value = prepared.get(options);
+  if (!value) {
+    const trigger = splitCaption(options.trigger).parts;
+    value = { trigger, dropped: new Set([...options.blacklist, ...trigger].map(tagKey)) };
+    prepared.set(options, value);
+  }
+  return value;
 }
 
 function transform(part: string, options: CaptionOptions): string {

@@ -4,7 +4,7 @@
  * An export never writes or deletes outside its folder: the folder is checked by its real location,
  * and nothing inside it is written or removed through a link.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import { DatasetError, implausibleRootReason } from '../dataset/datasetRoot.ts';
@@ -81,39 +81,67 @@ export function realLocation(path: string): string {
   }
 }
 
+/** What checking an export folder found: its real location, and what is wrong with it, if anything. */
+export interface ExportFolderCheck {
+  /** The folder's real absolute path (links resolved). */
+  out: string;
+  /** Why it cannot be used, or undefined when it can. */
+  problem?: string;
+  /** True when `force` would accept it (it is not empty, or holds another export); never for the refusals. */
+  forceable?: boolean;
+}
+
 /**
  * Checks an export folder by its real location: never the filesystem root, the home folder or a system
- * folder, never the dataset, inside it or containing it (these hold with `force` too); and empty or a
- * previous Tagbench export of the same format, unless `force`. Returns the folder's real absolute path.
+ * folder, never the dataset, inside it or containing it (even with force); and empty or a previous
+ * Tagbench export of the same format (else forceable).
  */
-export function checkExportFolder(out: string, datasetRoot: string, format: string, force: boolean): string {
+export function inspectExportFolder(out: string, datasetRoot: string, format: string): ExportFolderCheck {
   const abs = resolve(out);
-  const target = realLocation(abs);
+  let target: string;
+  try {
+    target = realLocation(abs);
+  } catch (err) {
+    if (err instanceof DatasetError) return { out: abs, problem: err.message };
+    throw err;
+  }
   const root = realLocation(datasetRoot);
   const reason = implausibleRootReason(abs) ?? implausibleRootReason(target);
-  if (reason) throw new DatasetError(`Refusing to export to ${abs}: ${reason}. Choose a folder of its own, for example one next to the dataset.`);
+  if (reason) return { out: target, problem: `Refusing to export to ${abs}: ${reason}. Choose a folder of its own, for example one next to the dataset.` };
   if (isInsideFolder(target, root)) {
-    throw new DatasetError(`The export folder ${abs} is inside the dataset${target !== abs ? ` (it leads to ${target})` : ''}; choose a folder outside it.`);
+    return { out: target, problem: `The export folder ${abs} is inside the dataset${target !== abs ? ` (it leads to ${target})` : ''}; choose a folder outside it.` };
   }
-  if (isInsideFolder(root, target)) throw new DatasetError(`The export folder ${abs} contains the dataset; choose another folder.`);
+  if (isInsideFolder(root, target)) return { out: target, problem: `The export folder ${abs} contains the dataset; choose another folder.` };
   const stat = lstatSync(target, { throwIfNoEntry: false });
-  if (stat && !stat.isDirectory()) throw new DatasetError(`${abs} is a file, not a folder; choose a folder.`);
-  if (!stat || force) return target;
-  const entries = readdirSync(target);
-  if (entries.length === 0) return target;
+  if (!stat) return { out: target };
+  if (!stat.isDirectory()) return { out: target, problem: `${abs} is a file, not a folder; choose a folder.` };
+  if (readdirSync(target).length === 0) return { out: target };
   const manifest = readManifest(target);
-  if (manifest?.format === format) return target;
-  throw new DatasetError(manifest
-    ? `${abs} holds a ${manifest.format} export; choose another folder or pass --force.`
-    : `${abs} is not empty; choose an empty folder or pass --force.`);
+  if (manifest?.format === format) return { out: target };
+  return {
+    out: target,
+    problem: manifest ? `${abs} holds a ${manifest.format} export; choose another folder or pass --force.` : `${abs} is not empty; choose an empty folder or pass --force.`,
+    forceable: true,
+  };
+}
+
+/**
+ * Checks an export folder (see inspectExportFolder); `force` accepts one that is not empty or holds
+ * another export, never the refusals. Returns the folder's real absolute path; throws DatasetError.
+ */
+export function checkExportFolder(out: string, datasetRoot: string, format: string, force: boolean): string {
+  const check = inspectExportFolder(out, datasetRoot, format);
+  if (check.problem && !(force && check.forceable)) throw new DatasetError(check.problem);
+  return check.out;
 }
 
 /**
  * The absolute path of `relPath` inside the export folder `out`, checked on the way: the folder itself
  * and every folder between it and the file must be a real folder, never a link (nor a file). With
- * `create`, missing folders are made. Throws ExportPathError otherwise.
+ * `create`, missing folders are made. Throws ExportPathError otherwise. `verified` holds folders a
+ * quick pass over many files already checked, so each is checked once per pass.
  */
-export function exportPath(out: string, relPath: string, create: boolean): string {
+export function exportPath(out: string, relPath: string, create: boolean, verified?: Set<string>): string {
   const parts = relPath.split(/[\\/]+/).filter(Boolean);
   if (parts.length === 0 || isAbsolute(relPath) || parts.some((p) => p === '..' || p === '.')) {
     throw new ExportPathError(`${relPath} is not a path inside the export folder.`);
@@ -121,6 +149,7 @@ export function exportPath(out: string, relPath: string, create: boolean): strin
   let folder = out;
   for (const [i, part] of ['', ...parts.slice(0, -1)].entries()) {
     if (i > 0) folder = join(folder, part);
+    if (verified?.has(folder)) continue;
     const stat = lstatSync(folder, { throwIfNoEntry: false });
     if (!stat) {
       if (!create) break;
@@ -132,6 +161,7 @@ export function exportPath(out: string, relPath: string, create: boolean): strin
       throw new ExportPathError(`${relPath} is not written: ${link || 'the export folder'} is a link, and an export never writes or deletes through links (remove the link, or export to a new folder).`, link);
     }
     if (!stat.isDirectory()) throw new ExportPathError(`${relPath} is not written: ${relative(out, folder)} in the export folder is a file, not a folder.`);
+    verified?.add(folder);
   }
   return join(out, ...parts);
 }
@@ -144,6 +174,18 @@ export function readManifest(folder: string): ExportManifest | undefined {
   } catch {
     return undefined;
   }
+}
+
+const manifestCache = new Map<string, { mtimeMs: number; size: number; manifest: ExportManifest | undefined }>();
+
+/** An export folder's manifest as readManifest gives it, read again only when the file changed (time or size). Not to be modified. */
+export function cachedManifest(folder: string): ExportManifest | undefined {
+  const stat = statSync(join(folder, MANIFEST_NAME), { throwIfNoEntry: false });
+  const cached = manifestCache.get(folder);
+  if (cached && cached.mtimeMs === (stat?.mtimeMs ?? -1) && cached.size === (stat?.size ?? -1)) return cached.manifest;
+  const manifest = stat ? readManifest(folder) : undefined;
+  manifestCache.set(folder, { mtimeMs: stat?.mtimeMs ?? -1, size: stat?.size ?? -1, manifest });
+  return manifest;
 }
 
 /** What writeManifest removed, and what it left because it lies behind a link. */
@@ -183,6 +225,10 @@ export function writeManifest(folder: string, manifest: ExportManifest, previous
   for (const [link, files] of behindLinks) {
     update.warnings.push(`${files} old output file${files === 1 ? '' : 's'} behind the link ${link || 'to the export folder'} ${files === 1 ? 'was' : 'were'} left in place (an export never deletes through links).`);
   }
-  writeFileAtomic(exportPath(folder, MANIFEST_NAME, true), JSON.stringify(manifest, null, 1) + '\n');
+  // One item a line: readable, and quick to write for tens of thousands of images.
+  const items = Object.entries(manifest.items).map(([path, entry]) => `${JSON.stringify(path)}: ${JSON.stringify(entry)}`);
+  const { items: _, ...head } = manifest;
+  const text = `${JSON.stringify(head).slice(0, -1)},\n"items": {${items.length > 0 ? `\n${items.join(',\n')}\n` : ''}}}\n`;
+  writeFileAtomic(exportPath(folder, MANIFEST_NAME, true), text);
   return update;
 }

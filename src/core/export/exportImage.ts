@@ -22,7 +22,7 @@ import { openSource } from '../processing/sourceImage.ts';
 import { formatCaption } from './captionFormat.ts';
 import type { CaptionOptions } from './captionFormat.ts';
 import { inTestSplit } from './hfMetadata.ts';
-import { exportPath, MANIFEST_NAME, readManifest } from './exportFolder.ts';
+import { cachedManifest, exportPath } from './exportFolder.ts';
 import type { ExportManifest, ManifestEntry } from './exportFolder.ts';
 import { kohyaSubsetOf } from './kohyaConcepts.ts';
 
@@ -95,12 +95,26 @@ export function exportFolderFor(params: Pick<ExportParams, 'format' | 'repeats' 
  * same source size and time, the same recipe inputs, and outputs that are still as written. A changed
  * caption is rewritten; undefined when the image itself must be made (see exportImage).
  */
-export function exportUnchangedImage(env: ExportEnvironment, params: ExportParams, path: string): ExportOutcome | undefined {
-  const previous = previousBySource(params.out, path);
+export function exportUnchangedImage(env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, params: ExportParams, path: string,
+  pass?: ExportPass): ExportOutcome | undefined {
+  const previous = pass ? pass.previous(path) : previousBySource(params.out, path);
   if (!previous || previous.entry.sourceSize === undefined || previous.entry.inputKey === undefined) return undefined;
   const stat = statSync(join(env.root, path));
   if (stat.size !== previous.entry.sourceSize || stat.mtimeMs !== previous.entry.sourceMtimeMs) return undefined;
-  return reuseOutput(env, params, path, previous, previous.entry.sourceSha256, stat);
+  return reuseOutput(env, params, path, previous, previous.entry.sourceSha256, stat, pass?.verified);
+}
+
+/** A pass over many images of one export: the manifest looked up once, each folder checked once. */
+export interface ExportPass {
+  previous: (source: string) => PreviousOutput | undefined;
+  verified: Set<string>;
+}
+
+/** Starts a pass over the images of an export into `out`. */
+export function exportPass(out: string): ExportPass {
+  const manifest = cachedManifest(out);
+  const bySource = manifest ? manifestBySource(manifest) : new Map<string, PreviousOutput>();
+  return { previous: (source) => bySource.get(source), verified: new Set() };
 }
 
 /** Exports the image at dataset-relative `path`. */
@@ -159,8 +173,8 @@ export async function exportImage(env: ExportEnvironment, params: ExportParams, 
  * The outcome when the previous output image can stay: same source content and recipe inputs, the same
  * output path, and the image file as it was written. Writes the caption when it changed.
  */
-function reuseOutput(env: ExportEnvironment, params: ExportParams, path: string, previous: PreviousOutput, sourceSha256: string,
-  stat: { size: number; mtimeMs: number }): ExportOutcome | undefined {
+function reuseOutput(env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, params: ExportParams, path: string, previous: PreviousOutput,
+  sourceSha256: string, stat: { size: number; mtimeMs: number }, verified?: Set<string>): ExportOutcome | undefined {
   const { outPath, entry } = previous;
   if (entry.sourceSha256 !== sourceSha256 || entry.inputKey === undefined || entry.outputMtimeMs === undefined) return undefined;
   const storedCrop = params.crop === 'auto' ? readCrop(join(env.root, sidecarPathFor(path))) : undefined;
@@ -169,11 +183,11 @@ function reuseOutput(env: ExportEnvironment, params: ExportParams, path: string,
   const folder = exportFolderFor(params, path, sourceSha256);
   const expected = `${folder ? `${folder}/` : ''}${stemOf(params, path)}${outPath.slice(outPath.lastIndexOf('.'))}`;
   if (expected !== outPath) return undefined;
-  const image = lstatSync(exportPath(params.out, outPath, false), { throwIfNoEntry: false });
+  const image = lstatSync(exportPath(params.out, outPath, false, verified), { throwIfNoEntry: false });
   if (!image?.isFile() || image.mtimeMs !== entry.outputMtimeMs) return undefined;
   const caption = exportCaption(env, params, path);
   const captionPath = captionPathOf(params, outPath);
-  const written = captionPath ? lstatSync(exportPath(params.out, captionPath, false), { throwIfNoEntry: false }) : undefined;
+  const written = captionPath ? lstatSync(exportPath(params.out, captionPath, false, verified), { throwIfNoEntry: false }) : undefined;
   const captionUpToDate = entry.captionHash === caption.hash && entry.caption === captionPath
     && (!captionPath || (written?.isFile() === true && written.mtimeMs === entry.captionMtimeMs));
   const result: ExportItemResult = {
@@ -199,7 +213,7 @@ function captionPathOf(params: ExportParams, outPath: string): string | null {
   return params.format === 'hf' ? null : outPath.replace(/\.[^.]+$/, '.txt');
 }
 
-function exportCaption(env: ExportEnvironment, params: ExportParams, path: string): { text: string; keepTokens: number; hash: string } {
+function exportCaption(env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, params: ExportParams, path: string): { text: string; keepTokens: number; hash: string } {
   const caption = formatCaption(readCaptionText(join(env.root, captionPathFor(path, env.captionExtension))), params.caption);
   return { ...caption, hash: createHash('sha256').update(caption.text).digest('hex').slice(0, 16) };
 }
@@ -247,23 +261,25 @@ function readCaptionText(file: string): string | null {
 }
 
 /** An output of the previous export and its manifest entry. */
-interface PreviousOutput {
+export interface PreviousOutput {
   outPath: string;
   entry: ManifestEntry;
 }
 
-const manifests = new Map<string, { mtimeMs: number; size: number; bySource: Map<string, PreviousOutput> }>();
+const bySourceOf = new WeakMap<ExportManifest, Map<string, PreviousOutput>>();
+
+/** A manifest's outputs by source image. */
+function manifestBySource(manifest: ExportManifest): Map<string, PreviousOutput> {
+  let bySource = bySourceOf.get(manifest);
+  if (!bySource) {
+    bySource = new Map(Object.entries(manifest.items).map(([outPath, entry]) => [entry.source, { outPath, entry }]));
+    bySourceOf.set(manifest, bySource);
+  }
+  return bySource;
+}
 
 /** The previous export's output of a source image (the manifest is read once per folder and change). */
 function previousBySource(out: string, source: string): PreviousOutput | undefined {
-  const stat = statSync(join(out, MANIFEST_NAME), { throwIfNoEntry: false });
-  let cached = manifests.get(out);
-  if (!cached || cached.mtimeMs !== (stat?.mtimeMs ?? -1) || cached.size !== (stat?.size ?? -1)) {
-    const manifest: ExportManifest | undefined = stat ? readManifest(out) : undefined;
-    const bySource = new Map<string, PreviousOutput>();
-    for (const [outPath, entry] of Object.entries(manifest?.items ?? {})) bySource.set(entry.source, { outPath, entry });
-    cached = { mtimeMs: stat?.mtimeMs ?? -1, size: stat?.size ?? -1, bySource };
-    manifests.set(out, cached);
-  }
-  return cached.bySource.get(source);
+  const manifest = cachedManifest(out);
+  return manifest ? manifestBySource(manifest).get(source) : undefined;
 }

@@ -30,3 +30,12 @@ export function exportSummaryLines(details: ExportDetails): string[] {
   for (const warning of details.warnings ?? []) lines.push(`Warning: ${warning}`);
   return lines;
 }
+
+/** The same in one paragraph (for a notification): subsets listed inline. */
+export function exportSummaryText(details: ExportDetails): string {
+  const subsets = details.subsets ?? [];
+  const [first = '', ...rest] = exportSummaryLines(details);
+  if (subsets.length < 2 || details.format !== 'kohya') return [first, ...rest].join(' ');
+  const list = subsets.map((s) => `${s.folder} ${s.images} x ${s.repeats}${s.isReg ? ' (regularisation)' : ''}`).join(', ');
+  return [`${first.replace(/:$/, '')}: ${list}.`, ...rest.filter((line) => !line.startsWith('  '))].join(' ');
+}

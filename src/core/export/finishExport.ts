@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import { jobItems } from '../jobs/jobStore.ts';
-import { exportPath, readManifest, writeManifest } from './exportFolder.ts';
+import { cachedManifest, exportPath, writeManifest } from './exportFolder.ts';
 import type { ExportManifest } from './exportFolder.ts';
 import type { ExportFormat, ExportItemResult, ExportParams } from './exportImage.ts';
 import { conceptOf, kohyaSubsetOf } from './kohyaConcepts.ts';
@@ -59,7 +59,7 @@ export function finishExport(db: Database, jobId: number, params: ExportParams, 
   const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')]
     .map((i) => i.result as ExportItemResult)
     .sort((a, b) => (a.path < b.path ? -1 : 1));
-  const previous = readManifest(params.out);
+  const previous = cachedManifest(params.out);
   const manifest: ExportManifest = { tagbench: 1, format: params.format, dataset: root, items: {} };
   for (const r of results) {
     manifest.items[r.path] = {

@@ -10,6 +10,7 @@ import { loadProject } from '../projects/projectStore.ts';
 import { checkExportFolder } from '../export/exportFolder.ts';
 import type { ExportParams } from '../export/exportImage.ts';
 import { finishExport } from '../export/finishExport.ts';
+import { finishUnchangedExports } from '../export/unchangedExports.ts';
 import { describeOptionProblem, exportOptionsProblem } from '../export/exportOptions.ts';
 import { DatasetError } from '../dataset/datasetRoot.ts';
 import type { ProcessParams, ProcessResult } from '../processing/processImage.ts';
@@ -82,7 +83,7 @@ export function planJob(db: Database, root: string, spec: JobSpec): number {
   const problem = exportOptionsProblem(spec.params);
   if (problem) throw new DatasetError(describeOptionProblem(problem));
   const out = checkExportFolder(spec.params.out, root, spec.params.format, spec.force);
-  const paths = 'query' in spec.source ? queryPaths(db, spec.source.query) : projectPaths(db, root, spec.source.project);
+  const paths = exportSourcePaths(db, root, spec.source);
   const params: ExportParams = { ...spec.params, out, names: uniqueNames(paths) };
   const from = 'query' in spec.source ? (spec.source.query ? `"${spec.source.query}"` : 'all images') : `project ${spec.source.project}`;
   return createJob(db, 'export', `Export ${paths.length} images (${from}) as ${spec.params.format} to ${out}`, { root, params }, paths);
@@ -97,6 +98,8 @@ export interface RunPlannedOptions {
   apiKey?: string;
   /** Milliseconds between polls of a provider's batches (default 30 s). */
   batchPollMs?: number;
+  /** The dataset's caption extension: with it, an export finishes its unchanged images in one quick pass first. */
+  captionExtension?: string;
 }
 
 /** Runs (or resumes) a job, then its finishing step when every item is through. */
@@ -106,6 +109,9 @@ export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRu
   if (job.kind !== 'process' && job.kind !== 'export' && job.kind !== 'annotate') throw new Error(`Job ${jobId} is a ${job.kind} job, which this front end cannot run.`);
   const stored = job.params as { root: string; params: ProcessParams | ExportParams | AnnotateParams };
   if (job.kind === 'annotate') return runAnnotateJob(db, jobId, stored.root, stored.params as AnnotateParams, runItem, options);
+  if (job.kind === 'export' && options.captionExtension !== undefined) {
+    await finishUnchangedExports(db, jobId, { root: stored.root, captionExtension: options.captionExtension }, stored.params as ExportParams, options);
+  }
   const finished = await runJob(db, jobId, (item, signal) => runItem({ kind: job.kind, params: stored.params, key: item.key } as ItemRequest, signal), options);
   if (finished.state !== 'done') return { job: finished, details: {} };
   const details = job.kind === 'process' ? finishProcess(db, jobId) : finishExport(db, jobId, stored.params as ExportParams, stored.root);
@@ -165,6 +171,11 @@ function finishProcess(db: Database, jobId: number): Record<string, unknown> {
     upscaled: results.filter((r) => r.upscaled).length,
     buckets: [...buckets].sort((a, b) => b[1] - a[1]).map(([bucket, count]) => ({ bucket, count })),
   };
+}
+
+/** The paths of an export source's images: a query's results or a project's images. */
+export function exportSourcePaths(db: Database, root: string, source: ExportJobSpec['source']): string[] {
+  return 'query' in source ? queryPaths(db, source.query) : projectPaths(db, root, source.project);
 }
 
 /** The paths of a query's results, in its order. */

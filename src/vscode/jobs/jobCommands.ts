@@ -13,6 +13,8 @@ import { GalleryPanel } from '../gallery/galleryPanel.ts';
 import { JobsViewProvider } from './jobsView.ts';
 import type { JobNode } from './jobsView.ts';
 import { askExportSpec, askProcessSpec } from './jobQuestions.ts';
+import { exportSummaryText } from '../../core/export/exportSummary.ts';
+import type { ExportDetails } from '../../core/export/finishExport.ts';
 
 /** Plans and runs a job from a front-end command (the API key is for cloud annotation only). */
 export type JobStarter = (session: DatasetSession, spec: JobSpec, apiKey?: string) => Promise<JobReport | undefined>;
@@ -107,7 +109,8 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
     const j = report.job;
     const summary = j.state === 'paused'
       ? `${title}: stopped after ${j.done + j.skipped} of ${j.total}; resume it from the Jobs view.`
-      : report.job.kind === 'annotate' ? `${title}: ${annotateSummary(report)}` : `${title}: ${j.done} done, ${j.skipped} up to date, ${j.failed} failed.${typeof report.details.stepsPerEpoch === 'number' && typeof report.details.repeats === 'number' ? ` ${String(report.details.images)} images x ${report.details.repeats} repeats = ${report.details.stepsPerEpoch} steps per epoch.` : ''}`;
+      : report.job.kind === 'annotate' ? `${title}: ${annotateSummary(report)}`
+        : `${title}: ${j.done} done, ${j.skipped} up to date, ${j.failed} failed.${report.job.kind === 'export' && typeof report.details.stepsPerEpoch === 'number' ? ` ${exportSummaryText(report.details as ExportDetails)}` : ''}`;
     const actions = j.failed > 0 ? ['Show Failures'] : [];
     void vscode.window.showInformationMessage(`Tagbench: ${summary}`, ...actions).then((choice) => {
       if (choice === 'Show Failures') void vscode.commands.executeCommand('tagbench.showJobFailures', { kind: 'job', session, job: j } satisfies JobNode);
