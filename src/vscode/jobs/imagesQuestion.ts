@@ -34,7 +34,9 @@ export async function askImages(session: DatasetSession, galleryQuery: string, t
   if (picked.value !== 'query') return picked.value;
   const query = await vscode.window.showInputBox({
     title,
-    prompt: 'A search query, as in the gallery (e.g. smile -solo folder:10_alice)',
+    prompt: typeof gallery === 'number'
+      ? `A search query, as in the gallery; the gallery's query gives ${images(gallery)}.`
+      : 'A search query, as in the gallery (e.g. smile -solo folder:10_alice).',
     value: galleryQuery,
     ignoreFocusOut: true,
     validateInput: async (text) => {
