@@ -150,11 +150,17 @@ export function exportPath(out: string, relPath: string, create: boolean, verifi
   for (const [i, part] of ['', ...parts.slice(0, -1)].entries()) {
     if (i > 0) folder = join(folder, part);
     if (verified?.has(folder)) continue;
-    const stat = lstatSync(folder, { throwIfNoEntry: false });
+    let stat = lstatSync(folder, { throwIfNoEntry: false });
     if (!stat) {
       if (!create) break;
-      mkdirSync(folder, { recursive: i === 0 });
-      continue;
+      try {
+        mkdirSync(folder, { recursive: i === 0 });
+        continue;
+      } catch (err) {
+        // Another worker made it first: check what is there now.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        stat = lstatSync(folder);
+      }
     }
     if (stat.isSymbolicLink()) {
       const link = relative(out, folder);
