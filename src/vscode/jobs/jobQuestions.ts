@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_CAPTION_OPTIONS, captionInputProblem } from '../../core/export/captionFormat.ts';
 import type { ExportFormat } from '../../core/export/exportImage.ts';
+import type { ExportSourceSummary } from '../../core/export/exportSource.ts';
 import { parseConceptFolder } from '../../core/export/kohyaConcepts.ts';
 import type { ExportJobSpec, ProcessJobSpec } from '../../core/jobs/jobService.ts';
 import type { DatasetSession } from '../datasetSession.ts';
@@ -79,7 +80,13 @@ export async function askExportSpec(session: DatasetSession, galleryQuery: strin
   const source = await askImages(session, galleryQuery, stepTitle(name, 1, total, 'which images?'),
     projects.map((p): Choice<ImageSource> => ({ label: `Project: ${p.name}`, description: p.query ?? `${p.members.length} images`, value: { project: p.name } })));
   if (!source) return undefined;
-  const summary = await data.request('exportSource', { source });
+  let summary: ExportSourceSummary;
+  try {
+    summary = await data.request('exportSource', { source });
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Tagbench: ${(err as Error).message}`);
+    return undefined;
+  }
   if (summary.images === 0) {
     void vscode.window.showInformationMessage('Tagbench: there are no images to export in that choice.');
     return undefined;
