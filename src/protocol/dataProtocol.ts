@@ -9,7 +9,9 @@ import type { ImageInfo, FileEntry, FolderEntry } from '../core/index/imageQueri
 import type { Problem } from '../core/problems.ts';
 import type { Project } from '../core/projects/projectStore.ts';
 import type { JobInfo } from '../core/jobs/jobStore.ts';
-import type { JobReport, JobSpec } from '../core/jobs/jobService.ts';
+import type { ExportJobSpec, JobReport, JobSpec } from '../core/jobs/jobService.ts';
+import type { ExportFolderCheck } from '../core/export/exportFolder.ts';
+import type { ExportSourceSummary } from '../core/export/exportSource.ts';
 import type { JobProgress } from '../core/jobs/jobRunner.ts';
 import type { DataBatchAction } from '../core/service/datasetService.ts';
 import type { BatchOutcome, BatchPreview } from '../shared/batchReport.ts';
@@ -47,6 +49,10 @@ export interface DataWorkerApi {
     listProjects: { params: Record<string, never>; result: { projects: Project[]; problems: { file: string; message: string }[] } };
     createProject: { params: { name: string; selection: Selection | null; query: string | null; trigger: string }; result: { name: string; images: number; file: string } };
     deleteProject: { params: { name: string }; result: null };
+    /** Before an export: the images of a source by kohya concept folder. */
+    exportSource: { params: { source: ExportJobSpec['source'] }; result: ExportSourceSummary };
+    /** Before an export: whether a folder can take an export of `format` (the check planning does), and why not. */
+    checkExportFolder: { params: { out: string; format: string }; result: ExportFolderCheck };
     /** Plans a process or export job; returns its id. */
     planJob: { params: { spec: JobSpec }; result: number };
     /** Runs or resumes a job (progress comes as jobProgress notifications); resolves when it ends or pauses. */

@@ -17,7 +17,7 @@ const currentJobs = (): JobsService => {
   jobs ??= new JobsService(s.db, s.root, (size) => {
     const pool = createJobPool(size);
     return { runner: poolItemRunner(pool, { root: s.root, captionExtension, maxPixels }), close: () => pool.destroy() };
-  });
+  }, () => captionExtension);
   return jobs;
 };
 
@@ -58,6 +58,8 @@ host.handle('ensureThumbnail', ({ id }) => current().ensureThumbnail(id));
 host.handle('listProjects', () => current().listProjects());
 host.handle('createProject', ({ name, selection, query, trigger }) => current().createProject(name, selection, query, trigger));
 host.handle('deleteProject', ({ name }) => current().deleteProject(name));
+host.handle('exportSource', ({ source }) => currentJobs().exportSource(source));
+host.handle('checkExportFolder', ({ out, format }) => currentJobs().checkExportFolder(out, format));
 host.handle('planJob', ({ spec }) => currentJobs().plan(spec));
 host.handle('runJob', ({ jobId, workers, retryFailed, apiKey }) => currentJobs().run(jobId, workers, (p) => host.notify('jobProgress', p), retryFailed, apiKey));
 host.handle('listAnnotators', async ({ folders }) => (await import('../core/annotate/annotatorFolders.ts')).findAnnotatorFolders(folders));

@@ -10,6 +10,7 @@ import type { AnnotateParams } from '../core/annotate/annotatorSpec.ts';
 import type { ItemAnnotation } from '../core/annotate/annotateItems.ts';
 import { RpcError } from '../protocol/rpc.ts';
 import { itemOutcome } from '../core/annotate/annotateItems.ts';
+import { exportUnchangedImage } from '../core/export/exportImage.ts';
 
 /** A pool of `size` job workers (default: the number of cores). */
 export function createJobPool(size = availableParallelism()): WorkerPool<JobWorkerApi> {
@@ -48,6 +49,15 @@ export function poolItemRunner(pool: WorkerPool<JobWorkerApi>, env: JobEnvironme
           return await options.cloud(request, signal);
         }
         return itemOutcome(await batcherFor(request.params).add(request.key, signal));
+      }
+      if (request.kind === 'export') {
+        // An unchanged image is answered here (a few file checks), without a round trip to a worker.
+        const unchanged = exportUnchangedImage(env, request.params, request.key);
+        if (unchanged) return unchanged;
+        // A worker needs only this image's output name, not the whole export's.
+        const name = request.params.names[request.key];
+        const names = name === undefined ? {} : { [request.key]: name };
+        return await pool.run('runItem', { request: { ...request, params: { ...request.params, names } }, env }, signal);
       }
       return await pool.run('runItem', { request, env }, signal);
     } catch (err) {

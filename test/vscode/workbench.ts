@@ -168,7 +168,7 @@ export async function openWorkbench(folder: string): Promise<Workbench> {
   const page = await browser.newPage();
   await page.addInitScript(NOTIFICATION_RECORDER);
   const started = performance.now();
-  await page.goto(server.workbenchUrl(folder));
+  await page.goto(server.workbenchUrl(folder), { timeout: 120_000 });
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   const workbench = new Workbench(page, folder, performance.now() - started);
   open.add(workbench);

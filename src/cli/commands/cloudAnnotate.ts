@@ -2,7 +2,7 @@
 import type { AnnotatorSpec, CloudSpec } from '../../core/annotate/annotatorSpec.ts';
 import { annotatorId } from '../../core/annotate/annotatorSpec.ts';
 import type { MergeOptions } from '../../core/annotate/mergeAnnotation.ts';
-import { apiKeyFromEnv, cloudConfig, cloudModel, cloudProvider, CLOUD_PROVIDER_IDS, defaultRpm } from '../../core/annotate/cloud/cloudConfig.ts';
+import { apiKeyFromEnv, cloudConfig, cloudModel, cloudProvider, CLOUD_PROVIDER_IDS, defaultRpm, hasCredentialsInUrl, withoutCredentials } from '../../core/annotate/cloud/cloudConfig.ts';
 import type { CloudProviderId } from '../../core/annotate/cloud/cloudConfig.ts';
 import { annotationPreflight, estimateAnnotation } from '../../core/annotate/cloudItemRunner.ts';
 import { hasBatchApi } from '../../core/annotate/cloud/batchEngine.ts';
@@ -23,6 +23,9 @@ export async function cloudRun(ctx: CommandContext, dir: string, query: string, 
   if (!model) throw new UsageError(`Give --model for ${provider.label}.`);
   const baseUrl = ctx.string('base-url');
   if (provider.id === 'openai-compatible' && !baseUrl) throw new UsageError('--provider openai-compatible needs --base-url URL (e.g. http://localhost:11434/v1 for Ollama).');
+  if (baseUrl && hasCredentialsInUrl(baseUrl)) {
+    throw new UsageError(`--base-url ${withoutCredentials(baseUrl)} has a user name or password in it; put the key in ${provider.keyEnv} (the API key) instead, never in the URL.`);
+  }
   const apiKey = apiKeyFromEnv(provider);
   if (!apiKey && !provider.keyOptional) throw new UsageError(`Set ${provider.keyEnv} to use ${provider.label}.`);
   cloudModel(provider, model);

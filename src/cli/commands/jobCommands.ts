@@ -1,4 +1,4 @@
-/** `tagbench process`, `export`, `jobs` and `resume`: long operations run as resumable jobs in a worker pool. */
+/** `tagbench process`, `jobs` and `resume` (and the run every job command shares): long operations run as resumable jobs in a worker pool. */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -10,7 +10,8 @@ import { getJob, jobItems, listJobs, pauseInterruptedJobs, retryFailedItems } fr
 import type { JobInfo } from '../../core/jobs/jobStore.ts';
 import { planJob, runPlannedJob } from '../../core/jobs/jobService.ts';
 import type { JobReport, JobSpec } from '../../core/jobs/jobService.ts';
-import { DEFAULT_CAPTION_OPTIONS } from '../../core/export/captionFormat.ts';
+import { exportSummaryLines } from '../../core/export/exportSummary.ts';
+import type { ExportDetails } from '../../core/export/finishExport.ts';
 import { parseColour } from '../../core/processing/operations.ts';
 import { createJobPool, poolItemRunner } from '../../workers/jobPool.ts';
 import type { PoolRunnerOptions } from '../../workers/jobPool.ts';
@@ -46,44 +47,6 @@ export async function runProcessCommand(ctx: CommandContext): Promise<number> {
     },
   };
   return plannedRun(ctx, dir, (db, root) => withQueryContext(query, () => planJob(db, root, spec)));
-}
-
-/** `tagbench export DIR --out OUT --format kohya|hf|plain [--query Q | --project NAME] ...`. */
-export async function runExportCommand(ctx: CommandContext): Promise<number> {
-  const dir = ctx.positional(0, 'DIR');
-  ctx.noMorePositionals(1);
-  const out = ctx.string('out');
-  if (!out) throw new UsageError('"tagbench export" needs --out OUT, the folder to export to.');
-  const format = ctx.choice('format', ['kohya', 'hf', 'plain'] as const, 'kohya');
-  const query = ctx.string('query');
-  const project = ctx.string('project');
-  if (query !== undefined && project !== undefined) throw new UsageError('Give --query or --project, not both.');
-  const trigger = ctx.string('trigger') ?? '';
-  const resolution = ctx.number('resolution');
-  const spec: JobSpec = {
-    kind: 'export',
-    source: project !== undefined ? { project } : { query: query ?? '' },
-    force: ctx.flag('force'),
-    params: {
-      format,
-      out: resolve(out),
-      name: ctx.string('name') ?? project ?? 'dataset',
-      repeats: ctx.number('repeats') ?? 10,
-      resolution: resolution !== undefined ? checkResolution(resolution) : null,
-      crop: ctx.choice('crop', ['auto', 'none'] as const, 'none'),
-      caption: {
-        ...DEFAULT_CAPTION_OPTIONS,
-        trigger,
-        separator: ctx.string('separator') ?? DEFAULT_CAPTION_OPTIONS.separator,
-        underscoresToSpaces: !ctx.flag('keep-underscores'),
-        escapeParentheses: !ctx.flag('no-escape'),
-        blacklist: (ctx.string('blacklist') ?? '').split(',').map((t) => t.trim()).filter(Boolean),
-      },
-      classTokens: ctx.string('class-tokens') ?? '',
-      testFraction: ctx.decimal('test-split', 0, 0.9) ?? 0,
-    },
-  };
-  return plannedRun(ctx, dir, (db, root) => withQueryContext(query ?? '', () => planJob(db, root, spec)));
 }
 
 /** `tagbench jobs DIR`: the jobs of a dataset and their state. */
@@ -143,6 +106,7 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
       root, captionExtension: settings.captionExtension, maxPixels: settings.maxPixels, ...(models ? { userModels: resolve(models) } : {}),
     }, runnerOptions), {
       concurrency: Math.max(1, workers),
+      captionExtension: settings.captionExtension,
       ...(apiKey ? { apiKey } : {}),
       ...(ctx.number('poll-seconds') !== undefined ? { batchPollMs: ctx.number('poll-seconds')! * 1000 } : {}),
       signal: controller.signal,
@@ -175,9 +139,7 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
       ctx.out(`${String(d.model)}: ${String(d.annotated)} annotated; ${String(d.tagsAdded)} tags added, ${String(d.tagsSuggested)} suggested for review, ${String(d.captionsChanged)} captions changed${d.captionsHeld ? `, ${String(d.captionsHeld)} hand-written captions kept (the model's text is held for review)` : ''}${d.policyViolations ? `; ${String(d.policyViolations)} refused by the provider's content policy` : ''}.`);
     }
     if (Array.isArray(d.buckets) && d.buckets.length > 0) ctx.out(`Buckets: ${(d.buckets as { bucket: string; count: number }[]).map((b) => `${b.bucket} x${b.count}`).join(', ')}`);
-    if (typeof d.stepsPerEpoch === 'number') {
-      ctx.out(`Exported ${String(d.images)} images to ${String(d.out)}${typeof d.repeats === 'number' ? ` (x${d.repeats} repeats = ${d.stepsPerEpoch} steps per epoch)` : ''}${d.removed ? `; removed ${String(d.removed)} no longer selected` : ''}.`);
-    }
+    if (report.job.kind === 'export' && typeof d.stepsPerEpoch === 'number') for (const line of exportSummaryLines(d as ExportDetails)) ctx.out(line);
   }
   // Paused by Ctrl+C: 130, as shells report SIGINT; paused because the job cannot go on (a refused key): 1.
   if (report.job.state === 'paused') return controller.signal.aborted ? 130 : 1;
@@ -198,7 +160,8 @@ function summaryOf(job: JobInfo): Record<string, unknown> {
   return { id: job.id, kind: job.kind, title: job.title, state: job.state, total: job.total, done: job.done, failed: job.failed, skipped: job.skipped, message: job.message };
 }
 
-function checkResolution(value: number): number {
+/** A training resolution from the command line: a multiple of 64 from 256 to 4096. */
+export function checkResolution(value: number): number {
   if (value < 256 || value > 4096 || value % 64 !== 0) throw new UsageError('The resolution must be a multiple of 64 from 256 to 4096.');
   return value;
 }

@@ -1,5 +1,5 @@
 /** Refusing dataset roots that are obviously wrong: the filesystem root, home, system folders. */
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { parse, resolve, sep } from 'node:path';
 
@@ -25,7 +25,7 @@ export function implausibleRootReason(root: string): string | undefined {
   const abs = resolve(root);
   if (parse(abs).root === abs) return `${abs} is the root of the filesystem`;
   const home = resolve(homedir());
-  if (abs === home) return `${abs} is your home folder`;
+  if (abs === home || abs === realHome(home)) return `${abs} is your home folder`;
   if (process.platform === 'win32') {
     const lower = abs.toLowerCase();
     const windows = ['\\windows', '\\program files', '\\program files (x86)', '\\programdata'];
@@ -37,6 +37,14 @@ export function implausibleRootReason(root: string): string | undefined {
   const systemTrees = ['/bin', '/boot', '/dev', '/etc', '/lib', '/proc', '/sbin', '/sys', '/usr', '/System', '/Library'];
   if (systemTrees.some(inside) && !abs.startsWith(home + '/')) return `${abs} is inside a system folder`;
   return undefined;
+}
+
+function realHome(home: string): string {
+  try {
+    return realpathSync.native(home);
+  } catch {
+    return home;
+  }
 }
 
 /** Checks that `root` exists, is a folder, and is plausible (unless `force`). Returns it resolved. */

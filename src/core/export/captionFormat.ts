@@ -32,15 +32,37 @@ export interface FormattedCaption {
   keepTokens: number;
 }
 
+/**
+ * Why a text that goes into captions or the kohya config (trigger word, separator, class tokens, a
+ * blacklisted tag, the concept name) cannot be used, or undefined: a line break would start a caption
+ * line of its own (sd-scripts reads the first line only), and other control characters have no place.
+ */
+export function captionInputProblem(value: string): string | undefined {
+  if (/[\r\n\u2028\u2029\u0085]/.test(value)) return 'has a line break, which would start a caption line of its own (separate tokens with commas)';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'has a control character';
+  return undefined;
+}
+
 /** Formats caption text (null: no caption) for export. */
 export function formatCaption(caption: string | null, options: CaptionOptions): FormattedCaption {
-  const blacklist = new Set(options.blacklist.map(tagKey));
-  const trigger = splitCaption(options.trigger).parts;
-  const triggerKeys = new Set(trigger.map(tagKey));
-  const parts = splitCaption((caption ?? '').replace(/\r?\n/g, ' ')).parts
-    .filter((part) => !blacklist.has(tagKey(part)) && !triggerKeys.has(tagKey(part)));
+  const { trigger, dropped } = preparedOptions(options);
+  const parts = splitCaption((caption ?? '').replace(/\r?\n/g, ' ')).parts.filter((part) => !dropped.has(tagKey(part)));
   const all = [...trigger, ...parts].map((part) => transform(part, options));
   return { text: all.join(options.separator), keepTokens: trigger.length };
+}
+
+const prepared = new WeakMap<CaptionOptions, { trigger: string[]; dropped: Set<string> }>();
+
+/** The trigger's parts and the keys of the tags to drop (blacklisted, or already in the trigger), worked out once per options object. */
+function preparedOptions(options: CaptionOptions): { trigger: string[]; dropped: Set<string> } {
+  let value = prepared.get(options);
+  if (!value) {
+    const trigger = splitCaption(options.trigger).parts;
+    value = { trigger, dropped: new Set([...options.blacklist, ...trigger].map(tagKey)) };
+    prepared.set(options, value);
+  }
+  return value;
 }
 
 function transform(part: string, options: CaptionOptions): string {

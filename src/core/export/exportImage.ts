@@ -1,11 +1,13 @@
 /**
  * Exporting one image: its crop (from the sidecar, or found now for `crop: auto`), the resize to its
  * bucket when a resolution is set, and its caption in the trainer's form, written into the export
- * folder. An image whose source, processing and caption match the previous export is skipped.
+ * folder. Only what changed since the previous export is done again, and only as far as needed: an
+ * unchanged source (same size and time as the manifest records) is not even read, a changed caption
+ * rewrites only the caption, and an image is decoded only when its output must be made.
  */
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, lstatSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import { CaptionDecodeError, decodeCaption } from '../caption/captionFile.ts';
 import { captionPathFor, sidecarPathFor } from '../dataset/filePairing.ts';
@@ -13,14 +15,16 @@ import { parseSidecar } from '../sidecar/sidecar.ts';
 import { detectBordersInImage } from '../processing/autoCrop.ts';
 import { cropOf } from '../processing/cropState.ts';
 import { isWholeImage } from '../processing/cropRect.ts';
+import type { CropRect } from '../processing/cropRect.ts';
 import { applyRecipe, planResize } from '../processing/recipe.ts';
 import type { Operation } from '../processing/operations.ts';
 import { openSource } from '../imaging/sourceImage.ts';
 import { formatCaption } from './captionFormat.ts';
 import type { CaptionOptions } from './captionFormat.ts';
 import { inTestSplit } from './hfMetadata.ts';
-import { readManifest } from './exportFolder.ts';
+import { cachedManifest, exportPath } from './exportFolder.ts';
 import type { ExportManifest, ManifestEntry } from './exportFolder.ts';
+import { kohyaSubsetOf } from './kohyaConcepts.ts';
 
 /** The trainer formats Tagbench writes. */
 export type ExportFormat = 'kohya' | 'hf' | 'plain';
@@ -30,13 +34,20 @@ export interface ExportParams {
   format: ExportFormat;
   /** Absolute path of the export folder. */
   out: string;
-  /** Concept name (kohya folder `<repeats>_<name>`). */
+  /** Concept name (kohya folder `<repeats>_<name>`) of the images outside any concept folder, or of all when merged. */
   name: string;
   repeats: number;
+  /**
+   * kohya: `keep` gives each `<repeats>_<name>` folder of the dataset its own subset with its own repeats;
+   * `merge` puts every training image into `<repeats>_<name>` (absent in jobs planned before: merge).
+   * Regularisation folders stay apart either way.
+   */
+  concepts?: 'keep' | 'merge';
   /** Resize each image to its bucket at this resolution (crop-to-bucket, no upscaling); null keeps sizes. */
   resolution: number | null;
   crop: 'auto' | 'none';
   caption: CaptionOptions;
+  /** kohya class tokens of the `<repeats>_<name>` subset (concept folders use their own name). */
   classTokens: string;
   /** hf: share of images in the test split (0 for none). */
   testFraction: number;
@@ -61,27 +72,72 @@ export interface ExportItemResult extends ManifestEntry {
   folder: string;
 }
 
+/** The outcome of one image. */
+export interface ExportOutcome {
+  state: 'done' | 'skipped';
+  result: ExportItemResult;
+}
+
+/** Made part of every recipe's inputs: raise it when the way exports make images changes, so re-exports redo them. */
+const RECIPE_VERSION = 1;
+
 /** The folder inside the export an image goes to. */
-export function exportFolderFor(params: Pick<ExportParams, 'format' | 'repeats' | 'name' | 'testFraction'>, sha256: string): string {
+export function exportFolderFor(params: Pick<ExportParams, 'format' | 'repeats' | 'name' | 'classTokens' | 'concepts' | 'testFraction'>, path: string, sha256: string): string {
   switch (params.format) {
-    case 'kohya': return `${params.repeats}_${safeName(params.name)}`;
+    case 'kohya': return kohyaSubsetOf(params, path).folder;
     case 'hf': return inTestSplit(sha256, params.testFraction) ? 'test' : 'train';
     case 'plain': return '';
   }
 }
 
+/**
+ * Exports an image when that needs neither reading nor decoding its original: the manifest records the
+ * same source size and time, the same recipe inputs, and outputs that are still as written. A changed
+ * caption is rewritten; undefined when the image itself must be made (see exportImage).
+ */
+export function exportUnchangedImage(env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, params: ExportParams, path: string,
+  pass?: ExportPass): ExportOutcome | undefined {
+  const previous = pass ? pass.previous(path) : previousBySource(params.out, path);
+  if (!previous || previous.entry.sourceSize === undefined || previous.entry.inputKey === undefined) return undefined;
+  const stat = statSync(join(env.root, path));
+  if (stat.size !== previous.entry.sourceSize || stat.mtimeMs !== previous.entry.sourceMtimeMs) return undefined;
+  return reuseOutput(env, params, path, previous, previous.entry.sourceSha256, stat, pass?.verified);
+}
+
+/** A pass over many images of one export: the manifest looked up once, each folder checked once. */
+export interface ExportPass {
+  previous: (source: string) => PreviousOutput | undefined;
+  verified: Set<string>;
+}
+
+/** Starts a pass over the images of an export into `out`. */
+export function exportPass(out: string): ExportPass {
+  const manifest = cachedManifest(out);
+  const bySource = manifest ? manifestBySource(manifest) : new Map<string, PreviousOutput>();
+  return { previous: (source) => bySource.get(source), verified: new Set() };
+}
+
 /** Exports the image at dataset-relative `path`. */
-export async function exportImage(env: ExportEnvironment, params: ExportParams, path: string): Promise<{ state: 'done' | 'skipped'; result: ExportItemResult }> {
-  const original = readFileSync(join(env.root, path));
+export async function exportImage(env: ExportEnvironment, params: ExportParams, path: string): Promise<ExportOutcome> {
+  const unchanged = exportUnchangedImage(env, params, path);
+  if (unchanged) return unchanged;
+  const file = join(env.root, path);
+  const stat = statSync(file);
+  const original = readFileSync(file);
   const sourceSha256 = createHash('sha256').update(original).digest('hex');
+  const previous = previousBySource(params.out, path);
+  if (previous) {
+    const reused = reuseOutput(env, params, path, previous, sourceSha256, stat);
+    if (reused) return reused;
+  }
   const source = await openSource(original, env.maxPixels);
 
   const operations: Operation[] = [{ op: 'orient' }];
   let width = source.width;
   let height = source.height;
+  const storedCrop = params.crop === 'auto' ? readCrop(join(env.root, sidecarPathFor(path))) : undefined;
   if (params.crop === 'auto') {
-    const stored = readCrop(join(env.root, sidecarPathFor(path)));
-    const rect = stored ?? (await detectBordersInImage(original, { maxPixels: env.maxPixels }));
+    const rect = storedCrop ?? (await detectBordersInImage(original, { maxPixels: env.maxPixels }));
     if (rect && !isWholeImage(rect, width, height)) {
       operations.push({ op: 'crop', rect });
       ({ width, height } = rect);
@@ -96,34 +152,92 @@ export async function exportImage(env: ExportEnvironment, params: ExportParams, 
   }
   const recipeKey = keepBytes ? 'copy' : createHash('sha256').update(JSON.stringify(operations)).digest('hex').slice(0, 16);
 
-  const folder = exportFolderFor(params, sourceSha256);
-  const stem = params.names[path] ?? path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
+  const folder = exportFolderFor(params, path, sourceSha256);
+  const stem = stemOf(params, path);
   const outPath = folder ? `${folder}/${stem}.${ext}` : `${stem}.${ext}`;
-  const caption = formatCaption(readCaptionText(join(env.root, captionPathFor(path, env.captionExtension))), params.caption);
-  const captionHash = createHash('sha256').update(caption.text).digest('hex').slice(0, 16);
-  const captionPath = params.format === 'hf' ? null : outPath.replace(/\.[^.]+$/, '.txt');
-  const result: ExportItemResult = { path: outPath, source: path, sourceSha256, recipeKey, captionHash, caption: captionPath, text: caption.text, keepTokens: caption.keepTokens, folder };
-
-  const previous = previousEntry(params.out, outPath);
-  const outFile = join(params.out, outPath);
-  if (previous && previous.sourceSha256 === sourceSha256 && previous.recipeKey === recipeKey && previous.captionHash === captionHash
-    && existsSync(outFile) && (!captionPath || existsSync(join(params.out, captionPath)))) {
-    return { state: 'skipped', result };
-  }
-  mkdirSync(dirname(outFile), { recursive: true });
-  if (keepBytes) copyFileSync(join(env.root, path), outFile);
+  const caption = exportCaption(env, params, path);
+  const captionPath = captionPathOf(params, outPath);
+  const outFile = exportPath(params.out, outPath, true);
+  if (keepBytes) copyAtomic(file, outFile);
   else writeFileAtomic(outFile, (await applyRecipe(original, { operations }, { maxPixels: env.maxPixels })).data, { durable: false });
-  if (captionPath) writeFileAtomic(join(params.out, captionPath), caption.text, { durable: false });
+  const result: ExportItemResult = {
+    path: outPath, source: path, sourceSha256, recipeKey, captionHash: caption.hash, caption: captionPath,
+    sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, inputKey: inputKeyOf(params, storedCrop),
+    outputMtimeMs: lstatSync(outFile).mtimeMs, captionMtimeMs: captionPath ? writeCaption(params.out, captionPath, caption.text) : null,
+    text: caption.text, keepTokens: caption.keepTokens, folder,
+  };
   return { state: 'done', result };
 }
 
-/** A folder-safe concept name. */
-export function safeName(name: string): string {
-  const safe = [...name.trim()].map((c) => (c.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(c) ? '_' : c)).join('').replace(/_+/g, '_').replace(/^\.+/, '');
-  return safe || 'dataset';
+/**
+ * The outcome when the previous output image can stay: same source content and recipe inputs, the same
+ * output path, and the image file as it was written. Writes the caption when it changed.
+ */
+function reuseOutput(env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, params: ExportParams, path: string, previous: PreviousOutput,
+  sourceSha256: string, stat: { size: number; mtimeMs: number }, verified?: Set<string>): ExportOutcome | undefined {
+  const { outPath, entry } = previous;
+  if (entry.sourceSha256 !== sourceSha256 || entry.inputKey === undefined || entry.outputMtimeMs === undefined) return undefined;
+  const storedCrop = params.crop === 'auto' ? readCrop(join(env.root, sidecarPathFor(path))) : undefined;
+  const inputKey = inputKeyOf(params, storedCrop);
+  if (entry.inputKey !== inputKey) return undefined;
+  const folder = exportFolderFor(params, path, sourceSha256);
+  const expected = `${folder ? `${folder}/` : ''}${stemOf(params, path)}${outPath.slice(outPath.lastIndexOf('.'))}`;
+  if (expected !== outPath) return undefined;
+  const image = lstatSync(exportPath(params.out, outPath, false, verified), { throwIfNoEntry: false });
+  if (!image?.isFile() || image.mtimeMs !== entry.outputMtimeMs) return undefined;
+  const caption = exportCaption(env, params, path);
+  const captionPath = captionPathOf(params, outPath);
+  const written = captionPath ? lstatSync(exportPath(params.out, captionPath, false, verified), { throwIfNoEntry: false }) : undefined;
+  const captionUpToDate = entry.captionHash === caption.hash && entry.caption === captionPath
+    && (!captionPath || (written?.isFile() === true && written.mtimeMs === entry.captionMtimeMs));
+  const result: ExportItemResult = {
+    path: outPath, source: path, sourceSha256, recipeKey: entry.recipeKey, captionHash: caption.hash, caption: captionPath,
+    sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, inputKey, outputMtimeMs: image.mtimeMs,
+    captionMtimeMs: captionPath ? (captionUpToDate ? written!.mtimeMs : writeCaption(params.out, captionPath, caption.text)) : null,
+    text: caption.text, keepTokens: caption.keepTokens, folder,
+  };
+  return { state: captionUpToDate ? 'skipped' : 'done', result };
 }
 
-function readCrop(sidecarFile: string): { left: number; top: number; width: number; height: number } | undefined {
+/** What the recipe of an image is decided from besides its content: the options and the stored crop. */
+function inputKeyOf(params: ExportParams, storedCrop: CropRect | undefined): string {
+  const inputs = [RECIPE_VERSION, params.crop, params.crop === 'auto' ? storedCrop ?? null : null, params.resolution];
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16);
+}
+
+function stemOf(params: ExportParams, path: string): string {
+  return params.names[path] ?? path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
+}
+
+function captionPathOf(params: ExportParams, outPath: string): string | null {
+  return params.format === 'hf' ? null : outPath.replace(/\.[^.]+$/, '.txt');
+}
+
+function exportCaption(env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, params: ExportParams, path: string): { text: string; keepTokens: number; hash: string } {
+  const caption = formatCaption(readCaptionText(join(env.root, captionPathFor(path, env.captionExtension))), params.caption);
+  return { ...caption, hash: createHash('sha256').update(caption.text).digest('hex').slice(0, 16) };
+}
+
+/** Writes a caption file inside the export; returns its modification time. */
+function writeCaption(out: string, captionPath: string, text: string): number {
+  const file = exportPath(out, captionPath, true);
+  writeFileAtomic(file, text, { durable: false });
+  return lstatSync(file).mtimeMs;
+}
+
+/** Copies a file into place through a temporary file beside it, so the target (or a link there) is replaced, never written through. */
+function copyAtomic(from: string, to: string): void {
+  const temp = join(dirname(to), `.${basename(to)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    copyFileSync(from, temp);
+    renameSync(temp, to);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+function readCrop(sidecarFile: string): CropRect | undefined {
   try {
     return cropOf(parseSidecar(readFileSync(sidecarFile))).rect;
   } catch {
@@ -146,16 +260,26 @@ function readCaptionText(file: string): string | null {
   }
 }
 
-const manifests = new Map<string, { mtimeMs: number; manifest: ExportManifest | undefined }>();
+/** An output of the previous export and its manifest entry. */
+export interface PreviousOutput {
+  outPath: string;
+  entry: ManifestEntry;
+}
 
-/** The previous export's entry for an output path (the manifest is read once per folder and change). */
-function previousEntry(out: string, outPath: string): ManifestEntry | undefined {
-  const file = join(out, '.tagbench-export.json');
-  const mtimeMs = existsSync(file) ? statSync(file).mtimeMs : -1;
-  let cached = manifests.get(out);
-  if (!cached || cached.mtimeMs !== mtimeMs) {
-    cached = { mtimeMs, manifest: mtimeMs < 0 ? undefined : readManifest(out) };
-    manifests.set(out, cached);
+const bySourceOf = new WeakMap<ExportManifest, Map<string, PreviousOutput>>();
+
+/** A manifest's outputs by source image. */
+function manifestBySource(manifest: ExportManifest): Map<string, PreviousOutput> {
+  let bySource = bySourceOf.get(manifest);
+  if (!bySource) {
+    bySource = new Map(Object.entries(manifest.items).map(([outPath, entry]) => [entry.source, { outPath, entry }]));
+    bySourceOf.set(manifest, bySource);
   }
-  return cached.manifest?.items[outPath];
+  return bySource;
+}
+
+/** The previous export's output of a source image (the manifest is read once per folder and change). */
+function previousBySource(out: string, source: string): PreviousOutput | undefined {
+  const manifest = cachedManifest(out);
+  return manifest ? manifestBySource(manifest).get(source) : undefined;
 }

@@ -1,6 +1,7 @@
 /**
  * The `dataset.toml` that kohya sd-scripts reads with `--dataset_config`: `[general]`, one
- * `[[datasets]]` with resolution and bucket settings, and one `[[datasets.subsets]]` per concept folder.
+ * `[[datasets]]` with resolution and bucket settings, and one `[[datasets.subsets]]` per concept folder
+ * (`is_reg = true` for regularisation images). Only keys sd-scripts accepts are written.
  */
 import { stringify } from 'smol-toml';
 
@@ -12,6 +13,8 @@ export interface KohyaSubset {
   classTokens: string;
   keepTokens: number;
   images: number;
+  /** Regularisation images (sd-scripts balances them to the training images' count). */
+  isReg?: boolean;
 }
 
 /** Settings of a kohya export's dataset.toml. */
@@ -51,13 +54,26 @@ export function kohyaDatasetToml(config: KohyaConfig): string {
         ...(s.classTokens ? { class_tokens: s.classTokens } : {}),
         keep_tokens: s.keepTokens,
         caption_extension: config.captionExtension,
+        ...(s.isReg ? { is_reg: true } : {}),
       })),
     }],
   };
   return `# Written by Tagbench for kohya sd-scripts: train with --dataset_config ${'dataset.toml'}\n${stringify(document)}\n`;
 }
 
-/** Images x repeats: the steps of one epoch at batch size 1. */
+/**
+ * The steps of one epoch at batch size 1, as sd-scripts counts them: images x repeats of the training
+ * subsets, plus the regularisation images it registers to match that count (their repeats in order
+ * until the training count is reached, or repeated further until it is; none without training images).
+ */
 export function stepsPerEpoch(subsets: readonly KohyaSubset[]): number {
-  return subsets.reduce((sum, s) => sum + s.images * s.repeats, 0);
+  const train = subsets.filter((s) => !s.isReg).reduce((sum, s) => sum + s.images * s.repeats, 0);
+  const reg = subsets.filter((s) => s.isReg && s.images > 0);
+  if (train === 0 || reg.length === 0) return train;
+  let registered = 0;
+  for (const s of reg) {
+    if (registered + s.images * s.repeats >= train) return train + registered + Math.ceil((train - registered) / s.repeats) * s.repeats;
+    registered += s.images * s.repeats;
+  }
+  return train + train;
 }

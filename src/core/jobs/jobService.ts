@@ -5,22 +5,21 @@
  * same steps over the items still pending.
  */
 import type { Database } from 'better-sqlite3';
-import { join } from 'node:path';
 import { searchImages } from '../index/search.ts';
 import { loadProject } from '../projects/projectStore.ts';
-import { checkExportFolder, readManifest, writeManifest } from '../export/exportFolder.ts';
-import type { ExportManifest } from '../export/exportFolder.ts';
-import type { ExportParams, ExportItemResult } from '../export/exportImage.ts';
-import { safeName } from '../export/exportImage.ts';
-import { kohyaDatasetToml, stepsPerEpoch } from '../export/kohyaConfig.ts';
-import { hfMetadataJsonl } from '../export/hfMetadata.ts';
-import { writeFileAtomic } from '../atomicWrite.ts';
+import { checkExportFolder } from '../export/exportFolder.ts';
+import type { ExportParams } from '../export/exportImage.ts';
+import { finishExport } from '../export/finishExport.ts';
+import { finishUnchangedExports } from '../export/unchangedExports.ts';
+import { describeOptionProblem, exportOptionsProblem } from '../export/exportOptions.ts';
+import { DatasetError } from '../dataset/datasetRoot.ts';
 import type { ProcessParams, ProcessResult } from '../processing/processImage.ts';
 import { createJob, getJob, jobItems } from './jobStore.ts';
 import type { JobInfo } from './jobStore.ts';
 import { runJob } from './jobRunner.ts';
 import type { AnnotateParams } from '../annotate/annotatorSpec.ts';
 import { annotateConcurrency, annotatorId } from '../annotate/annotatorSpec.ts';
+import { checkBaseUrl } from '../annotate/cloud/cloudConfig.ts';
 import type { AppliedAnnotation } from '../annotate/annotationFiles.ts';
 import { ImageStore } from '../index/imageStore.ts';
 import { refreshImageFiles } from '../index/refreshImageFiles.ts';
@@ -71,6 +70,7 @@ export interface JobReport {
 /** Plans a job: resolves its images and stores it with its items (all pending). Returns its id. */
 export function planJob(db: Database, root: string, spec: JobSpec): number {
   if (spec.kind === 'annotate') {
+    if (spec.params.annotator.type === 'cloud' && spec.params.annotator.baseUrl) checkBaseUrl(spec.params.annotator.baseUrl);
     const paths = queryPaths(db, spec.query);
     const title = `Annotate ${paths.length} image${paths.length === 1 ? '' : 's'} with ${annotatorId(spec.params.annotator)}${spec.query ? ` (${spec.query})` : ''}`;
     return createJob(db, 'annotate', title, { root, query: spec.query, params: spec.params }, paths);
@@ -80,8 +80,10 @@ export function planJob(db: Database, root: string, spec: JobSpec): number {
     const title = `Process ${paths.length} image${paths.length === 1 ? '' : 's'}${spec.query ? ` (${spec.query})` : ''}`;
     return createJob(db, 'process', title, { root, query: spec.query, params: spec.params }, paths);
   }
+  const problem = exportOptionsProblem(spec.params);
+  if (problem) throw new DatasetError(describeOptionProblem(problem));
   const out = checkExportFolder(spec.params.out, root, spec.params.format, spec.force);
-  const paths = 'query' in spec.source ? queryPaths(db, spec.source.query) : projectPaths(db, root, spec.source.project);
+  const paths = exportSourcePaths(db, root, spec.source);
   const params: ExportParams = { ...spec.params, out, names: uniqueNames(paths) };
   const from = 'query' in spec.source ? (spec.source.query ? `"${spec.source.query}"` : 'all images') : `project ${spec.source.project}`;
   return createJob(db, 'export', `Export ${paths.length} images (${from}) as ${spec.params.format} to ${out}`, { root, params }, paths);
@@ -96,6 +98,8 @@ export interface RunPlannedOptions {
   apiKey?: string;
   /** Milliseconds between polls of a provider's batches (default 30 s). */
   batchPollMs?: number;
+  /** The dataset's caption extension: with it, an export finishes its unchanged images in one quick pass first. */
+  captionExtension?: string;
 }
 
 /** Runs (or resumes) a job, then its finishing step when every item is through. */
@@ -105,6 +109,9 @@ export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRu
   if (job.kind !== 'process' && job.kind !== 'export' && job.kind !== 'annotate') throw new Error(`Job ${jobId} is a ${job.kind} job, which this front end cannot run.`);
   const stored = job.params as { root: string; params: ProcessParams | ExportParams | AnnotateParams };
   if (job.kind === 'annotate') return runAnnotateJob(db, jobId, stored.root, stored.params as AnnotateParams, runItem, options);
+  if (job.kind === 'export' && options.captionExtension !== undefined) {
+    await finishUnchangedExports(db, jobId, { root: stored.root, captionExtension: options.captionExtension }, stored.params as ExportParams, options);
+  }
   const finished = await runJob(db, jobId, (item, signal) => runItem({ kind: job.kind, params: stored.params, key: item.key } as ItemRequest, signal), options);
   if (finished.state !== 'done') return { job: finished, details: {} };
   const details = job.kind === 'process' ? finishProcess(db, jobId) : finishExport(db, jobId, stored.params as ExportParams, stored.root);
@@ -166,38 +173,9 @@ function finishProcess(db: Database, jobId: number): Record<string, unknown> {
   };
 }
 
-function finishExport(db: Database, jobId: number, params: ExportParams, root: string): Record<string, unknown> {
-  const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')]
-    .map((i) => i.result as ExportItemResult)
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
-  const previous = readManifest(params.out);
-  const manifest: ExportManifest = { tagbench: 1, format: params.format, dataset: root, items: {} };
-  for (const r of results) {
-    manifest.items[r.path] = { source: r.source, sourceSha256: r.sourceSha256, recipeKey: r.recipeKey, captionHash: r.captionHash, caption: r.caption };
-  }
-  const removed = writeManifest(params.out, manifest, previous);
-  const keepTokens = Math.max(0, ...results.map((r) => r.keepTokens));
-  const details: Record<string, unknown> = { out: params.out, format: params.format, images: results.length, removed };
-  if (params.format === 'kohya') {
-    const subsets = [{ imageDir: join(params.out, `${params.repeats}_${safeName(params.name)}`), repeats: params.repeats, classTokens: params.classTokens, keepTokens, images: results.length }];
-    writeFileAtomic(join(params.out, 'dataset.toml'), kohyaDatasetToml({
-      resolution: params.resolution ?? 1024, batchSize: 1, captionExtension: '.txt', shuffleCaption: true,
-      enableBucket: true, bucketNoUpscale: true, minBucketReso: 256, maxBucketReso: 2048, bucketResoSteps: 64, subsets,
-    }));
-    details.repeats = params.repeats;
-    details.stepsPerEpoch = stepsPerEpoch(subsets);
-  } else if (params.format === 'hf') {
-    for (const split of ['train', 'test']) {
-      const rows = results.filter((r) => r.folder === split).map((r) => ({ fileName: r.path.slice(split.length + 1), text: r.text }));
-      if (rows.length > 0) writeFileAtomic(join(params.out, split, 'metadata.jsonl'), hfMetadataJsonl(rows));
-    }
-    details.train = results.filter((r) => r.folder === 'train').length;
-    details.test = results.filter((r) => r.folder === 'test').length;
-    details.stepsPerEpoch = results.length;
-  } else {
-    details.stepsPerEpoch = results.length;
-  }
-  return details;
+/** The paths of an export source's images: a query's results or a project's images. */
+export function exportSourcePaths(db: Database, root: string, source: ExportJobSpec['source']): string[] {
+  return 'query' in source ? queryPaths(db, source.query) : projectPaths(db, root, source.project);
 }
 
 /** The paths of a query's results, in its order. */

@@ -5,8 +5,12 @@
 import type { Database } from 'better-sqlite3';
 import { getJob, jobItems, listJobs, pauseInterruptedJobs, retryFailedItems } from '../jobs/jobStore.ts';
 import type { JobInfo } from '../jobs/jobStore.ts';
-import { planJob, runPlannedJob } from '../jobs/jobService.ts';
-import type { ItemRunner, JobReport, JobSpec } from '../jobs/jobService.ts';
+import { exportSourcePaths, planJob, runPlannedJob } from '../jobs/jobService.ts';
+import type { ExportJobSpec, ItemRunner, JobReport, JobSpec } from '../jobs/jobService.ts';
+import { inspectExportFolder } from '../export/exportFolder.ts';
+import type { ExportFolderCheck } from '../export/exportFolder.ts';
+import { summarizeExportSource } from '../export/exportSource.ts';
+import type { ExportSourceSummary } from '../export/exportSource.ts';
 import type { JobProgress } from '../jobs/jobRunner.ts';
 import { annotationPreflight, cloudRunnerOf, estimateAnnotation } from '../annotate/cloudItemRunner.ts';
 import type { CloudSpec } from '../annotate/annotatorSpec.ts';
@@ -20,13 +24,16 @@ export class JobsService {
   private readonly db: Database;
   private readonly root: string;
   private readonly makeRunner: RunnerFactory;
+  private readonly captionExtension: () => string;
   private readonly running = new Map<number, AbortController>();
   private pool: { runner: ItemRunner; close: () => Promise<void>; size: number } | undefined;
 
-  constructor(db: Database, root: string, makeRunner: RunnerFactory) {
+  /** `captionExtension` gives the dataset's current caption extension (for an export's up-front pass). */
+  constructor(db: Database, root: string, makeRunner: RunnerFactory, captionExtension: () => string = () => '.txt') {
     this.db = db;
     this.root = root;
     this.makeRunner = makeRunner;
+    this.captionExtension = captionExtension;
   }
 
   /** Plans a job; returns its id. */
@@ -51,11 +58,23 @@ export class JobsService {
     const poolRunner = this.pool.runner;
     const runner: ItemRunner = cloud ? (request, signal) => (request.kind === 'annotate' ? cloud.run(request, signal) : poolRunner(request, signal)) : poolRunner;
     try {
-      return await runPlannedJob(this.db, jobId, runner, { concurrency: workers, signal: controller.signal, onProgress, ...(apiKey ? { apiKey } : {}) });
+      return await runPlannedJob(this.db, jobId, runner, {
+        concurrency: workers, signal: controller.signal, onProgress, captionExtension: this.captionExtension(), ...(apiKey ? { apiKey } : {}),
+      });
     } finally {
       this.running.delete(jobId);
       await cloud?.close();
     }
+  }
+
+  /** Before an export: how many images a source gives, and from which kohya concept folders. */
+  exportSource(source: ExportJobSpec['source']): ExportSourceSummary {
+    return summarizeExportSource(exportSourcePaths(this.db, this.root, source));
+  }
+
+  /** Before an export: whether a folder can take it (the check planning does), and where it really is. */
+  checkExportFolder(out: string, format: string): ExportFolderCheck {
+    return inspectExportFolder(out, this.root, format);
   }
 
   /** Before an annotation run: the images a query gives and how many of them `model` refused before. */

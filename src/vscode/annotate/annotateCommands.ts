@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { cloudConfig, cloudProvider } from '../../core/annotate/cloud/cloudConfig.ts';
+import { cloudConfig, cloudProvider, hasCredentialsInUrl, withoutCredentials } from '../../core/annotate/cloud/cloudConfig.ts';
 import type { CloudProvider } from '../../core/annotate/cloud/cloudConfig.ts';
 import type { AnnotateParams, AnnotatorSpec, CaptionStyle, CloudSpec } from '../../core/annotate/annotatorSpec.ts';
 import { annotatorId } from '../../core/annotate/annotatorSpec.ts';
@@ -75,6 +75,10 @@ async function askAnnotateSpec(session: DatasetSession, keys: ApiKeys, query: st
     annotator = { type: 'tagger', path: folder[0].fsPath, general: config.get<number>('annotate.generalThreshold') ?? 0.35, character: config.get<number>('annotate.characterThreshold') ?? 0.85, batchSize: 8 };
   } else {
     annotator = picked.value;
+  }
+  if (annotator.type === 'cloud' && annotator.baseUrl && hasCredentialsInUrl(annotator.baseUrl)) {
+    void vscode.window.showErrorMessage(`Tagbench: the setting tagbench.annotate.openaiCompatibleBaseUrl (${withoutCredentials(annotator.baseUrl)}) has a user name or password in it. Remove it from the URL and set the key with "Tagbench: Set API Key" instead.`);
+    return undefined;
   }
   if (annotator.type === 'cloud') {
     const style = await vscode.window.showQuickPick<Choice<CaptionStyle>>([

@@ -13,6 +13,8 @@ import { GalleryPanel } from '../gallery/galleryPanel.ts';
 import { JobsViewProvider } from './jobsView.ts';
 import type { JobNode } from './jobsView.ts';
 import { askExportSpec, askProcessSpec } from './jobQuestions.ts';
+import { exportSummaryText } from '../../core/export/exportSummary.ts';
+import type { ExportDetails } from '../../core/export/finishExport.ts';
 
 /** Plans and runs a job from a front-end command (the API key is for cloud annotation only). */
 export type JobStarter = (session: DatasetSession, spec: JobSpec, apiKey?: string) => Promise<JobReport | undefined>;
@@ -111,7 +113,8 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
     const j = report.job;
     const summary = j.state === 'paused'
       ? `${title}: stopped after ${j.done + j.skipped} of ${j.total}; resume it from the Jobs view.`
-      : report.job.kind === 'annotate' ? `${title}: ${annotateSummary(report)}` : `${title}: ${j.done} done, ${j.skipped} up to date, ${j.failed} failed.${typeof report.details.stepsPerEpoch === 'number' && typeof report.details.repeats === 'number' ? ` ${String(report.details.images)} images x ${report.details.repeats} repeats = ${report.details.stepsPerEpoch} steps per epoch.` : ''}`;
+      : report.job.kind === 'annotate' ? `${title}: ${annotateSummary(report)}`
+        : `${title}: ${j.done} done, ${j.skipped} up to date, ${j.failed} failed.${report.job.kind === 'export' && typeof report.details.stepsPerEpoch === 'number' ? ` ${exportSummaryText(report.details as ExportDetails)}` : ''}`;
     if (j.state === 'paused' && !cancelled && j.message) {
       // The job stopped itself (e.g. the provider refused the API key): its message says what to fix.
       void vscode.window.showWarningMessage(`Tagbench: ${title}: ${j.message}`);

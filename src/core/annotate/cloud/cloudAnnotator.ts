@@ -5,7 +5,7 @@
  */
 import { AnnotationError } from '../annotator.ts';
 import type { AnnotationRequest, AnnotationResult } from '../annotator.ts';
-import { DEFAULT_MAX_OUTPUT_TOKENS, cloudConfig, cloudModel, cloudProvider } from './cloudConfig.ts';
+import { DEFAULT_MAX_OUTPUT_TOKENS, checkBaseUrl, cloudConfig, cloudModel, cloudProvider } from './cloudConfig.ts';
 import type { CloudProvider, CloudProviderId } from './cloudConfig.ts';
 import { cancelledError, describeError } from './cloudErrors.ts';
 import { prepareImage } from './imageUpload.ts';
@@ -61,6 +61,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Fills in defaults; throws an Error for a missing key (when the provider needs one) or an unreadable template. */
 export function resolveCloudOptions(options: CloudAnnotatorOptions): ResolvedCloudOptions {
   const provider = cloudProvider(options.provider);
+  if (options.baseUrl) checkBaseUrl(options.baseUrl);
   const apiKey = options.apiKey?.trim() || undefined;
   if (!apiKey && !provider.keyOptional) throw new Error(`No API key for ${provider.label}: set ${provider.keyEnv} or pass one.`);
   const template = typeof options.template === 'object' ? options.template : resolveTemplate(options.style, options.template);

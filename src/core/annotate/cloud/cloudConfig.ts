@@ -202,3 +202,25 @@ export function apiKeyFromEnv(provider: CloudProvider, env: NodeJS.ProcessEnv = 
   const value = env[provider.keyEnv]?.trim();
   return value ? value : undefined;
 }
+
+const CREDENTIALS_IN_URL = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i;
+
+/** A URL with any user name or password replaced by `***` (for messages). */
+export function withoutCredentials(url: string): string {
+  return url.replace(CREDENTIALS_IN_URL, '$1***@');
+}
+
+/** Whether a URL has a user name or password in it (`https://user:key@host/v1`). */
+export function hasCredentialsInUrl(url: string): boolean {
+  return CREDENTIALS_IN_URL.test(url.trim());
+}
+
+/**
+ * Refuses a base URL with a user name or password in it (`https://user:key@host/v1`): it would be
+ * stored with the job and shown in messages, and the SDKs do not send it. The key goes in the API key.
+ */
+export function checkBaseUrl(url: string): void {
+  if (hasCredentialsInUrl(url)) {
+    throw new CloudConfigError(`The base URL ${withoutCredentials(url.trim())} has a user name or password in it; give the key as the provider's API key instead, never in the URL.`);
+  }
+}
