@@ -87,24 +87,29 @@ describe('e2e: Tagbench in the workbench', function () {
   });
 
   it('opens images in a preview tab on a single click, replaced by the next one, and keeps one on a double click', async () => {
-    const images = readdirSync(join(dataset.dir, '10_alice')).filter((n) => /\.(png|jpe?g|webp|bmp|gif)$/i.test(n)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }));
+    const images = readdirSync(join(dataset.dir, '10_alice')).filter((n) => /\.(png|jpe?g|webp|bmp|gif)$/i.test(n))
+      .sort((a, b) => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }));
+    const showing = (expected: { label: string; preview: boolean }[]) => async (): Promise<boolean> =>
+      JSON.stringify(await tabs(workbench)) === JSON.stringify(expected);
     const [first, second, third] = images;
     assert.ok(first && second && third);
     await row('10_alice').click();
     await row(first).click();
-    await until('a preview tab of the first image', async () => JSON.stringify(await tabs(workbench)) === JSON.stringify([{ label: first, preview: true }]), 30_000);
+    await until('a preview tab of the first image', showing([{ label: first, preview: true }]), 30_000);
     await row(second).click();
-    await until('the second image replacing the first in the preview tab', async () => JSON.stringify(await tabs(workbench)) === JSON.stringify([{ label: second, preview: true }]), 30_000);
+    await until('the second image replacing the first in the preview tab', showing([{ label: second, preview: true }]), 30_000);
     await row(second).dblclick();
-    await until('the second image kept open (not a preview)', async () => JSON.stringify(await tabs(workbench)) === JSON.stringify([{ label: second, preview: false }]), 30_000);
+    await until('the second image kept open (not a preview)', showing([{ label: second, preview: false }]), 30_000);
     await row(third).click();
-    await until('the third image in a new preview tab beside it', async () => JSON.stringify(await tabs(workbench)) === JSON.stringify([{ label: second, preview: false }, { label: third, preview: true }]), 30_000);
+    const both = [{ label: second, preview: false }, { label: third, preview: true }];
+    await until('the third image in a new preview tab beside it', showing(both), 30_000);
     await workbench.screenshot('datasets-preview-tabs');
   });
 
   it('shows an image\'s thumbnail, size in pixels and bytes, and caption when the pointer rests on it', async () => {
     const folder = join(dataset.dir, '10_alice');
-    const name = readdirSync(folder).filter((n) => /\.(png|jpe?g)$/i.test(n) && existsSync(join(folder, n.replace(/\.[^.]+$/, '.txt')))).sort()[0]!;
+    const captioned = (n: string): boolean => /\.(png|jpe?g)$/i.test(n) && existsSync(join(folder, n.replace(/\.[^.]+$/, '.txt')));
+    const name = readdirSync(folder).filter(captioned).sort()[0]!;
     const caption = readFileSync(join(folder, name.replace(/\.[^.]+$/, '.txt')), 'utf8').trim();
     const bytes = statSync(join(folder, name)).size;
     await row(name).hover();
@@ -117,7 +122,9 @@ describe('e2e: Tagbench in the workbench', function () {
     const kb = bytes < 1024 ? `${bytes} bytes` : (bytes / 1024).toFixed(bytes / 1024 < 10 ? 1 : 0);
     assert.ok(text.includes(kb), `${kb} in ${text}`);
     const image = hover.locator('img');
-    await until('the thumbnail to load', async () => (await image.count()) === 1 && (await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)), 15_000);
+    const loaded = async (): Promise<boolean> =>
+      (await image.count()) === 1 && (await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0));
+    await until('the thumbnail to load', loaded, 15_000);
     await workbench.screenshot('datasets-image-hover');
   });
 

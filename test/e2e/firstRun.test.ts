@@ -70,7 +70,8 @@ describe('e2e: first run', function () {
     await workbench.screenshot('first-run-not-indexed');
     await content.locator('.monaco-button', { hasText: 'Index Workspace' }).click();
     const root = workbench.view('Datasets').locator('.monaco-list-row[aria-level="1"]');
-    await until('the dataset in the tree', async () => /8 images/.test((await root.first().getAttribute('aria-label').catch(() => '')) ?? ''), 60_000);
+    const label = async (): Promise<string> => (await root.first().getAttribute('aria-label').catch(() => '')) ?? '';
+    await until('the dataset in the tree', async () => /8 images/.test(await label()), 60_000);
     assert.equal(await workbench.view('Datasets').locator('.welcome-view-content').isVisible(), false);
     await workbench.screenshot('first-run-indexed');
   });

@@ -41,7 +41,8 @@ function imageExtensions(): string[] {
 
 describe('Explorer nesting patterns', () => {
   it('nests IMG_2805.txt under IMG_2805.JPG on a case-sensitive file system', () => {
-    assert.deepEqual(nestedUnder('IMG_2805.JPG', ['IMG_2805.JPG', 'IMG_2805.txt', 'IMG_2805.tagbench.json', 'IMG_2806.txt'], true), ['IMG_2805.txt', 'IMG_2805.tagbench.json']);
+    const names = ['IMG_2805.JPG', 'IMG_2805.txt', 'IMG_2805.tagbench.json', 'IMG_2806.txt'];
+    assert.deepEqual(nestedUnder('IMG_2805.JPG', names, true), ['IMG_2805.txt', 'IMG_2805.tagbench.json']);
   });
 
   it('nests the caption (.txt or .caption) and the sidecar of every image extension in lower, upper and capitalised case', () => {
@@ -50,7 +51,8 @@ describe('Explorer nesting patterns', () => {
         const image = `Photo 01.${written}`;
         const names = [image, 'Photo 01.txt', 'Photo 01.caption', 'Photo 01.tagbench.json'];
         for (const caseSensitive of [true, false]) {
-          assert.deepEqual(nestedUnder(image, names, caseSensitive), names.slice(1), `${image} (${caseSensitive ? 'case-sensitive' : 'case-insensitive'})`);
+          const system = caseSensitive ? 'case-sensitive' : 'case-insensitive';
+          assert.deepEqual(nestedUnder(image, names, caseSensitive), names.slice(1), `${image} (${system})`);
         }
       }
     }

@@ -18,7 +18,8 @@ function job(overrides: Partial<JobInfo>): JobInfo {
 
 /** The regular expression of a `viewItem =~ /.../` clause of a view/item/context menu entry. */
 function menuPatterns(command: string, group?: string): RegExp[] {
-  const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { contributes: { menus: Record<string, { command: string; when?: string; group?: string }[]> } };
+  type Menus = Record<string, { command: string; when?: string; group?: string }[]>;
+  const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { contributes: { menus: Menus } };
   return manifest.contributes.menus['view/item/context']!
     .filter((entry) => entry.command === command && (group === undefined || entry.group === group))
     .map((entry) => {
@@ -35,7 +36,8 @@ describe('Jobs view items', () => {
     assert.equal(look.description, 'done');
     assert.ok(look.label.length + look.description.length <= 32, `${look.label} ${look.description}`);
     assert.match(look.details[0]!, /^Done: 240 of 240 items finished \(240 done, 0 up to date, 0 failed\)\.$/);
-    const running = jobAppearance(job({ state: 'running', done: 10, failed: 2 }), { jobId: 7, total: 240, done: 100, failed: 3, skipped: 20, rate: 2.5, etaSeconds: 47 });
+    const progress = { jobId: 7, total: 240, done: 100, failed: 3, skipped: 20, rate: 2.5, etaSeconds: 47 };
+    const running = jobAppearance(job({ state: 'running', done: 10, failed: 2 }), progress);
     assert.equal(running.description, '51% · ETA 47s · 3 failed');
     assert.ok(running.label.length + running.description.length <= 42);
     assert.ok(running.details.includes('2.5 items/s, about 47s left.'), running.details.join('\n'));
@@ -46,8 +48,10 @@ describe('Jobs view items', () => {
     const failures = jobAppearance(job({ done: 237, failed: 3 }));
     assert.deepEqual(pick(failures), { icon: 'warning', color: 'problemsWarningIcon.foreground', contextValue: 'job-done-failures' });
     assert.equal(failures.description, '3 of 240 failed');
-    assert.deepEqual(pick(jobAppearance(job({ state: 'failed', done: 0, failed: 240 }))), { icon: 'error', color: 'problemsErrorIcon.foreground', contextValue: 'job-failed-failures' });
-    assert.deepEqual(pick(jobAppearance(job({ state: 'running', done: 3 }))), { icon: 'sync~spin', color: undefined, contextValue: 'job-running' });
+    assert.deepEqual(pick(jobAppearance(job({ state: 'failed', done: 0, failed: 240 }))),
+      { icon: 'error', color: 'problemsErrorIcon.foreground', contextValue: 'job-failed-failures' });
+    assert.deepEqual(pick(jobAppearance(job({ state: 'running', done: 3 }))),
+      { icon: 'sync~spin', color: undefined, contextValue: 'job-running' });
     const paused = jobAppearance(job({ state: 'paused', done: 30, failed: 1, message: 'Cancelled.' }));
     assert.deepEqual(pick(paused), { icon: 'debug-pause', color: undefined, contextValue: 'job-paused-failures' });
     assert.equal(paused.description, 'paused at 31/240 · 1 failed');
@@ -64,13 +68,17 @@ describe('Jobs view items', () => {
       assert.equal(retry.some((p) => p.test(value)), false, `Retry Failed Items offered for ${value}`);
       assert.equal(show.some((p) => p.test(value)), false, `Show Failed Items offered for ${value}`);
     }
-    for (const failing of [job({ done: 237, failed: 3 }), job({ state: 'paused', done: 12, failed: 1 }), job({ state: 'failed', done: 0, failed: 2 })]) {
+    const withFailures = [
+      job({ done: 237, failed: 3 }), job({ state: 'paused', done: 12, failed: 1 }), job({ state: 'failed', done: 0, failed: 2 }),
+    ];
+    for (const failing of withFailures) {
       const value = jobAppearance(failing).contextValue;
       assert.ok(offered(retry, value), `Retry Failed Items missing for ${value}`);
       assert.ok(offered(show, value), `Show Failed Items missing for ${value}`);
     }
     assert.ok(menuPatterns('tagbench.cancelJob').every((p) => p.test('job-running') && p.test('job-running-failures')));
-    assert.ok(menuPatterns('tagbench.resumeJob').every((p) => p.test('job-paused') && p.test('job-paused-failures') && !p.test('job-done')));
+    const resume = menuPatterns('tagbench.resumeJob');
+    assert.ok(resume.every((p) => p.test('job-paused') && p.test('job-paused-failures') && !p.test('job-done')));
   });
 });
 

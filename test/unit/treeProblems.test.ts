@@ -40,7 +40,8 @@ describe('Datasets tree problems', () => {
   });
 
   it('escapes text for a Markdown hover without turning spaces into non-breaking ones', () => {
-    assert.equal(markdownText('alice \\(wonderland\\), *solo*, $(zap) <b> #1'), 'alice \\\\\\(wonderland\\\\\\), \\*solo\\*, \\$\\(zap\\) \\<b\\> \\#1');
+    const escaped = 'alice \\\\\\(wonderland\\\\\\), \\*solo\\*, \\$\\(zap\\) \\<b\\> \\#1';
+    assert.equal(markdownText('alice \\(wonderland\\), *solo*, $(zap) <b> #1'), escaped);
     assert.equal(markdownText('line one\nline two'), 'line one  \nline two');
   });
 });

@@ -34,11 +34,16 @@ export function jobAppearance(job: JobInfo, live?: JobProgress): JobAppearance {
   const finished = done + failed + skipped;
   const verb = VERBS[job.kind];
   const label = verb ? `${verb} ${count(job.total, 'image')}` : job.title;
-  const failures = failed > 0 ? `${failed.toLocaleString('en-US')} failed` : '';
-  const details = [`${capitalize(job.state)}: ${finished.toLocaleString('en-US')} of ${count(job.total, 'item')} finished (${done.toLocaleString('en-US')} done, ${skipped.toLocaleString('en-US')} up to date, ${failed.toLocaleString('en-US')} failed).`];
-  if (live && live.rate > 0) details.push(`${live.rate.toFixed(1)} items/s${live.etaSeconds != null ? `, about ${formatSeconds(live.etaSeconds)} left` : ''}.`);
+  const failures = failed > 0 ? `${number(failed)} failed` : '';
+  const details = [`${capitalize(job.state)}: ${number(finished)} of ${count(job.total, 'item')} finished `
+    + `(${number(done)} done, ${number(skipped)} up to date, ${number(failed)} failed).`];
+  if (live && live.rate > 0) {
+    details.push(`${live.rate.toFixed(1)} items/s${live.etaSeconds != null ? `, about ${formatSeconds(live.etaSeconds)} left` : ''}.`);
+  }
   if (job.message) details.push(job.message);
-  if (failed > 0 && job.state !== 'running') details.push('Expand the job for each failed item and its reason; Retry Failed Items runs them again.');
+  if (failed > 0 && job.state !== 'running') {
+    details.push('Expand the job for each failed item and its reason; Retry Failed Items runs them again.');
+  }
   const contextValue = `job-${job.state}${failed > 0 ? '-failures' : ''}`;
   const percent = job.total > 0 ? `${Math.floor((finished / job.total) * 100)}%` : '';
   switch (job.state) {
@@ -52,7 +57,8 @@ export function jobAppearance(job: JobInfo, live?: JobProgress): JobAppearance {
       return { label, description: join(`paused at ${finished}/${job.total}`, failures), details, icon: 'debug-pause', contextValue };
     case 'done':
       return failed > 0
-        ? { label, description: `${failed.toLocaleString('en-US')} of ${job.total.toLocaleString('en-US')} failed`, details, icon: 'warning', color: 'problemsWarningIcon.foreground', contextValue }
+        ? { label, description: `${number(failed)} of ${number(job.total)} failed`, details, icon: 'warning',
+          color: 'problemsWarningIcon.foreground', contextValue }
         : { label, description: 'done', details, icon: 'check', color: 'testing.iconPassed', contextValue };
     case 'failed':
       return { label, description: join('failed', failures), details, icon: 'error', color: 'problemsErrorIcon.foreground', contextValue };
@@ -66,7 +72,11 @@ function join(...parts: string[]): string {
 }
 
 function count(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  return `${number(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function number(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 function capitalize(text: string): string {
@@ -76,5 +86,6 @@ function capitalize(text: string): string {
 function formatSeconds(seconds: number): string {
   if (seconds < 60) return `${Math.ceil(seconds)}s`;
   const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? `${minutes}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+  if (minutes < 60) return `${minutes}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }

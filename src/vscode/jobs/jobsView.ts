@@ -76,7 +76,8 @@ export class JobsViewProvider implements vscode.TreeDataProvider<JobNode>, vscod
     const { job } = node;
     const live = job.state === 'running' ? this.progressOf(node.session, job.id) : undefined;
     const look = jobAppearance(job, live);
-    const item = new vscode.TreeItem(look.label, job.failed > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const collapsible = job.failed > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(look.label, collapsible);
     item.description = look.description;
     const tooltip = new vscode.MarkdownString('', true);
     tooltip.appendMarkdown('**');

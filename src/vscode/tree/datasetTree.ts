@@ -7,12 +7,16 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Problem } from '../../core/problems.ts';
+import type { FileEntry, FolderEntry } from '../../core/index/imageQueries.ts';
 import type { DatasetRegistry } from '../datasetRegistry.ts';
 import type { DatasetSession } from '../datasetSession.ts';
 import { datasetSettingsFor } from '../settings.ts';
 import { imageTooltip } from './imageTooltip.ts';
 import { problemsIn, sortProblems } from './treeProblems.ts';
 import { markdownText } from '../markdownText.ts';
+
+/** What the data worker's folderListing answers. */
+type FolderListing = { folders: FolderEntry[]; images: FileEntry[] };
 
 /** Images listed under one folder before a "more" entry. */
 const MAX_IMAGES_PER_FOLDER = 1000;
@@ -230,9 +234,11 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     return problems;
   }
 
-  private listingNodes(session: DatasetSession, dir: string, listing: { folders: { name: string; path: string; images: number }[]; images: { id: number; name: string; path: string; sha256: string; tagCount: number; hasCaption: boolean }[] }, problems: readonly Problem[]): DatasetNode[] {
+  private listingNodes(session: DatasetSession, dir: string, listing: FolderListing, problems: readonly Problem[]): DatasetNode[] {
     const here = problemsIn(problems, dir);
-    const folders: DatasetNode[] = listing.folders.map((f) => ({ kind: 'folder', session, path: f.path, name: f.name, images: f.images, problems: here.subfolders.get(f.name)?.count ?? 0 }));
+    const folders: DatasetNode[] = listing.folders.map((f) => ({
+      kind: 'folder', session, path: f.path, name: f.name, images: f.images, problems: here.subfolders.get(f.name)?.count ?? 0,
+    }));
     // A folder whose files are all broken has no images in the index: list it for its problems.
     const listed = new Set(listing.folders.map((f) => f.name));
     const brokenOnly = [...here.subfolders].filter(([name]) => !listed.has(name));
@@ -240,9 +246,11 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     if (brokenOnly.length > 0) folders.sort((a, b) => NAME_ORDER.compare(nameOf(a), nameOf(b)));
     const imagePaths = new Set(listing.images.map((i) => i.path));
     // An image with a problem (e.g. a wrong extension) is listed as an image, with the problem in its hover and badge.
-    const problemFiles: DatasetNode[] = here.files.filter((p) => !imagePaths.has(p.path)).map((problem) => ({ kind: 'problem', session, problem, parent: 'folder' }));
+    const problemFiles: DatasetNode[] = here.files.filter((p) => !imagePaths.has(p.path))
+      .map((problem) => ({ kind: 'problem', session, problem, parent: 'folder' }));
     const images: DatasetNode[] = listing.images.slice(0, MAX_IMAGES_PER_FOLDER).map((i) => ({ kind: 'image', session, ...i }));
-    const more: DatasetNode[] = listing.images.length > MAX_IMAGES_PER_FOLDER ? [{ kind: 'more', session, path: dir, count: listing.images.length - MAX_IMAGES_PER_FOLDER }] : [];
+    const left = listing.images.length - MAX_IMAGES_PER_FOLDER;
+    const more: DatasetNode[] = left > 0 ? [{ kind: 'more', session, path: dir, count: left }] : [];
     return [...folders, ...problemFiles, ...images, ...more];
   }
 }

@@ -23,7 +23,8 @@ export function imageTooltip(info: ImageInfo, thumbnail: string | null): vscode.
   md.appendMarkdown('**');
   md.appendMarkdown(markdownText(info.path));
   md.appendMarkdown('**\n\n');
-  md.appendMarkdown(markdownText(`${info.width.toLocaleString('en-US')} × ${info.height.toLocaleString('en-US')} px · ${formatBytes(info.size)} · ${info.format.toUpperCase()}`));
+  const pixels = `${info.width.toLocaleString('en-US')} × ${info.height.toLocaleString('en-US')} px`;
+  md.appendMarkdown(markdownText(`${pixels} · ${formatBytes(info.size)} · ${info.format.toUpperCase()}`));
   md.appendMarkdown('\n\n');
   if (info.caption === null) md.appendMarkdown('*No caption*');
   else if (info.caption.trim() === '') md.appendMarkdown('*Empty caption*');

@@ -64,12 +64,14 @@ describe('dataset features', function () {
     const alice = (await api.tree.getChildren(await root())).find((n) => n.kind === 'folder' && n.name === '10_alice')!;
     const [a, b] = (await api.tree.getChildren(alice)).filter((n): n is Extract<DatasetNode, { kind: 'image' }> => n.kind === 'image');
     assert.ok(a && b);
-    const editorTabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === 'tagbench.imageEditor');
+    const editorTabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === 'tagbench.imageEditor');
     const open = async (node: DatasetNode): Promise<void> => {
       const command = api.tree.getTreeItem(node).command!;
       await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []));
     };
-    const state = (): string[] => editorTabs().map((t) => `${(t.input as vscode.TabInputCustom).uri.fsPath}${t.isPreview ? ' (preview)' : ''}`);
+    const state = (): string[] => editorTabs()
+      .map((t) => `${(t.input as vscode.TabInputCustom).uri.fsPath}${t.isPreview ? ' (preview)' : ''}`);
     await open(a);
     await eventually('a preview tab', () => state().join() === `${join(dataset, a.path)} (preview)` || undefined);
     // A single click on the next image replaces the preview.
@@ -87,7 +89,8 @@ describe('dataset features', function () {
 
   it('fills in an image\'s hover with its thumbnail, size in pixels and bytes, and caption', async () => {
     const bob = (await api.tree.getChildren(await root())).find((n) => n.kind === 'folder' && n.name === '5_bob')!;
-    const image = (await api.tree.getChildren(bob)).find((n): n is Extract<DatasetNode, { kind: 'image' }> => n.kind === 'image' && n.hasCaption)!;
+    const image = (await api.tree.getChildren(bob))
+      .find((n): n is Extract<DatasetNode, { kind: 'image' }> => n.kind === 'image' && n.hasCaption)!;
     const item = api.tree.getTreeItem(image);
     const resolved = await api.tree.resolveTreeItem(item, image, new vscode.CancellationTokenSource().token);
     assert.ok(resolved.tooltip instanceof vscode.MarkdownString);
@@ -96,7 +99,8 @@ describe('dataset features', function () {
     assert.ok(thumbnail, markdown);
     assert.ok(existsSync(vscode.Uri.parse(thumbnail[1]!).fsPath), 'the thumbnail file exists');
     const bytes = statSync(join(dataset, image.path)).size;
-    const size = bytes < 1024 ? `${bytes} bytes` : (bytes / 1024 < 1024 ? `${(bytes / 1024).toFixed(bytes / 1024 < 10 ? 1 : 0)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+    const kb = bytes / 1024;
+    const size = bytes < 1024 ? `${bytes} bytes` : kb < 1024 ? `${kb.toFixed(kb < 10 ? 1 : 0)} KB` : `${(kb / 1024).toFixed(1)} MB`;
     assert.ok(markdown.includes(size.replace('.', '\\.')), `${size} in ${markdown}`);
     assert.match(markdown, /\d+ × \d+ px/);
     const caption = readFileSync(join(dataset, image.path.replace(/\.[^.]+$/, '.txt')), 'utf8');
@@ -115,7 +119,8 @@ describe('dataset features', function () {
       const problems = children.find((n): n is Extract<DatasetNode, { kind: 'problems' }> => n.kind === 'problems');
       assert.ok(problems, 'a Problems node at the dataset level');
       assert.equal(api.tree.getTreeItem(problems).label, 'Problems (2)');
-      assert.deepEqual((await api.tree.getChildren(problems)).map((n) => n.kind === 'problem' && n.problem.path).sort(), ['5_bob/zz_broken.jpg', 'only_broken/bad.png']);
+      const listed = (await api.tree.getChildren(problems)).map((n) => n.kind === 'problem' && n.problem.path);
+      assert.deepEqual(listed.sort(), ['5_bob/zz_broken.jpg', 'only_broken/bad.png']);
       const folder = children.find((n): n is Extract<DatasetNode, { kind: 'folder' }> => n.kind === 'folder' && n.name === 'only_broken');
       assert.ok(folder, 'the folder of only broken files is listed');
       assert.equal(api.tree.getTreeItem(folder).description, '0 images · 1 problem');

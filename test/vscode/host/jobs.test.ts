@@ -75,7 +75,8 @@ describe('jobs', function () {
     assert.equal(item.description, 'done');
     assert.ok(item.iconPath instanceof vscode.ThemeIcon && item.iconPath.id === 'check');
     assert.equal(item.contextValue, 'job-done');
-    assert.ok(item.tooltip instanceof vscode.MarkdownString && item.tooltip.value.includes(`${report.job.total} of ${report.job.total} items finished`));
+    assert.ok(item.tooltip instanceof vscode.MarkdownString);
+    assert.ok(item.tooltip.value.includes(`${report.job.total} of ${report.job.total} items finished`), item.tooltip.value);
   });
 
   it('shows a job with failures with its own icon, offers Retry Failed Items for it, and retrying makes it clean', async () => {
@@ -85,7 +86,8 @@ describe('jobs', function () {
     assert.ok(!('error' in page) && page.items.length > 1);
     const victim = join(dataset, page.items[0]!.path);
     const bytes = readFileSync(victim);
-    const jobId = await data.request('planJob', { spec: { kind: 'process', query: 'folder:1_regularization', params: { crop: 'none', resize: null, upscale: null, format: 'png', quality: 95, flatten: null } } });
+    const params = { crop: 'none', resize: null, upscale: null, format: 'png', quality: 95, flatten: null } as const;
+    const jobId = await data.request('planJob', { spec: { kind: 'process', query: 'folder:1_regularization', params } });
     // The image breaks between planning and running: its item fails, the others succeed.
     writeFileSync(victim, 'no longer an image');
     let report: JobReport;
@@ -102,12 +104,13 @@ describe('jobs', function () {
     assert.equal(failing.contextValue, 'job-done-failures');
     assert.equal(failing.description, `1 of ${page.items.length} failed`);
     assert.deepEqual((await api.jobs.getChildren(await jobNode())).map((n) => n.kind === 'failure' && n.key), [page.items[0]!.path]);
-    const offered = (command: string, contextValue: string): boolean => menuWhen(command).some((when) => matchesViewItem(when, contextValue));
+    const offered = (command: string, contextValue: string): boolean =>
+      menuWhen(command).some((when) => matchesViewItem(when, contextValue));
     assert.ok(offered('tagbench.retryFailedItems', 'job-done-failures'));
     assert.equal(offered('tagbench.retryFailedItems', 'job-done'), false, 'a clean job does not offer Retry Failed Items');
     assert.equal(offered('tagbench.showJobFailures', 'job-done'), false);
 
-    const retried = await vscode.commands.executeCommand<{ job: { failed: number; state: string } } | undefined>('tagbench.retryFailedItems', await jobNode());
+    const retried = await vscode.commands.executeCommand<JobReport | undefined>('tagbench.retryFailedItems', await jobNode());
     assert.equal(retried?.job.failed, 0);
     const clean = api.jobs.getTreeItem(await jobNode());
     assert.equal(clean.contextValue, 'job-done');
