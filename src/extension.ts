@@ -16,6 +16,8 @@ import { ApiKeys, registerApiKeyCommands } from './vscode/annotate/apiKeys.ts';
 import { keyForJob, registerAnnotateCommands } from './vscode/annotate/annotateCommands.ts';
 import { registerTagCommands } from './vscode/tags/tagCommands.ts';
 import { registerDownloadCommand } from './vscode/models/downloadCommand.ts';
+import { registerFirstRun } from './vscode/firstRun.ts';
+import type { FirstRun } from './vscode/firstRun.ts';
 
 /** What the extension exports (used by its integration tests). */
 export interface TagbenchApi {
@@ -24,6 +26,8 @@ export interface TagbenchApi {
   tree: DatasetTreeProvider;
   /** The Jobs view's data. */
   jobs: JobsViewProvider;
+  /** The welcome context and the one-time first-run hint. */
+  firstRun: FirstRun;
   /** Milliseconds activate() took. */
   activationMs: number;
 }
@@ -50,7 +54,8 @@ export function activate(context: vscode.ExtensionContext): TagbenchApi {
   registerTagCommands(context, registry);
   registerDownloadCommand(context);
   registry.start();
-  return { registry, tree, jobs, activationMs: performance.now() - started };
+  const firstRun = registerFirstRun(context, registry, tree);
+  return { registry, tree, jobs, firstRun, activationMs: performance.now() - started };
 }
 
 /** Called by VS Code on shutdown; subscriptions are disposed by VS Code. */

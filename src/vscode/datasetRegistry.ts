@@ -15,6 +15,7 @@ export class DatasetRegistry implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Fires when a dataset's index changed, or datasets were added or removed. */
   readonly onDidChange = this.changed.event;
+  private scanned: Promise<void> = Promise.resolve();
 
   constructor(context: vscode.ExtensionContext) {
     this.context = context;
@@ -24,9 +25,14 @@ export class DatasetRegistry implements vscode.Disposable {
   start(): void {
     this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders((e) => {
       for (const folder of e.removed) this.remove(folder);
-      for (const folder of e.added) void this.open(folder);
+      this.scanned = Promise.all(e.added.map((folder) => this.open(folder))).then(() => undefined);
     }));
-    for (const folder of vscode.workspace.workspaceFolders ?? []) void this.open(folder);
+    this.scanned = Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.open(folder))).then(() => undefined);
+  }
+
+  /** Resolves once the workspace folders have been looked at (a session exists for each that holds images). */
+  ready(): Promise<void> {
+    return this.scanned;
   }
 
   /** All sessions. */

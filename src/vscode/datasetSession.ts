@@ -3,6 +3,7 @@
  * at a time, with a cancellable progress notification), and an event when its index changed.
  */
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import type { IndexSummary } from '../core/index/indexer.ts';
 import type { IndexWorkerApi, IndexWorkerEvents } from '../protocol/workerProtocol.ts';
 import type { DataWorkerApi, DataWorkerEvents } from '../protocol/dataProtocol.ts';
@@ -40,10 +41,22 @@ export class DatasetSession implements vscode.Disposable {
   /** Fires with the progress of this dataset's running jobs. */
   readonly onJobProgress = this.jobProgress.event;
   private dataReady: Promise<RpcEndpoint<DataWorkerEvents, DataWorkerApi>> | undefined;
+  private readonly startedIndexing = new vscode.EventEmitter<void>();
+  /** Fires when an index run starts (onDidChangeIndex fires when it ends). */
+  readonly onDidStartIndexing = this.startedIndexing.event;
+
+  private readonly indexedAtOpen: boolean;
 
   constructor(folder: vscode.WorkspaceFolder, extensionPath: string) {
     this.folder = folder;
     this.extensionPath = extensionPath;
+    // Before the data worker starts: opening the index creates an empty one.
+    this.indexedAtOpen = existsSync(this.layout.indexFile);
+  }
+
+  /** Whether the dataset had an index when this window opened it, or an index run finished since. */
+  get indexed(): boolean {
+    return this.indexedAtOpen || this.lastSummary !== undefined;
   }
 
   /** The dataset's root folder on disk. */
@@ -92,6 +105,7 @@ export class DatasetSession implements vscode.Disposable {
       this.again = undefined;
       if (next) void this.index(next);
     });
+    this.startedIndexing.fire();
     return this.running;
   }
 
@@ -119,6 +133,7 @@ export class DatasetSession implements vscode.Disposable {
     this.cancelRun?.();
     void this.dataWorker?.terminate();
     this.changed.dispose();
+    this.startedIndexing.dispose();
     this.jobProgress.dispose();
   }
 

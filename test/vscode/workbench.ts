@@ -31,11 +31,11 @@ const NOTIFICATION_RECORDER = `(() => {
 /** A workbench window in the session's browser. */
 export class Workbench {
   readonly page: Page;
-  readonly folder: string;
+  readonly folder: string | null;
   /** Milliseconds until `.monaco-workbench` appeared. */
   readonly loadMs: number;
 
-  constructor(page: Page, folder: string, loadMs: number) {
+  constructor(page: Page, folder: string | null, loadMs: number) {
     this.page = page;
     this.folder = folder;
     this.loadMs = loadMs;
@@ -162,13 +162,13 @@ export class Workbench {
   }
 }
 
-/** Opens a new workbench window on `folder` and waits for the workbench to appear. */
-export async function openWorkbench(folder: string): Promise<Workbench> {
+/** Opens a new workbench window on `folder` (null: an empty window, no folder) and waits for the workbench to appear. */
+export async function openWorkbench(folder: string | null): Promise<Workbench> {
   const { server, browser } = vscodeSession();
   const page = await browser.newPage();
   await page.addInitScript(NOTIFICATION_RECORDER);
   const started = performance.now();
-  await page.goto(server.workbenchUrl(folder), { timeout: 120_000 });
+  await page.goto(folder === null ? `${server.origin}/?ew=true` : server.workbenchUrl(folder), { timeout: 120_000 });
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   const workbench = new Workbench(page, folder, performance.now() - started);
   open.add(workbench);

@@ -13,6 +13,8 @@ export function registerGalleryCommands(context: vscode.ExtensionContext, regist
       void vscode.window.showInformationMessage('Tagbench: open a folder of images first.');
       return undefined;
     }
+    // A dataset never indexed (indexing on open is off) is indexed first; the gallery fills in as it ends.
+    if (!target.indexed && !target.indexing) void target.index({ notify: true });
     return GalleryPanel.show(context, target, query);
   };
   context.subscriptions.push(

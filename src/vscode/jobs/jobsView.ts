@@ -1,12 +1,15 @@
 /**
- * The Jobs view: every dataset's jobs (running, paused, finished) with done/total, throughput, ETA
- * and failures; a failed job item shows as a child with its reason.
+ * The Jobs view: every dataset's jobs (running, paused, finished), each with a short label, its state
+ * in a few words (progress and ETA while it runs, failures), an icon per outcome and the long text in
+ * its hover; a failed job item shows as a child with its reason.
  */
 import * as vscode from 'vscode';
 import type { JobInfo } from '../../core/jobs/jobStore.ts';
 import type { JobProgress } from '../../core/jobs/jobRunner.ts';
 import type { DatasetRegistry } from '../datasetRegistry.ts';
 import type { DatasetSession } from '../datasetSession.ts';
+import { jobAppearance } from './jobAppearance.ts';
+import { markdownText } from '../markdownText.ts';
 
 /** A node of the Jobs view. */
 export type JobNode =
@@ -72,17 +75,21 @@ export class JobsViewProvider implements vscode.TreeDataProvider<JobNode>, vscod
     }
     const { job } = node;
     const live = job.state === 'running' ? this.progressOf(node.session, job.id) : undefined;
-    const done = live ? live.done + live.failed + live.skipped : job.done + job.failed + job.skipped;
-    const item = new vscode.TreeItem(job.title, job.failed > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    const parts = [job.state, `${done}/${job.total}`];
-    if (live && live.rate > 0) parts.push(`${live.rate.toFixed(1)}/s`);
-    if (live?.etaSeconds != null) parts.push(`ETA ${formatSeconds(live.etaSeconds)}`);
-    const failed = live ? live.failed : job.failed;
-    if (failed > 0) parts.push(`${failed} failed`);
-    item.description = parts.join(' · ');
-    item.tooltip = [job.title, `#${job.id} in ${node.session.folder.name}`, job.message ?? ''].filter(Boolean).join('\n');
-    item.iconPath = new vscode.ThemeIcon(ICONS[job.state] ?? 'circle-outline');
-    item.contextValue = `job-${job.state}`;
+    const look = jobAppearance(job, live);
+    const collapsible = job.failed > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(look.label, collapsible);
+    item.description = look.description;
+    const tooltip = new vscode.MarkdownString('', true);
+    tooltip.appendMarkdown('**');
+    tooltip.appendMarkdown(markdownText(job.title));
+    tooltip.appendMarkdown('**');
+    for (const line of [...look.details, `Job #${job.id} in ${node.session.folder.name}`]) {
+      tooltip.appendMarkdown('\n\n');
+      tooltip.appendMarkdown(markdownText(line));
+    }
+    item.tooltip = tooltip;
+    item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
+    item.contextValue = look.contextValue;
     item.id = `job:${node.session.root}:${job.id}`;
     return item;
   }
@@ -101,12 +108,4 @@ export class JobsViewProvider implements vscode.TreeDataProvider<JobNode>, vscod
       this.refresh();
     }));
   }
-}
-
-const ICONS: Record<string, string> = { queued: 'clock', running: 'sync~spin', paused: 'debug-pause', done: 'pass', failed: 'error' };
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${Math.ceil(seconds)}s`;
-  const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }

@@ -1,14 +1,39 @@
 /** Export and process jobs run from inside VS Code (through the data worker and its job pool), and the Jobs view. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { hostContext, hostLog } from '../hostContext.ts';
-import { activeTagbench } from './extensionUnderTest.ts';
+import { activeTagbench, tagbenchExtension } from './extensionUnderTest.ts';
 import { hashImages, imagesOnDisk } from './datasetFiles.ts';
 import type { TagbenchApi } from '../../../src/extension.ts';
 import type { DatasetSession } from '../../../src/vscode/datasetSession.ts';
+import type { JobNode } from '../../../src/vscode/jobs/jobsView.ts';
+import type { JobReport } from '../../../src/core/jobs/jobService.ts';
+
+/** The `when` clauses of the Jobs view's item menu entries for a command (from the installed package.json). */
+function menuWhen(command: string): string[] {
+  const manifest = tagbenchExtension().packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
+  return manifest.contributes.menus['view/item/context']!.filter((m) => m.command === command).map((m) => m.when ?? '');
+}
+
+/** Whether a `view == tagbench.jobs && viewItem ...` clause holds for an item with this context value. */
+function matchesViewItem(when: string, contextValue: string): boolean {
+  if (!when.includes('view == tagbench.jobs')) return false;
+  const regex = /viewItem =~ \/(.+?)\/(?:\s|$)/.exec(when);
+  if (regex) return new RegExp(regex[1]!).test(contextValue);
+  const equal = /viewItem == ([\w-]+)/.exec(when);
+  return equal !== null && equal[1] === contextValue;
+}
+
+/** Waits until no index run is going on or scheduled by the file watcher (its debounce is well under a second). */
+async function indexIdle(session: DatasetSession): Promise<void> {
+  for (let quiet = 0; quiet < 2;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    quiet = session.indexing ? 0 : quiet + 1;
+  }
+}
 
 describe('jobs', function () {
   this.timeout(120_000);
@@ -54,7 +79,54 @@ describe('jobs', function () {
     const nodes = await api.jobs.getChildren();
     const node = nodes.find((n) => n.kind === 'job' && n.job.id === jobId);
     assert.ok(node, 'the job is in the Jobs view');
-    assert.match(String(api.jobs.getTreeItem(node).description), new RegExp(`^done · ${expected.length}/${expected.length}`));
+    const item = api.jobs.getTreeItem(node);
+    assert.equal(item.label, `Export ${expected.length} images`);
+    assert.equal(item.description, 'done');
+    assert.ok(item.iconPath instanceof vscode.ThemeIcon && item.iconPath.id === 'check');
+    assert.equal(item.contextValue, 'job-done');
+    assert.ok(item.tooltip instanceof vscode.MarkdownString);
+    assert.ok(item.tooltip.value.includes(`${expected.length} of ${expected.length} items finished`), item.tooltip.value);
+  });
+
+  it('shows a job with failures with its own icon, offers Retry Failed Items for it, and retrying makes it clean', async () => {
+    const data = await session.data();
+    const dataset = hostContext().dataset;
+    const page = await data.request('search', { query: 'folder:1_regularization', offset: 0, limit: 100 });
+    assert.ok(!('error' in page) && page.items.length > 1);
+    const victim = join(dataset, page.items[0]!.path);
+    const bytes = readFileSync(victim);
+    const params = { crop: 'none', resize: null, upscale: null, format: 'png', quality: 95, flatten: null } as const;
+    const jobId = await data.request('planJob', { spec: { kind: 'process', query: 'folder:1_regularization', params } });
+    // The image breaks between planning and running: its item fails, the others succeed.
+    writeFileSync(victim, 'no longer an image');
+    let report: JobReport;
+    try {
+      report = await data.request('runJob', { jobId, workers: 2, retryFailed: false });
+    } finally {
+      writeFileSync(victim, bytes);
+    }
+    assert.equal(report.job.state, 'done');
+    assert.equal(report.job.failed, 1);
+    const jobNode = async (): Promise<JobNode> => (await api.jobs.getChildren()).find((n) => n.kind === 'job' && n.job.id === jobId)!;
+    const failing = api.jobs.getTreeItem(await jobNode());
+    assert.ok(failing.iconPath instanceof vscode.ThemeIcon && failing.iconPath.id === 'warning', 'a warning icon, not the clean check');
+    assert.equal(failing.contextValue, 'job-done-failures');
+    assert.equal(failing.description, `1 of ${page.items.length} failed`);
+    assert.deepEqual((await api.jobs.getChildren(await jobNode())).map((n) => n.kind === 'failure' && n.key), [page.items[0]!.path]);
+    const offered = (command: string, contextValue: string): boolean =>
+      menuWhen(command).some((when) => matchesViewItem(when, contextValue));
+    assert.ok(offered('tagbench.retryFailedItems', 'job-done-failures'));
+    assert.equal(offered('tagbench.retryFailedItems', 'job-done'), false, 'a clean job does not offer Retry Failed Items');
+    assert.equal(offered('tagbench.showJobFailures', 'job-done'), false);
+
+    const retried = await vscode.commands.executeCommand<JobReport | undefined>('tagbench.retryFailedItems', await jobNode());
+    assert.equal(retried?.job.failed, 0);
+    const clean = api.jobs.getTreeItem(await jobNode());
+    assert.equal(clean.contextValue, 'job-done');
+    assert.ok(clean.iconPath instanceof vscode.ThemeIcon && clean.iconPath.id === 'check');
+    // Breaking and restoring the image started index runs (the file watcher, and the retry itself): let
+    // them end, so that the next tests' batch edits do not meet an index run.
+    await indexIdle(session);
   });
 
   it('processes images into .tagbench/derived without touching the originals', async () => {
