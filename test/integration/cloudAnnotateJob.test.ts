@@ -52,7 +52,7 @@ describe('cloud annotate jobs from the CLI', function () {
     assert.equal(side.tags!.find((t) => t.name === 'smile')!.source, 'model:openai:gpt-4.1-mini');
     const all = result.stdout + result.stderr + readFileSync(join(root, 'c.tagbench.json'), 'utf8');
     assert.ok(!all.includes(KEY) && !all.includes(KEY.slice(8, 30)), 'the key is nowhere in the output or the files');
-    const db = new BetterSqlite3(datasetLayout(root).indexFile, { readonly: true });
+    const db = new BetterSqlite3(datasetLayout(root).jobsFile, { readonly: true });
     try {
       const params = db.prepare('SELECT params FROM jobs').pluck().all() as string[];
       assert.ok(params.every((p) => !p.includes(KEY)), 'nor in the stored job');

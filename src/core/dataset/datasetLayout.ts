@@ -5,15 +5,25 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomicWrite.ts';
+import { isDiskFull } from '../diskFull.ts';
 
 /** Name of the per-dataset folder. */
 export const TAGBENCH_DIR = '.tagbench';
+
+/** Name of the job history database inside `.tagbench/` (beside the index; not a cache). */
+export const JOBS_FILE = 'jobs.db';
+
+/** Name of the folder of lock files inside `.tagbench/`. */
+export const LOCKS_DIR = 'locks';
 
 /** Paths of a dataset's Tagbench files. */
 export interface DatasetLayout {
   root: string;
   dir: string;
   indexFile: string;
+  /** The job history (jobs, their items, provider batches): user data, never deleted by Tagbench. */
+  jobsFile: string;
+  locksDir: string;
   thumbsDir: string;
   settingsFile: string;
   ignoreFile: string;
@@ -26,6 +36,8 @@ export function datasetLayout(root: string): DatasetLayout {
     root,
     dir,
     indexFile: join(dir, 'index.db'),
+    jobsFile: join(dir, JOBS_FILE),
+    locksDir: join(dir, LOCKS_DIR),
     thumbsDir: join(dir, 'cache', 'thumbs'),
     settingsFile: join(dir, 'dataset.json'),
     ignoreFile: join(root, '.tagbenchignore'),
@@ -47,5 +59,11 @@ trash/
 export function ensureTagbenchDir(layout: DatasetLayout): void {
   mkdirSync(layout.dir, { recursive: true });
   const gitignore = join(layout.dir, '.gitignore');
-  if (!existsSync(gitignore) || readFileSync(gitignore, 'utf8') !== GITIGNORE) writeFileAtomic(gitignore, GITIGNORE);
+  if (existsSync(gitignore) && readFileSync(gitignore, 'utf8') === GITIGNORE) return;
+  try {
+    writeFileAtomic(gitignore, GITIGNORE);
+  } catch (err) {
+    // Written again by the next run; a full disk is reported by whatever needs the space.
+    if (!isDiskFull(err)) throw err;
+  }
 }

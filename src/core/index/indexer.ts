@@ -21,7 +21,8 @@ import type { DatasetSettings } from '../dataset/datasetSettings.ts';
 import { scanFolder } from '../dataset/scanFolder.ts';
 import type { ScannedFile } from '../dataset/scanFolder.ts';
 import { captionPathFor, pairFiles, sidecarPathFor } from '../dataset/filePairing.ts';
-import { openIndexDatabase, removeDatabaseFiles } from './database.ts';
+import { openIndexDatabase } from './database.ts';
+import { asDiskFull } from '../diskFull.ts';
 import { ImageStore } from './imageStore.ts';
 import { loadIndexedImages, loadStoredProblems, replaceProblems } from './indexedState.ts';
 import type { IndexedImage } from './indexedState.ts';
@@ -85,11 +86,13 @@ export async function indexDataset(rootDir: string, options: IndexOptions = {}):
   const scan = scanFolder(root, { captionExtension: settings.captionExtension, exclude: settings.exclude, maxFiles: settings.maxFiles, force: options.force });
 
   ensureTagbenchDir(layout);
-  if (options.rebuild) removeDatabaseFiles(layout.indexFile);
-  const opened = openIndexDatabase(layout.indexFile);
+  const opened = openIndexDatabase(layout.indexFile, { rebuild: options.rebuild === true });
   const db = opened.db;
   try {
     return await runIndex({ db, root, layout, settings, scan, wantThumbs, options, progress, started, messages: opened.messages });
+  } catch (err) {
+    // Every write is in a transaction or atomic: what failed left the index as it was before it.
+    throw asDiskFull(err, `the index of ${root} could not be updated (it keeps its last complete state, and the next run goes on from there)`, layout.dir);
   } finally {
     db.close();
   }
