@@ -1,6 +1,7 @@
 /**
  * Where Tagbench keeps its files inside a dataset: `.tagbench/` at the root, holding the index and
- * caches (rebuildable, git-ignored) and, later, user data such as projects (kept, never ignored).
+ * caches (rebuildable, git-ignored) and user data (settings, projects, the job history, the batch
+ * edit journal and the trash: kept, never ignored).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,15 +45,18 @@ export function datasetLayout(root: string): DatasetLayout {
   };
 }
 
-const GITIGNORE = `# Written by Tagbench. Everything listed here is a cache rebuilt from the dataset's files.
-# Other files in this folder (dataset.json, projects/) are your data: keep them under version control.
+const GITIGNORE = `# Written by Tagbench. Git ignores only what Tagbench rebuilds by itself from the dataset's files:
+# the index, thumbnails, outputs of "process" (rebuilt from their recipes), temporary and lock files.
 index.db
 index.db-*
+jobs.db-shm
 cache/
 derived/
 tmp/
-journal/
-trash/
+locks/
+# Everything else here is your data, which nothing rebuilds: dataset.json (settings), projects/,
+# jobs.db (job history and provider batches still to collect), journal/ (undo of batch edits) and
+# trash/ (the only copy of the images you moved to the trash). Ignore them yourself if you must.
 `;
 
 /** Creates `.tagbench/` with its `.gitignore` if missing. */

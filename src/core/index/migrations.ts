@@ -4,7 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { ANNOTATION_TABLES } from './schema.ts';
+import { ANNOTATION_TABLES, CONTENT_TRIGGERS } from './schema.ts';
 import { AnnotationRows } from './annotationRows.ts';
 import { JOBS_SCHEMA_NAME } from '../jobs/jobsSchema.ts';
 
@@ -114,7 +114,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     from: 5,
-    describe: 'move the job history (jobs, job_items, job_batches) into jobs.db, which is not a cache',
+    describe: 'move the job history (jobs, job_items, job_batches) into jobs.db, which is not a cache; note removed content for the thumbnail sweep',
     before(db) {
       copyJobsOut(db);
     },
@@ -125,6 +125,7 @@ export const MIGRATIONS: readonly Migration[] = [
         DROP TABLE main.jobs;
       `);
       db.prepare(`DELETE FROM main.meta WHERE key = '${JOBS_MOVE_TOKEN}'`).run();
+      db.exec(CONTENT_TRIGGERS);
     },
   },
 ];

@@ -48,6 +48,26 @@ CREATE INDEX model_tags_status ON model_tags(status, key, image_id);
 `;
 
 /**
+ * The meta key saying the thumbnail cache needs a sweep ('1'): set when an image's content leaves the
+ * index (by the triggers below, whoever removes it) and by an index run about to make thumbnails (a
+ * kill may leave temporary files); the sweep at the end of a complete run resets it to '0'.
+ */
+export const THUMBS_SWEEP_KEY = 'thumbs_sweep';
+
+/** The meta key holding when the thumbnail cache was last swept (ms since the epoch). */
+export const THUMBS_SWEPT_AT_KEY = 'thumbs_swept_at';
+
+/** Triggers that note when an image's content leaves the index, so thumbnails are swept only then. */
+export const CONTENT_TRIGGERS = `
+CREATE TRIGGER images_content_removed AFTER DELETE ON images BEGIN
+  INSERT INTO meta (key, value) VALUES ('${THUMBS_SWEEP_KEY}', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
+END;
+CREATE TRIGGER images_content_changed AFTER UPDATE OF sha256 ON images WHEN old.sha256 <> new.sha256 BEGIN
+  INSERT INTO meta (key, value) VALUES ('${THUMBS_SWEEP_KEY}', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
+END;
+`;
+
+/**
  * The current schema, created in one go for a new index. Paths are relative to the dataset root with
  * `/` separators. Tag keys are normalised for matching (see tagKey in src/shared/tags.ts).
  */
@@ -151,7 +171,7 @@ CREATE TABLE problems (
 );
 CREATE INDEX problems_path ON problems(path);
 
-${ANNOTATION_TABLES}`;
+${ANNOTATION_TABLES}${CONTENT_TRIGGERS}`;
 
 /** Every table of the index (all rebuilt from the files); a rebuild empties them in one transaction. */
 export const CACHE_TABLES = ['meta', 'images', 'tags', 'image_tags', 'image_folders', 'problems', 'annotations', 'model_tags'] as const;
