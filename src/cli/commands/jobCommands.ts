@@ -10,6 +10,7 @@ import { getJob, jobItems, listJobs, pauseInterruptedJobs, retryFailedItems } fr
 import type { JobInfo } from '../../core/jobs/jobStore.ts';
 import { planJob, runPlannedJob } from '../../core/jobs/jobService.ts';
 import type { JobReport, JobSpec } from '../../core/jobs/jobService.ts';
+import { jobCountsText, jobDetailsText } from '../../core/jobs/jobReportText.ts';
 import { DEFAULT_CAPTION_OPTIONS } from '../../core/export/captionFormat.ts';
 import { parseColour } from '../../core/processing/operations.ts';
 import { createJobPool, poolItemRunner } from '../../workers/jobPool.ts';
@@ -167,16 +168,9 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
     ctx.out(JSON.stringify({ ...summaryOf(report.job), ...report.details, failures }, null, 2));
   } else {
     const j = report.job;
-    ctx.out(`Job #${j.id} ${j.state}: ${j.done} done, ${j.skipped} skipped (up to date), ${j.failed} failed of ${j.total}.${j.state === 'paused' ? ` Resume with: tagbench resume ${dir} ${j.id}` : ''}`);
+    ctx.out(`Job #${j.id} ${j.state}: ${jobCountsText(j)}.${j.state === 'paused' ? ` Resume with: tagbench resume ${dir} ${j.id}` : ''}`);
     for (const f of failures) ctx.out(`  failed: ${f.key}: ${f.error}`);
-    const d = report.details;
-    if (report.job.kind === 'annotate' && typeof d.annotated === 'number') {
-      ctx.out(`${String(d.model)}: ${String(d.annotated)} annotated; ${String(d.tagsAdded)} tags added, ${String(d.tagsSuggested)} suggested for review, ${String(d.captionsChanged)} captions changed${d.captionsHeld ? `, ${String(d.captionsHeld)} hand-written captions kept (the model's text is held for review)` : ''}${d.policyViolations ? `; ${String(d.policyViolations)} refused by the provider's content policy` : ''}.`);
-    }
-    if (Array.isArray(d.buckets) && d.buckets.length > 0) ctx.out(`Buckets: ${(d.buckets as { bucket: string; count: number }[]).map((b) => `${b.bucket} x${b.count}`).join(', ')}`);
-    if (typeof d.stepsPerEpoch === 'number') {
-      ctx.out(`Exported ${String(d.images)} images to ${String(d.out)}${typeof d.repeats === 'number' ? ` (x${d.repeats} repeats = ${d.stepsPerEpoch} steps per epoch)` : ''}${d.removed ? `; removed ${String(d.removed)} no longer selected` : ''}.`);
-    }
+    for (const line of jobDetailsText(report.details)) ctx.out(line);
   }
   return report.job.state === 'paused' ? 130 : 0;
 }

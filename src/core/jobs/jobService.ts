@@ -26,6 +26,7 @@ import { ImageStore } from '../index/imageStore.ts';
 import { refreshImageFiles } from '../index/refreshImageFiles.ts';
 import { runBatchAnnotateJob } from '../annotate/batchAnnotateJob.ts';
 import type { ItemOutcome, JobProgress } from './jobRunner.ts';
+import type { AnnotateJobDetails, ExportJobDetails, JobDetails, ProcessJobDetails } from './jobDetails.ts';
 
 /** What to process: the images of a query (or all). */
 export interface ProcessJobSpec {
@@ -64,8 +65,8 @@ export type ItemRunner = (request: ItemRequest, signal: AbortSignal) => Promise<
 /** A finished (or paused) job with what its finishing step reports. */
 export interface JobReport {
   job: JobInfo;
-  /** Per kind: bucket histogram for process; folder, images, steps per epoch for export. */
-  details: Record<string, unknown>;
+  /** Per kind (see jobDetails.ts); null for a process or export job that did not finish. */
+  details: JobDetails | null;
 }
 
 /** Plans a job: resolves its images and stores it with its items (all pending). Returns its id. */
@@ -106,7 +107,7 @@ export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRu
   const stored = job.params as { root: string; params: ProcessParams | ExportParams | AnnotateParams };
   if (job.kind === 'annotate') return runAnnotateJob(db, jobId, stored.root, stored.params as AnnotateParams, runItem, options);
   const finished = await runJob(db, jobId, (item, signal) => runItem({ kind: job.kind, params: stored.params, key: item.key } as ItemRequest, signal), options);
-  if (finished.state !== 'done') return { job: finished, details: {} };
+  if (finished.state !== 'done') return { job: finished, details: null };
   const details = job.kind === 'process' ? finishProcess(db, jobId) : finishExport(db, jobId, stored.params as ExportParams, stored.root);
   return { job: finished, details };
 }
@@ -139,12 +140,12 @@ async function runAnnotateJob(db: Database, jobId: number, root: string, params:
   return { job: finished, details: annotateDetails(db, jobId, annotatorId(params.annotator)) };
 }
 
-/** Counts of an annotate job's results: tags added and suggested, captions held, policy refusals. */
-function annotateDetails(db: Database, jobId: number, model: string): Record<string, unknown> {
+/** Counts of an annotate job's results: tags added and suggested, captions held, and the refusals of this job's own items. */
+function annotateDetails(db: Database, jobId: number, model: string): AnnotateJobDetails {
   const applied = jobItems(db, jobId, 'done').map((i) => (i.result as { applied?: AppliedAnnotation } | null)?.applied).filter((a) => a !== undefined);
-  const policy = db.prepare(`SELECT count(*) FROM job_items j JOIN images i ON i.path = j.key
-    JOIN annotations a ON a.image_id = i.id AND a.model = ? AND a.failure = 'policy' WHERE j.job_id = ? AND j.state = 'failed'`).pluck().get(model, jobId) as number;
+  const policy = jobItems(db, jobId, 'failed').filter((i) => (i.result as { failure?: unknown } | null)?.failure === 'policy').length;
   return {
+    kind: 'annotate',
     model,
     annotated: applied.length,
     tagsAdded: applied.reduce((n, a) => n + a.added.length, 0),
@@ -155,18 +156,19 @@ function annotateDetails(db: Database, jobId: number, model: string): Record<str
   };
 }
 
-function finishProcess(db: Database, jobId: number): Record<string, unknown> {
+function finishProcess(db: Database, jobId: number): ProcessJobDetails {
   const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')].map((i) => i.result as ProcessResult);
   const buckets = new Map<string, number>();
   for (const r of results) if (r.bucket) buckets.set(r.bucket, (buckets.get(r.bucket) ?? 0) + 1);
   return {
+    kind: 'process',
     cropped: results.filter((r) => r.crop).length,
     upscaled: results.filter((r) => r.upscaled).length,
     buckets: [...buckets].sort((a, b) => b[1] - a[1]).map(([bucket, count]) => ({ bucket, count })),
   };
 }
 
-function finishExport(db: Database, jobId: number, params: ExportParams, root: string): Record<string, unknown> {
+function finishExport(db: Database, jobId: number, params: ExportParams, root: string): ExportJobDetails {
   const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')]
     .map((i) => i.result as ExportItemResult)
     .sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -177,7 +179,7 @@ function finishExport(db: Database, jobId: number, params: ExportParams, root: s
   }
   const removed = writeManifest(params.out, manifest, previous);
   const keepTokens = Math.max(0, ...results.map((r) => r.keepTokens));
-  const details: Record<string, unknown> = { out: params.out, format: params.format, images: results.length, removed };
+  const details: ExportJobDetails = { kind: 'export', out: params.out, format: params.format, images: results.length, removed, stepsPerEpoch: results.length };
   if (params.format === 'kohya') {
     const subsets = [{ imageDir: join(params.out, `${params.repeats}_${safeName(params.name)}`), repeats: params.repeats, classTokens: params.classTokens, keepTokens, images: results.length }];
     writeFileAtomic(join(params.out, 'dataset.toml'), kohyaDatasetToml({
@@ -193,9 +195,6 @@ function finishExport(db: Database, jobId: number, params: ExportParams, root: s
     }
     details.train = results.filter((r) => r.folder === 'train').length;
     details.test = results.filter((r) => r.folder === 'test').length;
-    details.stepsPerEpoch = results.length;
-  } else {
-    details.stepsPerEpoch = results.length;
   }
   return details;
 }

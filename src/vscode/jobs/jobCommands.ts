@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { availableParallelism } from 'node:os';
 import { RpcError } from '../../protocol/rpc.ts';
 import type { JobSpec, JobReport } from '../../core/jobs/jobService.ts';
+import { jobCountsText, jobDetailsText } from '../../core/jobs/jobReportText.ts';
 import type { DatasetRegistry } from '../datasetRegistry.ts';
 import type { DatasetSession } from '../datasetSession.ts';
 import { GalleryPanel } from '../gallery/galleryPanel.ts';
@@ -107,7 +108,7 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
     const j = report.job;
     const summary = j.state === 'paused'
       ? `${title}: stopped after ${j.done + j.skipped} of ${j.total}; resume it from the Jobs view.`
-      : report.job.kind === 'annotate' ? `${title}: ${annotateSummary(report)}` : `${title}: ${j.done} done, ${j.skipped} up to date, ${j.failed} failed.${typeof report.details.stepsPerEpoch === 'number' && typeof report.details.repeats === 'number' ? ` ${String(report.details.images)} images x ${report.details.repeats} repeats = ${report.details.stepsPerEpoch} steps per epoch.` : ''}`;
+      : [`${title}: ${jobCountsText(j)}.`, ...jobDetailsText(report.details)].join(' ');
     const actions = j.failed > 0 ? ['Show Failures'] : [];
     void vscode.window.showInformationMessage(`Tagbench: ${summary}`, ...actions).then((choice) => {
       if (choice === 'Show Failures') void vscode.commands.executeCommand('tagbench.showJobFailures', { kind: 'job', session, job: j } satisfies JobNode);
@@ -133,15 +134,3 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
 
   return { view, startJob };
 }
-
-/** What an annotation run did, in one sentence. */
-function annotateSummary(report: JobReport): string {
-  const d = report.details;
-  const parts = [`${report.job.done} annotated`, `${String(d.tagsAdded ?? 0)} tags added`];
-  if (d.tagsSuggested) parts.push(`${String(d.tagsSuggested)} suggested for review`);
-  if (d.captionsHeld) parts.push(`${String(d.captionsHeld)} hand-written captions kept (the model's text is held for review)`);
-  if (report.job.failed) parts.push(`${report.job.failed} failed`);
-  if (d.policyViolations) parts.push(`${String(d.policyViolations)} refused by the provider's content policy`);
-  return `${parts.join(', ')}.`;
-}
-

@@ -8,6 +8,7 @@ import { hostContext, hostLog } from '../hostContext.ts';
 import { activeTagbench } from './extensionUnderTest.ts';
 import type { TagbenchApi } from '../../../src/extension.ts';
 import type { DatasetSession } from '../../../src/vscode/datasetSession.ts';
+import type { ExportJobDetails } from '../../../src/core/jobs/jobDetails.ts';
 
 describe('jobs', function () {
   this.timeout(120_000);
@@ -41,7 +42,7 @@ describe('jobs', function () {
     const images = readdirSync(join(out, '4_alice')).filter((f) => !f.endsWith('.txt'));
     assert.equal(images.length, report.job.total);
     assert.match(readFileSync(join(out, 'dataset.toml'), 'utf8'), /num_repeats = 4/);
-    assert.equal(report.details.stepsPerEpoch, report.job.total * 4);
+    assert.equal((report.details as ExportJobDetails).stepsPerEpoch, report.job.total * 4);
     const nodes = await api.jobs.getChildren();
     const node = nodes.find((n) => n.kind === 'job' && n.job.id === jobId);
     assert.ok(node, 'the job is in the Jobs view');
