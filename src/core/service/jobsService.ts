@@ -76,8 +76,9 @@ export class JobsService {
     return controller !== undefined;
   }
 
-  /** Recent jobs, newest first. */
+  /** Recent jobs, newest first (jobs whose process is gone shown as paused). */
   list(): JobInfo[] {
+    pauseInterruptedJobs(this.db);
     return listJobs(this.db);
   }
 

@@ -58,4 +58,17 @@ describe('jobs', function () {
     assert.ok(report.job.done > 0);
     assert.ok(existsSync(join(dataset, '.tagbench', 'derived', '5_bob')));
   });
+
+  it('Rebuild Index keeps the job history, and the data worker goes on answering from the same index', async () => {
+    const data = await session.data();
+    const before = (await data.request('listJobs', {})).map((j) => j.id);
+    assert.ok(before.length >= 2, 'the jobs above are listed');
+    const summary = await session.index({ rebuild: true, notify: false });
+    assert.ok(summary, 'the rebuild finished');
+    assert.equal(summary.new, hostContext().datasetImages, 'every file was read again');
+    assert.deepEqual((await data.request('listJobs', {})).map((j) => j.id), before, 'the job history survived');
+    const page = await data.request('search', { query: '', offset: 0, limit: 1 });
+    assert.ok(!('error' in page));
+    assert.equal(page.total, hostContext().datasetImages, 'the data worker sees the rebuilt index');
+  });
 });
