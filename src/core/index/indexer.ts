@@ -164,7 +164,9 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
   }
 
   // A kill while thumbnails are written can leave temporary files among them: sweep after this run.
-  if (wantThumbs && toRead.length > 0) setMeta(db, THUMBS_SWEEP_KEY, '1');
+  if (wantThumbs && toRead.length > 0 && db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(THUMBS_SWEEP_KEY) !== '1') {
+    setMeta(db, THUMBS_SWEEP_KEY, '1');
+  }
 
   // Read, hash and decode, a few at a time; write rows in batches.
   const pending: ImageOutcome[] = [];
@@ -322,8 +324,10 @@ function sweepLeftovers(db: Database, ctx: RunContext, summary: IndexSummary): v
   const sweptAt = Number(meta.get(THUMBS_SWEPT_AT_KEY) ?? 0);
   if (flag !== '0' || Date.now() - sweptAt > SWEEP_EVERY_MS) {
     // Reset first: content removed from now on sets the flag again for the next run.
-    setMeta(db, THUMBS_SWEEP_KEY, '0');
-    setMeta(db, THUMBS_SWEPT_AT_KEY, String(Date.now()));
+    db.transaction(() => {
+      setMeta(db, THUMBS_SWEEP_KEY, '0');
+      setMeta(db, THUMBS_SWEPT_AT_KEY, String(Date.now()));
+    })();
     let live: Set<string> | undefined;
     const isLive = (sha: string): boolean => {
       live ??= new Set(db.prepare('SELECT sha256 FROM images').pluck().all() as string[]);
