@@ -19,7 +19,7 @@ const HELP = `tagbench: index, search and inspect image datasets for LoRA and di
 
 Usage:
   tagbench index DIR [--no-thumbs] [--json]      create or update DIR's index
-  tagbench rebuild DIR [--json]                  throw the index away and rebuild it from the files
+  tagbench rebuild DIR [--json]                  rebuild the index from the files, in place (job history kept)
   tagbench search DIR QUERY [--limit N] [--offset N] [--json]
   tagbench stats DIR [QUERY] [--limit N] [--json]   tag frequencies, most frequent first
   tagbench problems DIR [--json]                 files the last run could not use, and why

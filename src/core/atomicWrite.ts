@@ -2,6 +2,22 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { hostTag } from './processIdentity.ts';
+
+/**
+ * The hidden temporary file an atomic write of `file` goes through: `.<name>.<host>-<pid>-<random>.tmp`
+ * beside it, where host is a tag of the host name and pid the writing process, so a later run can
+ * tell a file whose writer is gone (stray, see strayTempFiles.ts) from one still being written.
+ */
+export function atomicTempFile(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${hostTag()}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** The parts of an atomic write's temporary file name (atomicTempFile). */
+export const ATOMIC_TEMP_NAME = /^\.(.+)\.([0-9a-f]{8})-([1-9][0-9]*)-[0-9a-f]{8}\.tmp$/;
+
+/** The temporary names of Tagbench versions before the writer was in the name: `.<name>.<12 hex digits>.tmp`. */
+export const OLD_ATOMIC_TEMP_NAME = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
 
 /** Options of writeFileAtomic. */
 export interface AtomicWriteOptions {
@@ -14,7 +30,7 @@ export interface AtomicWriteOptions {
  * crash leaves at worst a hidden temporary file. Keeps the permission bits of a file it replaces.
  */
 export function writeFileAtomic(file: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): void {
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = atomicTempFile(file);
   const mode = statSync(file, { throwIfNoEntry: false })?.mode ?? 0o666;
   const fd = openSync(temp, 'wx', mode & 0o7777);
   try {

@@ -71,7 +71,7 @@ export class DatasetSession implements vscode.Disposable {
 
   /**
    * The data worker that answers this dataset's queries and edits, started on first use. Its
-   * connection is reopened after a rebuild (the index file was replaced).
+   * connection stays open across index runs and rebuilds (both work inside the same index file).
    */
   data(): Promise<RpcEndpoint<DataWorkerEvents, DataWorkerApi>> {
     if (!this.dataReady) {
@@ -84,7 +84,7 @@ export class DatasetSession implements vscode.Disposable {
       client.rpc.onProblem = (problem) => console.warn(`Tagbench data worker: ${problem}`);
       client.rpc.on('jobProgress', (p) => this.jobProgress.fire(p));
       this.dataWorker = client;
-      this.dataReady = this.openData(client.rpc, false).then(() => client.rpc);
+      this.dataReady = this.openData(client.rpc).then(() => client.rpc);
       this.dataReady.catch(() => {
         this.dataReady = undefined;
         void client.terminate();
@@ -111,7 +111,7 @@ export class DatasetSession implements vscode.Disposable {
 
   /** Sends changed settings to the data worker, if it is running. */
   async reconfigure(): Promise<void> {
-    if (this.dataWorker && this.dataReady) await this.openData(this.dataWorker.rpc, false);
+    if (this.dataWorker && this.dataReady) await this.openData(this.dataWorker.rpc);
   }
 
   /** Tells listeners the index changed outside an index run (e.g. after a batch edit). */
@@ -137,7 +137,7 @@ export class DatasetSession implements vscode.Disposable {
     this.jobProgress.dispose();
   }
 
-  private async openData(rpc: RpcEndpoint<DataWorkerEvents, DataWorkerApi>, reopen: boolean): Promise<void> {
+  private async openData(rpc: RpcEndpoint<DataWorkerEvents, DataWorkerApi>): Promise<void> {
     const settings = datasetSettingsFor(this.folder.uri);
     await rpc.request('open', {
       root: this.root,
@@ -145,7 +145,7 @@ export class DatasetSession implements vscode.Disposable {
       thumbnailSize: settings.thumbnailSize ?? 256,
       batchConfirmThreshold: batchConfirmThreshold(),
       tagDatabase: tagDatabaseSetting(this.folder.uri),
-      reopen,
+      reopen: false,
     });
   }
 
@@ -185,8 +185,9 @@ export class DatasetSession implements vscode.Disposable {
     );
     if (summary) {
       this.lastSummary = summary;
-      // A rebuild replaced the index file: reconnect the data worker; otherwise refresh its caches.
-      if (this.dataWorker && this.dataReady) await this.openData(this.dataWorker.rpc, request.rebuild === true || summary.messages.length > 0);
+      // The index is rebuilt and migrated in place (never replaced while the data worker has it open):
+      // the worker's connection stays, its caches are refreshed, and its running jobs go on.
+      if (this.dataWorker && this.dataReady) await this.openData(this.dataWorker.rpc);
       for (const message of summary.messages) void vscode.window.showInformationMessage(`Tagbench: ${message}`);
       this.changed.fire(summary);
     }

@@ -8,6 +8,7 @@ import { searchImages } from '../../src/core/index/search.ts';
 import { planJob, runPlannedJob } from '../../src/core/jobs/jobService.ts';
 import type { AnnotateJobSpec } from '../../src/core/jobs/jobService.ts';
 import { jobItems } from '../../src/core/jobs/jobStore.ts';
+import { detailsOfKind } from '../../src/core/jobs/jobDetails.ts';
 import { DEFAULT_MERGE } from '../../src/core/annotate/mergeAnnotation.ts';
 import type { MergeOptions } from '../../src/core/annotate/mergeAnnotation.ts';
 import type { AnnotatorSpec } from '../../src/core/annotate/annotatorSpec.ts';
@@ -80,7 +81,7 @@ describe('annotate jobs', function () {
     // broken.png is not in the index (it never decoded), so the job has the four good images.
     assert.equal(report.job.total, 4);
     assert.deepEqual(failures, []);
-    assert.equal(report.details.annotated, 4);
+    assert.equal(detailsOfKind(report.details, 'annotate').annotated, 4);
     assert.match(caption('red.png'), /^red, /);
     assert.doesNotMatch(caption('red.png'), /blue|green/);
     assert.match(caption('green.png'), /green/);
@@ -113,7 +114,7 @@ describe('annotate jobs', function () {
     const { report } = await run(taggerSpec(), { strategy: 'review' }, 'ocean');
     assert.equal(report.job.total, 1);
     assert.equal(caption('blue.png'), 'ocean\n');
-    assert.ok((report.details.tagsSuggested as number) > 0);
+    assert.ok(detailsOfKind(report.details, 'annotate').tagsSuggested > 0);
     assert.deepEqual(search('suggested:blue'), ['blue.png']);
     assert.deepEqual(search('has:suggestions'), ['blue.png']);
   });
@@ -196,7 +197,7 @@ describe('annotate jobs over every image the index reads', function () {
       assert.deepEqual(failed.map((i) => i.key).sort(), unreadableCaptions, failed.map((i) => `${i.key}: ${i.error}`).join('\n'));
       for (const item of failed) assert.match(item.error ?? '', /^The caption is /);
       assert.deepEqual(jobItems(db, id, 'done').map((i) => i.key).sort(), indexed.filter((p) => !unreadableCaptions.includes(p)));
-      assert.equal(report.details.annotated, indexed.length - unreadableCaptions.length);
+      assert.equal(detailsOfKind(report.details, 'annotate').annotated, indexed.length - unreadableCaptions.length);
     } finally {
       db.close();
     }

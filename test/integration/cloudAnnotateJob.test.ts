@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import BetterSqlite3 from 'better-sqlite3';
 import { indexDataset } from '../../src/core/index/indexer.ts';
 import { parseSidecar } from '../../src/core/sidecar/sidecar.ts';
 import { datasetLayout } from '../../src/core/dataset/datasetLayout.ts';
+import { detailsOfKind } from '../../src/core/jobs/jobDetails.ts';
 import { FakeOpenAI } from '../fixtures/providers/fakeOpenAI.ts';
 import { FakeAnthropic } from '../fixtures/providers/fakeAnthropic.ts';
 import { FakeGoogle } from '../fixtures/providers/fakeGoogle.ts';
@@ -60,7 +61,7 @@ describe('cloud annotate jobs from the CLI', function () {
     assert.equal(side.tags!.find((t) => t.name === 'smile')!.source, 'model:openai:gpt-4.1-mini');
     const all = result.stdout + result.stderr + readFileSync(join(root, 'c.tagbench.json'), 'utf8');
     assert.ok(!all.includes(KEY) && !all.includes(KEY.slice(8, 30)), 'the key is nowhere in the output or the files');
-    const db = new BetterSqlite3(datasetLayout(root).indexFile, { readonly: true });
+    const db = new BetterSqlite3(datasetLayout(root).jobsFile, { readonly: true });
     try {
       const params = db.prepare('SELECT params FROM jobs').pluck().all() as string[];
       assert.ok(params.every((p) => !p.includes(KEY)), 'nor in the stored job');
@@ -86,6 +87,22 @@ describe('cloud annotate jobs from the CLI', function () {
     const result = await runCli(['annotate', root, '--provider', 'anthropic'], { env: { ANTHROPIC_API_KEY: '' } });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /Set ANTHROPIC_API_KEY/);
+  });
+
+  it('counts only this run\'s refusals: an image refused before that fails for another reason now is not a new refusal', async () => {
+    // b.jpg was refused by the first run; now it cannot be read, so this run fails it without asking the provider.
+    const bytes = readFileSync(join(root, 'b.jpg'));
+    rmSync(join(root, 'b.jpg'));
+    try {
+      const result = await annotate('--json');
+      assert.equal(result.code, 0, result.stderr);
+      const out = JSON.parse(result.stdout) as { failed: number; policyViolations: number; failures: { key: string; error: string }[] };
+      assert.deepEqual(out.failures.map((f) => f.key), ['b.jpg']);
+      assert.doesNotMatch(out.failures[0]!.error, /polic|refus/i);
+      assert.equal(out.policyViolations, 0, 'no refusal in this run');
+    } finally {
+      writeFileSync(join(root, 'b.jpg'), bytes);
+    }
   });
 });
 
@@ -132,7 +149,7 @@ describe('cloud annotate jobs through the OpenAI Batch API', function () {
       assert.equal(second.job.state, 'done');
       assert.equal(second.job.done, 4);
       assert.equal(second.job.failed, 1);
-      assert.equal(second.details.policyViolations, 1);
+      assert.equal(detailsOfKind(second.details, 'annotate').policyViolations, 1);
       assert.equal(server.requestsTo('/v1/batches').filter((r) => r.method === 'POST').length, 1, 'one batch created');
       assert.equal(jobBatches(db, id)[0]!.applied, true);
       assert.equal(readFileSync(join(root, 'img0.txt'), 'utf8'), '1girl, solo, long hair, Blue Eyes, smile\n');
@@ -140,6 +157,27 @@ describe('cloud annotate jobs through the OpenAI Batch API', function () {
       assert.deepEqual((side.annotations as { failure: string }[]).map((a) => a.failure), ['policy']);
       const params = db.prepare('SELECT params FROM jobs').pluck().all() as string[];
       assert.ok(params.every((p) => !p.includes(KEY)));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('pauses a batch job whose submission fails, with the reason, instead of leaving it running', async () => {
+    const { openDatasetIndex } = await import('../../src/core/index/datasetIndex.ts');
+    const { planJob, runPlannedJob } = await import('../../src/core/jobs/jobService.ts');
+    const { getJob } = await import('../../src/core/jobs/jobStore.ts');
+    const { DEFAULT_MERGE } = await import('../../src/core/annotate/mergeAnnotation.ts');
+    const { db } = openDatasetIndex(root);
+    try {
+      const id = planJob(db, root, { kind: 'annotate', query: '', params: {
+        annotator: { type: 'cloud', provider: 'openai', model: 'gpt-4.1-mini', baseUrl: 'http://127.0.0.1:1/v1', style: 'tags', maxSide: 256, rpm: 600, concurrency: 2, batch: true },
+        merge: DEFAULT_MERGE, captionExtension: '.txt',
+      } });
+      const noPool = () => Promise.reject(new Error('a batch job runs no items through the pool'));
+      await assert.rejects(runPlannedJob(db, id, noPool, { concurrency: 1, apiKey: KEY, batchPollMs: 5 }));
+      const job = getJob(db, id)!;
+      assert.equal(job.state, 'paused', 'resumable at once, not "running in another process"');
+      assert.match(job.message ?? '', /^Stopped: /);
     } finally {
       db.close();
     }

@@ -9,6 +9,7 @@ import { openDatasetIndex } from '../../src/core/index/datasetIndex.ts';
 import { planJob, runPlannedJob } from '../../src/core/jobs/jobService.ts';
 import type { ExportJobSpec, ProcessJobSpec } from '../../src/core/jobs/jobService.ts';
 import { jobItems } from '../../src/core/jobs/jobStore.ts';
+import { detailsOfKind } from '../../src/core/jobs/jobDetails.ts';
 import { DEFAULT_CAPTION_OPTIONS } from '../../src/core/export/captionFormat.ts';
 import { parseSidecar } from '../../src/core/sidecar/sidecar.ts';
 import { runPipeline } from '../../src/core/processing/pipeline.ts';
@@ -68,7 +69,7 @@ describe('process and export jobs', function () {
     const report = await run({ kind: 'process', query: 'folder:10_alice', params: { crop: 'auto', resize: { resolution: 512, mode: 'crop', allowUpscale: false }, upscale: null, format: 'auto', quality: 95, flatten: null } });
     assert.equal(report.job.state, 'done');
     assert.equal(report.job.failed, 0);
-    assert.equal(report.details.cropped, 6, 'the six letterboxed images were cropped');
+    assert.equal(detailsOfKind(report.details, 'process').cropped, 6, 'the six letterboxed images were cropped');
     for (const [path, state] of before) {
       if (!path.endsWith('.tagbench.json')) assert.equal(snapshotFiles(root).get(path), state, `${path} is unchanged`);
     }
@@ -100,7 +101,7 @@ describe('process and export jobs', function () {
   it('upscales a small image with the built-in model', async () => {
     const report = await run({ kind: 'process', query: 'ext:png -folder:10_alice', params: { crop: 'none', resize: null, upscale: { model: 'realesr-animevideov3-x2', targetLongSide: 192 }, format: 'png', quality: 95, flatten: null } });
     assert.equal(report.job.done, 1);
-    assert.equal(report.details.upscaled, 1);
+    assert.equal(detailsOfKind(report.details, 'process').upscaled, 1);
     const sidecar = parseSidecar(readFileSync(join(root, 'small.tagbench.json')));
     const out = await sharp(readFileSync(join(root, (sidecar.recipes as { output: string }[])[0]!.output))).metadata();
     assert.deepEqual([out.width, out.height], [192, 128]);
@@ -110,7 +111,7 @@ describe('process and export jobs', function () {
     const out = join(makeTempDir(), 'export');
     const first = await run(exportSpec(out));
     assert.equal(first.job.done, 10);
-    assert.equal(first.details.stepsPerEpoch, 100);
+    assert.equal(detailsOfKind(first.details, 'export').stepsPerEpoch, 100);
     const toml = JSON.parse(JSON.stringify(parse(readFileSync(join(out, 'dataset.toml'), 'utf8')))) as { general: { keep_tokens: number }; datasets: { resolution: number; subsets: { image_dir: string; num_repeats: number; class_tokens: string }[] }[] };
     assert.equal(toml.general.keep_tokens, 1);
     assert.equal(toml.datasets[0]!.resolution, 512);

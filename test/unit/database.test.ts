@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import BetterSqlite3 from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { openIndexDatabase } from '../../src/core/index/database.ts';
-import { SCHEMA_V1 } from '../../src/core/index/migrations.ts';
+import { MIGRATIONS, SCHEMA_V1 } from '../../src/core/index/migrations.ts';
 import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/core/index/schema.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
@@ -122,9 +122,104 @@ describe('index database', () => {
       const { db, fresh, messages } = openIndexDatabase(file);
       assert.equal(fresh, true);
       assert.match(messages.join(' '), reason);
-      assert.match(messages.join(' '), /rebuilding it from the files/);
+      assert.match(messages.join(' '), /rebuilding (it|the index) from the files/);
       assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
       db.close();
     });
   }
+});
+
+describe('index database: never deleted while it is busy or held', () => {
+  after(removeTempDirs);
+
+  const v4Index = (file: string): void => {
+    const db = new BetterSqlite3(file);
+    db.pragma('journal_mode = WAL');
+    db.exec(SCHEMA_V1);
+    for (const step of MIGRATIONS.filter((m) => m.from < 4)) step.up(db);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 4');
+    db.close();
+  };
+
+  it('opens an index another connection is writing to without waiting for it or replacing it', () => {
+    const file = join(makeTempDir(), 'index.db');
+    openIndexDatabase(file).db.close();
+    const writer = new BetterSqlite3(file);
+    writer.exec('BEGIN IMMEDIATE');
+    writer.prepare("INSERT INTO meta (key, value) VALUES ('written', 'by the other process')").run();
+    try {
+      const started = performance.now();
+      const opened = openIndexDatabase(file, { busyTimeoutMs: 500 });
+      assert.equal(opened.fresh, false, 'the index was kept');
+      assert.deepEqual(opened.messages, []);
+      assert.ok(performance.now() - started < 400, 'an up-to-date index opens without the write lock');
+      writer.exec('COMMIT');
+      assert.equal(opened.db.prepare("SELECT value FROM meta WHERE key = 'written'").pluck().get(), 'by the other process');
+      opened.db.close();
+    } finally {
+      if (writer.inTransaction) writer.exec('ROLLBACK');
+      writer.close();
+    }
+  });
+
+  it('fails with a clear message, and changes nothing, when a migration cannot get the write lock', () => {
+    const file = join(makeTempDir(), 'index.db');
+    v4Index(file);
+    const writer = new BetterSqlite3(file);
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      assert.throws(() => openIndexDatabase(file, { busyTimeoutMs: 300 }), (err: Error) => {
+        assert.equal(err.name, 'IndexBusyError');
+        assert.match(err.message, /is busy: another process .* Try again/);
+        return true;
+      });
+    } finally {
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+    assert.equal(pragma(file, 'user_version'), 4, 'neither replaced nor half migrated');
+    const later = openIndexDatabase(file);
+    assert.equal(later.fresh, false);
+    assert.equal(later.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    later.db.close();
+  });
+
+  it('refuses to replace a damaged index while another connection has it open, and replaces it once it is closed', () => {
+    const dir = makeTempDir();
+    const file = join(dir, 'index.db');
+    const holder = openIndexDatabase(file);
+    holder.db.pragma('wal_checkpoint(TRUNCATE)');
+    const garbage = Buffer.alloc(8192, 0x41);
+    writeFileSync(file, garbage);
+    try {
+      assert.throws(() => openIndexDatabase(file), (err: Error) => {
+        assert.equal(err.name, 'IndexInUseError');
+        assert.match(err.message, /could not be read .* another Tagbench process .* has it open/);
+        return true;
+      });
+      assert.deepEqual(readFileSync(file), garbage, 'the file was left alone');
+    } finally {
+      holder.db.close();
+    }
+    writeFileSync(file, garbage);
+    const replaced = openIndexDatabase(file);
+    assert.equal(replaced.fresh, true);
+    assert.match(replaced.messages.join(' '), /could not be read/);
+    replaced.db.close();
+  });
+
+  it('lets only one of two openers replace a damaged index; the other uses the new one', async () => {
+    const file = join(makeTempDir(), 'index.db');
+    writeFileSync(file, Buffer.alloc(8192, 0x41));
+    const module = new URL('../../src/core/index/database.ts', import.meta.url).href;
+    const code = `import(${JSON.stringify(module)}).then((m) => { const o = m.openIndexDatabase(${JSON.stringify(file)}); `
+      + `require('node:worker_threads').parentPort.postMessage(o.fresh); setTimeout(() => o.db.close(), 300); })`;
+    const results = await Promise.all(Array.from({ length: 2 }, () => new Promise<boolean>((resolve, reject) => {
+      const worker = new Worker(code, { eval: true });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    })));
+    assert.equal(results.filter(Boolean).length, 1, 'one replaced it, the other opened the replacement');
+  });
 });

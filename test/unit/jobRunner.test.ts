@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openIndexDatabase } from '../../src/core/index/database.ts';
 import { createJob, getJob, jobItems, listJobs, pauseInterruptedJobs, retryFailedItems, setJobState, HEARTBEAT_TIMEOUT_MS } from '../../src/core/jobs/jobStore.ts';
-import { ItemAborted, runJob } from '../../src/core/jobs/jobRunner.ts';
+import { ItemAborted, ItemFailed, runJob } from '../../src/core/jobs/jobRunner.ts';
+import { runJobLifecycle } from '../../src/core/jobs/jobLifecycle.ts';
 import type { ItemExecutor } from '../../src/core/jobs/jobRunner.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
@@ -71,6 +72,35 @@ describe('jobs', () => {
     fail = false;
     const job = await runJob(db, id, async () => ({ state: 'done' }), { concurrency: 1 });
     assert.deepEqual([job.done, job.failed], [3, 0]);
+  });
+
+  it('pauses a job whose work fails, with the error as its message, instead of leaving it running', async () => {
+    const id = createJob(db, 'annotate', 'Annotate', {}, keys.slice(0, 2));
+    await assert.rejects(runJobLifecycle(db, id, {}, async (run) => {
+      run.finish({ seq: 0, key: keys[0]! }, { state: 'done' });
+      throw new Error('The provider refused the upload.');
+    }), /refused the upload/);
+    const job = getJob(db, id)!;
+    assert.deepEqual([job.state, job.done, job.message], ['paused', 1, 'Stopped: The provider refused the upload.']);
+  });
+
+  it('refuses to run a job twice at once', async () => {
+    const id = createJob(db, 'process', 'Process', {}, keys.slice(0, 1));
+    let release!: () => void;
+    const first = runJob(db, id, () => new Promise((resolve) => (release = () => resolve({ state: 'done' }))), { concurrency: 1 });
+    await assert.rejects(runJob(db, id, async () => ({ state: 'done' }), { concurrency: 1 }), (err: Error) => err.name === 'JobRunningError');
+    release();
+    assert.equal((await first).state, 'done');
+  });
+
+  it('keeps what is known about a failed item (a provider refusal) with the item', async () => {
+    const id = createJob(db, 'annotate', 'Annotate', {}, keys.slice(0, 2));
+    await runJob(db, id, async ({ key }) => {
+      if (key === keys[0]) throw new ItemFailed('Refused by the content policy.', { failure: 'policy' });
+      throw new Error('timeout');
+    }, { concurrency: 1 });
+    assert.deepEqual(jobItems(db, id, 'failed').map((i) => [i.key, i.error, i.result]),
+      [[keys[0], 'Refused by the content policy.', { failure: 'policy' }], [keys[1], 'timeout', null]]);
   });
 
   it('marks jobs left running by a gone process as paused, but not live ones', () => {

@@ -40,6 +40,18 @@ describe('scanning a dataset folder', () => {
     assert.deepEqual(scan.images.map((f) => f.path), ['keep.png']);
   });
 
+  it('never returns the temporary files of atomic writes, and lists them for the clean-up', () => {
+    const root = makeTempDir();
+    touch(root, 'a.png');
+    touch(root, 'a.txt');
+    for (const p of ['.a.png.0011aabb-4242-cafe0123.tmp', 'sub/.a.txt.0011aabb-4242-cafe0123.tmp', '.a.txt.0123456789ab.tmp', '.notes.tmp']) touch(root, p);
+    const scan = scanFolder(root, options);
+    assert.deepEqual(scan.images.map((f) => f.path), ['a.png']);
+    assert.deepEqual([...scan.captions.keys()], ['a.txt']);
+    assert.deepEqual(scan.tempFiles.sort(), ['.a.png.0011aabb-4242-cafe0123.tmp', '.a.txt.0123456789ab.tmp', 'sub/.a.txt.0011aabb-4242-cafe0123.tmp']);
+    assert.equal(scan.fileCount, 2);
+  });
+
   it('reports symlink loops and broken links, and does not hang', () => {
     const root = makeTempDir();
     touch(root, 'loops/a.png');

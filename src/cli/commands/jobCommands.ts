@@ -10,8 +10,7 @@ import { getJob, jobItems, listJobs, pauseInterruptedJobs, retryFailedItems } fr
 import type { JobInfo } from '../../core/jobs/jobStore.ts';
 import { planJob, runPlannedJob } from '../../core/jobs/jobService.ts';
 import type { JobReport, JobSpec } from '../../core/jobs/jobService.ts';
-import { exportSummaryLines } from '../../core/export/exportSummary.ts';
-import type { ExportDetails } from '../../core/export/finishExport.ts';
+import { jobCountsText, jobDetailsText } from '../../core/jobs/jobReportText.ts';
 import { parseColour } from '../../core/processing/operations.ts';
 import { createJobPool, poolItemRunner } from '../../workers/jobPool.ts';
 import type { PoolRunnerOptions } from '../../workers/jobPool.ts';
@@ -131,15 +130,10 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
     ctx.out(JSON.stringify({ ...summaryOf(report.job), ...report.details, failures }, null, 2));
   } else {
     const j = report.job;
-    ctx.out(`Job #${j.id} ${j.state}: ${j.done} done, ${j.skipped} skipped (up to date), ${j.failed} failed of ${j.total}.${j.state === 'paused' ? ` Resume with: tagbench resume ${dir} ${j.id}` : ''}`);
+    ctx.out(`Job #${j.id} ${j.state}: ${jobCountsText(j)}.${j.state === 'paused' ? ` Resume with: tagbench resume ${dir} ${j.id}` : ''}`);
     for (const f of failures) ctx.out(`  failed: ${f.key}: ${f.error}`);
     if (j.state === 'paused' && !controller.signal.aborted && j.message) ctx.err(`tagbench: ${j.message}`);
-    const d = report.details;
-    if (report.job.kind === 'annotate' && typeof d.annotated === 'number') {
-      ctx.out(`${String(d.model)}: ${String(d.annotated)} annotated; ${String(d.tagsAdded)} tags added, ${String(d.tagsSuggested)} suggested for review, ${String(d.captionsChanged)} captions changed${d.captionsHeld ? `, ${String(d.captionsHeld)} hand-written captions kept (the model's text is held for review)` : ''}${d.policyViolations ? `; ${String(d.policyViolations)} refused by the provider's content policy` : ''}.`);
-    }
-    if (Array.isArray(d.buckets) && d.buckets.length > 0) ctx.out(`Buckets: ${(d.buckets as { bucket: string; count: number }[]).map((b) => `${b.bucket} x${b.count}`).join(', ')}`);
-    if (report.job.kind === 'export' && typeof d.stepsPerEpoch === 'number') for (const line of exportSummaryLines(d as ExportDetails)) ctx.out(line);
+    for (const line of jobDetailsText(report.details)) ctx.out(line);
   }
   // Paused by Ctrl+C: 130, as shells report SIGINT; paused because the job cannot go on (a refused key): 1.
   if (report.job.state === 'paused') return controller.signal.aborted ? 130 : 1;

@@ -11,6 +11,7 @@ import type { AnnotationRequest, AnnotationResult, Annotator } from './annotator
 import { applyAnnotation, readCaptionText, recordAnnotationFailure } from './annotationFiles.ts';
 import type { AppliedAnnotation, ImageFiles } from './annotationFiles.ts';
 import type { MergeOptions } from './mergeAnnotation.ts';
+import { ItemFailed } from '../jobs/jobRunner.ts';
 import type { ItemOutcome } from '../jobs/jobRunner.ts';
 
 /** Where the images are. */
@@ -90,8 +91,8 @@ function failed(error: AnnotationError): ItemAnnotation {
   return { state: 'failed', failure: error.failure, error: error.message, retryable: error.retryable };
 }
 
-/** A job item's outcome from an annotation: done with what it applied, or failed with its reason. */
+/** A job item's outcome from an annotation: done with what it applied, or failed with its reason (and kind, kept with the item). */
 export function itemOutcome(annotation: ItemAnnotation): ItemOutcome {
-  if (annotation.state === 'failed') throw new Error(annotation.error);
+  if (annotation.state === 'failed') throw new ItemFailed(annotation.error, { failure: annotation.failure });
   return { state: 'done', result: { model: annotation.model, applied: annotation.applied } };
 }

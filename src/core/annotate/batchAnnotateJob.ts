@@ -1,6 +1,6 @@
 /**
  * A cloud annotate job through the provider's batch engine (OpenAI Batch API, Anthropic Message
- * Batches): submit the pending images as batches, keep each batch's state in the index at once, poll
+ * Batches): submit the pending images as batches, keep each batch's state in jobs.db at once, poll
  * until the provider is done, then write every result into its image's files. Cancelling stops the
  * polling only: the batches keep running at the provider, and a resumed job polls them again and
  * collects their results (nothing is submitted twice). A key the provider refuses pauses the job
@@ -20,9 +20,10 @@ import { BatchSubmitError } from './cloud/batchState.ts';
 import { keyRefusedMessage } from './cloud/cloudErrors.ts';
 import { cloudProvider } from './cloud/cloudConfig.ts';
 import type { BatchEngine, CloudBatchState } from './cloud/batchState.ts';
-import { finishItem, getJob, jobItems, setJobState, touchJob } from '../jobs/jobStore.ts';
+import { jobItems } from '../jobs/jobStore.ts';
 import type { JobInfo } from '../jobs/jobStore.ts';
 import type { JobProgress } from '../jobs/jobRunner.ts';
+import { runJobLifecycle } from '../jobs/jobLifecycle.ts';
 
 /** Options of a batch run. */
 export interface BatchRunOptions {
@@ -47,7 +48,7 @@ function saveBatch(db: Database, jobId: number, state: CloudBatchState, applied 
   db.prepare('INSERT OR REPLACE INTO job_batches (job_id, batch_id, state, applied) VALUES (?, ?, ?, ?)').run(jobId, state.batchId, JSON.stringify(state), applied ? 1 : 0);
 }
 
-/** Runs (or resumes) a batch annotate job; returns its state when it is done or paused. */
+/** Runs (or resumes) a batch annotate job; returns its state when it is done or paused. Its lifecycle is the jobs' own. */
 export async function runBatchAnnotateJob(db: Database, jobId: number, root: string, params: AnnotateParams, options: BatchRunOptions): Promise<JobInfo> {
   const spec = params.annotator as CloudSpec;
   const engine = options.engine ?? createBatchEngine({
@@ -58,29 +59,22 @@ export async function runBatchAnnotateJob(db: Database, jobId: number, root: str
   const ctx = { root, captionExtension: params.captionExtension };
   const model = { kind: annotatorKind(spec), params: { ...annotatorParams(spec), batch: true } };
   const id = annotatorId(spec);
-  setJobState(db, jobId, 'running');
-  const heartbeat = setInterval(() => touchJob(db, jobId), 5_000);
-  const started = performance.now();
-  const report = (extra: { providerDone?: number } = {}): void => {
-    const job = getJob(db, jobId)!;
-    const finished = job.done + job.failed + job.skipped;
-    options.onProgress?.({ jobId, total: job.total, done: job.done + (extra.providerDone ?? 0), failed: job.failed, skipped: job.skipped, rate: finished / Math.max(0.001, (performance.now() - started) / 1000), etaSeconds: null });
-  };
-  const finish = (path: string, outcome: ReturnType<typeof applyItemOutcome>): void => {
-    const item = pendingByPath.get(path);
-    if (!item) return;
-    pendingByPath.delete(path);
-    if (outcome.state === 'done') finishItem(db, jobId, item.seq, 'done', { result: { model: outcome.model, applied: outcome.applied } });
-    else finishItem(db, jobId, item.seq, 'failed', { error: outcome.error });
-    options.onApplied?.(path);
-  };
-  const pendingByPath = new Map(jobItems(db, jobId, 'pending').map((i) => [i.key, i]));
-  let halted: string | undefined;
-  try {
+  const lifecycle = { estimate: false, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+  return runJobLifecycle(db, jobId, lifecycle, async (run) => {
+    const pendingByPath = new Map(jobItems(db, jobId, 'pending').map((i) => [i.key, i]));
+    const finish = (path: string, outcome: ReturnType<typeof applyItemOutcome>): void => {
+      const item = pendingByPath.get(path);
+      if (!item) return;
+      pendingByPath.delete(path);
+      if (outcome.state === 'done') run.finish(item, { state: 'done', result: { model: outcome.model, applied: outcome.applied } });
+      else run.finish(item, { state: 'failed', error: outcome.error, result: { failure: outcome.failure } });
+      options.onApplied?.(path);
+    };
     // Submit the pending images no batch holds yet (a first run, or what a failed submission left).
     const held = new Set(jobBatches(db, jobId).flatMap((b) => Object.values(b.state.customIds)));
     const toSubmit = [...pendingByPath.keys()].filter((p) => !held.has(p));
-    if (toSubmit.length > 0 && !options.signal?.aborted) {
+    let halted: string | undefined;
+    if (toSubmit.length > 0 && !run.signal.aborted) {
       let submitted: { states: CloudBatchState[]; imageErrors: { path: string; outcome: AnnotationError | unknown }[] } | undefined;
       try {
         submitted = await engine.submit(requestsOf(ctx.root, params.captionExtension, toSubmit));
@@ -96,12 +90,12 @@ export async function runBatchAnnotateJob(db: Database, jobId: number, root: str
         for (const e of submitted.imageErrors) finish(e.path, applyItemOutcome(id, model, filesOf(ctx, e.path), e.outcome as AnnotationError, params.merge));
       }
     }
-    report();
+    run.progress();
     // Poll until every batch is over, then apply its results.
     const pollMs = options.pollMs ?? 30_000;
     for (;;) {
       const open = jobBatches(db, jobId).filter((b) => !b.applied);
-      if (open.length === 0 || options.signal?.aborted || halted) break;
+      if (open.length === 0 || run.signal.aborted || halted) break;
       let providerDone = 0;
       for (const batch of open) {
         const progress = await engine.poll(batch.state);
@@ -115,18 +109,13 @@ export async function runBatchAnnotateJob(db: Database, jobId: number, root: str
           providerDone += progress.succeeded + progress.failed;
         }
       }
-      report({ providerDone });
+      run.progress({ providerDone });
       if (jobBatches(db, jobId).every((b) => b.applied)) break;
-      await sleep(pollMs, options.signal);
+      await sleep(pollMs, run.signal);
     }
-  } finally {
-    clearInterval(heartbeat);
-  }
-  const job = getJob(db, jobId)!;
-  const left = job.total - job.done - job.failed - job.skipped;
-  if (left === 0) setJobState(db, jobId, 'done', job.failed > 0 ? `${job.failed} of ${job.total} items failed.` : null);
-  else setJobState(db, jobId, 'paused', halted ?? (options.signal?.aborted ? 'Stopped waiting; the batches go on at the provider and resuming collects them.' : null));
-  return getJob(db, jobId)!;
+    if (halted) return { pausedMessage: halted };
+    return run.signal.aborted ? { pausedMessage: 'Stopped waiting; the batches go on at the provider and resuming collects them.' } : {};
+  });
 }
 
 /** The requests of the images at `paths`, read one at a time as the engine asks for them. */

@@ -16,6 +16,7 @@ import { SIDECAR_SUFFIX } from '../sidecar/sidecar.ts';
 import { problem } from '../problems.ts';
 import type { Problem } from '../problems.ts';
 import { DatasetError } from './datasetRoot.ts';
+import { isAtomicTempName } from '../strayTempFiles.ts';
 
 /** A file found by the scan; `path` is relative to the root with `/` separators. */
 export interface ScannedFile {
@@ -35,6 +36,8 @@ export interface ScanResult {
   problems: Problem[];
   /** Files seen in all (not hidden, not ignored), of any kind. */
   fileCount: number;
+  /** Hidden files named like Tagbench's atomic-write temporaries (never indexed; an index run removes stray ones). */
+  tempFiles: string[];
 }
 
 /** Options of scanFolder. */
@@ -48,7 +51,7 @@ export interface ScanOptions {
 
 /** Scans `root` (absolute) for dataset files. */
 export function scanFolder(root: string, options: ScanOptions): ScanResult {
-  const result: ScanResult = { images: [], captions: new Map(), sidecars: new Map(), problems: [], fileCount: 0 };
+  const result: ScanResult = { images: [], captions: new Map(), sidecars: new Map(), problems: [], fileCount: 0, tempFiles: [] };
   const rules = loadIgnoreRules(root, options.exclude);
   const rootStat = statSync(root);
   const visited = new Set<string>([dirKey(rootStat)]);
@@ -62,7 +65,10 @@ export function scanFolder(root: string, options: ScanOptions): ScanResult {
     }
     for (const entry of entries) {
       const name = entry.name;
-      if (name.startsWith('.')) continue;
+      if (name.startsWith('.')) {
+        if (entry.isFile() && isAtomicTempName(name)) result.tempFiles.push(rel ? `${rel}/${name}` : name);
+        continue;
+      }
       const childRel = rel ? `${rel}/${name}` : name;
       const childAbs = join(abs, name);
       let stat: Stats | undefined;

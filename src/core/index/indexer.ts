@@ -8,10 +8,12 @@
  * they change.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import type { Database } from 'better-sqlite3';
-import { storeThumbnail, thumbnailFile } from '../imaging/thumbnailCache.ts';
+import { evictThumbnails, storeThumbnail, thumbnailFile } from '../imaging/thumbnailCache.ts';
+import { findAtomicTemps, removeStrayTemps } from '../strayTempFiles.ts';
 import { problem } from '../problems.ts';
 import type { Problem } from '../problems.ts';
 import { checkDatasetRoot } from '../dataset/datasetRoot.ts';
@@ -21,7 +23,9 @@ import type { DatasetSettings } from '../dataset/datasetSettings.ts';
 import { scanFolder } from '../dataset/scanFolder.ts';
 import type { ScannedFile } from '../dataset/scanFolder.ts';
 import { captionPathFor, pairFiles, sidecarPathFor } from '../dataset/filePairing.ts';
-import { openIndexDatabase, removeDatabaseFiles } from './database.ts';
+import { openIndexDatabase } from './database.ts';
+import { THUMBS_SWEEP_KEY, THUMBS_SWEPT_AT_KEY } from './schema.ts';
+import { asDiskFull } from '../diskFull.ts';
 import { ImageStore } from './imageStore.ts';
 import { loadIndexedImages, loadStoredProblems, replaceProblems } from './indexedState.ts';
 import type { IndexedImage } from './indexedState.ts';
@@ -64,6 +68,10 @@ export interface IndexSummary {
   removed: number;
   captionsChanged: number;
   thumbnailsMade: number;
+  /** Thumbnails removed because their content is no longer in the index (removed or changed images). */
+  thumbnailsRemoved: number;
+  /** Temporary files that interrupted writes left behind, removed (see strayTempFiles.ts). */
+  tempFilesRemoved: number;
   problems: number;
   errors: number;
   warnings: number;
@@ -85,11 +93,13 @@ export async function indexDataset(rootDir: string, options: IndexOptions = {}):
   const scan = scanFolder(root, { captionExtension: settings.captionExtension, exclude: settings.exclude, maxFiles: settings.maxFiles, force: options.force });
 
   ensureTagbenchDir(layout);
-  if (options.rebuild) removeDatabaseFiles(layout.indexFile);
-  const opened = openIndexDatabase(layout.indexFile);
+  const opened = openIndexDatabase(layout.indexFile, { rebuild: options.rebuild === true });
   const db = opened.db;
   try {
     return await runIndex({ db, root, layout, settings, scan, wantThumbs, options, progress, started, messages: opened.messages });
+  } catch (err) {
+    // Every write is in a transaction or atomic: what failed left the index as it was before it.
+    throw asDiskFull(err, `the index of ${root} could not be updated (it keeps its last complete state, and the next run goes on from there)`, layout.dir);
   } finally {
     db.close();
   }
@@ -126,7 +136,7 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
 
   const summary: IndexSummary = {
     root, images: 0, new: 0, changed: 0, moved: 0, removed: 0, captionsChanged: 0, thumbnailsMade: 0,
-    problems: 0, errors: 0, warnings: 0, cancelled: false, durationMs: 0, messages: ctx.messages,
+    thumbnailsRemoved: 0, tempFilesRemoved: 0, problems: 0, errors: 0, warnings: 0, cancelled: false, durationMs: 0, messages: ctx.messages,
   };
   const captionOf = (imagePath: string): ScannedFile | undefined => scan.captions.get(captionPathFor(imagePath, settings.captionExtension));
   const sidecarOf = (imagePath: string): ScannedFile | undefined => scan.sidecars.get(sidecarPathFor(imagePath));
@@ -151,6 +161,11 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
       continue;
     }
     toRead.push(file);
+  }
+
+  // A kill while thumbnails are written can leave temporary files among them: sweep after this run.
+  if (wantThumbs && toRead.length > 0 && db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(THUMBS_SWEEP_KEY) !== '1') {
+    setMeta(db, THUMBS_SWEEP_KEY, '1');
   }
 
   // Read, hash and decode, a few at a time; write rows in batches.
@@ -289,7 +304,44 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
     }
     adoptOrphanSidecars(db, store, root, pairing.orphanSidecars, indexed, problems);
   })();
+  sweepLeftovers(db, ctx, summary);
   return finishSummary(db, summary, ctx.started, problems, true);
+}
+
+/** A thumbnail cache not swept for this long is swept after the next complete run, whatever the flag says. */
+const SWEEP_EVERY_MS = 24 * 3600_000;
+
+/**
+ * After a complete run: removes the temporary files interrupted writes left in the dataset. When the
+ * cache needs it (content left the index, a run making thumbnails may have been killed, or a day has
+ * passed), also evicts the thumbnails of content no longer indexed and removes stray temporary files
+ * in `.tagbench/`: one listing of the cache, skipped on a run that changed nothing.
+ */
+function sweepLeftovers(db: Database, ctx: RunContext, summary: IndexSummary): void {
+  const temps = ctx.scan.tempFiles.map((path) => join(ctx.root, path));
+  const meta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+  const flag = meta.get(THUMBS_SWEEP_KEY) as string | undefined;
+  const sweptAt = Number(meta.get(THUMBS_SWEPT_AT_KEY) ?? 0);
+  if (flag !== '0' || Date.now() - sweptAt > SWEEP_EVERY_MS) {
+    // Reset first: content removed from now on sets the flag again for the next run.
+    db.transaction(() => {
+      setMeta(db, THUMBS_SWEEP_KEY, '0');
+      setMeta(db, THUMBS_SWEPT_AT_KEY, String(Date.now()));
+    })();
+    let live: Set<string> | undefined;
+    const isLive = (sha: string): boolean => {
+      live ??= new Set(db.prepare('SELECT sha256 FROM images').pluck().all() as string[]);
+      return live.has(sha);
+    };
+    const thumbs = evictThumbnails(ctx.layout.thumbsDir, isLive);
+    summary.thumbnailsRemoved = thumbs.removed;
+    temps.push(...thumbs.temps, ...findAtomicTemps(ctx.layout.dir, ctx.layout.thumbsDir));
+  }
+  summary.tempFilesRemoved = removeStrayTemps(temps);
+}
+
+function setMeta(db: Database, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
 function finishSummary(db: Database, summary: IndexSummary, started: number, problems: Problem[], complete: boolean): IndexSummary {

@@ -3,8 +3,10 @@
  * Older schemas are kept here verbatim so tests can create them and check the upgrade path.
  */
 import type { Database } from 'better-sqlite3';
-import { ANNOTATION_TABLES, JOB_BATCHES_TABLE } from './schema.ts';
+import { randomUUID } from 'node:crypto';
+import { ANNOTATION_TABLES, CONTENT_TRIGGERS } from './schema.ts';
 import { AnnotationRows } from './annotationRows.ts';
+import { JOBS_SCHEMA_NAME } from '../jobs/jobsSchema.ts';
 
 /** The first released schema (version 1): no random sort key. */
 export const SCHEMA_V1 = `
@@ -40,10 +42,27 @@ CREATE TABLE problems (id INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT
 CREATE INDEX problems_path ON problems(path);
 `;
 
+/** The job_batches table as schema 5 created it in the index (it lives in jobs.db since schema 6). */
+const JOB_BATCHES_TABLE_V5 = `
+CREATE TABLE job_batches (
+  job_id   INTEGER NOT NULL,
+  batch_id TEXT NOT NULL,
+  state    TEXT NOT NULL,
+  applied  INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (job_id, batch_id)
+) WITHOUT ROWID;
+`;
+
 /** One schema upgrade step. */
 export interface Migration {
   from: number;
   describe: string;
+  /**
+   * Work outside the step's transaction, before it (in its own transactions, and safe to run again
+   * after a crash): copying data into another database, which cannot commit atomically with the index.
+   */
+  before?(db: Database): void;
+  /** The step itself, run in one write transaction that also sets the new version. */
   up(db: Database): void;
 }
 
@@ -90,7 +109,53 @@ export const MIGRATIONS: readonly Migration[] = [
     from: 4,
     describe: 'add the job_batches table (provider batch runs to resume)',
     up(db) {
-      db.exec(JOB_BATCHES_TABLE);
+      db.exec(JOB_BATCHES_TABLE_V5);
+    },
+  },
+  {
+    from: 5,
+    describe: 'move the job history (jobs, job_items, job_batches) into jobs.db, which is not a cache; note removed content for the thumbnail sweep',
+    before(db) {
+      copyJobsOut(db);
+    },
+    up(db) {
+      db.exec(`
+        DROP TABLE main.job_batches;
+        DROP TABLE main.job_items;
+        DROP TABLE main.jobs;
+      `);
+      db.prepare(`DELETE FROM main.meta WHERE key = '${JOBS_MOVE_TOKEN}'`).run();
+      db.exec(CONTENT_TRIGGERS);
     },
   },
 ];
+
+/** The meta key naming one move of the jobs out of this index (so a move interrupted after the copy copies nothing twice). */
+const JOBS_MOVE_TOKEN = 'jobs_move_token';
+
+/**
+ * Copies the index's job tables into the attached jobs database, once: the copy and a token that
+ * names it commit together in jobs.db, and the same token is kept in the index until its tables are
+ * dropped. Job ids are kept unless jobs.db already has jobs, then they are shifted past its last id.
+ */
+function copyJobsOut(db: Database): void {
+  const jobs = JOBS_SCHEMA_NAME;
+  const token = db.transaction(() => {
+    const existing = db.prepare(`SELECT value FROM main.meta WHERE key = '${JOBS_MOVE_TOKEN}'`).pluck().get() as string | undefined;
+    if (existing) return existing;
+    const made = randomUUID();
+    db.prepare(`INSERT INTO main.meta (key, value) VALUES ('${JOBS_MOVE_TOKEN}', ?)`).run(made);
+    return made;
+  }).immediate();
+  db.transaction(() => {
+    if (db.prepare(`SELECT 1 FROM ${jobs}.imports WHERE token = ?`).get(token)) return;
+    const shift = db.prepare(`SELECT coalesce(max(id), 0) FROM ${jobs}.jobs`).pluck().get() as number;
+    db.prepare(`INSERT INTO ${jobs}.jobs (id, kind, title, params, state, created_at, started_at, finished_at, heartbeat, message)
+      SELECT id + ?, kind, title, params, state, created_at, started_at, finished_at, heartbeat, message FROM main.jobs`).run(shift);
+    db.prepare(`INSERT INTO ${jobs}.job_items (job_id, seq, key, state, error, result, finished_at)
+      SELECT job_id + ?, seq, key, state, error, result, finished_at FROM main.job_items`).run(shift);
+    db.prepare(`INSERT INTO ${jobs}.job_batches (job_id, batch_id, state, applied)
+      SELECT job_id + ?, batch_id, state, applied FROM main.job_batches`).run(shift);
+    db.prepare(`INSERT INTO ${jobs}.imports (token, at) VALUES (?, ?)`).run(token, Date.now());
+  }).immediate();
+}

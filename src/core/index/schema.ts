@@ -1,13 +1,14 @@
 /**
  * The index database's schema. The index is a cache of the files: every table here can be rebuilt
- * from the dataset folder. Bump SCHEMA_VERSION and add a migration in migrations.ts for any change.
+ * from the dataset folder (the job history, which cannot, lives in jobs.db: src/core/jobs/jobsSchema.ts).
+ * Bump SCHEMA_VERSION and add a migration in migrations.ts for any change.
  */
 
 /** `PRAGMA application_id` of a Tagbench index ('TGBN'); any other value means a foreign database. */
 export const APPLICATION_ID = 0x5447424e;
 
 /** `PRAGMA user_version` of the current schema. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /**
  * What annotators said about each image, as its sidecar records it (the sidecar is the truth; these
@@ -47,18 +48,23 @@ CREATE INDEX model_tags_status ON model_tags(status, key, image_id);
 `;
 
 /**
- * Batches a job submitted to a provider's batch engine (OpenAI Batch API, Anthropic Message
- * Batches): the state needed to poll and fetch them after a restart. Not rebuildable from the files:
- * losing it loses only the chance to collect a batch still running at the provider.
+ * The meta key saying the thumbnail cache needs a sweep ('1'): set when an image's content leaves the
+ * index (by the triggers below, whoever removes it) and by an index run about to make thumbnails (a
+ * kill may leave temporary files); the sweep at the end of a complete run resets it to '0'.
  */
-export const JOB_BATCHES_TABLE = `
-CREATE TABLE job_batches (
-  job_id   INTEGER NOT NULL,
-  batch_id TEXT NOT NULL,
-  state    TEXT NOT NULL,               -- the engine's state as JSON (provider, ids, custom ids -> paths, status)
-  applied  INTEGER NOT NULL DEFAULT 0,  -- 1 once its results are in the files
-  PRIMARY KEY (job_id, batch_id)
-) WITHOUT ROWID;
+export const THUMBS_SWEEP_KEY = 'thumbs_sweep';
+
+/** The meta key holding when the thumbnail cache was last swept (ms since the epoch). */
+export const THUMBS_SWEPT_AT_KEY = 'thumbs_swept_at';
+
+/** Triggers that note when an image's content leaves the index, so thumbnails are swept only then. */
+export const CONTENT_TRIGGERS = `
+CREATE TRIGGER images_content_removed AFTER DELETE ON images BEGIN
+  INSERT INTO meta (key, value) VALUES ('${THUMBS_SWEEP_KEY}', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
+END;
+CREATE TRIGGER images_content_changed AFTER UPDATE OF sha256 ON images WHEN old.sha256 <> new.sha256 BEGIN
+  INSERT INTO meta (key, value) VALUES ('${THUMBS_SWEEP_KEY}', '1') ON CONFLICT (key) DO UPDATE SET value = '1';
+END;
 `;
 
 /**
@@ -165,29 +171,10 @@ CREATE TABLE problems (
 );
 CREATE INDEX problems_path ON problems(path);
 
--- Long operations (processing, export, annotation) and their items, so an interrupted job can be
--- resumed exactly where it stopped. A job's params and an item's result are JSON.
-CREATE TABLE jobs (
-  id          INTEGER PRIMARY KEY,
-  kind        TEXT NOT NULL,
-  title       TEXT NOT NULL,
-  params      TEXT NOT NULL,
-  state       TEXT NOT NULL,            -- queued, running, paused, done, failed
-  created_at  INTEGER NOT NULL,
-  started_at  INTEGER,
-  finished_at INTEGER,
-  heartbeat   INTEGER,                  -- last sign of life of the process running it
-  message     TEXT
-);
-CREATE TABLE job_items (
-  job_id      INTEGER NOT NULL,
-  seq         INTEGER NOT NULL,
-  key         TEXT NOT NULL,            -- what the item is about, usually an image path
-  state       TEXT NOT NULL,            -- pending, done, failed, skipped
-  error       TEXT,
-  result      TEXT,
-  finished_at INTEGER,
-  PRIMARY KEY (job_id, seq)
-) WITHOUT ROWID;
-CREATE INDEX job_items_state ON job_items(job_id, state);
-${ANNOTATION_TABLES}${JOB_BATCHES_TABLE}`;
+${ANNOTATION_TABLES}${CONTENT_TRIGGERS}`;
+
+/** Every table of the index (all rebuilt from the files); a rebuild empties them in one transaction. */
+export const CACHE_TABLES = ['meta', 'images', 'tags', 'image_tags', 'image_folders', 'problems', 'annotations', 'model_tags'] as const;
+
+/** The full-text table, emptied with its own command. */
+export const FULL_TEXT_TABLE = 'caption_fts';

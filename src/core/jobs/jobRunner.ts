@@ -3,11 +3,13 @@
  * is recorded with its reason and the job goes on; cancelling stops handing out items and aborts the
  * ones in flight, which stay pending, so a resumed job never does an item twice. An item that finds
  * the whole job cannot go on (JobHalted, e.g. a refused API key) stops it the same way, paused with
- * its message.
+ * its message. The job's state, heartbeat and progress are kept by its lifecycle (jobLifecycle.ts).
  */
 import type { Database } from 'better-sqlite3';
-import { finishItem, getJob, jobItems, setJobState, touchJob } from './jobStore.ts';
+import { jobItems } from './jobStore.ts';
 import type { JobInfo } from './jobStore.ts';
+import { runJobLifecycle } from './jobLifecycle.ts';
+import type { ItemResult } from './jobLifecycle.ts';
 
 /** What an item's work produced. */
 export interface ItemOutcome {
@@ -61,62 +63,52 @@ export class JobHalted extends Error {
   }
 }
 
+/** An item's failure with what is known about it (stored as the item's result, e.g. `{ failure: 'policy' }`). */
+export class ItemFailed extends Error {
+  readonly result: unknown;
+
+  constructor(message: string, result: unknown) {
+    super(message);
+    this.name = 'ItemFailed';
+    this.result = result;
+  }
+}
+
 /** Runs (or resumes) a job until its items are all finished or it is cancelled; returns its final state. */
 export async function runJob(db: Database, jobId: number, execute: ItemExecutor, options: RunJobOptions): Promise<JobInfo> {
-  const job = getJob(db, jobId);
-  if (!job) throw new Error(`There is no job ${jobId}.`);
-  setJobState(db, jobId, 'running');
-  touchJob(db, jobId);
-  const heartbeat = setInterval(() => touchJob(db, jobId), 5_000);
-  const pending = jobItems(db, jobId, 'pending');
-  const counts = { done: job.done, failed: job.failed, skipped: job.skipped };
-  const started = performance.now();
-  let finishedThisRun = 0;
-  const local = new AbortController();
-  const onAbort = (): void => local.abort();
-  options.signal?.addEventListener('abort', onAbort);
-  if (options.signal?.aborted) local.abort();
-  let next = 0;
-  let halted: string | undefined;
-  const report = (key?: string, error?: string): void => {
-    const seconds = (performance.now() - started) / 1000;
-    const rate = seconds > 0 ? finishedThisRun / seconds : 0;
-    const left = job.total - counts.done - counts.failed - counts.skipped;
-    options.onProgress?.({ jobId, total: job.total, ...counts, rate, etaSeconds: rate > 0 ? left / rate : null, ...(key ? { key } : {}), ...(error ? { error } : {}) });
-  };
-  report();
-  const lane = async (): Promise<void> => {
-    while (next < pending.length && !local.signal.aborted) {
-      const item = pending[next++]!;
-      try {
-        const outcome = await execute({ seq: item.seq, key: item.key }, local.signal);
-        finishItem(db, jobId, item.seq, outcome.state, { result: outcome.result });
-        counts[outcome.state]++;
-        finishedThisRun++;
-        report(item.key);
-      } catch (err) {
-        if (err instanceof JobHalted) {
-          halted ??= err.message;
-          local.abort();
-          return;
+  return runJobLifecycle(db, jobId, options, async (run) => {
+    const pending = jobItems(db, jobId, 'pending');
+    run.progress();
+    // Aborted by a cancel, or by an item that halts the whole job.
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    run.signal.addEventListener('abort', onAbort);
+    if (run.signal.aborted) stop.abort();
+    let halted: string | undefined;
+    let next = 0;
+    try {
+      const lane = async (): Promise<void> => {
+        while (next < pending.length && !stop.signal.aborted) {
+          const item = pending[next++]!;
+          let outcome: ItemResult;
+          try {
+            outcome = await execute({ seq: item.seq, key: item.key }, stop.signal);
+          } catch (err) {
+            if (err instanceof JobHalted) {
+              halted ??= err.message;
+              stop.abort();
+              return;
+            }
+            if (err instanceof ItemAborted || (stop.signal.aborted && (err as Error).name === 'AbortError')) return;
+            outcome = { state: 'failed', error: err instanceof Error ? err.message : String(err), ...(err instanceof ItemFailed ? { result: err.result } : {}) };
+          }
+          run.finish(item, outcome);
         }
-        if (err instanceof ItemAborted || (local.signal.aborted && (err as Error).name === 'AbortError')) return;
-        const message = err instanceof Error ? err.message : String(err);
-        finishItem(db, jobId, item.seq, 'failed', { error: message });
-        counts.failed++;
-        finishedThisRun++;
-        report(item.key, message);
-      }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, pending.length)) }, lane));
+    } finally {
+      run.signal.removeEventListener('abort', onAbort);
     }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, pending.length)) }, lane));
-  } finally {
-    clearInterval(heartbeat);
-    options.signal?.removeEventListener('abort', onAbort);
-  }
-  const finished = counts.done + counts.failed + counts.skipped === job.total;
-  if (finished) setJobState(db, jobId, 'done', counts.failed > 0 ? `${counts.failed} of ${job.total} items failed.` : null);
-  else setJobState(db, jobId, 'paused', halted ?? (local.signal.aborted ? 'Cancelled.' : null));
-  return getJob(db, jobId)!;
+    return halted !== undefined ? { pausedMessage: halted } : undefined;
+  });
 }

@@ -25,6 +25,7 @@ import { ImageStore } from '../index/imageStore.ts';
 import { refreshImageFiles } from '../index/refreshImageFiles.ts';
 import { runBatchAnnotateJob } from '../annotate/batchAnnotateJob.ts';
 import type { ItemOutcome, JobProgress } from './jobRunner.ts';
+import type { AnnotateJobDetails, JobDetails, ProcessJobDetails } from './jobDetails.ts';
 
 /** What to process: the images of a query (or all). */
 export interface ProcessJobSpec {
@@ -63,8 +64,8 @@ export type ItemRunner = (request: ItemRequest, signal: AbortSignal) => Promise<
 /** A finished (or paused) job with what its finishing step reports. */
 export interface JobReport {
   job: JobInfo;
-  /** Per kind: bucket histogram for process; folder, images, steps per epoch for export. */
-  details: Record<string, unknown>;
+  /** Per kind (see jobDetails.ts); null for a process or export job that did not finish. */
+  details: JobDetails | null;
 }
 
 /** Plans a job: resolves its images and stores it with its items (all pending). Returns its id. */
@@ -113,8 +114,8 @@ export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRu
     await finishUnchangedExports(db, jobId, { root: stored.root, captionExtension: options.captionExtension }, stored.params as ExportParams, options);
   }
   const finished = await runJob(db, jobId, (item, signal) => runItem({ kind: job.kind, params: stored.params, key: item.key } as ItemRequest, signal), options);
-  if (finished.state !== 'done') return { job: finished, details: {} };
-  const details = job.kind === 'process' ? finishProcess(db, jobId) : finishExport(db, jobId, stored.params as ExportParams, stored.root);
+  if (finished.state !== 'done') return { job: finished, details: null };
+  const details = job.kind === 'process' ? finishProcess(db, jobId) : { kind: 'export' as const, ...finishExport(db, jobId, stored.params as ExportParams, stored.root) };
   return { job: finished, details };
 }
 
@@ -146,12 +147,12 @@ async function runAnnotateJob(db: Database, jobId: number, root: string, params:
   return { job: finished, details: annotateDetails(db, jobId, annotatorId(params.annotator)) };
 }
 
-/** Counts of an annotate job's results: tags added and suggested, captions held, policy refusals. */
-function annotateDetails(db: Database, jobId: number, model: string): Record<string, unknown> {
+/** Counts of an annotate job's results: tags added and suggested, captions held, and the refusals of this job's own items. */
+function annotateDetails(db: Database, jobId: number, model: string): AnnotateJobDetails {
   const applied = jobItems(db, jobId, 'done').map((i) => (i.result as { applied?: AppliedAnnotation } | null)?.applied).filter((a) => a !== undefined);
-  const policy = db.prepare(`SELECT count(*) FROM job_items j JOIN images i ON i.path = j.key
-    JOIN annotations a ON a.image_id = i.id AND a.model = ? AND a.failure = 'policy' WHERE j.job_id = ? AND j.state = 'failed'`).pluck().get(model, jobId) as number;
+  const policy = jobItems(db, jobId, 'failed').filter((i) => (i.result as { failure?: unknown } | null)?.failure === 'policy').length;
   return {
+    kind: 'annotate',
     model,
     annotated: applied.length,
     tagsAdded: applied.reduce((n, a) => n + a.added.length, 0),
@@ -162,11 +163,12 @@ function annotateDetails(db: Database, jobId: number, model: string): Record<str
   };
 }
 
-function finishProcess(db: Database, jobId: number): Record<string, unknown> {
+function finishProcess(db: Database, jobId: number): ProcessJobDetails {
   const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')].map((i) => i.result as ProcessResult);
   const buckets = new Map<string, number>();
   for (const r of results) if (r.bucket) buckets.set(r.bucket, (buckets.get(r.bucket) ?? 0) + 1);
   return {
+    kind: 'process',
     cropped: results.filter((r) => r.crop).length,
     upscaled: results.filter((r) => r.upscaled).length,
     buckets: [...buckets].sort((a, b) => b[1] - a[1]).map(([bucket, count]) => ({ bucket, count })),

@@ -1,9 +1,12 @@
 /**
- * Jobs and their items, persisted in the index: every item's state is written as soon as it is known,
- * so a job interrupted by a cancel, a crash or a closed window resumes with exactly the items left.
+ * Jobs and their items, persisted in the job history (jobs.db, attached to the index connection):
+ * every item's state is written as soon as it is known, so a job interrupted by a cancel, a crash or a
+ * closed window resumes with exactly the items left. A job records the process running it, so one
+ * whose process died is seen at once on the same host (and after HEARTBEAT_TIMEOUT_MS elsewhere).
  */
 import type { Database } from 'better-sqlite3';
 import { cachedStatement } from '../index/statementCache.ts';
+import { currentProcess, processGone } from '../processIdentity.ts';
 
 /** What a job is doing. `paused`: stopped before its end (cancelled or interrupted); it can resume. */
 export type JobState = 'queued' | 'running' | 'paused' | 'done' | 'failed';
@@ -37,11 +40,13 @@ export interface JobItem {
   result: unknown;
 }
 
-/** Creates a job with its items (all pending); returns its id. */
+/** Creates a job with its items (all pending), owned by this process until it runs; returns its id. */
 export function createJob(db: Database, kind: string, title: string, params: unknown, keys: readonly string[]): number {
+  const owner = currentProcess();
   return db.transaction(() => {
-    const id = db.prepare('INSERT INTO jobs (kind, title, params, state, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id')
-      .pluck().get(kind, title, JSON.stringify(params), 'queued', Date.now()) as number;
+    const id = db.prepare(`INSERT INTO jobs (kind, title, params, state, created_at, owner_host, owner_pid, owner_start)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+      .pluck().get(kind, title, JSON.stringify(params), 'queued', Date.now(), owner.host, owner.pid, owner.start) as number;
     const insert = db.prepare('INSERT INTO job_items (job_id, seq, key, state) VALUES (?, ?, ?, ?)');
     keys.forEach((key, seq) => insert.run(id, seq, key, 'pending'));
     return id;
@@ -95,12 +100,54 @@ export function touchJob(db: Database, id: number): void {
   cachedStatement(db, 'UPDATE jobs SET heartbeat = ? WHERE id = ?').run(Date.now(), id);
 }
 
-/** Jobs left running by a process that is gone (no heartbeat for a while) become `paused`. */
+/** Thrown when a job to run is already running in a live process. */
+export class JobRunningError extends Error {
+  constructor(id: number) {
+    super(`Job ${id} is running in another process.`);
+    this.name = 'JobRunningError';
+  }
+}
+
+/**
+ * Marks a job running in this process (recording this process as its owner), unless it is running in
+ * a live one: then throws JobRunningError. Atomic, so two processes resuming one job cannot both run it.
+ */
+export function claimJob(db: Database, id: number): void {
+  const owner = currentProcess();
+  db.transaction(() => {
+    const row = cachedStatement(db, `SELECT id, state, heartbeat, started_at, created_at, owner_host, owner_pid, owner_start
+      FROM jobs WHERE id = ?`).get(id) as OwnerRow | undefined;
+    if (!row) throw new Error(`There is no job ${id}.`);
+    if (row.state === 'running' && !interrupted(row, Date.now())) throw new JobRunningError(id);
+    const now = Date.now();
+    cachedStatement(db, `UPDATE jobs SET state = 'running', started_at = coalesce(started_at, ?), message = NULL, heartbeat = ?,
+        owner_host = ?, owner_pid = ?, owner_start = ? WHERE id = ?`).run(now, now, owner.host, owner.pid, owner.start, id);
+  }).immediate();
+}
+
+/**
+ * Jobs left running (or queued) by a process that is gone become `paused`: at once when their owner
+ * ran on this host and its process is dead (or its pid now belongs to a process started at another
+ * time), else when their heartbeat is older than HEARTBEAT_TIMEOUT_MS.
+ */
 export function pauseInterruptedJobs(db: Database, now = Date.now()): JobInfo[] {
-  const ids = cachedStatement(db, `SELECT id FROM jobs WHERE state IN ('running', 'queued')
-      AND coalesce(heartbeat, started_at, created_at) < ?`).pluck().all(now - HEARTBEAT_TIMEOUT_MS) as number[];
+  const rows = cachedStatement(db, `SELECT id, state, heartbeat, started_at, created_at, owner_host, owner_pid, owner_start
+      FROM jobs WHERE state IN ('running', 'queued')`).all() as OwnerRow[];
+  const ids = rows.filter((row) => interrupted(row, now)).map((row) => row.id);
   for (const id of ids) setJobState(db, id, 'paused', 'Interrupted before it finished.');
   return ids.map((id) => getJob(db, id)!);
+}
+
+interface OwnerRow {
+  id: number; state: JobState; heartbeat: number | null; started_at: number | null; created_at: number;
+  owner_host: string | null; owner_pid: number | null; owner_start: string | null;
+}
+
+function interrupted(row: OwnerRow, now: number): boolean {
+  if (row.owner_host !== null && row.owner_pid !== null) {
+    if (processGone({ host: row.owner_host, pid: row.owner_pid, start: row.owner_start }) === true) return true;
+  }
+  return (row.heartbeat ?? row.started_at ?? row.created_at) < now - HEARTBEAT_TIMEOUT_MS;
 }
 
 /** Puts a job's failed items back to pending, to try them again on resume. */

@@ -19,10 +19,8 @@
  * peak RSS writing a 4000x4000 source at x4 to a 16000x16000 PNG: 474 MB (a single pass over a
  * 1024x1024 source alone peaks at 1.5 GB).
  */
-import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Tensor } from 'onnxruntime-node';
@@ -35,6 +33,7 @@ import { RowResampler } from './rowResampler.ts';
 import { defaultSessionCache } from './sessionCache.ts';
 import type { SessionCache } from './sessionCache.ts';
 import { spanWeights, tileSpans } from './tileGrid.ts';
+import { atomicTempFile } from '../atomicWrite.ts';
 import type { Span } from './tileGrid.ts';
 
 /** Default largest tile side, in input pixels: the compact models run fastest per pixel at 128-256 px tiles. */
@@ -144,7 +143,7 @@ export async function upscaleImageToPng(input: Buffer | string, options: Upscale
  * cancellation leaves no partial image.
  */
 export async function upscaleImageToFile(input: Buffer | string, path: string, options: UpscalePngOptions): Promise<UpscaleResultInfo> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = atomicTempFile(path);
   let file: ReturnType<typeof pngFileWriter> | undefined;
   try {
     const info = await runUpscale(input, options, (width, height, channels) => {

@@ -44,6 +44,7 @@ export class JobsService {
   /** Runs (or resumes) a job with `workers` workers, reporting progress; `apiKey` for a cloud annotation. */
   async run(jobId: number, workers: number, onProgress: (p: JobProgress) => void, retryFailed = false, apiKey?: string): Promise<JobReport> {
     if (this.running.has(jobId)) throw new Error(`Job ${jobId} is already running.`);
+    pauseInterruptedJobs(this.db);
     const job = getJob(this.db, jobId);
     if (!job) throw new Error(`There is no job ${jobId}.`);
     if (job.state === 'running') throw new Error(`Job ${jobId} is running in another window or process.`);
@@ -94,8 +95,9 @@ export class JobsService {
     return controller !== undefined;
   }
 
-  /** Recent jobs, newest first. */
+  /** Recent jobs, newest first (jobs whose process is gone shown as paused). */
   list(): JobInfo[] {
+    pauseInterruptedJobs(this.db);
     return listJobs(this.db);
   }
 

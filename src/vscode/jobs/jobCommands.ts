@@ -7,14 +7,13 @@ import * as vscode from 'vscode';
 import { availableParallelism } from 'node:os';
 import { RpcError } from '../../protocol/rpc.ts';
 import type { JobSpec, JobReport } from '../../core/jobs/jobService.ts';
+import { jobCountsText, jobDetailsParagraph } from '../../core/jobs/jobReportText.ts';
 import type { DatasetRegistry } from '../datasetRegistry.ts';
 import type { DatasetSession } from '../datasetSession.ts';
 import { GalleryPanel } from '../gallery/galleryPanel.ts';
 import { JobsViewProvider } from './jobsView.ts';
 import type { JobNode } from './jobsView.ts';
 import { askExportSpec, askProcessSpec } from './jobQuestions.ts';
-import { exportSummaryText } from '../../core/export/exportSummary.ts';
-import type { ExportDetails } from '../../core/export/finishExport.ts';
 
 /** Plans and runs a job from a front-end command (the API key is for cloud annotation only). */
 export type JobStarter = (session: DatasetSession, spec: JobSpec, apiKey?: string) => Promise<JobReport | undefined>;
@@ -113,8 +112,7 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
     const j = report.job;
     const summary = j.state === 'paused'
       ? `${title}: stopped after ${j.done + j.skipped} of ${j.total}; resume it from the Jobs view.`
-      : report.job.kind === 'annotate' ? `${title}: ${annotateSummary(report)}`
-        : `${title}: ${j.done} done, ${j.skipped} up to date, ${j.failed} failed.${report.job.kind === 'export' && typeof report.details.stepsPerEpoch === 'number' ? ` ${exportSummaryText(report.details as ExportDetails)}` : ''}`;
+      : [`${title}: ${jobCountsText(j)}.`, jobDetailsParagraph(report.details)].filter(Boolean).join(' ');
     if (j.state === 'paused' && !cancelled && j.message) {
       // The job stopped itself (e.g. the provider refused the API key): its message says what to fix.
       void vscode.window.showWarningMessage(`Tagbench: ${title}: ${j.message}`);
@@ -145,15 +143,3 @@ export function registerJobCommands(context: vscode.ExtensionContext, registry: 
 
   return { view, startJob };
 }
-
-/** What an annotation run did, in one sentence. */
-function annotateSummary(report: JobReport): string {
-  const d = report.details;
-  const parts = [`${report.job.done} annotated`, `${String(d.tagsAdded ?? 0)} tags added`];
-  if (d.tagsSuggested) parts.push(`${String(d.tagsSuggested)} suggested for review`);
-  if (d.captionsHeld) parts.push(`${String(d.captionsHeld)} hand-written captions kept (the model's text is held for review)`);
-  if (report.job.failed) parts.push(`${report.job.failed} failed`);
-  if (d.policyViolations) parts.push(`${String(d.policyViolations)} refused by the provider's content policy`);
-  return `${parts.join(', ')}.`;
-}
-

@@ -11,6 +11,7 @@ import type { TagbenchApi } from '../../../src/extension.ts';
 import type { DatasetSession } from '../../../src/vscode/datasetSession.ts';
 import type { JobNode } from '../../../src/vscode/jobs/jobsView.ts';
 import type { JobReport } from '../../../src/core/jobs/jobService.ts';
+import type { ExportJobDetails } from '../../../src/core/jobs/jobDetails.ts';
 
 /** The `when` clauses of the Jobs view's item menu entries for a command (from the installed package.json). */
 function menuWhen(command: string): string[] {
@@ -75,7 +76,7 @@ describe('jobs', function () {
     }
     assert.equal(exported.length, 2 * expected.length, 'one caption per image, nothing else');
     assert.match(readFileSync(join(out, 'dataset.toml'), 'utf8'), /num_repeats = 4/);
-    assert.equal(report.details.stepsPerEpoch, expected.length * 4);
+    assert.equal((report.details as ExportJobDetails).stepsPerEpoch, expected.length * 4);
     const nodes = await api.jobs.getChildren();
     const node = nodes.find((n) => n.kind === 'job' && n.job.id === jobId);
     assert.ok(node, 'the job is in the Jobs view');
@@ -143,5 +144,18 @@ describe('jobs', function () {
     // One derived file per 5_bob image, by stem.
     const derived = readdirSync(join(dataset, '.tagbench', 'derived', '5_bob')).map((f) => f.replace(/\.[^.]+$/, '')).sort();
     assert.deepEqual(derived, bob.map((p) => p.slice('5_bob/'.length).replace(/\.[^.]+$/, '')).sort());
+  });
+
+  it('Rebuild Index keeps the job history, and the data worker goes on answering from the same index', async () => {
+    const data = await session.data();
+    const before = (await data.request('listJobs', {})).map((j) => j.id);
+    assert.ok(before.length >= 2, 'the jobs above are listed');
+    const summary = await session.index({ rebuild: true, notify: false });
+    assert.ok(summary, 'the rebuild finished');
+    assert.equal(summary.new, hostContext().datasetImages, 'every file was read again');
+    assert.deepEqual((await data.request('listJobs', {})).map((j) => j.id), before, 'the job history survived');
+    const page = await data.request('search', { query: '', offset: 0, limit: 1 });
+    assert.ok(!('error' in page));
+    assert.equal(page.total, hostContext().datasetImages, 'the data worker sees the rebuilt index');
   });
 });
