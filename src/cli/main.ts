@@ -7,7 +7,7 @@ import { runStatsCommand } from './commands/statsCommand.ts';
 import { runProblemsCommand } from './commands/problemsCommand.ts';
 import { runExportCommand, runJobsCommand, runProcessCommand, runResumeCommand } from './commands/jobCommands.ts';
 import { runTagsCommand } from './commands/tagsCommand.ts';
-import { runUndoCommand } from './commands/undoCommand.ts';
+import { runRedoCommand, runUndoCommand } from './commands/undoCommand.ts';
 import { runDownloadCommand, runModelsCommand } from './commands/modelCommands.ts';
 import { runAnnotateCommand } from './commands/annotateCommand.ts';
 import { DatasetError } from '../core/dataset/datasetRoot.ts';
@@ -44,6 +44,7 @@ Usage:
                                                  one undoable batch; FILE is tag rules JSON (see
                                                  config/tagRules.example.json) or a tagcomplete CSV
   tagbench undo DIR [--json]                     undo the last batch edit
+  tagbench redo DIR [--json]                     redo the batch edit undone last
   tagbench models DIR [--json]                   downloadable models and which are installed in models folder DIR
   tagbench download MODEL --to DIR [--json]      download (or resume) a model into models folder DIR;
                                                  HF_ENDPOINT picks a mirror, HF_TOKEN a token
@@ -94,6 +95,7 @@ export async function main(argv: readonly string[], out = (l: string) => process
       case 'resume': return await runResumeCommand(ctx);
       case 'tags': return runTagsCommand(ctx);
       case 'undo': return runUndoCommand(ctx);
+      case 'redo': return runRedoCommand(ctx);
       case 'models': return runModelsCommand(ctx);
       case 'download': return await runDownloadCommand(ctx);
       case 'annotate': return await runAnnotateCommand(ctx);

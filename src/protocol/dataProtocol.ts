@@ -11,11 +11,12 @@ import type { Project } from '../core/projects/projectStore.ts';
 import type { JobInfo } from '../core/jobs/jobStore.ts';
 import type { JobReport, JobSpec } from '../core/jobs/jobService.ts';
 import type { JobProgress } from '../core/jobs/jobRunner.ts';
-import type { BatchAction } from '../core/edits/batchEdit.ts';
-import type { BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies, TagSuggestion } from './galleryProtocol.ts';
+import type { RequestedBatchAction } from '../core/edits/batchService.ts';
+import type { ServiceBatchOutcome } from '../core/service/datasetService.ts';
+import type { BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies, TagSuggestion } from './galleryProtocol.ts';
 
 /** A batch the data worker plans: any batch action, or the rules of a file (JSON rules or a tagcomplete CSV) it loads itself. */
-export type DataBatchAction = BatchAction | { kind: 'applyRulesFile'; file: string };
+export type DataBatchAction = RequestedBatchAction;
 
 /** What the data worker answers. */
 export interface DataWorkerApi {
@@ -38,9 +39,12 @@ export interface DataWorkerApi {
     /** Resolves a selection to image ids and paths. */
     resolveSelection: { params: { selection: Selection }; result: { id: number; path: string; sha256: string }[] };
     previewBatch: { params: { selection: Selection; action: DataBatchAction }; result: BatchPreview & { planId: string; summary: string } };
-    applyBatch: { params: { planId: string }; result: BatchOutcome & { moved: number; sidecars: number } };
-    undoBatch: { params: Record<string, never>; result: (BatchOutcome & { moved: number; sidecars: number }) | null };
+    applyBatch: { params: { planId: string }; result: ServiceBatchOutcome };
+    undoBatch: { params: Record<string, never>; result: ServiceBatchOutcome | null };
     canUndo: { params: Record<string, never>; result: boolean };
+    /** Applies again the batch undone last (null when there is none, or a new batch came since). */
+    redoBatch: { params: Record<string, never>; result: ServiceBatchOutcome | null };
+    canRedo: { params: Record<string, never>; result: boolean };
     ensureThumbnail: { params: { id: number }; result: string | null };
     listProjects: { params: Record<string, never>; result: { projects: Project[]; problems: { file: string; message: string }[] } };
     createProject: { params: { name: string; selection: Selection | null; query: string | null; trigger: string }; result: { name: string; images: number; file: string } };

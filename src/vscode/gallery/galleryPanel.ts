@@ -13,6 +13,7 @@ import type { DatasetRegistry } from '../datasetRegistry.ts';
 import { webviewHtml } from '../webviewHtml.ts';
 import { rememberResults } from '../resultsContext.ts';
 import { datasetSettingsFor } from '../settings.ts';
+import { refreshBatchContext } from '../tags/batchContext.ts';
 
 /** The gallery panel's view type (also used to restore panels after a reload). */
 export const GALLERY_VIEW_TYPE = 'tagbench.gallery';
@@ -208,7 +209,7 @@ export class GalleryPanel implements vscode.Disposable {
   }
 
   private async afterBatch(moved: number): Promise<void> {
-    await vscode.commands.executeCommand('setContext', 'tagbench.canUndoBatch', await (await this.session.data()).request('canUndo', {}));
+    await refreshBatchContext(this.session);
     if (moved > 0) void this.session.index({ notify: false });
     this.session.fireChanged();
   }

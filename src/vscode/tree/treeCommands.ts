@@ -5,6 +5,7 @@ import type { DatasetRegistry } from '../datasetRegistry.ts';
 import { DatasetTreeProvider } from './datasetTree.ts';
 import type { DatasetNode } from './datasetTree.ts';
 import { GalleryPanel } from '../gallery/galleryPanel.ts';
+import { refreshBatchContext } from '../tags/batchContext.ts';
 
 /** Registers the Datasets view and its item commands. */
 export function registerDatasetTree(context: vscode.ExtensionContext, registry: DatasetRegistry): DatasetTreeProvider {
@@ -47,7 +48,7 @@ export function registerDatasetTree(context: vscode.ExtensionContext, registry: 
       const data = await node.session.data();
       const preview = await data.request('previewBatch', { selection: { kind: 'ids', ids: [node.id] }, action: { kind: 'trash' } });
       const outcome = await data.request('applyBatch', { planId: preview.planId });
-      await vscode.commands.executeCommand('setContext', 'tagbench.canUndoBatch', true);
+      await refreshBatchContext(node.session);
       node.session.fireChanged();
       return outcome;
     }),
