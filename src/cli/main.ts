@@ -52,6 +52,7 @@ Usage:
 Options:
   --json               machine-readable output on stdout
   --dry-run            show what a batch edit would change, and write nothing
+  --wait SECONDS       how long a batch edit, undo or redo waits for another writer of the dataset (default 30)
   --force              index folders that look wrong (home, system folders, too many files)
   --caption-ext EXT    caption file extension (default .txt)
   --thumb-size PX      thumbnail long side (default 256)

@@ -7,6 +7,11 @@ import { openDatasetIndex } from '../../src/core/index/datasetIndex.ts';
 import { searchImages } from '../../src/core/index/search.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 import { runCli } from '../helpers/runCli.ts';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { snapshotFiles } from '../helpers/datasetSnapshot.ts';
+
+const HOLDER = fileURLToPath(new URL('../fixtures/locks/holdEditLock.ts', import.meta.url));
 
 interface BatchJson { batch: string | null; changed: number; unchanged: number; conflicts: number; problems: { path: string; reason: string }[] }
 
@@ -58,5 +63,19 @@ describe('two batch edits at once, as two processes', function () {
         db.close();
       }
     }
+  });
+
+  it('gives up after --wait seconds while another writer holds the dataset, naming it, and changes nothing', async () => {
+    const child = spawn(process.execPath, [HOLDER, root, '60000', 'tagbench tags normalize'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    const before = snapshotFiles(root);
+    const run = await runCli(['tags', root, 'rename', 'smile', 'grin', '--wait', '0.3']);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, new RegExp(`^tagbench: Another Tagbench writer \\(tagbench tags normalize, process ${child.pid}, since \\d\\d:\\d\\d:\\d\\d UTC\\) is editing this dataset's captions and sidecars; gave up after waiting 300 ms\\. Try again when it has finished\\.( \\(run with --debug for details\\))?\n$`));
+    assert.deepEqual(snapshotFiles(root), before);
+    child.kill('SIGKILL');
+    await exited;
   });
 });

@@ -36,7 +36,7 @@ export function runTagsCommand(ctx: CommandContext): number {
     const batches = new BatchService(root, db, settings.captionExtension);
     const targets = (): BatchTarget[] => withQueryContext(query, () => allMatches(db, query));
     if (ctx.flag('dry-run')) return printPreview(ctx, batches.plan(targets(), action));
-    const { plan, result } = batches.planAndApply(targets, action, { purpose: `tagbench tags ${verb}` });
+    const { plan, result } = batches.planAndApply(targets, action, { purpose: `tagbench tags ${verb}`, ...lockWait(ctx) });
     return printResult(ctx, plan, result, dir);
   } finally {
     db.close();
@@ -142,6 +142,12 @@ function printResult(ctx: CommandContext, plan: BatchPlan, result: BatchResult, 
     if (error) ctx.err(`tagbench: ${error}`);
   }
   return conflicts > 0 || result.stopped ? 1 : 0;
+}
+
+/** `--wait SECONDS`: how long to wait for another writer of the dataset (default: the edit lock's 30 s). */
+export function lockWait(ctx: CommandContext): { lockTimeoutMs?: number } {
+  const seconds = ctx.decimal('wait', 0, 86_400);
+  return seconds === undefined ? {} : { lockTimeoutMs: seconds * 1000 };
 }
 
 /** How the CLI's stop messages name undo and re-indexing. */

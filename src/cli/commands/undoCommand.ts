@@ -7,7 +7,7 @@ import { BatchService } from '../../core/edits/batchService.ts';
 import type { BatchResult } from '../../core/edits/batchEdit.ts';
 import { stopMessage } from '../../core/edits/batchFiles.ts';
 import type { CommandContext } from '../commandContext.ts';
-import { cliStopHints } from './tagsCommand.ts';
+import { cliStopHints, lockWait } from './tagsCommand.ts';
 
 /** Undoes the last batch and reports what was restored; exits 1 when files changed since were left alone. */
 export function runUndoCommand(ctx: CommandContext): number {
@@ -25,7 +25,8 @@ function runReplay(ctx: CommandContext, what: 'undo' | 'redo'): number {
   const { db, root } = openDatasetIndex(dir);
   try {
     const batches = new BatchService(root, db, '.txt');
-    const result = what === 'undo' ? batches.undo({ purpose: 'tagbench undo' }) : batches.redo({ purpose: 'tagbench redo' });
+    const options = { purpose: `tagbench ${what}`, ...lockWait(ctx) };
+    const result = what === 'undo' ? batches.undo(options) : batches.redo(options);
     if (!result) {
       if (ctx.flag('json')) ctx.out(JSON.stringify({ batch: null, summary: null, changed: 0, unchanged: 0, conflicts: 0, moved: 0, sidecars: 0, problems: [] }, null, 2));
       else ctx.out(`There is no batch edit to ${what} in ${dir}.`);

@@ -69,3 +69,20 @@ export function linkTarget(file: string): string {
     return file;
   }
 }
+
+/** A file a writer may not write: behind a symbolic link that leaves the dataset. */
+export class OutsideDatasetError extends Error {
+  constructor(path: string, reason: string) {
+    super(`${path} ${reason}.`);
+    this.name = 'OutsideDatasetError';
+  }
+}
+
+/** Throws OutsideDatasetError for the first of these dataset files (relative paths) that may not be written. */
+export function checkWritable(root: string, paths: readonly string[]): void {
+  const targets = new WriteTargets(root);
+  for (const path of paths) {
+    const refusal = targets.refusal(path);
+    if (refusal) throw new OutsideDatasetError(path, refusal);
+  }
+}
