@@ -193,6 +193,26 @@ describe('batch edits', function () {
       db.close();
     });
 
+    it('undoes and redoes a rejection beside a caption of mixed line endings (the sidecar alone changes)', async () => {
+      const original = writeSidecar();
+      const caption = Buffer.from('alice, smile\r\nsky\n');
+      writeFileSync(join(root, 'a.txt'), caption);
+      await indexDataset(root);
+      const db = open();
+      try {
+        applyBatch(root, db, planBatch(root, targets(''), { kind: 'reviewSuggestions', decision: 'reject', model: 'wd' }, '.txt'));
+        assert.deepEqual(sidecarTags().at(-1), ['hat', 'model:wd', 'rejected']);
+        const undone = undoLastBatch(root, db)!;
+        assert.deepEqual([undone.changed, undone.sidecars], [1, 1]);
+        assert.ok(readFileSync(join(root, 'a.tagbench.json')).equals(original));
+        assert.ok(readFileSync(join(root, 'a.txt')).equals(caption));
+        redoLastBatch(root, db);
+        assert.deepEqual(sidecarTags().at(-1), ['hat', 'model:wd', 'rejected']);
+      } finally {
+        db.close();
+      }
+    });
+
     it('reports a sidecar changed since the review was planned, and a sidecar that is not valid', async () => {
       writeSidecar();
       writeFileSync(join(root, 'c.tagbench.json'), '{"tagbench": 1, "tags": 5}');

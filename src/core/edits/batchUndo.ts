@@ -66,7 +66,7 @@ function replay(root: string, db: Database, entry: JournalEntry, direction: Dire
   const changedSince = `changed on disk ${undo ? 'after the batch' : 'since the undo'}; left as it is`;
   for (const caption of entry.captions) {
     try {
-      if (caption.sidecar && caption.before === caption.after && !caption.beforeBytes && !caption.afterBytes) {
+      if (caption.sidecar && caption.before === caption.after && caption.afterBytes === undefined) {
         // A change of the sidecar alone (rejected suggestions): it is replayed unless it was edited since.
         const { path, before, after } = caption.sidecar;
         const [from, to] = undo ? [after, before] : [before, after];
