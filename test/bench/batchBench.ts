@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../../src/core/atomicWrite.ts';
 import { closeEditLocks, withEditLock } from '../../src/core/edits/editLock.ts';
 import { benchPath, hasFiles, report } from './benchUtil.ts';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } } });
 const COUNT = values.quick ? 500 : 5000;
 const RUNS = Number(values.runs);
 const GOAL_RATIO = 2;
