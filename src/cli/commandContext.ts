@@ -12,7 +12,7 @@ const VALUE_OPTIONS = new Set([
   'crop', 'resize', 'mode', 'upscale', 'upscale-to', 'models', 'workers', 'out', 'format', 'query', 'project', 'name',
   'repeats', 'resolution', 'trigger', 'class-tokens', 'blacklist', 'test-split', 'separator', 'flatten',
   'tagger', 'scorer', 'general', 'character', 'batch-size', 'merge', 'provider', 'model', 'base-url', 'style',
-  'template', 'max-side', 'rpm', 'exclude', 'poll-seconds', 'to', 'min', 'below',
+  'template', 'max-side', 'rpm', 'exclude', 'poll-seconds', 'to', 'min', 'below', 'wait',
 ]);
 const FLAG_OPTIONS = new Set(['json', 'debug', 'force', 'no-thumbs', 'help', 'keep-underscores', 'no-escape', 'retry-failed', 'keep-metadata',
   'batch', 'skip-refused', 'estimate', 'dry-run']);

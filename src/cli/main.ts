@@ -8,7 +8,7 @@ import { runProblemsCommand } from './commands/problemsCommand.ts';
 import { runJobsCommand, runProcessCommand, runResumeCommand } from './commands/jobCommands.ts';
 import { runExportCommand } from './commands/exportCommand.ts';
 import { runTagsCommand } from './commands/tagsCommand.ts';
-import { runUndoCommand } from './commands/undoCommand.ts';
+import { runRedoCommand, runUndoCommand } from './commands/undoCommand.ts';
 import { runDownloadCommand, runModelsCommand } from './commands/modelCommands.ts';
 import { runAnnotateCommand } from './commands/annotateCommand.ts';
 import { DatasetError } from '../core/dataset/datasetRoot.ts';
@@ -46,6 +46,7 @@ Usage:
                                                  one undoable batch; FILE is tag rules JSON (see
                                                  config/tagRules.example.json) or a tagcomplete CSV
   tagbench undo DIR [--json]                     undo the last batch edit
+  tagbench redo DIR [--json]                     redo the batch edit undone last
   tagbench models DIR [--json]                   downloadable models and which are installed in models folder DIR
   tagbench download MODEL --to DIR [--json]      download (or resume) a model into models folder DIR;
                                                  HF_ENDPOINT picks a mirror, HF_TOKEN a token
@@ -53,6 +54,7 @@ Usage:
 Options:
   --json               machine-readable output on stdout
   --dry-run            show what a batch edit would change, and write nothing
+  --wait SECONDS       how long a batch edit, undo or redo waits for another writer of the dataset (default 30)
   --force              index folders that look wrong (home, system folders, too many files)
   --caption-ext EXT    caption file extension (default .txt)
   --thumb-size PX      thumbnail long side (default 256)
@@ -112,6 +114,7 @@ export async function main(argv: readonly string[], out: (line: string) => void,
       case 'resume': return await runResumeCommand(ctx);
       case 'tags': return runTagsCommand(ctx);
       case 'undo': return runUndoCommand(ctx);
+      case 'redo': return runRedoCommand(ctx);
       case 'models': return runModelsCommand(ctx);
       case 'download': return await runDownloadCommand(ctx);
       case 'annotate': return await runAnnotateCommand(ctx);

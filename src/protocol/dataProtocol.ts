@@ -13,13 +13,15 @@ import type { ExportJobSpec, JobReport, JobSpec } from '../core/jobs/jobService.
 import type { ExportFolderCheck } from '../core/export/exportFolder.ts';
 import type { ExportSourceSummary } from '../core/export/exportSource.ts';
 import type { JobProgress } from '../core/jobs/jobRunner.ts';
-import type { DataBatchAction } from '../core/service/datasetService.ts';
-import type { BatchOutcome, BatchPreview } from '../shared/batchReport.ts';
+import type { RequestedBatchAction } from '../core/edits/batchService.ts';
+import type { ServiceBatchOutcome } from '../core/service/datasetService.ts';
+import type { BatchPreview } from '../shared/batchReport.ts';
 import type { Selection } from '../shared/imageSelection.ts';
 import type { GalleryPage, QueryProblem, TagFrequencies } from '../shared/searchResults.ts';
 import type { TagSuggestion } from '../shared/tagSuggestion.ts';
 
-export type { DataBatchAction };
+/** A batch the data worker plans: any batch action, or the rules of a file (JSON rules or a tagcomplete CSV) it loads itself. */
+export type DataBatchAction = RequestedBatchAction;
 
 /** What the data worker answers. */
 export interface DataWorkerApi {
@@ -42,9 +44,12 @@ export interface DataWorkerApi {
     /** Resolves a selection to image ids and paths. */
     resolveSelection: { params: { selection: Selection }; result: { id: number; path: string; sha256: string }[] };
     previewBatch: { params: { selection: Selection; action: DataBatchAction }; result: BatchPreview & { summary: string } };
-    applyBatch: { params: { planId: string }; result: BatchOutcome & { moved: number; sidecars: number } };
-    undoBatch: { params: Record<string, never>; result: (BatchOutcome & { moved: number; sidecars: number }) | null };
+    applyBatch: { params: { planId: string }; result: ServiceBatchOutcome };
+    undoBatch: { params: Record<string, never>; result: ServiceBatchOutcome | null };
     canUndo: { params: Record<string, never>; result: boolean };
+    /** Applies again the batch undone last (null when there is none, or a new batch came since). */
+    redoBatch: { params: Record<string, never>; result: ServiceBatchOutcome | null };
+    canRedo: { params: Record<string, never>; result: boolean };
     ensureThumbnail: { params: { id: number }; result: string | null };
     listProjects: { params: Record<string, never>; result: { projects: Project[]; problems: { file: string; message: string }[] } };
     createProject: { params: { name: string; selection: Selection | null; query: string | null; trigger: string }; result: { name: string; images: number; file: string } };

@@ -8,7 +8,9 @@ import type { BatchOutcome, BatchPreview } from '../shared/batchReport.ts';
 import type { Selection } from '../shared/imageSelection.ts';
 import type { GalleryItem, GalleryPage, QueryProblem, TagFrequencies } from '../shared/searchResults.ts';
 import type { TagSuggestion } from '../shared/tagSuggestion.ts';
-import { arr, bool, int, num, obj, oneOf, optional, str, union } from './validate.ts';
+import { checkGalleryBatchAction } from '../shared/batchAction.ts';
+import type { GalleryBatchAction } from '../shared/batchAction.ts';
+import { arr, int, obj, oneOf, optional, str, union } from './validate.ts';
 
 export type { BatchOutcome, BatchPreview, GalleryItem, GalleryPage, QueryProblem, ReviewSuggestionsAction, Selection, TagFrequencies, TagSuggestion };
 
@@ -33,14 +35,8 @@ export interface ImageDetails {
   imageUri: string;
 }
 
-/** A batch edit of captions, a review of model suggestions (caption and sidecar), or a move to Tagbench's trash. */
-export type BatchAction =
-  | { kind: 'addTags'; tags: string[]; position: 'start' | 'end' }
-  | { kind: 'removeTags'; tags: string[] }
-  | { kind: 'replaceTag'; find: string; replace: string; regex: boolean }
-  | { kind: 'setPrefix'; prefix: string }
-  | ReviewSuggestionsAction
-  | { kind: 'trash' };
+/** A batch edit of captions, a review of model suggestions (caption and sidecar), or a move to Tagbench's trash (src/shared/batchAction.ts). */
+export type BatchAction = GalleryBatchAction;
 
 /** Requests the host answers. */
 export interface GalleryHost {
@@ -78,28 +74,13 @@ export interface GalleryView {
 
 const MAX_IDS = 200_000;
 const id = int(1, Number.MAX_SAFE_INTEGER);
-const tag = str(500);
 
 const selection: Check = union(
   obj({ kind: oneOf('ids'), ids: arr(id, MAX_IDS) }),
   obj({ kind: oneOf('query'), query: str(4000), except: arr(id, MAX_IDS) }),
 );
 
-const action: Check = union(
-  obj({ kind: oneOf('addTags'), tags: arr(tag, 200), position: oneOf('start', 'end') }),
-  obj({ kind: oneOf('removeTags'), tags: arr(tag, 200) }),
-  obj({ kind: oneOf('replaceTag'), find: str(500), replace: str(500), regex: bool }),
-  obj({ kind: oneOf('setPrefix'), prefix: str(500) }),
-  obj({
-    kind: oneOf('reviewSuggestions'),
-    decision: oneOf('accept', 'reject'),
-    model: optional(str(200)),
-    minConfidence: optional(num(0, 1)),
-    belowConfidence: optional(num(0, 1)),
-    underscores: optional(oneOf('spaces', 'keep')),
-  }),
-  obj({ kind: oneOf('trash') }),
-);
+const action: Check = checkGalleryBatchAction;
 
 /** Runtime checks of every request and notification the host accepts from the webview. */
 export const galleryRequestChecks: { [M in keyof GalleryHost['requests'] | keyof GalleryHost['notifications']]: Check } = {

@@ -86,7 +86,7 @@ describe('e2e: reviewing suggestions in a batch from the gallery', function () {
     // Six files are more than the default confirmation threshold (5): the host's preview is shown.
     const dialog = gallery.locator('tb-batch-preview dialog');
     await dialog.waitFor({ timeout: 30_000 });
-    assert.equal((await dialog.locator('#title').textContent())?.trim(), `Accept suggestions ≥ 0.5 of ${wd}`);
+    assert.equal((await dialog.locator('#title').textContent())?.trim(), `Accept suggestions of ${wd} at or above 0.5`);
     assert.equal((await dialog.locator('#summary').textContent())?.trim(), `${IMAGES} of ${IMAGES} files change.`);
     assert.deepEqual(await dialog.locator('.changes > li').first().locator('.reviewed li').allTextContents(), ['+ Accepted: smile', '+ Accepted: long_hair']);
     await workbench.screenshot('gallery-review-preview');

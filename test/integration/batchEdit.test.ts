@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { indexDataset } from '../../src/core/index/indexer.ts';
 import { openIndexDatabase } from '../../src/core/index/database.ts';
 import { searchImages } from '../../src/core/index/search.ts';
-import { applyBatch, planBatch, undoLastBatch } from '../../src/core/edits/batchEdit.ts';
+import { applyBatch, planBatch } from '../../src/core/edits/batchEdit.ts';
+import { redoLastBatch, undoLastBatch } from '../../src/core/edits/batchUndo.ts';
+import { tagStats } from '../../src/core/index/search.ts';
 import type { BatchTarget } from '../../src/core/edits/batchEdit.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 import { dumpIndex, snapshotFiles } from '../helpers/datasetSnapshot.ts';
@@ -191,6 +193,26 @@ describe('batch edits', function () {
       db.close();
     });
 
+    it('undoes and redoes a rejection beside a caption of mixed line endings (the sidecar alone changes)', async () => {
+      const original = writeSidecar();
+      const caption = Buffer.from('alice, smile\r\nsky\n');
+      writeFileSync(join(root, 'a.txt'), caption);
+      await indexDataset(root);
+      const db = open();
+      try {
+        applyBatch(root, db, planBatch(root, targets(''), { kind: 'reviewSuggestions', decision: 'reject', model: 'wd' }, '.txt'));
+        assert.deepEqual(sidecarTags().at(-1), ['hat', 'model:wd', 'rejected']);
+        const undone = undoLastBatch(root, db)!;
+        assert.deepEqual([undone.changed, undone.sidecars], [1, 1]);
+        assert.ok(readFileSync(join(root, 'a.tagbench.json')).equals(original));
+        assert.ok(readFileSync(join(root, 'a.txt')).equals(caption));
+        redoLastBatch(root, db);
+        assert.deepEqual(sidecarTags().at(-1), ['hat', 'model:wd', 'rejected']);
+      } finally {
+        db.close();
+      }
+    });
+
     it('reports a sidecar changed since the review was planned, and a sidecar that is not valid', async () => {
       writeSidecar();
       writeFileSync(join(root, 'c.tagbench.json'), '{"tagbench": 1, "tags": 5}');
@@ -255,5 +277,207 @@ describe('batch edits', function () {
     const plan = planBatch(root, targets(''), { kind: 'addTags', tags: ['x'], position: 'end' }, '.txt');
     assert.deepEqual(plan.skipped.map((s) => s.path), ['b.txt']);
     assert.match(plan.skipped[0]!.reason, /not valid UTF-8/);
+  });
+
+  describe('the index right after an undo and a redo, before any re-index', () => {
+    it('holds the restored captions\' tags (search results and tag counts)', () => {
+      const db = open();
+      try {
+        const counts = (): Record<string, number> => Object.fromEntries(tagStats(db).tags.map((t) => [t.tag, t.count]));
+        const before = counts();
+        applyBatch(root, db, planBatch(root, targets('smile'), { kind: 'replaceTag', find: 'smile', replace: 'grin', regex: false }, '.txt'));
+        const after = counts();
+        assert.deepEqual([after.smile, after.grin], [undefined, 2]);
+        undoLastBatch(root, db);
+        assert.deepEqual(counts(), before, 'tag counts are back');
+        assert.deepEqual(searchImages(db, 'smile', { limit: 10 }).items.map((i) => i.path), ['a.png', 'c.png']);
+        assert.equal(searchImages(db, 'grin', { limit: 0 }).total, 0);
+        redoLastBatch(root, db);
+        assert.deepEqual(counts(), after, 'and follow the redo');
+        assert.deepEqual(searchImages(db, 'grin', { limit: 10 }).items.map((i) => i.path), ['a.png', 'c.png']);
+        assert.equal(searchImages(db, 'smile', { limit: 0 }).total, 0);
+      } finally {
+        db.close();
+      }
+    });
+  });
+
+  describe('redo', () => {
+    it('applies the batch undone last again, byte for byte, and a new batch clears it', () => {
+      const db = open();
+      try {
+        const first = applyBatch(root, db, planBatch(root, targets(''), { kind: 'addTags', tags: ['one'], position: 'end' }, '.txt'));
+        const second = applyBatch(root, db, planBatch(root, targets(''), { kind: 'addTags', tags: ['two'], position: 'end' }, '.txt'));
+        const bothBytes = readFileSync(join(root, 'a.txt'));
+        assert.equal(redoLastBatch(root, db), undefined, 'nothing undone: nothing to redo');
+        undoLastBatch(root, db);
+        undoLastBatch(root, db);
+        assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFalice, smile\r\n'));
+        assert.equal(redoLastBatch(root, db)!.id, first.id, 'the batch undone last comes back first');
+        assert.equal(readFileSync(join(root, 'b.txt'), 'utf8'), 'alice, solo, one');
+        assert.equal(redoLastBatch(root, db)!.id, second.id);
+        assert.ok(readFileSync(join(root, 'a.txt')).equals(bothBytes));
+        assert.equal(redoLastBatch(root, db), undefined);
+
+        undoLastBatch(root, db);
+        applyBatch(root, db, planBatch(root, targets(''), { kind: 'addTags', tags: ['three'], position: 'end' }, '.txt'));
+        assert.equal(redoLastBatch(root, db), undefined, 'a new batch after an undo clears redo');
+        assert.equal(readFileSync(join(root, 'b.txt'), 'utf8'), 'alice, solo, one, three');
+      } finally {
+        db.close();
+      }
+    });
+
+    it('leaves a caption changed since the undo alone, and moves trashed images out again', () => {
+      const db = open();
+      try {
+        applyBatch(root, db, planBatch(root, targets('alice'), { kind: 'removeTags', tags: ['solo'] }, '.txt'));
+        undoLastBatch(root, db);
+        writeFileSync(join(root, 'b.txt'), 'edited after the undo');
+        const redone = redoLastBatch(root, db)!;
+        assert.deepEqual(redone.conflicts, [{ path: 'b.txt', reason: 'changed on disk since the undo; left as it is' }]);
+        assert.equal(readFileSync(join(root, 'b.txt'), 'utf8'), 'edited after the undo');
+
+        applyBatch(root, db, planBatch(root, targets('bob'), { kind: 'trash' }, '.txt'));
+        undoLastBatch(root, db);
+        assert.ok(existsSync(join(root, 'c.png')));
+        const again = redoLastBatch(root, db)!;
+        assert.equal(again.moved, 2);
+        assert.equal(existsSync(join(root, 'c.png')), false);
+        assert.equal(searchImages(db, 'bob', { limit: 0 }).total, 0, 'the index drops it again');
+      } finally {
+        db.close();
+      }
+    });
+  });
+
+  describe('line endings and captions of several lines', () => {
+    it('keeps mixed CRLF and LF endings of untouched lines, and undo restores the exact bytes', () => {
+      const mixed = Buffer.from('\uFEFFalice, smile\r\nbeard, hat\nsky\r\n', 'utf8');
+      writeFileSync(join(root, 'a.txt'), mixed);
+      const db = open();
+      try {
+        const plan = planBatch(root, targets('alice'), { kind: 'removeTags', tags: ['beard'] }, '.txt');
+        assert.deepEqual(plan.captions.map((c) => [c.path, c.before, c.after]), [['a.txt', 'alice, smile\nbeard, hat\nsky\n', 'alice, smile\nhat\nsky\n']]);
+        applyBatch(root, db, plan);
+        assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFalice, smile\r\nhat\nsky\r\n', 'utf8'));
+        assert.equal(searchImages(db, 'sky', { limit: 0 }).total, 1, 'a tag at the end of a line is a tag');
+        undoLastBatch(root, db);
+        assert.ok(readFileSync(join(root, 'a.txt')).equals(mixed), 'byte for byte');
+        redoLastBatch(root, db);
+        assert.deepEqual(readFileSync(join(root, 'a.txt')), Buffer.from('\uFEFFalice, smile\r\nhat\nsky\r\n', 'utf8'));
+      } finally {
+        db.close();
+      }
+    });
+
+    it('edits each line of a caption of several lines', () => {
+      writeFileSync(join(root, 'c.txt'), 'bob, smile\r\nbob at the beach\r\n');
+      const db = open();
+      try {
+        applyBatch(root, db, planBatch(root, targets('bob'), { kind: 'setPrefix', prefix: 'ohwx' }, '.txt'));
+        assert.equal(readFileSync(join(root, 'c.txt'), 'utf8'), 'ohwx, bob, smile\r\nohwx, bob at the beach\r\n');
+      } finally {
+        db.close();
+      }
+    });
+
+    it('still undoes a journal entry written before exact bytes were journalled', async () => {
+      writeFileSync(join(root, 'b.txt'), 'alice, solo, old batch\r\n');
+      const journal = join(root, '.tagbench', 'journal');
+      mkdirSync(journal, { recursive: true });
+      writeFileSync(join(journal, '20260101-000000000-0000-abcdef.json'), JSON.stringify({
+        tagbench: 1, id: '20260101-000000000-0000-abcdef', at: '2026-01-01T00:00:00.000Z', summary: 'Add "old batch" to 1 image', status: 'applied',
+        captions: [{ path: 'b.txt', before: 'alice, solo\n', after: 'alice, solo, old batch\n', bom: false, eol: '\r\n' }], moves: [],
+      }));
+      const db = open();
+      try {
+        const undone = undoLastBatch(root, db)!;
+        assert.deepEqual([undone.changed, undone.conflicts.length], [1, 0]);
+        assert.equal(readFileSync(join(root, 'b.txt'), 'utf8'), 'alice, solo\r\n');
+      } finally {
+        db.close();
+      }
+    });
+  });
+
+  describe('symbolic links', () => {
+    it('edits the target of a caption linked inside the dataset: the link stays a link, on apply and undo', () => {
+      mkdirSync(join(root, 'shared'));
+      writeFileSync(join(root, 'shared', 'b-caption.txt'), 'alice, solo');
+      rmSync(join(root, 'b.txt'));
+      symlinkSync('shared/b-caption.txt', join(root, 'b.txt'));
+      const db = open();
+      try {
+        const result = applyBatch(root, db, planBatch(root, targets('alice'), { kind: 'addTags', tags: ['linked'], position: 'end' }, '.txt'));
+        assert.deepEqual(result.conflicts, []);
+        assert.ok(lstatSync(join(root, 'b.txt')).isSymbolicLink());
+        assert.equal(readlinkSync(join(root, 'b.txt')), 'shared/b-caption.txt');
+        assert.equal(readFileSync(join(root, 'shared', 'b-caption.txt'), 'utf8'), 'alice, solo, linked');
+        undoLastBatch(root, db);
+        assert.ok(lstatSync(join(root, 'b.txt')).isSymbolicLink(), 'undo keeps the link too');
+        assert.equal(readFileSync(join(root, 'shared', 'b-caption.txt'), 'utf8'), 'alice, solo');
+      } finally {
+        db.close();
+      }
+    });
+
+    it('never writes through a caption linked outside the dataset: it is skipped, with the reason, on plan, apply and undo', () => {
+      const outside = makeTempDir();
+      writeFileSync(join(outside, 'elsewhere.txt'), 'alice, solo');
+      rmSync(join(root, 'b.txt'));
+      symlinkSync(join(outside, 'elsewhere.txt'), join(root, 'b.txt'));
+      const db = open();
+      try {
+        const plan = planBatch(root, targets('alice'), { kind: 'addTags', tags: ['x'], position: 'end' }, '.txt');
+        assert.deepEqual(plan.skipped.map((s) => s.path), ['b.txt']);
+        assert.match(plan.skipped[0]!.reason, /^is a symbolic link to .*elsewhere\.txt, outside the dataset; Tagbench does not write outside the dataset$/);
+        const result = applyBatch(root, db, plan);
+        assert.deepEqual(result.conflicts.map((c) => c.path), ['b.txt']);
+        assert.equal(readFileSync(join(outside, 'elsewhere.txt'), 'utf8'), 'alice, solo');
+        assert.ok(lstatSync(join(root, 'b.txt')).isSymbolicLink());
+        assert.equal(readFileSync(join(root, 'a.txt'), 'utf8'), '\uFEFFalice, smile, x\r\n', 'the other captions are edited');
+      } finally {
+        db.close();
+      }
+    });
+
+    it('never writes into a folder linked outside the dataset, nor moves files out of it', async () => {
+      const outside = makeTempDir();
+      await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toFile(join(outside, 'e.png'));
+      writeFileSync(join(outside, 'e.txt'), 'alice, outside');
+      symlinkSync(outside, join(root, 'linked'));
+      await indexDataset(root);
+      const db = open();
+      try {
+        const plan = planBatch(root, targets('alice'), { kind: 'addTags', tags: ['x'], position: 'end' }, '.txt');
+        assert.deepEqual(plan.skipped.map((s) => s.path), ['linked/e.txt']);
+        assert.match(plan.skipped[0]!.reason, /^is in a linked folder that leads outside the dataset \(to .*\); Tagbench does not write outside the dataset$/);
+        applyBatch(root, db, plan);
+        assert.equal(readFileSync(join(outside, 'e.txt'), 'utf8'), 'alice, outside');
+        const trash = planBatch(root, targets('outside'), { kind: 'trash' }, '.txt');
+        assert.deepEqual([trash.trash.length, trash.skipped.map((s) => s.path)], [0, ['linked/e.png']]);
+        assert.ok(existsSync(join(outside, 'e.png')));
+      } finally {
+        db.close();
+      }
+    });
+
+    it('undo follows the same rule: a caption that became a link outside the dataset is left alone', () => {
+      const db = open();
+      try {
+        applyBatch(root, db, planBatch(root, targets('solo'), { kind: 'addTags', tags: ['x'], position: 'end' }, '.txt'));
+        const outside = makeTempDir();
+        writeFileSync(join(outside, 'b.txt'), 'alice, solo, x');
+        rmSync(join(root, 'b.txt'));
+        symlinkSync(join(outside, 'b.txt'), join(root, 'b.txt'), 'file');
+        const undone = undoLastBatch(root, db)!;
+        assert.deepEqual(undone.conflicts.map((c) => c.path), ['b.txt']);
+        assert.match(undone.conflicts[0]!.reason, /outside the dataset/);
+        assert.equal(readFileSync(join(outside, 'b.txt'), 'utf8'), 'alice, solo, x');
+      } finally {
+        db.close();
+      }
+    });
   });
 });

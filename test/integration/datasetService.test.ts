@@ -52,17 +52,55 @@ describe('the dataset service', function () {
     assert.ok(!resolved.some((r) => except.includes(r.id)));
   });
 
-  it('previews a batch, asks for confirmation above the threshold, applies exactly the preview', () => {
+  it('previews a batch, asks for confirmation above the threshold, applies exactly the preview', async () => {
     const preview = service.previewBatch({ kind: 'query', query: 'folder:5_bob', except: [] }, { kind: 'addTags', tags: ['bobby'], position: 'end' });
     assert.ok(preview.changed > 0);
     assert.equal(preview.needsConfirmation, preview.changed > 5);
     assert.ok(preview.changes.every((c) => c.after?.includes('bobby')));
-    const outcome = service.applyBatch(preview.planId);
+    const outcome = await service.applyBatch(preview.planId);
     assert.equal(outcome.changed, preview.changed);
-    assert.throws(() => service.applyBatch(preview.planId), /out of date/);
+    await assert.rejects(service.applyBatch(preview.planId), /out of date/);
     assert.equal(service.canUndo(), true);
-    const undone = service.undoBatch()!;
+    const undone = (await service.undoBatch())!;
     assert.equal(undone.changed, preview.changed);
+  });
+
+  it('says what a batch changed out of the images it was asked to touch, and redoes an undone batch until a new one comes', async () => {
+    const total = (query: string): number => {
+      const page = service.search(query, 0, 0);
+      assert.ok(!('error' in page));
+      return page.total;
+    };
+    const images = total('folder:5_bob');
+    const stats = service.tagFrequencies('folder:5_bob', 1000);
+    assert.ok(!('error' in stats));
+    const tag = stats.tags.find((t) => t.count > 1 && t.count < images && !/[\s_():*]/.test(t.tag))!.tag;
+    const withTag = total(`folder:5_bob ${tag}`);
+    const preview = service.previewBatch({ kind: 'query', query: 'folder:5_bob', except: [] }, { kind: 'removeTags', tags: [tag] });
+    assert.equal(preview.summary, `Remove "${tag}" from ${images} images`);
+    const outcome = await service.applyBatch(preview.planId);
+    assert.equal(outcome.summary, `Removed "${tag}" from ${withTag} of ${images} images`);
+    assert.equal(total(`folder:5_bob ${tag}`), 0);
+    assert.equal(service.canRedo(), false);
+
+    const undone = (await service.undoBatch())!;
+    assert.equal(undone.summary, `Undid: Remove "${tag}" from ${images} images (${withTag} files restored)`);
+    assert.equal(service.canRedo(), true);
+    assert.equal(total(`folder:5_bob ${tag}`), withTag, 'the index follows the undo at once');
+    const redone = (await service.redoBatch())!;
+    assert.equal(redone.summary, `Redid: Remove "${tag}" from ${images} images (${withTag} files changed again)`);
+    assert.equal(total(`folder:5_bob ${tag}`), 0, 'the index follows the redo at once');
+    assert.equal(service.canRedo(), false);
+    assert.equal(await service.redoBatch(), null);
+
+    await service.undoBatch();
+    assert.equal(service.canRedo(), true);
+    const one = service.resolveSelection({ kind: 'query', query: 'folder:5_bob', except: [] })[0]!;
+    const other = service.previewBatch({ kind: 'ids', ids: [one.id] }, { kind: 'addTags', tags: ['new batch'], position: 'end' });
+    await service.applyBatch(other.planId);
+    assert.equal(service.canRedo(), false, 'a new batch after an undo clears redo');
+    assert.equal(await service.redoBatch(), null);
+    await service.undoBatch();
   });
 
   it('creates projects from a selection or a query', () => {

@@ -80,12 +80,12 @@ describe('the dataset service with tags', function () {
     assert.ok(bad && 'error' in bad && /line 1/.test(bad.error), JSON.stringify(bad));
   });
 
-  it('applies a rules file as one batch, keeps the sidecar in step, and undo restores both', () => {
+  it('applies a rules file as one batch, keeps the sidecar in step, and undo restores both', async () => {
     writeFileSync(join(root, 'rules.json'), JSON.stringify({ aliases: { blur: 'blurry' }, blacklist: ['smile'], normalize: true }));
     const preview = service.previewBatch({ kind: 'query', query: '', except: [] }, { kind: 'applyRulesFile', file: 'rules.json' });
     assert.equal(preview.changed, 4);
     assert.match(preview.summary, /rules/i);
-    const outcome = service.applyBatch(preview.planId);
+    const outcome = await service.applyBatch(preview.planId);
     assert.equal(outcome.changed, 4);
     assert.equal(outcome.conflicts.length, 0);
     assert.equal(readFileSync(join(root, '0.txt'), 'utf8'), 'alice, blue eyes');
@@ -94,7 +94,7 @@ describe('the dataset service with tags', function () {
     assert.deepEqual(tags.map((t) => t.name), ['alice', 'blue_eyes'], 'the removed tag left the sidecar; the kept one keeps its provenance');
     assert.equal(tags[1]!.source, 'model:wd');
 
-    const undone = service.undoBatch();
+    const undone = await service.undoBatch();
     assert.equal(undone?.changed, 4);
     assert.equal(readFileSync(join(root, '0.txt'), 'utf8'), 'alice, blue_eyes, smile');
     assert.deepEqual(parseSidecar(readFileSync(join(root, '0.tagbench.json'))).tags!.map((t) => t.name), ['alice', 'blue_eyes', 'smile']);

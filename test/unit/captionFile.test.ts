@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, statSync, readdirSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaptionDecodeError, decodeCaption, encodeCaption, writeCaptionFile } from '../../src/core/caption/captionFile.ts';
+import { CaptionDecodeError, decodeCaption, decodeCaptionExact, encodeCaption, encodeCaptionExact, writeCaptionFile } from '../../src/core/caption/captionFile.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
 describe('caption files', () => {
@@ -55,5 +55,34 @@ describe('caption files', () => {
     const file = join(dir, 'new.txt');
     assert.equal(writeCaptionFile(file, 'a, b', { bom: false, eol: '\n' }), true);
     assert.equal(readFileSync(file, 'utf8'), 'a, b');
+  });
+
+  it('decodes and encodes mixed CRLF and LF line endings byte for byte', () => {
+    const bytes = Buffer.from('\uFEFFa, b\r\nc\nd\r\n', 'utf8');
+    const exact = decodeCaptionExact(bytes);
+    assert.deepEqual(exact, { raw: 'a, b\r\nc\nd\r\n', bom: true });
+    assert.deepEqual(encodeCaptionExact(exact), bytes);
+    assert.equal(decodeCaption(bytes).text, 'a, b\nc\nd\n');
+  });
+
+  it('keeps each line\'s own ending when one line of a mixed caption changes', () => {
+    const dir = makeTempDir();
+    const file = join(dir, 'mixed.txt');
+    writeFileSync(file, 'alice, smile\r\nbob\nsky\r\n');
+    assert.equal(writeCaptionFile(file, 'alice, smile\nbob, beard\nsky\n'), true);
+    assert.equal(readFileSync(file, 'utf8'), 'alice, smile\r\nbob, beard\nsky\r\n');
+    assert.equal(writeCaptionFile(file, 'alice, smile\nbob, beard\nsky\nnew line\n'), true);
+    assert.equal(readFileSync(file, 'utf8'), 'alice, smile\r\nbob, beard\nsky\r\nnew line\r\n', 'a new line ends as the file\'s first line does');
+  });
+
+  it('writes the target of a symbolic link, which stays a link', () => {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, 'real.txt'), 'alice\n');
+    symlinkSync('real.txt', join(dir, 'link.txt'));
+    assert.equal(writeCaptionFile(join(dir, 'link.txt'), 'alice, smile\n'), true);
+    assert.ok(lstatSync(join(dir, 'link.txt')).isSymbolicLink());
+    assert.equal(readlinkSync(join(dir, 'link.txt')), 'real.txt');
+    assert.equal(readFileSync(join(dir, 'real.txt'), 'utf8'), 'alice, smile\n');
+    assert.deepEqual(readdirSync(dir).sort(), ['link.txt', 'real.txt'], 'no temporary file is left behind');
   });
 });

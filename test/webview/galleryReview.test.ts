@@ -79,7 +79,7 @@ describe('gallery webview: reviewing suggestions in a batch', function () {
       selection: { kind: 'ids', ids },
       action: { kind: 'reviewSuggestions', decision: 'accept', model: 'tagger:wd-vit-tagger-v3', minConfidence: 0.5 },
     });
-    assert.equal(await dialog.locator('#title').textContent(), 'Accept suggestions ≥ 0.5 of tagger:wd-vit-tagger-v3');
+    assert.equal(await dialog.locator('#title').textContent(), 'Accept suggestions of tagger:wd-vit-tagger-v3 at or above 0.5');
     const changes = dialog.locator('.changes > li');
     assert.equal(await changes.count(), 2);
     assert.deepEqual(await changes.nth(0).locator('.reviewed li').allTextContents(), ['+ Accepted: red scarf', '+ Accepted: smile']);

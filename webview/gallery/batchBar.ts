@@ -14,6 +14,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { BatchAction, BatchOutcome, ReviewSuggestionsAction } from '../../src/protocol/galleryProtocol.ts';
 import { RpcError } from '../../src/protocol/rpc.ts';
+import { batchActionTitle } from '../../src/shared/batchAction.ts';
 import { emit } from '../shared/events.ts';
 import { formatCount, plural } from '../shared/format.ts';
 import './batchPreview.ts';
@@ -374,7 +375,7 @@ export class BatchBar extends LitElement {
       }
       if (preview.needsConfirmation && action.kind !== 'trash') {
         const dialog = this.renderRoot.querySelector<BatchPreview>('tb-batch-preview')!;
-        const apply = await dialog.confirm(preview, describe(action));
+        const apply = await dialog.confirm(preview, batchActionTitle(action));
         if (!apply) {
           this.setStatus('Cancelled: nothing was changed.');
           return;
@@ -434,28 +435,6 @@ export class BatchBar extends LitElement {
   private setStatus(text: string, error = false): void {
     this.status = { text, error, conflicts: [], undo: false };
   }
-}
-
-/** A title for the preview of `action`. */
-function describe(action: BatchAction): string {
-  switch (action.kind) {
-    case 'addTags': return `Add ${action.tags.join(', ')}`;
-    case 'removeTags': return `Remove ${action.tags.join(', ')}`;
-    case 'replaceTag': return `Replace ${action.regex ? `/${action.find}/` : action.find} with ${action.replace || '(nothing)'}`;
-    case 'setPrefix': return `Start captions with ${action.prefix}`;
-    case 'reviewSuggestions': return describeReview(action);
-    case 'trash': return 'Move to the Tagbench trash';
-  }
-}
-
-/** "Accept suggestions ≥ 0.5 of tagger:wd-vit-tagger-v3", "Reject suggestions < 0.35", "Accept all pending suggestions". */
-function describeReview(action: ReviewSuggestionsAction): string {
-  const verb = action.decision === 'accept' ? 'Accept' : 'Reject';
-  const filters: string[] = [];
-  if (action.minConfidence !== undefined) filters.push(`≥ ${action.minConfidence}`);
-  if (action.belowConfidence !== undefined) filters.push(`< ${action.belowConfidence}`);
-  if (action.model) filters.push(`of ${action.model}`);
-  return filters.length > 0 ? `${verb} suggestions ${filters.join(' ')}` : `${verb} all pending suggestions`;
 }
 
 /** A confidence typed in the review form: undefined when empty (any), null when it is no number from 0 to 1. */

@@ -1,16 +1,18 @@
 /**
  * `tagbench tags DIR normalize|rename|apply-rules|accept|reject ... [QUERY]`: tag hygiene, or a review
- * of model suggestions, over the dataset or the images a query matches, as one undoable batch. `--dry-run` prints what would change and writes
- * nothing. Sidecars that list tags are kept in step with the captions a batch writes.
+ * of model suggestions, over the dataset or the images a query matches, as one undoable batch planned
+ * and applied under the dataset's edit lock (two runs at once take turns). `--dry-run` prints what
+ * would change and writes nothing. Sidecars that list tags are kept in step with the captions a batch writes.
  */
 import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openDatasetIndex } from '../../core/index/datasetIndex.ts';
-import { searchImages, tagStats } from '../../core/index/search.ts';
+import { searchImages } from '../../core/index/search.ts';
 import { datasetLayout } from '../../core/dataset/datasetLayout.ts';
 import { normalizeSettings, readDatasetSettings } from '../../core/dataset/datasetSettings.ts';
-import { applyBatch, planBatch } from '../../core/edits/batchEdit.ts';
 import type { BatchPlan, BatchResult, BatchTarget } from '../../core/edits/batchEdit.ts';
+import { BatchService } from '../../core/edits/batchService.ts';
+import { stopMessage } from '../../core/edits/batchFiles.ts';
 import type { CaptionEdit } from '../../core/edits/captionEdits.ts';
 import type { ReviewSuggestionsAction } from '../../core/edits/reviewBatch.ts';
 import { loadTagRulesFile, TagRulesError } from '../../core/tags/tagRules.ts';
@@ -31,16 +33,11 @@ export function runTagsCommand(ctx: CommandContext): number {
   const { db, root } = openDatasetIndex(dir);
   try {
     const settings = normalizeSettings({ ...readDatasetSettings(datasetLayout(root).settingsFile), ...ctx.settingsOverrides() });
-    const targets = withQueryContext(query, () => allMatches(db, query));
-    if (action.kind === 'applyRules' && action.rules.sort === 'frequency') action.frequencies = datasetFrequencies(db, action.rules);
-    const plan = planBatch(root, targets, action, settings.captionExtension);
-    if (ctx.flag('dry-run')) return printPreview(ctx, plan);
-    if (plan.captions.length === 0) {
-      // Nothing to write: no journal entry either, so "tagbench undo" still undoes the batch before.
-      const unchanged = plan.files - plan.skipped.length;
-      return printResult(ctx, plan, { id: plan.id, summary: plan.summary, changed: 0, unchanged, conflicts: [...plan.skipped], moved: 0, sidecars: 0 }, dir);
-    }
-    return printResult(ctx, plan, applyBatch(root, db, plan), dir);
+    const batches = new BatchService(root, db, settings.captionExtension);
+    const targets = (): BatchTarget[] => withQueryContext(query, () => allMatches(db, query));
+    if (ctx.flag('dry-run')) return printPreview(ctx, batches.plan(targets(), action));
+    const { plan, result } = batches.planAndApply(targets, action, { purpose: `tagbench tags ${verb}`, ...lockWait(ctx) });
+    return printResult(ctx, plan, result, dir);
   } finally {
     db.close();
   }
@@ -104,16 +101,6 @@ function allMatches(db: Database, query: string): BatchTarget[] {
   return targets;
 }
 
-/** Tag key -> images with the tag over the whole dataset, spellings and aliases of one tag added up. */
-function datasetFrequencies(db: Database, rules: TagRules): Record<string, number> {
-  const counts = new Map<string, number>();
-  for (const { tag, count } of tagStats(db).tags) {
-    const key = Object.hasOwn(rules.aliases, tagKey(tag)) ? tagKey(rules.aliases[tagKey(tag)]!) : tagKey(tag);
-    counts.set(key, (counts.get(key) ?? 0) + count);
-  }
-  return Object.fromEntries(counts);
-}
-
 function printPreview(ctx: CommandContext, plan: BatchPlan): number {
   const changed = plan.captions.length;
   const unchanged = plan.files - changed - plan.skipped.length;
@@ -137,21 +124,35 @@ function printResult(ctx: CommandContext, plan: BatchPlan, result: BatchResult, 
   const sidecars = result.sidecars;
   const skipped = plan.skipped.length;
   const conflicts = result.conflicts.length - skipped;
+  const error = result.stopped ? stopMessage(result.stopped, 'batch', cliStopHints(dir)) : undefined;
   if (ctx.flag('json')) {
     ctx.out(JSON.stringify({
       dryRun: false, batch: result.changed > 0 ? result.id : null, summary: result.summary, changed: result.changed, unchanged: result.unchanged,
-      conflicts, skipped, sidecars, problems: result.conflicts,
+      conflicts, skipped, sidecars, problems: result.conflicts, outcome: result.outcome,
+      ...(result.stopped ? { stopped: result.stopped, error } : {}),
     }, null, 2));
   } else {
     for (const c of result.conflicts) ctx.err(`tagbench: ${c.path} ${c.reason}.`);
-    const parts = [`${result.changed} changed`, `${result.unchanged} unchanged`];
+    const parts = [`${result.unchanged} unchanged`];
     if (conflicts) parts.push(`${conflicts} conflict${conflicts === 1 ? '' : 's'}`);
     if (skipped) parts.push(`${skipped} skipped`);
     if (sidecars) parts.push(`${sidecars} sidecar${sidecars === 1 ? '' : 's'} updated`);
-    ctx.out(`${result.summary}: ${parts.join(', ')}.`);
+    ctx.out(`${result.outcome} (${parts.join(', ')}).`);
     if (result.changed > 0) ctx.out(`Batch ${result.id}; undo it with: tagbench undo ${dir}`);
+    if (error) ctx.err(`tagbench: ${error}`);
   }
-  return conflicts > 0 ? 1 : 0;
+  return conflicts > 0 || result.stopped ? 1 : 0;
+}
+
+/** `--wait SECONDS`: how long to wait for another writer of the dataset (default: the edit lock's 30 s). */
+export function lockWait(ctx: CommandContext): { lockTimeoutMs?: number } {
+  const seconds = ctx.decimal('wait', 0, 86_400);
+  return seconds === undefined ? {} : { lockTimeoutMs: seconds * 1000 };
+}
+
+/** How the CLI's stop messages name undo and re-indexing. */
+export function cliStopHints(dir: string): { undo: string; index: string } {
+  return { undo: `"tagbench undo ${dir}"`, index: `"tagbench index ${dir}"` };
 }
 
 /** A caption change as the tags it loses and gains (`a, b -> c`), or `(reordered)`. */

@@ -12,6 +12,8 @@ import { captionPathFor, sidecarPathFor } from '../dataset/filePairing.ts';
 import { formatSidecar, parseSidecar } from '../sidecar/sidecar.ts';
 import type { Sidecar } from '../sidecar/sidecar.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
+import { withEditLock } from '../edits/editLock.ts';
+import { checkWritable, linkTarget } from '../edits/writeTarget.ts';
 import type { AnnotationError, AnnotationResult } from './annotator.ts';
 import { mergeAnnotation } from './mergeAnnotation.ts';
 import type { CaptionOrigin, MergeOptions } from './mergeAnnotation.ts';
@@ -46,8 +48,23 @@ export function readCaptionText(files: ImageFiles): string | null {
   return bytes ? decodeCaption(bytes).text : null;
 }
 
+/** How long an annotation waits for another writer (a batch edit) to finish with the dataset's files. */
+const LOCK_TIMEOUT_MS = 5 * 60_000;
+
+/** Runs one image's read-modify-write under the dataset's edit lock, refusing files behind links that leave the dataset. */
+function underLock<T>(files: ImageFiles, write: () => T): T {
+  return withEditLock(files.root, { purpose: 'annotation', timeoutMs: LOCK_TIMEOUT_MS }, () => {
+    checkWritable(files.root, [captionPathFor(files.path, files.captionExtension), sidecarPathFor(files.path)]);
+    return write();
+  });
+}
+
 /** Merges a result into the caption and writes it with its provenance into the sidecar. */
 export function applyAnnotation(files: ImageFiles, result: AnnotationResult, merge: MergeOptions): AppliedAnnotation {
+  return underLock(files, () => applyLocked(files, result, merge));
+}
+
+function applyLocked(files: ImageFiles, result: AnnotationResult, merge: MergeOptions): AppliedAnnotation {
   const captionFile = join(files.root, captionPathFor(files.path, files.captionExtension));
   const sidecarFile = join(files.root, sidecarPathFor(files.path));
   const sidecar = readSidecarForUpdate(sidecarFile, files);
@@ -69,7 +86,7 @@ export function applyAnnotation(files: ImageFiles, result: AnnotationResult, mer
     next.scores = { ...sidecar.scores, [name]: { value: result.score, model: result.model, at: result.at } };
   }
   next.annotations = upsert(sidecar.annotations, result.model, result.kind, storedResult(result));
-  writeFileAtomic(sidecarFile, formatSidecar(next));
+  writeFileAtomic(linkTarget(sidecarFile), formatSidecar(next));
   return {
     added: outcome.added,
     removed: outcome.removed,
@@ -83,12 +100,16 @@ export function applyAnnotation(files: ImageFiles, result: AnnotationResult, mer
 
 /** Records a failed annotation in the sidecar, unless the model already has a result for the image. */
 export function recordAnnotationFailure(files: ImageFiles, model: { id: string; kind: AnnotationResult['kind']; params: Record<string, unknown> }, error: AnnotationError): void {
+  underLock(files, () => recordFailureLocked(files, model, error));
+}
+
+function recordFailureLocked(files: ImageFiles, model: { id: string; kind: AnnotationResult['kind']; params: Record<string, unknown> }, error: AnnotationError): void {
   const sidecarFile = join(files.root, sidecarPathFor(files.path));
   const sidecar = readSidecarForUpdate(sidecarFile, files);
   const existing = (sidecar.annotations ?? []) as { model?: string; kind?: string; error?: string }[];
   if (existing.some((a) => a.model === model.id && a.kind === model.kind && a.error === undefined)) return;
   const entry = { model: model.id, kind: model.kind, at: new Date().toISOString(), params: model.params, error: error.message, failure: error.failure };
-  writeFileAtomic(sidecarFile, formatSidecar({ ...sidecar, annotations: upsert(sidecar.annotations, model.id, model.kind, entry) }));
+  writeFileAtomic(linkTarget(sidecarFile), formatSidecar({ ...sidecar, annotations: upsert(sidecar.annotations, model.id, model.kind, entry) }));
 }
 
 /** The sidecar to update: the existing one, or a new one; an invalid one throws (it is never overwritten). */

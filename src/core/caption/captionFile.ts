@@ -1,9 +1,12 @@
 /**
- * Caption sidecar files (`<stem>.txt`): decoding (UTF-8, with or without BOM, CRLF or LF) and
- * writing back in the file's own style, atomically, and only when the content really changes.
+ * Caption sidecar files (`<stem>.txt`): decoding (UTF-8, with or without BOM, CRLF or LF, even mixed)
+ * and writing back in the file's own style (each line keeps its own ending), atomically, and only when
+ * the content really changes. A caption that is a symbolic link is written through to its target, so
+ * the link stays a link (writeTarget.ts decides which links a dataset writer may follow).
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomicWrite.ts';
+import { linkTarget } from '../edits/writeTarget.ts';
 
 /** A decoded caption and the byte-level style it was written in. */
 export interface CaptionText {
@@ -24,8 +27,26 @@ export class CaptionDecodeError extends Error {
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** A caption exactly as its file holds it: the text with its own line endings, and whether a BOM precedes it. */
+export interface ExactCaption {
+  raw: string;
+  bom: boolean;
+}
+
 /** Decodes caption bytes; throws CaptionDecodeError for anything that is not UTF-8 text. */
 export function decodeCaption(bytes: Uint8Array): CaptionText {
+  const { raw, bom } = decodeCaptionExact(bytes);
+  return { text: raw.replace(/\r\n/g, '\n'), bom, eol: eolOf(raw) };
+}
+
+/** The line ending style of caption text: that of its first line break (LF when it has none). */
+export function eolOf(raw: string): '\n' | '\r\n' {
+  const lf = raw.indexOf('\n');
+  return lf > 0 && raw[lf - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/** Decodes caption bytes keeping every line ending as it is; throws CaptionDecodeError for anything that is not UTF-8 text. */
+export function decodeCaptionExact(bytes: Uint8Array): ExactCaption {
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
     throw new CaptionDecodeError('The caption is UTF-16 encoded; trainers read UTF-8. Save it as UTF-8.');
   }
@@ -38,10 +59,13 @@ export function decodeCaption(bytes: Uint8Array): CaptionText {
     throw new CaptionDecodeError(`The caption is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(body) + (bom ? 3 : 0)}); re-save it as UTF-8.`);
   }
   if (raw.includes('\0')) throw new CaptionDecodeError('The caption contains NUL bytes: it is not a text file.');
-  const crlf = raw.indexOf('\r\n');
-  const lf = raw.indexOf('\n');
-  const eol = crlf >= 0 && crlf === lf - 1 ? '\r\n' : '\n';
-  return { text: raw.replace(/\r\n/g, '\n'), bom, eol };
+  return { raw, bom };
+}
+
+/** Encodes a caption exactly: decodeCaptionExact gives it back. */
+export function encodeCaptionExact(caption: ExactCaption): Buffer {
+  const body = Buffer.from(caption.raw, 'utf8');
+  return caption.bom ? Buffer.concat([UTF8_BOM, body]) : body;
 }
 
 /** Encodes a caption in the given style. */
@@ -56,8 +80,10 @@ export function readCaptionFile(file: string): CaptionText {
 }
 
 /**
- * Writes `text` to a caption file, keeping the existing file's BOM and line endings (or `style` for a
- * new file). Returns false, without touching the file, when its bytes would not change.
+ * Writes `text` to a caption file, keeping the existing file's BOM and line endings, line by line: line
+ * n keeps the ending line n had, added lines end as the file's first line does (`style` for a new
+ * file). A symbolic link is written through (the link stays). Returns false, without touching the
+ * file, when its text would not change.
  */
 export function writeCaptionFile(file: string, text: string, style: Pick<CaptionText, 'bom' | 'eol'> = { bom: false, eol: '\n' }): boolean {
   let existing: Buffer | undefined;
@@ -66,11 +92,25 @@ export function writeCaptionFile(file: string, text: string, style: Pick<Caption
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const current = existing ? decodeCaption(existing) : undefined;
+  const current = existing ? decodeCaptionExact(existing) : undefined;
   const normalized = text.replace(/\r\n/g, '\n');
-  if (current && current.text === normalized) return false;
-  writeFileAtomic(file, encodeCaption({ text: normalized, bom: current?.bom ?? style.bom, eol: current?.eol ?? style.eol }));
+  if (current && current.raw.replace(/\r\n/g, '\n') === normalized) return false;
+  const raw = current ? withEndingsOf(normalized, current.raw) : encodeCaption({ text: normalized, bom: false, eol: style.eol }).toString('utf8');
+  writeFileAtomic(existing ? linkTarget(file) : file, encodeCaptionExact({ raw, bom: current?.bom ?? style.bom }));
   return true;
+}
+
+/** Writes caption bytes exactly as given (a batch's planned bytes, an undo's saved ones), atomically, through a symbolic link. */
+export function writeCaptionBytes(file: string, bytes: Uint8Array): void {
+  writeFileAtomic(linkTarget(file), bytes);
+}
+
+/** `text` (LF line breaks) with the line endings of `raw`, line by line; added lines end as raw's first line. */
+export function withEndingsOf(text: string, raw: string): string {
+  const endings = raw.match(/\r?\n/g) ?? [];
+  const fallback = endings[0] ?? '\n';
+  let n = 0;
+  return text.replace(/\n/g, () => endings[n++] ?? fallback);
 }
 
 function firstInvalidUtf8(bytes: Uint8Array): number {

@@ -1,27 +1,37 @@
 /**
- * Batch edits of a dataset: plan (read every caption, compute the new text: this is the preview),
- * apply (journal first, then files, then the index), and undo the last batch. A file that changed on
- * disk since it was read is reported as a conflict and left alone, on apply and on undo.
+ * Batch edits of a dataset: plan (read every caption, compute its new bytes: this is the preview), and
+ * apply under the dataset's edit lock: journal first, then files, then the index. Under the lock every
+ * file is checked again against the bytes it was planned from: one that changed since (another writer,
+ * an editor) is a conflict, reported and left alone, never overwritten. An edit keeps each line's own
+ * ending and a caption's untouched bytes. Files behind a symbolic link that leaves the dataset are
+ * never written (writeTarget.ts). A full disk stops the batch cleanly: what was written stays journalled,
+ * so undo puts it back or a re-run finishes it. Undo and redo are in batchUndo.ts.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { CaptionDecodeError, decodeCaption, writeCaptionFile } from '../caption/captionFile.ts';
+import { CaptionDecodeError, decodeCaptionExact, encodeCaptionExact, eolOf, writeCaptionBytes } from '../caption/captionFile.ts';
 import { captionPathFor, sidecarPathFor } from '../dataset/filePairing.ts';
 import { TAGBENCH_DIR } from '../dataset/datasetLayout.ts';
 import { ImageStore } from '../index/imageStore.ts';
-import { readSidecarState } from '../index/imageFileReader.ts';
-import { scannedFile } from '../index/refreshImageFiles.ts';
-import { sidecarTagsFor, syncSidecarTags } from '../sidecar/sidecarTags.ts';
+import { sidecarTagsFor } from '../sidecar/sidecarTags.ts';
 import { SidecarError } from '../sidecar/sidecar.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
+import { captionSpelling } from '../annotate/mergeAnnotation.ts';
+import { describeBatch, describeBatchOutcome } from '../../shared/batchAction.ts';
+import { splitCaptionLines } from '../../shared/tags.ts';
+import type { TrashAction } from '../../shared/batchAction.ts';
 import { editCaption } from './captionEdits.ts';
 import type { CaptionEdit } from './captionEdits.ts';
 import { RegexTimeoutError } from './safeRegex.ts';
-import { describeReview, reviewImage } from './reviewBatch.ts';
+import { reviewImage } from './reviewBatch.ts';
 import type { ReviewSuggestionsAction } from './reviewBatch.ts';
-import { lastAppliedBatch, newBatchId, writeJournal } from './batchJournal.ts';
+import { clearRedo, newBatchId, writeJournal } from './batchJournal.ts';
 import type { JournalCaption, JournalEntry, JournalMove } from './batchJournal.ts';
+import { withEditLock } from './editLock.ts';
+import { linkTarget, WriteTargets } from './writeTarget.ts';
+import { BatchNotStartedError, captionBytes, captionState, isDiskFull, readBytes, readRaw, sameBytes, sidecarState, updateIndex } from './batchFiles.ts';
+import type { BatchStop } from './batchFiles.ts';
 
 /** An image a batch applies to. */
 export interface BatchTarget {
@@ -33,16 +43,18 @@ export interface BatchTarget {
  * A batch action: a caption edit, a review of model suggestions (caption and sidecar), or moving the
  * images (with caption and sidecar) to Tagbench's trash.
  */
-export type BatchAction = CaptionEdit | ReviewSuggestionsAction | { kind: 'trash' };
+export type BatchAction = CaptionEdit | ReviewSuggestionsAction | TrashAction;
 
-/** One caption's planned change, with the exact bytes it was planned from. */
+/** One caption's planned change, with the exact bytes it was planned from and the exact bytes it gets. */
 export interface PlannedCaption {
   imageId: number;
   imagePath: string;
   path: string;
+  /** The text before and after, with LF line breaks (for previews and the journal). */
   before: string | null;
   after: string;
   bytes: Buffer | null;
+  afterBytes: Buffer;
   bom: boolean;
   eol: '\n' | '\r\n';
   /** A sidecar change planned with the caption's (a suggestion review); its `before` must still be on disk to apply. */
@@ -61,14 +73,17 @@ export interface BatchPlan {
   captions: PlannedCaption[];
   /** Images to move to the trash (for the trash action). */
   trash: BatchTarget[];
-  /** Captions that cannot be edited (not UTF-8, unreadable), with the reason. */
+  /** Captions that cannot be edited (not UTF-8, unreadable, behind a link leaving the dataset), with the reason. */
   skipped: { path: string; reason: string }[];
 }
 
-/** What applying or undoing a batch did. */
+/** What applying, undoing or redoing a batch did. */
 export interface BatchResult {
   id: string;
+  /** The batch's description (`Remove "beard" from 7 images`; an undo's is `Undid: ...`). */
   summary: string;
+  /** What it did, counting what changed: `Removed "beard" from 2 of 7 images`. */
+  outcome: string;
   changed: number;
   unchanged: number;
   conflicts: { path: string; reason: string }[];
@@ -76,17 +91,38 @@ export interface BatchResult {
   moved: number;
   /** Sidecars whose tag provenance was brought in step with the captions (or restored by an undo). */
   sidecars: number;
+  /** Set when it stopped before its end (a full disk) or could not update the index: how far it got. */
+  stopped?: BatchStop;
 }
 
-/** Plans a batch: reads each target's caption and computes its new text. Nothing is written. */
+/** How a batch, undo or redo waits for the dataset's edit lock. */
+export interface BatchRunOptions {
+  /** What the lock holder is, for another writer's message (default: the batch's summary). */
+  purpose?: string;
+  lockTimeoutMs?: number;
+}
+
+const CHANGED_SINCE_READ = 'changed on disk since it was read; left as it is';
+
+/** Plans a batch: reads each target's caption and computes its new bytes. Nothing is written. */
 export function planBatch(root: string, targets: readonly BatchTarget[], action: BatchAction, captionExtension: string): BatchPlan {
-  const plan: BatchPlan = { id: newBatchId(), action, summary: describe(action, targets.length), files: targets.length, captions: [], trash: [], skipped: [] };
+  const plan: BatchPlan = { id: newBatchId(), action, summary: describeBatch(action, targets.length), files: targets.length, captions: [], trash: [], skipped: [] };
+  const writable = new WriteTargets(root);
   if (action.kind === 'trash') {
-    plan.trash = [...targets];
+    for (const target of targets) {
+      const refusal = writable.folderRefusal(target.path);
+      if (refusal) plan.skipped.push({ path: target.path, reason: refusal });
+      else plan.trash.push(target);
+    }
     return plan;
   }
   for (const target of targets) {
     const path = captionPathFor(target.path, captionExtension);
+    const refusal = writable.refusal(path);
+    if (refusal) {
+      plan.skipped.push({ path, reason: refusal });
+      continue;
+    }
     let bytes: Buffer | null = null;
     try {
       bytes = readFileSync(join(root, path));
@@ -96,195 +132,191 @@ export function planBatch(root: string, targets: readonly BatchTarget[], action:
         continue;
       }
     }
-    let decoded = { text: '', bom: false, eol: '\n' as '\n' | '\r\n' };
+    let exact = { raw: '', bom: false };
     if (bytes) {
       try {
-        decoded = decodeCaption(bytes);
+        exact = decodeCaptionExact(bytes);
       } catch (err) {
         plan.skipped.push({ path, reason: err instanceof CaptionDecodeError ? err.message : String(err) });
         continue;
       }
     }
-    const before = bytes ? decoded.text : null;
-    const planned: PlannedCaption = { imageId: target.id, imagePath: target.path, path, before, after: before ?? '', bytes, bom: decoded.bom, eol: decoded.eol };
+    const eol = eolOf(exact.raw);
+    const planned = (raw: string): PlannedCaption => ({
+      imageId: target.id, imagePath: target.path, path, before: bytes ? lf(exact.raw) : null, after: lf(raw),
+      bytes, afterBytes: raw === exact.raw && bytes ? bytes : encodeCaptionExact({ raw, bom: exact.bom }), bom: exact.bom, eol,
+    });
     if (action.kind === 'reviewSuggestions') {
       const sidecarPath = sidecarPathFor(target.path);
       const sidecarBytes = readBytes(join(root, sidecarPath));
       if (!sidecarBytes) continue;
+      const sidecarRefusal = writable.refusal(sidecarPath);
+      if (sidecarRefusal) {
+        plan.skipped.push({ path: sidecarPath, reason: sidecarRefusal });
+        continue;
+      }
       let reviewed;
       try {
-        reviewed = reviewImage(before ?? '', sidecarBytes, action);
+        reviewed = reviewImage(exact.raw, sidecarBytes, action);
       } catch (err) {
         if (!(err instanceof SidecarError)) throw err;
         plan.skipped.push({ path: sidecarPath, reason: err.message });
         continue;
       }
       if (!reviewed) continue;
-      plan.captions.push({ ...planned, after: reviewed.caption, sidecar: { path: sidecarPath, before: sidecarBytes.toString('utf8'), after: reviewed.sidecar },
+      // An acceptance goes on every line with tags of a caption of several lines, as an added tag does.
+      const raw = reviewed.accepted.length > 0 && splitCaptionLines(exact.raw).filter((line) => line.parts.length > 0).length > 1
+        ? editCaption(exact.raw, { kind: 'addTags', tags: reviewed.accepted.map((t) => captionSpelling(t, action.underscores ?? 'spaces')), position: 'end' })
+        : reviewed.caption;
+      plan.captions.push({ ...planned(raw), sidecar: { path: sidecarPath, before: sidecarBytes.toString('utf8'), after: reviewed.sidecar },
         reviewed: { accepted: reviewed.accepted, rejected: reviewed.rejected } });
       continue;
     }
+    let edited: string;
     try {
-      planned.after = editCaption(before, action);
+      edited = editCaption(bytes ? exact.raw : null, action);
     } catch (err) {
       throw err instanceof RegexTimeoutError ? err.on(path) : err;
     }
-    if (touchesCaption(planned)) plan.captions.push(planned);
+    const change = planned(edited);
+    if (touchesCaption(change)) plan.captions.push(change);
   }
   return plan;
 }
 
-/** Applies a planned batch: journal, then files, then index rows. */
-export function applyBatch(root: string, db: Database, plan: BatchPlan): BatchResult {
+/** Whether a plan has nothing to write: applying it writes no journal entry either, and leaves undo and redo as they are. */
+export function isEmptyPlan(plan: BatchPlan): boolean {
+  return plan.captions.length === 0 && plan.trash.length === 0;
+}
+
+/**
+ * Applies a planned batch under the dataset's edit lock: journal, then files, then index rows. Throws
+ * BatchNotStartedError when the journal cannot be written (nothing is touched then), and
+ * EditLockTimeoutError when another writer holds the lock for the whole wait.
+ */
+export function applyBatch(root: string, db: Database, plan: BatchPlan, options: BatchRunOptions = {}): BatchResult {
+  const result: BatchResult = {
+    id: plan.id, summary: plan.summary, outcome: '', changed: 0, unchanged: plan.files - plan.captions.length - plan.trash.length - plan.skipped.length,
+    conflicts: [...plan.skipped], moved: 0, sidecars: 0,
+  };
+  if (isEmptyPlan(plan)) return { ...result, outcome: describeBatchOutcome(plan.action, 0, plan.files) };
+  withEditLock(root, { purpose: options.purpose ?? plan.summary, ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}) },
+    () => applyLocked(root, db, plan, result));
+  result.outcome = describeBatchOutcome(plan.action, result.changed, plan.files);
+  return result;
+}
+
+function applyLocked(root: string, db: Database, plan: BatchPlan, result: BatchResult): void {
   const journalDir = join(root, TAGBENCH_DIR, 'journal');
-  const result: BatchResult = { id: plan.id, summary: plan.summary, changed: 0, unchanged: plan.files - plan.captions.length - plan.trash.length - plan.skipped.length, conflicts: [...plan.skipped], moved: 0, sidecars: 0 };
-  const moves: JournalMove[] = plan.trash.flatMap((t) => trashMoves(root, plan.id, t.path));
+  const writable = new WriteTargets(root);
+  const moves: JournalMove[] = [];
+  const trashMoves = new Map<BatchTarget, JournalMove[]>();
+  for (const target of plan.trash) {
+    const refusal = writable.folderRefusal(target.path);
+    if (refusal) {
+      result.conflicts.push({ path: target.path, reason: refusal });
+      continue;
+    }
+    trashMoves.set(target, movesOf(root, plan.id, target.path));
+    moves.push(...trashMoves.get(target)!);
+  }
   const entry: JournalEntry = {
     tagbench: 1, id: plan.id, at: new Date().toISOString(), summary: plan.summary, status: 'applied',
-    captions: plan.captions.map((c) => ({
-      path: c.path, before: c.before, after: touchesCaption(c) ? c.after : c.before, bom: c.bom, eol: c.eol,
-      ...(c.sidecar ? { sidecar: c.sidecar } : sidecarChange(root, c)),
-    })),
+    captions: plan.captions.map((c) => journalCaption(root, c)),
     moves,
   };
-  writeJournal(journalDir, entry);
+  try {
+    writeJournal(journalDir, entry);
+  } catch (err) {
+    throw new BatchNotStartedError(err);
+  }
+  clearRedo(journalDir);
 
   const store = new ImageStore(db);
   const written: { id: number; path: string; text: string }[] = [];
   const sidecarsWritten: { id: number; path: string; json: string }[] = [];
+  const planned = plan.captions.length + plan.trash.length;
+  const stop = (err: unknown): boolean => {
+    if (!isDiskFull(err)) return false;
+    result.stopped = { reason: 'disk-full', written: result.changed, planned, indexUpdated: true, cause: (err as Error).message };
+    return true;
+  };
   for (const [i, change] of plan.captions.entries()) {
     const captionChange = touchesCaption(change);
-    if (captionChange && !sameBytes(readBytes(join(root, change.path)), change.bytes)) {
-      result.conflicts.push({ path: change.path, reason: 'changed on disk since it was read; left as it is' });
+    const problem = (captionChange ? writable.refusal(change.path) : undefined)
+      ?? (captionChange && !sameBytes(readBytes(join(root, change.path)), change.bytes) ? CHANGED_SINCE_READ : undefined);
+    if (problem) {
+      result.conflicts.push({ path: change.path, reason: problem });
       continue;
     }
-    if (change.sidecar && readRaw(join(root, change.sidecar.path)) !== change.sidecar.before) {
-      result.conflicts.push({ path: change.sidecar.path, reason: 'changed on disk since it was read; left as it is' });
-      continue;
-    }
-    if (captionChange) {
-      writeCaptionFile(join(root, change.path), change.after, { bom: change.bom, eol: change.eol });
-      written.push({ id: change.imageId, path: change.path, text: change.after });
-    }
-    result.changed++;
-    const sidecar = entry.captions[i]!.sidecar;
-    if (sidecar && readRaw(join(root, sidecar.path)) === sidecar.before) {
-      writeFileAtomic(join(root, sidecar.path), sidecar.after);
-      sidecarsWritten.push({ id: change.imageId, path: sidecar.path, json: sidecar.after });
-      result.sidecars++;
-    }
-  }
-  const trashed = new Set<string>();
-  for (const move of moves) {
-    if (!existsSync(join(root, move.from))) continue;
-    mkdirSync(dirname(join(root, move.to)), { recursive: true });
-    renameSync(join(root, move.from), join(root, move.to));
-    trashed.add(move.from);
-  }
-  db.transaction(() => {
-    for (const w of written) store.setCaption(w.id, captionState(root, w.path, w.text));
-    for (const w of sidecarsWritten) store.setSidecar(w.id, sidecarState(root, w.path, w.json));
-    for (const t of plan.trash) {
-      if (trashed.has(t.path)) {
-        store.delete(t.id);
-        result.changed++;
-        result.moved++;
+    if (change.sidecar) {
+      const sidecarProblem = writable.refusal(change.sidecar.path) ?? (readRaw(join(root, change.sidecar.path)) !== change.sidecar.before ? CHANGED_SINCE_READ : undefined);
+      if (sidecarProblem) {
+        result.conflicts.push({ path: change.sidecar.path, reason: sidecarProblem });
+        continue;
       }
     }
-  })();
-  return result;
-}
-
-/** Undoes the most recent batch that is not undone yet; undefined when there is none. */
-export function undoLastBatch(root: string, db: Database): BatchResult | undefined {
-  const journalDir = join(root, TAGBENCH_DIR, 'journal');
-  const entry = lastAppliedBatch(journalDir);
-  if (!entry) return undefined;
-  const result: BatchResult = { id: entry.id, summary: `Undid: ${entry.summary}`, changed: 0, unchanged: 0, conflicts: [], moved: 0, sidecars: 0 };
-  const store = new ImageStore(db);
-  const restored: JournalCaption[] = [];
-  const imagesOf = db.prepare('SELECT path FROM images WHERE caption_path = ?').pluck(true);
-  for (const caption of entry.captions) {
-    if (caption.sidecar && caption.before === caption.after) {
-      // A change of the sidecar alone (rejected suggestions): it goes back unless it was edited since.
-      const now = readRaw(join(root, caption.sidecar.path));
-      if (now === caption.sidecar.before) {
-        result.unchanged++;
-      } else if (now !== caption.sidecar.after) {
-        result.conflicts.push({ path: caption.sidecar.path, reason: 'changed on disk after the batch; left as it is' });
-      } else {
-        writeFileAtomic(join(root, caption.sidecar.path), caption.sidecar.before);
-        restored.push(caption);
-        result.changed++;
+    try {
+      if (captionChange) {
+        writeCaptionBytes(join(root, change.path), change.afterBytes);
+        written.push({ id: change.imageId, path: change.path, text: change.after });
+      }
+      result.changed++;
+      const sidecar = entry.captions[i]!.sidecar;
+      if (sidecar && !writable.refusal(sidecar.path) && readRaw(join(root, sidecar.path)) === sidecar.before) {
+        writeFileAtomic(linkTarget(join(root, sidecar.path)), sidecar.after);
+        sidecarsWritten.push({ id: change.imageId, path: sidecar.path, json: sidecar.after });
         result.sidecars++;
       }
-      continue;
-    }
-    const file = join(root, caption.path);
-    const current = readText(file);
-    if (current === caption.before) {
-      result.unchanged++;
-    } else if (current !== caption.after) {
-      result.conflicts.push({ path: caption.path, reason: 'changed on disk after the batch; left as it is' });
-    } else {
-      if (caption.before === null) unlinkSync(file);
-      else writeCaptionFile(file, caption.before, { bom: caption.bom, eol: caption.eol });
-      restored.push(caption);
-      result.changed++;
-      result.sidecars += restoreSidecar(root, caption, imagesOf.all(caption.path) as string[]);
+    } catch (err) {
+      if (stop(err)) break;
+      result.conflicts.push({ path: change.path, reason: `cannot be written: ${(err as Error).message}` });
     }
   }
-  for (const move of [...entry.moves].reverse()) {
-    const from = join(root, move.to);
-    const to = join(root, move.from);
-    if (!existsSync(from)) continue;
-    if (existsSync(to)) {
-      result.conflicts.push({ path: move.from, reason: 'a file of that name exists again; the trashed one stays in the trash' });
-      continue;
-    }
-    mkdirSync(dirname(to), { recursive: true });
-    renameSync(from, to);
-    result.moved++;
-    result.changed++;
-  }
-  const ids = db.prepare('SELECT id, path FROM images WHERE caption_path = ?');
-  db.transaction(() => {
-    for (const caption of restored) {
-      for (const { id, path } of ids.all(caption.path) as { id: number; path: string }[]) {
-        store.setCaption(id, caption.before === null ? null : captionState(root, caption.path, caption.before));
-        const sidecar = caption.sidecar?.path ?? sidecarPathFor(path);
-        store.setSidecar(id, readSidecarState(root, scannedFile(root, sidecar), []));
+  const trashed: BatchTarget[] = [];
+  for (const [target, targetMoves] of result.stopped ? [] : trashMoves) {
+    try {
+      for (const move of targetMoves) {
+        if (!existsSync(join(root, move.from))) continue;
+        mkdirSync(dirname(join(root, move.to)), { recursive: true });
+        renameSync(join(root, move.from), join(root, move.to));
       }
+      trashed.push(target);
+      result.changed++;
+      result.moved++;
+    } catch (err) {
+      if (stop(err)) break;
+      result.conflicts.push({ path: target.path, reason: `cannot be moved to the trash: ${(err as Error).message}` });
     }
-  })();
-  writeJournal(journalDir, { ...entry, status: 'undone' });
-  return result;
+  }
+  const indexProblem = updateIndex(db, () => {
+    for (const w of written) store.setCaption(w.id, captionState(root, w.path, w.text));
+    for (const w of sidecarsWritten) store.setSidecar(w.id, sidecarState(root, w.path, w.json));
+    for (const t of trashed) store.delete(t.id);
+  });
+  if (indexProblem) {
+    result.stopped ??= { reason: 'index', written: result.changed, planned, indexUpdated: false, cause: indexProblem };
+    result.stopped.indexUpdated = false;
+    result.stopped.cause = indexProblem;
+  }
+}
+
+/** A caption's journal record: its text before and after, and exact bytes where the text does not give them back. */
+function journalCaption(root: string, c: PlannedCaption): JournalCaption {
+  const style = { bom: c.bom, eol: c.eol };
+  const after = touchesCaption(c) ? c.after : c.before;
+  const exact: Pick<JournalCaption, 'beforeBytes' | 'afterBytes'> = {};
+  if (c.bytes && !sameBytes(captionBytes(c.before, style), c.bytes)) exact.beforeBytes = c.bytes.toString('base64');
+  if (touchesCaption(c) && !sameBytes(captionBytes(c.after, style), c.afterBytes)) exact.afterBytes = c.afterBytes.toString('base64');
+  return { path: c.path, before: c.before, after, bom: c.bom, eol: c.eol, ...exact, ...(c.sidecar ? { sidecar: c.sidecar } : sidecarChange(root, c)) };
 }
 
 /** The files that go to the trash with an image: itself, its caption and its sidecar, when they exist. */
-function trashMoves(root: string, batchId: string, imagePath: string): JournalMove[] {
+function movesOf(root: string, batchId: string, imagePath: string): JournalMove[] {
   const related = [imagePath, sidecarPathFor(imagePath), ...['.txt', '.caption'].map((ext) => captionPathFor(imagePath, ext))];
   return [...new Set(related)]
     .filter((p) => existsSync(join(root, p)))
     .map((from) => ({ from, to: `${TAGBENCH_DIR}/trash/${batchId}/${from}` }));
-}
-
-/**
- * Puts back the sidecar of a restored caption: as it was before the batch when the batch's version is
- * still on disk; edited since (or journalled before batches recorded sidecars), its tags follow the
- * restored caption. Returns how many sidecars were written.
- */
-function restoreSidecar(root: string, caption: JournalCaption, images: readonly string[]): number {
-  if (caption.sidecar) {
-    const file = join(root, caption.sidecar.path);
-    const now = readRaw(file);
-    if (now === caption.sidecar.after) {
-      writeFileAtomic(file, caption.sidecar.before);
-      return 1;
-    }
-    return now !== null && syncSidecarTags(file, caption.before ?? '') ? 1 : 0;
-  }
-  return images.filter((image) => syncSidecarTags(join(root, sidecarPathFor(image)), caption.before ?? '')).length;
 }
 
 /** The sidecar change a caption change brings (tag provenance in step with the new text), for the journal. */
@@ -296,59 +328,11 @@ function sidecarChange(root: string, change: PlannedCaption): { sidecar?: { path
   return after === null ? {} : { sidecar: { path, before: bytes.toString('utf8'), after } };
 }
 
-function sidecarState(root: string, path: string, json: string): { path: string; size: number; mtimeMs: number; json: string } {
-  const stat = statSync(join(root, path));
-  return { path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), json };
-}
-
-function captionState(root: string, path: string, text: string): { path: string; size: number; mtimeMs: number; text: string } {
-  const stat = statSync(join(root, path));
-  return { path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), text };
-}
-
-function readBytes(file: string): Buffer | null {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-}
-
 /** Whether a planned change writes the caption (a suggestion rejection changes the sidecar alone). */
 function touchesCaption(change: PlannedCaption): boolean {
-  return change.after !== (change.before ?? '');
+  return change.after !== (change.before ?? '') || (change.bytes !== null && !change.afterBytes.equals(change.bytes));
 }
 
-function readRaw(file: string): string | null {
-  return readBytes(file)?.toString('utf8') ?? null;
-}
-
-function readText(file: string): string | null {
-  const bytes = readBytes(file);
-  if (bytes === null) return null;
-  try {
-    return decodeCaption(bytes).text;
-  } catch {
-    return '\u0000undecodable';
-  }
-}
-
-function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
-  return a === null || b === null ? a === b : a.equals(b);
-}
-
-function describe(action: BatchAction, count: number): string {
-  const images = `${count} image${count === 1 ? '' : 's'}`;
-  const list = (tags: string[]): string => tags.map((t) => `"${t}"`).join(', ');
-  switch (action.kind) {
-    case 'addTags': return `Add ${list(action.tags)} to ${images}`;
-    case 'removeTags': return `Remove ${list(action.tags)} from ${images}`;
-    case 'replaceTag': return `Replace ${action.regex ? `/${action.find}/` : `"${action.find}"`} with "${action.replace}" in ${images}`;
-    case 'setPrefix': return `Put "${action.prefix}" first in ${images}`;
-    case 'normalize': return `Normalize the tags of ${images}`;
-    case 'applyRules': return `Apply tag rules${action.rules.source ? ` from ${basename(action.rules.source)}` : ''} to ${images}`;
-    case 'reviewSuggestions': return describeReview(action, images);
-    case 'trash': return `Move ${images} to the Tagbench trash`;
-  }
+function lf(text: string): string {
+  return text.replace(/\r\n/g, '\n');
 }

@@ -1,31 +1,47 @@
 /**
  * Caption edits as a batch applies them: each works on the caption's comma-separated parts, keeping
- * every untouched part exactly as written (escapes, case, spacing inside it) and the final newline.
- * Tags are matched by key (case, `_` vs space, `\(` escapes do not matter).
+ * every untouched part exactly as written (escapes, case, spacing inside it). A caption of several
+ * lines is edited line by line, each line as a caption of its own (sd-scripts reads the first line,
+ * or one at random with enable_wildcard; OneTrainer one at random), and every line keeps its own
+ * line ending (LF or CRLF) and, when untouched, its exact text. Tags are matched by key (case, `_` vs
+ * space, `\(` escapes do not matter).
  */
-import { joinCaption, splitCaption, tagKey } from '../../shared/tags.ts';
+import { dropEmptiedLines, joinCaptionLines, splitCaptionLines, tagKey, withParts } from '../../shared/tags.ts';
+import type { AddTagsAction, RemoveTagsAction, ReplaceTagAction, SetPrefixAction } from '../../shared/batchAction.ts';
 import { applyTagRules, normalizeTags } from '../tags/tagHygiene.ts';
 import type { NormalizeOptions } from '../tags/tagHygiene.ts';
 import { compileTagRules } from '../tags/tagRules.ts';
 import type { TagRules } from '../tags/tagRules.ts';
 import { BoundedRegex } from './safeRegex.ts';
 
-/** A caption edit. */
+/** A caption edit: one of the gallery's (src/shared/batchAction.ts), or a normalization or tag rules the host plans. */
 export type CaptionEdit =
-  | { kind: 'addTags'; tags: string[]; position: 'start' | 'end' }
-  | { kind: 'removeTags'; tags: string[] }
-  | { kind: 'replaceTag'; find: string; replace: string; regex: boolean }
-  | { kind: 'setPrefix'; prefix: string }
+  | AddTagsAction
+  | RemoveTagsAction
+  | ReplaceTagAction
+  | SetPrefixAction
   | { kind: 'normalize'; options: NormalizeOptions }
   /** Rules from a rules file or tag database; `frequencies` (tag key -> images) is for `sort: frequency`. */
   | { kind: 'applyRules'; rules: TagRules; frequencies?: Record<string, number> };
 
-/** Applies an edit to caption text (null: no caption yet); returns the new text, or the same string when nothing changes. */
+/**
+ * Applies an edit to caption text (null: no caption yet), line by line; returns the new text, or the
+ * same string when nothing changes. Lines without tags (blank lines) are left alone, except in a caption
+ * with no tags at all, whose first line takes what an edit adds. A line the edit leaves without tags goes.
+ */
 export function editCaption(caption: string | null, edit: CaptionEdit): string {
   const text = caption ?? '';
-  const { parts, ending } = splitCaption(text);
-  const next = editParts(parts, edit);
-  return next === parts ? text : joinCaption({ parts: next, ending });
+  const lines = splitCaptionLines(text);
+  const tagged = lines.some((line) => line.parts.length > 0);
+  let changed = false;
+  const next = lines.map((line, i) => {
+    if (line.parts.length === 0 && (tagged || i > 0)) return line;
+    const parts = editParts(line.parts, edit);
+    if (parts === line.parts) return line;
+    changed = true;
+    return withParts(line, parts);
+  });
+  return changed ? joinCaptionLines(dropEmptiedLines(lines, next)) : text;
 }
 
 /** The edited parts, or the same array when nothing changes. */

@@ -35,16 +35,6 @@ export function reviewImage(caption: string, sidecarBytes: Uint8Array, action: R
   return { caption: outcome.caption, sidecar: formatSidecar({ ...sidecar, tags: outcome.tags }), accepted: outcome.accepted, rejected: outcome.rejected };
 }
 
-/** A one-line description of the action, for the batch summary. */
-export function describeReview(action: ReviewSuggestionsAction, images: string): string {
-  const filters: string[] = [];
-  if (action.model) filters.push(`of ${action.model}`);
-  if (action.minConfidence !== undefined) filters.push(`at or above ${action.minConfidence}`);
-  if (action.belowConfidence !== undefined) filters.push(`below ${action.belowConfidence}`);
-  const which = filters.length > 0 ? `suggestions ${filters.join(' ')}` : 'all pending suggestions';
-  return `${action.decision === 'accept' ? 'Accept' : 'Reject'} ${which} in ${images}`;
-}
-
 function matches(tag: SidecarTag, action: ReviewSuggestionsAction): boolean {
   if (action.model !== undefined && action.model !== '' && modelOf(tag) !== action.model) return false;
   if (action.minConfidence !== undefined && !(tag.confidence !== undefined && tag.confidence >= action.minConfidence)) return false;

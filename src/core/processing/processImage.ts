@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../atomicWrite.ts';
 import { sidecarPathFor, stemOf } from '../dataset/filePairing.ts';
 import { TAGBENCH_DIR } from '../dataset/datasetLayout.ts';
 import { parseSidecar, SidecarError, writeSidecar } from '../sidecar/sidecar.ts';
+import { withEditLock } from '../edits/editLock.ts';
 import type { Sidecar } from '../sidecar/sidecar.ts';
 import { listUpscalerModels } from '../models/modelCatalog.ts';
 import type { ModelInfo } from '../models/modelCatalog.ts';
@@ -62,6 +63,7 @@ export async function processImage(env: ProcessEnvironment, params: ProcessParam
   const sha256 = createHash('sha256').update(original).digest('hex');
   const sidecarFile = join(env.root, sidecarPathFor(path));
   let sidecar = readSidecarFor(sidecarFile, sha256, path);
+  const read = sidecar;
   const source = await openSource(original, env.maxPixels);
   const size = { width: source.width, height: source.height };
 
@@ -102,7 +104,7 @@ export async function processImage(env: ProcessEnvironment, params: ProcessParam
   const outputFile = join(env.root, output);
   if (previous && previous.sourceSha256 === sha256 && JSON.stringify(previous.operations) === JSON.stringify(operations)
     && existsSync(outputFile) && createHash('sha256').update(readFileSync(outputFile)).digest('hex') === previous.outputSha256) {
-    saveSidecar(sidecarFile, sidecar);
+    saveSidecar(env.root, sidecarFile, read, sidecar);
     return { state: 'skipped', result: { output, width, height, crop: crop.rect ?? null, cropState: crop.state, bucket, upscaled } };
   }
 
@@ -122,7 +124,7 @@ export async function processImage(env: ProcessEnvironment, params: ProcessParam
   };
   const recipes = ((sidecar.recipes ?? []) as { output?: string }[]).filter((r) => r.output !== output);
   sidecar = { ...sidecar, recipes: [...recipes, record] };
-  saveSidecar(sidecarFile, sidecar);
+  saveSidecar(env.root, sidecarFile, read, sidecar);
   return { state: 'done', result: { output, width: result.width, height: result.height, crop: crop.rect ?? null, cropState: crop.state, bucket, upscaled } };
 }
 
@@ -143,7 +145,28 @@ function readSidecarFor(file: string, sha256: string, path: string): Sidecar {
   }
 }
 
-function saveSidecar(file: string, sidecar: Sidecar): void {
+/**
+ * Writes what processing changed (image hash, crop, recipes) under the dataset's edit lock; when another
+ * writer changed the sidecar since it was read (a review, an editor save), its version is kept and only
+ * those fields are set on it (the crop only when nobody else changed it).
+ */
+function saveSidecar(root: string, file: string, read: Sidecar, processed: Sidecar): void {
+  withEditLock(root, { purpose: 'processing', timeoutMs: 5 * 60_000 }, () => {
+    let now: Sidecar | undefined;
+    try {
+      now = parseSidecar(readFileSync(file));
+    } catch {
+      now = undefined;
+    }
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    const changedMeanwhile = now !== undefined && !same({ ...now, image: read.image }, read);
+    writeIfChanged(file, !changedMeanwhile ? processed : {
+      ...now!, image: processed.image, recipes: processed.recipes, ...(same(now!.crop, read.crop) ? { crop: processed.crop } : {}),
+    });
+  });
+}
+
+function writeIfChanged(file: string, sidecar: Sidecar): void {
   const next = JSON.stringify(sidecar);
   let current: string | undefined;
   try {

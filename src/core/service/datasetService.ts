@@ -13,25 +13,22 @@ import type { FileEntry, FolderEntry, ImageInfo } from '../index/imageQueries.ts
 import { searchImages, tagStats } from '../index/search.ts';
 import { QueryError } from '../query/queryError.ts';
 import { ensureThumbnail } from '../imaging/thumbnailCache.ts';
-import { applyBatch, planBatch, undoLastBatch } from '../edits/batchEdit.ts';
-import type { BatchAction, BatchPlan, BatchResult } from '../edits/batchEdit.ts';
-import { lastAppliedBatch } from '../edits/batchJournal.ts';
+import type { BatchPlan, BatchResult } from '../edits/batchEdit.ts';
+import { stopMessage } from '../edits/batchFiles.ts';
+import type { BatchStop } from '../edits/batchFiles.ts';
+import { BatchService } from '../edits/batchService.ts';
+import { withEditLockAsync } from '../edits/editLock.ts';
+import type { BatchPlanPreview, RequestedBatchAction } from '../edits/batchService.ts';
 import { listProjects, newProject, saveProject, deleteProject } from '../projects/projectStore.ts';
 import type { Project } from '../projects/projectStore.ts';
 import type { Problem } from '../problems.ts';
-import { loadTagRulesFile } from '../tags/tagRules.ts';
-import type { TagRules } from '../tags/tagRules.ts';
 import { TagCompleter } from '../tags/tagCompletion.ts';
 import type { TagDatabase } from '../tags/tagcompleteCsv.ts';
-import { tagKey } from '../../shared/tags.ts';
 import { loadTagDatabaseCached } from './tagDatabaseCache.ts';
-import type { BatchOutcome, BatchPreview } from '../../shared/batchReport.ts';
+import type { BatchOutcome } from '../../shared/batchReport.ts';
 import type { Selection } from '../../shared/imageSelection.ts';
 import type { GalleryPage, QueryProblem, TagFrequencies } from '../../shared/searchResults.ts';
 import type { TagSuggestion } from '../../shared/tagSuggestion.ts';
-
-/** A batch the service plans: any batch action, or the rules of a file (JSON rules or a tagcomplete CSV) it loads itself. */
-export type DataBatchAction = BatchAction | { kind: 'applyRulesFile'; file: string };
 
 /** Settings a service needs from its front end. */
 export interface ServiceSettings {
@@ -46,12 +43,16 @@ export interface ServiceSettings {
 const PREVIEW_LIMIT = 100;
 const MAX_PLANS = 8;
 
+/** What an applied, undone or redone batch did, as the data worker answers it. */
+export type ServiceBatchOutcome = BatchOutcome & { moved: number; sidecars: number; stopped?: BatchStop };
+
 /** One dataset's queries and edits. */
 export class DatasetService {
   readonly root: string;
   readonly db: Database;
   private settings: ServiceSettings;
   private readonly plans = new Map<string, BatchPlan>();
+  private readonly batches: BatchService;
   private orderCache: { query: string; ids: number[]; paths: Map<number, string> } | undefined;
   private completer: { database: TagDatabase; completer: TagCompleter } | undefined;
 
@@ -61,6 +62,7 @@ export class DatasetService {
     const layout = datasetLayout(root);
     ensureTagbenchDir(layout);
     this.db = openIndexDatabase(layout.indexFile).db;
+    this.batches = new BatchService(root, this.db, () => this.settings.captionExtension);
   }
 
   /** Updates the settings (e.g. after the user changed them). */
@@ -179,39 +181,49 @@ export class DatasetService {
    * Plans a batch and describes it; the plan is kept for applyBatch. An `applyRulesFile` action loads
    * its file here (relative to the dataset), throwing TagRulesError or TagCsvError for a bad one.
    */
-  previewBatch(selection: Selection, dataAction: DataBatchAction): BatchPreview & { planId: string; summary: string } {
-    const action = dataAction.kind === 'applyRulesFile' ? this.rulesAction(dataAction.file) : dataAction;
-    const targets = this.resolveSelection(selection);
-    const plan = planBatch(this.root, targets, action, this.settings.captionExtension);
+  previewBatch(selection: Selection, action: RequestedBatchAction): BatchPlanPreview {
+    const plan = this.batches.plan(this.resolveSelection(selection), action);
     this.plans.set(plan.id, plan);
     while (this.plans.size > MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
-    const changes = action.kind === 'trash'
-      ? plan.trash.slice(0, PREVIEW_LIMIT).map((t) => ({ path: t.path, before: t.path, after: null }))
-      : plan.captions.slice(0, PREVIEW_LIMIT).map((c) => ({ path: c.path, before: c.before, after: c.after, ...(c.reviewed ?? {}) }));
-    const changed = action.kind === 'trash' ? plan.trash.length : plan.captions.length;
-    return { planId: plan.id, summary: plan.summary, files: plan.files, changed, changes, needsConfirmation: changed > this.settings.batchConfirmThreshold || action.kind === 'trash' };
+    return this.batches.preview(plan, PREVIEW_LIMIT, this.settings.batchConfirmThreshold);
   }
 
-  /** Applies a previewed batch; sidecars listing tags are brought in step with the captions written. */
-  applyBatch(planId: string): BatchOutcome & { moved: number; sidecars: number } {
+  /**
+   * Applies a previewed batch (files changed since the preview are conflicts); sidecars listing tags
+   * follow the captions. While another writer holds the edit lock it waits without blocking the thread,
+   * so queries go on being answered.
+   */
+  async applyBatch(planId: string): Promise<ServiceBatchOutcome> {
     const plan = this.plans.get(planId);
     if (!plan) throw new Error('This preview is out of date; preview the change again.');
     this.plans.delete(planId);
-    this.invalidate();
-    const result = applyBatch(this.root, this.db, plan);
-    return { ...outcome(result), sidecars: result.sidecars };
+    return this.underLock(plan.summary, () => outcome(this.batches.apply(plan), 'batch'));
   }
 
   /** Undoes the most recent batch, or returns null when there is none; sidecars follow the restored captions. */
-  undoBatch(): (BatchOutcome & { moved: number; sidecars: number }) | null {
-    this.invalidate();
-    const result = undoLastBatch(this.root, this.db);
-    return result ? { ...outcome(result), sidecars: result.sidecars } : null;
+  async undoBatch(): Promise<ServiceBatchOutcome | null> {
+    return this.underLock('undo of a batch edit', () => {
+      const result = this.batches.undo();
+      return result ? outcome(result, 'undo') : null;
+    });
+  }
+
+  /** Applies again the batch undone last, or returns null when there is none (or a new batch came since). */
+  async redoBatch(): Promise<ServiceBatchOutcome | null> {
+    return this.underLock('redo of a batch edit', () => {
+      const result = this.batches.redo();
+      return result ? outcome(result, 'redo') : null;
+    });
   }
 
   /** Whether there is a batch to undo. */
   canUndo(): boolean {
-    return lastAppliedBatch(join(this.root, '.tagbench', 'journal')) !== undefined;
+    return this.batches.canUndo();
+  }
+
+  /** Whether there is a batch to redo. */
+  canRedo(): boolean {
+    return this.batches.canRedo();
   }
 
   /** Makes the thumbnail of an image if it is missing; returns its file, or null when the image is unknown. */
@@ -245,28 +257,20 @@ export class DatasetService {
     this.db.close();
   }
 
+  /** Runs a batch step once the edit lock is free (waiting without blocking), forgetting cached orders and counts. */
+  private async underLock<T>(purpose: string, step: () => T): Promise<T> {
+    return withEditLockAsync(this.root, { purpose: `${purpose} (VS Code)` }, () => {
+      this.invalidate();
+      return step();
+    });
+  }
+
   /** The configured tag database (loaded on first use, again when its file changes), or undefined when none is set. */
   private tagDatabase(): ({ file: string } & ({ database: TagDatabase } | { error: string })) | undefined {
     const setting = this.settings.tagDatabase?.trim();
     if (!setting) return undefined;
     const file = isAbsolute(setting) ? setting : resolve(this.root, setting);
     return { file, ...loadTagDatabaseCached(file) };
-  }
-
-  /** The applyRules action for a rules file, with the dataset's tag frequencies when the rules sort by them. */
-  private rulesAction(file: string): BatchAction {
-    const rules = loadTagRulesFile(isAbsolute(file) ? file : resolve(this.root, file));
-    return { kind: 'applyRules', rules, ...(rules.sort === 'frequency' ? { frequencies: this.frequencies(rules) } : {}) };
-  }
-
-  /** Tag key -> images with the tag over the whole dataset, spellings and aliases of one tag added up. */
-  private frequencies(rules: TagRules): Record<string, number> {
-    const counts = new Map<string, number>();
-    for (const { tag, count } of tagStats(this.db).tags) {
-      const key = Object.hasOwn(rules.aliases, tagKey(tag)) ? tagKey(rules.aliases[tagKey(tag)]!) : tagKey(tag);
-      counts.set(key, (counts.get(key) ?? 0) + count);
-    }
-    return Object.fromEntries(counts);
   }
 
   private resultOrder(query: string): { ids: number[]; paths: Map<number, string> } {
@@ -278,8 +282,19 @@ export class DatasetService {
   }
 }
 
-function outcome(result: BatchResult): BatchOutcome & { moved: number } {
-  return { changed: result.changed, unchanged: result.unchanged, conflicts: result.conflicts, summary: result.summary, moved: result.moved };
+/** How messages of a stopped batch name the way to undo it and to bring the index up to date. */
+const STOP_HINTS = { undo: 'Undo Last Batch Edit', index: 'the next index update' };
+
+/**
+ * A batch result as the fronts show it: the summary says what changed (`Removed "beard" from 2 of 7
+ * images`), followed by what to do when it stopped before its end (a full disk).
+ */
+function outcome(result: BatchResult, what: 'batch' | 'undo' | 'redo'): ServiceBatchOutcome {
+  const stop = result.stopped ? `. ${stopMessage(result.stopped, what, STOP_HINTS).replace(/\.$/, '')}` : '';
+  return {
+    changed: result.changed, unchanged: result.unchanged, conflicts: result.conflicts, summary: `${result.outcome}${stop}`,
+    moved: result.moved, sidecars: result.sidecars, ...(result.stopped ? { stopped: result.stopped } : {}),
+  };
 }
 
 function withQueryProblem<T>(fn: () => T): T | { error: QueryProblem } {

@@ -9,8 +9,12 @@ import { parseTags, tagKey } from '../../shared/tags.ts';
 import { formatSidecar, parseSidecar, SidecarError } from './sidecar.ts';
 import type { SidecarTag } from './sidecar.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
+import { linkTarget } from '../edits/writeTarget.ts';
 
-/** Updates `<stem>.tagbench.json`'s tags for the new caption text; returns whether the file was written. */
+/**
+ * Updates `<stem>.tagbench.json`'s tags for the new caption text (through a symbolic link, which stays);
+ * returns whether the file was written. Callers hold the dataset's edit lock (editLock.ts).
+ */
 export function syncSidecarTags(sidecarFile: string, caption: string): boolean {
   let bytes: Buffer;
   try {
@@ -20,7 +24,7 @@ export function syncSidecarTags(sidecarFile: string, caption: string): boolean {
   }
   const next = sidecarTagsFor(bytes, caption);
   if (next === null) return false;
-  writeFileAtomic(sidecarFile, next);
+  writeFileAtomic(linkTarget(sidecarFile), next);
   return true;
 }
 

@@ -1,8 +1,11 @@
-/** Commands around the gallery: Open Gallery, Search Dataset, Undo Last Batch Edit, projects from the selection or a query. */
+/** Commands around the gallery: Open Gallery, Search Dataset, Undo and Redo Last Batch Edit, projects from the selection or a query. */
 import * as vscode from 'vscode';
 import type { DatasetRegistry } from '../datasetRegistry.ts';
 import type { Selection } from '../../protocol/galleryProtocol.ts';
+import type { ServiceBatchOutcome } from '../../core/service/datasetService.ts';
 import type { DatasetSession } from '../datasetSession.ts';
+import { refreshBatchContext } from '../tags/batchContext.ts';
+import { batchMessage, showBatchMessage } from '../tags/tagBatch.ts';
 import { GALLERY_VIEW_TYPE, GalleryPanel } from './galleryPanel.ts';
 
 /** Registers the gallery commands and the panel serializer. */
@@ -34,21 +37,8 @@ export function registerGalleryCommands(context: vscode.ExtensionContext, regist
       if (text === undefined) return undefined;
       return open(text, GalleryPanel.active?.session);
     }),
-    vscode.commands.registerCommand('tagbench.undoBatchEdit', async () => {
-      const session = GalleryPanel.active?.session ?? (await registry.pick('Undo the last batch edit of which dataset?'));
-      if (!session) return undefined;
-      const outcome = await (await session.data()).request('undoBatch', {});
-      if (!outcome) {
-        void vscode.window.showInformationMessage('Tagbench: there is no batch edit to undo.');
-        return null;
-      }
-      if (outcome.moved > 0) void session.index({ notify: false });
-      session.fireChanged();
-      await vscode.commands.executeCommand('setContext', 'tagbench.canUndoBatch', await (await session.data()).request('canUndo', {}));
-      const conflicts = outcome.conflicts.length > 0 ? ` ${outcome.conflicts.length} files changed since and were left as they are.` : '';
-      void vscode.window.showInformationMessage(`Tagbench: ${outcome.summary}.${conflicts}`);
-      return outcome;
-    }),
+    vscode.commands.registerCommand('tagbench.undoBatchEdit', () => replayBatch(registry, 'undo')),
+    vscode.commands.registerCommand('tagbench.redoBatchEdit', () => replayBatch(registry, 'redo')),
     vscode.commands.registerCommand('tagbench.newProjectFromSelection', async () => {
       const gallery = GalleryPanel.active;
       const selection = gallery?.selection;
@@ -70,6 +60,34 @@ export function registerGalleryCommands(context: vscode.ExtensionContext, regist
       return createProject(session, { name, selection: null, query });
     }),
   );
+}
+
+/**
+ * Undo or Redo Last Batch Edit on the gallery's dataset (or one the user picks): the message says what
+ * was restored or changed again, and offers the other step.
+ */
+async function replayBatch(registry: DatasetRegistry, what: 'undo' | 'redo'): Promise<ServiceBatchOutcome | null | undefined> {
+  const session = GalleryPanel.active?.session ?? (await registry.pick(`${what === 'undo' ? 'Undo' : 'Redo'} the last batch edit of which dataset?`));
+  if (!session) return undefined;
+  let outcome;
+  try {
+    outcome = await (await session.data()).request(what === 'undo' ? 'undoBatch' : 'redoBatch', {});
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Tagbench: ${(err as Error).message}`);
+    return undefined;
+  }
+  await refreshBatchContext(session);
+  if (!outcome) {
+    void vscode.window.showInformationMessage(`Tagbench: there is no batch edit to ${what}.`);
+    return null;
+  }
+  if (outcome.moved > 0 && what === 'undo') void session.index({ notify: false });
+  session.fireChanged();
+  const other = what === 'undo' ? 'Redo' : 'Undo';
+  void showBatchMessage(batchMessage(outcome), other).then((choice) => {
+    if (choice === other) void vscode.commands.executeCommand(what === 'undo' ? 'tagbench.redoBatchEdit' : 'tagbench.undoBatchEdit');
+  });
+  return outcome;
 }
 
 async function askProjectName(): Promise<string | undefined> {

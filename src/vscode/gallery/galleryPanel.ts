@@ -14,6 +14,7 @@ import { webviewHtml } from '../webviewHtml.ts';
 import { rememberResults } from '../resultsContext.ts';
 import { datasetSettingsFor } from '../settings.ts';
 import { GalleryBatchApproval } from './batchApproval.ts';
+import { refreshBatchContext } from '../tags/batchContext.ts';
 
 /** The gallery panel's view type (also used to restore panels after a reload). */
 export const GALLERY_VIEW_TYPE = 'tagbench.gallery';
@@ -215,7 +216,7 @@ export class GalleryPanel implements vscode.Disposable {
   }
 
   private async afterBatch(moved: number): Promise<void> {
-    await vscode.commands.executeCommand('setContext', 'tagbench.canUndoBatch', await (await this.session.data()).request('canUndo', {}));
+    await refreshBatchContext(this.session);
     if (moved > 0) void this.session.index({ notify: false });
     this.session.fireChanged();
   }

@@ -1,19 +1,21 @@
 /**
  * A tag batch from a command: planned by the data worker (the preview), shown as a read-only diff
  * document, confirmed when it touches more captions than `tagbench.batchConfirmThreshold`, then
- * applied as one batch that "Undo Last Batch Edit" reverts, with conflicts reported.
+ * applied as one batch that "Undo Last Batch Edit" reverts, with what changed and conflicts reported.
  */
 import * as vscode from 'vscode';
 import type { DataBatchAction } from '../../protocol/dataProtocol.ts';
-import type { BatchOutcome, BatchPreview, Selection } from '../../protocol/galleryProtocol.ts';
+import type { BatchPreview, Selection } from '../../protocol/galleryProtocol.ts';
+import type { ServiceBatchOutcome } from '../../core/service/datasetService.ts';
 import type { DatasetSession } from '../datasetSession.ts';
 import { batchPreviewText } from './batchPreviewText.ts';
+import { refreshBatchContext } from './batchContext.ts';
 import { showPreviewDocument } from './previewDocument.ts';
 
 /** What a tag batch did: its preview, and its outcome when it was applied. */
 export interface TagBatchResult {
   preview: BatchPreview & { summary: string };
-  outcome: (BatchOutcome & { moved: number; sidecars: number }) | null;
+  outcome: ServiceBatchOutcome | null;
 }
 
 /** How to run it: `confirm: true` applies without asking (the answer given in advance). */
@@ -55,26 +57,35 @@ export async function runTagBatch(session: DatasetSession, selection: Selection,
     void vscode.window.showErrorMessage(`Tagbench: ${(err as Error).message}`);
     return { preview, outcome: null };
   }
-  await vscode.commands.executeCommand('setContext', 'tagbench.canUndoBatch', await data.request('canUndo', {}));
+  await refreshBatchContext(session);
   if (outcome.moved > 0) void session.index({ notify: false });
   session.fireChanged();
   void report(outcome, preview.summary, text);
   return { preview, outcome };
 }
 
-async function report(outcome: BatchOutcome & { sidecars: number }, summary: string, previewText: string): Promise<void> {
-  const parts = [`${outcome.changed} caption${outcome.changed === 1 ? '' : 's'} changed`];
+/** The message after a batch: what changed (`Removed "beard" from 2 of 7 images`), sidecars, conflicts; an error when it stopped early. */
+export function batchMessage(outcome: ServiceBatchOutcome): { text: string; severity: 'info' | 'warning' | 'error' } {
+  const parts: string[] = [];
   if (outcome.sidecars > 0) parts.push(`${outcome.sidecars} sidecar${outcome.sidecars === 1 ? '' : 's'} updated`);
-  const actions = ['Show Changes', 'Undo'];
-  let choice;
   if (outcome.conflicts.length > 0) {
     const shown = outcome.conflicts.slice(0, 3).map((c) => `${c.path} ${c.reason}`).join('; ');
     const more = outcome.conflicts.length > 3 ? ` and ${outcome.conflicts.length - 3} more` : '';
     parts.push(`${outcome.conflicts.length} left alone: ${shown}${more}`);
-    choice = await vscode.window.showWarningMessage(`Tagbench: ${summary}: ${parts.join(', ')}.`, ...actions);
-  } else {
-    choice = await vscode.window.showInformationMessage(`Tagbench: ${summary}: ${parts.join(', ')}.`, ...actions);
   }
+  const text = `Tagbench: ${outcome.summary}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}.`;
+  return { text, severity: outcome.stopped ? 'error' : outcome.conflicts.length > 0 ? 'warning' : 'info' };
+}
+
+/** Shows a message with actions at the severity given. */
+export function showBatchMessage(message: { text: string; severity: 'info' | 'warning' | 'error' }, ...actions: string[]): Thenable<string | undefined> {
+  if (message.severity === 'error') return vscode.window.showErrorMessage(message.text, ...actions);
+  if (message.severity === 'warning') return vscode.window.showWarningMessage(message.text, ...actions);
+  return vscode.window.showInformationMessage(message.text, ...actions);
+}
+
+async function report(outcome: ServiceBatchOutcome, summary: string, previewText: string): Promise<void> {
+  const choice = await showBatchMessage(batchMessage(outcome), 'Show Changes', 'Undo');
   if (choice === 'Undo') await vscode.commands.executeCommand('tagbench.undoBatchEdit');
   else if (choice === 'Show Changes') await showPreviewDocument(summary, previewText);
 }

@@ -8,6 +8,7 @@ import { GalleryPanel } from '../gallery/galleryPanel.ts';
 import { datasetSettingsFor } from '../settings.ts';
 import { IMAGE_EDITOR_VIEW_TYPE } from '../editors/imageEditorProvider.ts';
 import { PreviewOpener } from './previewOpener.ts';
+import { refreshBatchContext } from '../tags/batchContext.ts';
 
 /** Registers the Datasets view and its item commands. */
 export function registerDatasetTree(context: vscode.ExtensionContext, registry: DatasetRegistry): DatasetTreeProvider {
@@ -61,7 +62,7 @@ export function registerDatasetTree(context: vscode.ExtensionContext, registry: 
       const data = await node.session.data();
       const preview = await data.request('previewBatch', { selection: { kind: 'ids', ids: [node.id] }, action: { kind: 'trash' } });
       const outcome = await data.request('applyBatch', { planId: preview.planId });
-      await vscode.commands.executeCommand('setContext', 'tagbench.canUndoBatch', true);
+      await refreshBatchContext(node.session);
       node.session.fireChanged();
       return outcome;
     }),

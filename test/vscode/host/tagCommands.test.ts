@@ -62,9 +62,19 @@ describe('tag commands', function () {
       }
     }
     assert.deepEqual(renamed.sort(), holding);
+    const images = before.size;
+    const changed = holding.length;
+    assert.equal(result.outcome.summary, `Replaced "${tag}" with "renamed_in_host" in ${changed === images ? '' : `${changed} of `}${images} images`,
+      'the message says what changed, out of the images asked');
     const found = await (await session.data()).request('search', { query: 'renamed_in_host', offset: 0, limit: 0 });
     assert.ok(!('error' in found) && found.total === holding.length, 'the index sees the new tag');
 
+    const undone = await vscode.commands.executeCommand<{ summary: string } | null>('tagbench.undoBatchEdit');
+    assert.equal(undone?.summary, `Undid: Replace "${tag}" with "renamed_in_host" in ${images} images (${changed} files restored)`);
+    assert.deepEqual(await captions(QUERY), before);
+    const redone = await vscode.commands.executeCommand<{ changed: number } | null>('tagbench.redoBatchEdit');
+    assert.equal(redone?.changed, changed, 'Redo Last Batch Edit applies it again');
+    assert.deepEqual(await captions(QUERY), after);
     await vscode.commands.executeCommand('tagbench.undoBatchEdit');
     assert.deepEqual(await captions(QUERY), before);
   });
