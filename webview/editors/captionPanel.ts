@@ -12,7 +12,7 @@ import { emit } from '../shared/events.ts';
 import { plural } from '../shared/format.ts';
 import { debounce } from '../shared/timing.ts';
 import { mapCaret } from './caretMapping.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import './tagChips.ts';
 import type { TagChips, TagsChangeDetail } from './tagChips.ts';
 import type { SuggestTags } from './tagEntry.ts';
@@ -41,7 +41,7 @@ export class CaptionPanel extends LitElement {
     textLength: { state: true },
   };
 
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: flex;
       flex-direction: column;

@@ -10,7 +10,7 @@ import { classMap } from 'lit/directives/class-map.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import { unescapeTag, tagKey } from '../../src/shared/tags.ts';
 import { emit } from '../shared/events.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import { addTags, dropIndex, moveTag, removeTag, replaceTag } from './tagEdits.ts';
 import './tagEntry.ts';
 import type { SuggestTags, TagAddDetail, TagEntry } from './tagEntry.ts';
@@ -38,7 +38,7 @@ export class TagChips extends LitElement {
     announcement: { state: true },
   };
 
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: block;
     }

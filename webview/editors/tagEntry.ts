@@ -14,7 +14,7 @@ import { tagKey } from '../../src/shared/tags.ts';
 import { emit } from '../shared/events.ts';
 import { formatCount } from '../shared/format.ts';
 import { debounce } from '../shared/timing.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import { typedTags } from './tagEdits.ts';
 
 /** Asks the host for tags starting with a prefix. */
@@ -37,7 +37,7 @@ export class TagEntry extends LitElement {
     open: { state: true },
   };
 
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: inline-block;
       position: relative;

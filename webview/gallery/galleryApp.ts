@@ -12,7 +12,7 @@ import { plural } from '../shared/format.ts';
 import { debounce } from '../shared/timing.ts';
 import type { VsCodeApi } from '../shared/vscodeApi.ts';
 import './batchBar.ts';
-import { commonStyles } from './commonStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import './detailsPanel.ts';
 import { galleryAppStyles } from './galleryApp.styles.ts';
 import type { GalleryRpc, TagQueryDetail } from './galleryRpc.ts';
@@ -63,7 +63,7 @@ const MAX_SELECTION_IDS = 200_000;
 
 /** The gallery app element. */
 export class GalleryApp extends LitElement {
-  static override styles = [commonStyles, galleryAppStyles];
+  static override styles = [baseStyles, galleryAppStyles];
   static override properties = {
     datasetName: { state: true },
     query: { state: true },

@@ -14,7 +14,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { QueryProblem } from '../../src/protocol/galleryProtocol.ts';
 import { emit } from '../shared/events.ts';
 import { formatCount, plural } from '../shared/format.ts';
-import { commonStyles } from './commonStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import { SORT_KEYS } from './queryText.ts';
 import type { SortKey, SortOrder } from './queryText.ts';
 
@@ -38,7 +38,7 @@ const SORT_LABELS: Record<SortKey, string> = {
 
 /** The gallery's toolbar. */
 export class SearchBar extends LitElement {
-  static override styles = [commonStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: block;
       padding: 6px 8px 4px;

@@ -11,13 +11,13 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import { emit } from '../shared/events.ts';
 import { formatCount } from '../shared/format.ts';
 import { debounce } from '../shared/timing.ts';
-import { commonStyles } from './commonStyles.ts';
+import { baseStyles, chipStyles } from '../shared/baseStyles.ts';
 import type { GalleryRpc } from './galleryRpc.ts';
 import type { TagSuggestion } from '../../src/protocol/galleryProtocol.ts';
 
 /** Tag entry with completion. */
 export class TagInput extends LitElement {
-  static override styles = [commonStyles, css`
+  static override styles = [baseStyles, chipStyles, css`
     :host {
       display: block;
       position: relative;
