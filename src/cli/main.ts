@@ -11,7 +11,7 @@ import { runUndoCommand } from './commands/undoCommand.ts';
 import { runDownloadCommand, runModelsCommand } from './commands/modelCommands.ts';
 import { runAnnotateCommand } from './commands/annotateCommand.ts';
 import { DatasetError } from '../core/dataset/datasetRoot.ts';
-import { QueryError } from '../core/query/queryError.ts';
+import { QueryError } from '../shared/queryError.ts';
 
 const HELP = `tagbench: index, search and inspect image datasets for LoRA and diffusion training.
 

@@ -12,6 +12,7 @@ import type { JobInfo } from '../core/jobs/jobStore.ts';
 import type { JobReport, JobSpec } from '../core/jobs/jobService.ts';
 import type { JobProgress } from '../core/jobs/jobRunner.ts';
 import type { BatchAction } from '../core/edits/batchEdit.ts';
+import type { ValueField } from '../shared/queryFields.ts';
 import type { BatchOutcome, BatchPreview, GalleryPage, QueryProblem, Selection, TagFrequencies, TagSuggestion } from './galleryProtocol.ts';
 
 /** A batch the data worker plans: any batch action, or the rules of a file (JSON rules or a tagcomplete CSV) it loads itself. */
@@ -27,6 +28,7 @@ export interface DataWorkerApi {
     imageById: { params: { id: number }; result: ImageInfo | null };
     imageByPath: { params: { path: string }; result: ImageInfo | null };
     tagSuggestions: { params: { prefix: string; limit: number }; result: TagSuggestion[] };
+    fieldValues: { params: { field: ValueField; prefix: string; limit: number }; result: { value: string; count: number }[] };
     /** The configured tag database: its tags and aliases, or why it cannot be used (null when none is set). */
     tagDatabaseStatus: { params: Record<string, never>; result: { file: string; tags: number; aliases: number } | { file: string; error: string } | null };
     folderListing: { params: { dir: string }; result: { folders: FolderEntry[]; images: FileEntry[] } };

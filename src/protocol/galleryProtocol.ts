@@ -4,6 +4,9 @@
  */
 import type { Check } from './validate.ts';
 import type { ReviewSuggestionsAction } from '../shared/reviewAction.ts';
+import type { UnmatchedTerm } from '../shared/queryHint.ts';
+import { VALUE_FIELDS } from '../shared/queryFields.ts';
+import type { ValueField } from '../shared/queryFields.ts';
 import { arr, bool, int, num, obj, oneOf, optional, str, union } from './validate.ts';
 
 /** One image as the grid shows it. Thumbnails are at `${thumbBase}/${sha256.slice(0, 2)}/${sha256}-${thumbSize}.webp`. */
@@ -24,11 +27,12 @@ export interface QueryProblem {
   length: number;
 }
 
-/** A page of results starting at `offset`, out of `total`. */
+/** A page of results starting at `offset`, out of `total`; the first page also names the query's tag terms no image has. */
 export interface GalleryPage {
   total: number;
   offset: number;
   items: GalleryItem[];
+  unmatched?: UnmatchedTerm[];
 }
 
 /** Tag frequencies over a query's results, most frequent first. */
@@ -115,6 +119,8 @@ export interface GalleryHost {
     tagFrequencies: { params: { query: string; limit: number }; result: TagFrequencies | { error: QueryProblem } };
     details: { params: { id: number }; result: ImageDetails | null };
     tagSuggestions: { params: { prefix: string; limit: number }; result: TagSuggestion[] };
+    /** Values of a query field starting with a prefix (folder names, extensions, models, suggested tags), most used first. */
+    fieldValues: { params: { field: ValueField; prefix: string; limit: number }; result: { value: string; count: number }[] };
     previewBatch: { params: { selection: Selection; action: BatchAction }; result: BatchPreview };
     applyBatch: { params: { planId: string }; result: BatchOutcome };
     undoBatch: { params: Record<string, never>; result: BatchOutcome | null };
@@ -173,6 +179,7 @@ export const galleryRequestChecks: { [M in keyof GalleryHost['requests'] | keyof
   tagFrequencies: obj({ query: str(4000), limit: int(1, 10_000) }),
   details: obj({ id }),
   tagSuggestions: obj({ prefix: str(500), limit: int(1, 200) }),
+  fieldValues: obj({ field: oneOf(...VALUE_FIELDS), prefix: str(500), limit: int(1, 200) }),
   previewBatch: obj({ selection, action }),
   applyBatch: obj({ planId: str(100) }),
   undoBatch: obj({}),

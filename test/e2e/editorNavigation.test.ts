@@ -72,7 +72,7 @@ describe('e2e: walking images with the keyboard in the image editor', function (
   it('opens the first result from the gallery', async () => {
     await workbench.runCommand('Tagbench: Open Gallery');
     const gallery = workbench.webviewFrame();
-    const input = gallery.locator('tb-search-bar vscode-textfield input');
+    const input = gallery.locator('tb-search-bar input[role=combobox]');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill(`folder:${folder}`);
     await input.press('Enter');

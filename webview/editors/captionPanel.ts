@@ -15,7 +15,7 @@ import { mapCaret } from './caretMapping.ts';
 import { baseStyles } from '../shared/baseStyles.ts';
 import './tagChips.ts';
 import type { TagChips, TagsChangeDetail } from './tagChips.ts';
-import type { SuggestTags } from './tagEntry.ts';
+import type { SuggestTags } from '../shared/tagCombobox.ts';
 
 /** Detail of `caption-edit`: the whole new caption and the undo label. */
 export interface CaptionEditDetail {

@@ -4,6 +4,7 @@
  * viewport's pages are fetched; at most MAX_PAGES pages are kept, the farthest from the view dropped.
  */
 import type { GalleryItem, GalleryPage, QueryProblem } from '../../src/protocol/galleryProtocol.ts';
+import type { UnmatchedTerm } from '../../src/shared/queryHint.ts';
 
 /** Fetches `limit` results of `query` from `offset`. */
 export type SearchFn = (query: string, offset: number, limit: number) => Promise<GalleryPage | { error: QueryProblem }>;
@@ -27,6 +28,10 @@ export class ResultPages {
   total = 0;
   /** True until the first results of a query have arrived. */
   pending = true;
+  /** Why the query has no results because it is malformed (then there are none), or null. */
+  problem: QueryProblem | null = null;
+  /** The query's tag terms no image has, with the closest tags (from its first page). */
+  unmatched: UnmatchedTerm[] = [];
   /** Called whenever results arrive or change. */
   onChange: () => void = () => {};
   private readonly search: SearchFn;
@@ -55,24 +60,33 @@ export class ResultPages {
   /**
    * Runs `query`, fetching the pages that hold results `first`..`last` before showing any of them
    * (so a refresh does not flash placeholders). Resolves to the problem of a malformed query, in
-   * which case the current results stay; to null otherwise (also when a later call superseded it).
+   * which case there are no results (none are shown for a query that is not valid); to null
+   * otherwise (also when a later call superseded it).
    */
   async open(query: string, first = 0, last = first): Promise<QueryProblem | null> {
     const seq = ++this.openSeq;
     const indices = pageRange(first, last);
     const results = await Promise.all(indices.map((p) => this.search(query, p * PAGE_SIZE, PAGE_SIZE)));
     if (seq !== this.openSeq) return null;
-    const problem = results.find((r): r is { error: QueryProblem } => 'error' in r);
-    if (problem) return problem.error;
+    const problem = results.find((r): r is { error: QueryProblem } => 'error' in r)?.error ?? null;
     this.generation++;
     this.cancelTimer();
     this.loading.clear();
     this.pages = new Map();
     this.query = query;
-    this.total = (results[0] as GalleryPage).total;
+    this.problem = problem;
     this.pending = false;
     this.wanted = { first, last };
-    indices.forEach((p, i) => this.pages.set(p, (results[i] as GalleryPage).items));
+    if (problem) {
+      this.total = 0;
+      this.unmatched = [];
+      this.onChange();
+      return problem;
+    }
+    const pages = results as GalleryPage[];
+    this.total = pages[0]!.total;
+    this.unmatched = pages.find((page) => page.offset === 0)?.unmatched ?? (indices[0] === 0 ? [] : this.unmatched);
+    indices.forEach((p, i) => this.pages.set(p, pages[i]!.items));
     this.onChange();
     this.fill();
     return null;
