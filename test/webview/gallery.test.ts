@@ -64,6 +64,66 @@ describe('gallery webview', function () {
     assert.equal(src, `${browser.server.thumbBase}/${sha.slice(0, 2)}/${sha}-256.webp`);
   });
 
+  it('shows each cell\'s file name and the start of its caption, truncated, with path, size and the whole caption on hover', async () => {
+    const g = await open();
+    await g.waitForThumbnails();
+    const items = page('', 0, 200).items;
+    const captioned = items.findIndex((it) => (it.caption ?? '').length > 80);
+    const bare = items.findIndex((it) => !it.caption?.trim());
+    assert.ok(captioned >= 0 && bare >= 0, 'the fixture has a long caption and an empty one among the first results');
+    for (const index of [0, captioned, bare]) {
+      const item = items[index]!;
+      const cell = g.page.locator(`tb-virtual-grid #cell-${index}`);
+      await cell.scrollIntoViewIfNeeded();
+      await g.until(async () => (await cell.getAttribute('aria-busy')) === 'false', `cell ${index}`);
+      assert.equal(await cell.locator('.name').textContent(), name(item));
+      const caption = item.caption?.trim() ?? '';
+      assert.equal(await cell.locator('.caption').textContent(), caption ? caption.slice(0, 160) : 'No caption');
+      assert.equal(await cell.getAttribute('title'), `${item.path}\n${item.width} × ${item.height}\n\n${caption || 'No caption'}`);
+    }
+    const text = await g.page.locator(`tb-virtual-grid #cell-${captioned} .caption`).evaluate((el) => {
+      const style = getComputedStyle(el);
+      return { fontSize: parseFloat(style.fontSize), lines: Math.round(el.getBoundingClientRect().height / parseFloat(style.lineHeight)), cut: el.scrollWidth > el.clientWidth, overflow: style.textOverflow };
+    });
+    assert.deepEqual(text, { fontSize: 11, lines: 1, cut: true, overflow: 'ellipsis' }, 'one readable line, cut with an ellipsis');
+  });
+
+  it('recycles row elements while scrolling: rows that stay keep their elements, rows that come in reuse those that left', async () => {
+    const g = await open();
+    await g.waitForThumbnails();
+    /** The row elements (each tagged once with a number of its own), and the row each shows (0 for a spare one, hidden). */
+    const elements = (): Promise<{ tag: number; row: number }[]> => g.page.evaluate(() => {
+      const root = document.querySelector('tb-gallery')!.shadowRoot!.querySelector('tb-virtual-grid')!.shadowRoot!;
+      const counter = window as unknown as { tbRows?: number };
+      return [...root.querySelectorAll<HTMLElement & { tbTag?: number }>('[role=row]')].map((row) => {
+        row.tbTag ??= counter.tbRows = (counter.tbRows ?? 0) + 1;
+        return { tag: row.tbTag, row: row.hidden ? 0 : Number(row.getAttribute('aria-rowindex')) };
+      });
+    });
+    const rows = async (): Promise<{ tag: number; row: number }[]> => (await elements()).filter((r) => r.row > 0);
+    /** Scrolls down by `count` rows (a row is a cell and the gap), and waits for the last row in the DOM to follow. */
+    const scrollRows = async (count: number): Promise<void> => {
+      const last = Math.max(...(await rows()).map((r) => r.row));
+      await g.page.evaluate((n) => {
+        const root = document.querySelector('tb-gallery')!.shadowRoot!.querySelector('tb-virtual-grid')!.shadowRoot!;
+        const cell = root.querySelector<HTMLElement>('[role=gridcell]')!;
+        root.querySelector<HTMLElement>('.scroller')!.scrollTop += n * (cell.offsetHeight + 4);
+      }, count);
+      await g.until(async () => Math.max(...(await rows()).map((r) => r.row)) >= last + count, `the rows to move by ${count}`);
+    };
+    await scrollRows(6);
+    const all = await elements();
+    const before = await rows();
+    await scrollRows(3);
+    const after = await rows();
+    assert.deepEqual((await elements()).map((r) => r.tag), all.map((r) => r.tag), 'the same row elements in the same order, none made anew');
+    for (const row of after) {
+      const was = before.find((r) => r.row === row.row);
+      if (was) assert.equal(row.tag, was.tag, `row ${row.row} stayed in its element`);
+    }
+    assert.ok(after.filter((r) => !before.some((b) => b.row === r.row)).length >= 3, 'three rows or more came in');
+  });
+
   it('shows a malformed query\'s problem under the box with the offending span marked, and no results', async () => {
     const g = await open();
     await g.waitForThumbnails();
