@@ -27,6 +27,9 @@ export interface TokenizeOptions {
 /** `field:`, `field>=`...: the letters and operator that make a word a field (a `"` may follow). */
 export const FIELD_PREFIX = /^[A-Za-z]+(?:>=|<=|!=|[:=<>])$/;
 
+/** The start of a field term: its name and operator (`width>=1024`: `width`, `>=`). */
+export const FIELD_START = /^([A-Za-z]+)(>=|<=|!=|[:=<>])/;
+
 /** Tokenizes a query; throws QueryError for an unterminated quote or a `-` with nothing after it (unless tolerant). */
 export function tokenize(query: string, options: TokenizeOptions = {}): Token[] {
   const tolerant = options.tolerant ?? false;

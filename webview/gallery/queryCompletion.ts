@@ -8,7 +8,7 @@
 import type { TagSuggestion } from '../../src/protocol/galleryProtocol.ts';
 import { FIELD_CHOICES, FIELD_HINTS, VALUE_FIELDS } from '../../src/shared/queryFields.ts';
 import type { ValueField } from '../../src/shared/queryFields.ts';
-import { tokenize } from '../../src/shared/queryLexer.ts';
+import { FIELD_START as FIELD, tokenize } from '../../src/shared/queryLexer.ts';
 import type { Token } from '../../src/shared/queryLexer.ts';
 import { SORT_KEYS, tagTerm } from './queryText.ts';
 
@@ -40,7 +40,6 @@ export interface CompletionSources {
   values(field: ValueField, prefix: string): Promise<{ value: string; count: number }[]>;
 }
 
-const FIELD = /^([A-Za-z]+)(>=|<=|!=|[:=<>])/;
 /** Most words before the caret tried as the start of a tag typed with spaces. */
 const MAX_BEFORE = 3;
 

@@ -3,7 +3,7 @@
  * reading or rewriting the `sort:` term. Words are found by the query language's own lexer (in its
  * tolerant mode, as the text may be half typed); the host still parses every query.
  */
-import { tokenize } from '../../src/shared/queryLexer.ts';
+import { FIELD_START, tokenize } from '../../src/shared/queryLexer.ts';
 
 /** The sort keys of the query language. */
 export const SORT_KEYS = ['name', 'mtime', 'width', 'height', 'tags', 'random'] as const;
@@ -25,7 +25,6 @@ export interface QueryWord {
   depth: number;
 }
 
-const FIELD_START = /^[A-Za-z]+(?=>=|<=|!=|[:=<>])/;
 const SORT_TERM = /^(-?)sort:(-?)([A-Za-z]+)$/i;
 
 /** The query term that matches exactly `tag`: spaces as `_`, and escapes where the tag would read as syntax. */
@@ -42,7 +41,7 @@ export function tagTerm(tag: string): string {
       continue;
     }
     if (i === 0 && (c === '-' || c === '"' || c === '(')) out += '\\';
-    else if (field && i === field[0].length) out += '\\';
+    else if (field && i === field[1]!.length) out += '\\';
     else if (c === '*') out += '\\';
     if (c === '(' && i > 0) depth++;
     else if (c === ')') {

@@ -310,9 +310,9 @@ export class SearchBar extends LitElement {
       <div class="hint" role="status">
         <vscode-icon name="info" aria-hidden="true"></vscode-icon>
         <span>No images have "${u.term}"${u.suggestions.length > 0 ? '; did you mean' : '.'}</span>
-        ${u.suggestions.map((s, i) => html`${i > 0 ? (i === u.suggestions.length - 1 ? 'or' : ',') : nothing}
+        ${u.suggestions.map((s, i, all) => html`${i > 0 && i === all.length - 1 ? html`<span>or</span>` : nothing}
           <button class="plain" title="Search for ${s.tag} instead" @click=${() => this.replaceTerm(u, s.tag)}>${s.tag}</button>
-          <span>(${formatCount(s.count)})</span>`)}${u.suggestions.length > 0 ? '?' : nothing}
+          <span>(${formatCount(s.count)})${i < all.length - 2 ? ',' : i === all.length - 1 ? '?' : ''}</span>`)}
         ${u.key === 'and' ? html`<span>Write AND in capitals to join terms.</span>` : nothing}
       </div>`)}`;
   }

@@ -164,7 +164,7 @@ export class SuggestList<T, R = string> implements ReactiveController {
   private highlight(index: number): void {
     this.active = index;
     this.host.requestUpdate();
-    void (this.host as unknown as { updateComplete: Promise<unknown> }).updateComplete.then(() => {
+    void this.host.updateComplete.then(() => {
       this.host.shadowRoot?.querySelector(`#option-${index}`)?.scrollIntoView({ block: 'nearest' });
     });
   }

@@ -16,7 +16,7 @@
  * `\*` is a literal asterisk where `*` is a wildcard.
  */
 import type { BoolNode, CompareOp, NumericField, QueryAst, QueryNode, SortKey, SortSpec, Span } from './ast.ts';
-import { tokenize } from '../../shared/queryLexer.ts';
+import { FIELD_START as FIELD, tokenize } from '../../shared/queryLexer.ts';
 import type { Token } from '../../shared/queryLexer.ts';
 import { QueryError } from '../../shared/queryError.ts';
 import { tagKey } from '../../shared/tags.ts';
@@ -200,7 +200,6 @@ interface FieldValue {
   length: number;
 }
 
-const FIELD = /^([A-Za-z]+)(>=|<=|!=|[:=<>])/;
 const NUMERIC_FIELDS: readonly NumericField[] = ['width', 'height', 'pixels', 'aspect', 'tags'];
 const SORT_KEYS: readonly SortKey[] = ['name', 'mtime', 'width', 'height', 'tags', 'random'];
 const SHAPES = ['portrait', 'landscape', 'square'] as const;
