@@ -1,4 +1,4 @@
-import { QueryError } from '../core/query/queryError.ts';
+import { QueryError } from '../shared/queryError.ts';
 
 /** Errors the CLI reports as one sentence (usage mistakes, bad arguments), exit code 2. */
 export class UsageError extends Error {

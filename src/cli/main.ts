@@ -12,7 +12,7 @@ import { runRedoCommand, runUndoCommand } from './commands/undoCommand.ts';
 import { runDownloadCommand, runModelsCommand } from './commands/modelCommands.ts';
 import { runAnnotateCommand } from './commands/annotateCommand.ts';
 import { DatasetError } from '../core/dataset/datasetRoot.ts';
-import { QueryError } from '../core/query/queryError.ts';
+import { QueryError } from '../shared/queryError.ts';
 import { SORT_KEYS } from '../shared/sortKeys.ts';
 
 const HELP = `tagbench: index, search and inspect image datasets for LoRA and diffusion training.

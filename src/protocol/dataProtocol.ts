@@ -19,6 +19,7 @@ import type { BatchPreview } from '../shared/batchReport.ts';
 import type { Selection } from '../shared/imageSelection.ts';
 import type { GalleryPage, QueryProblem, TagFrequencies } from '../shared/searchResults.ts';
 import type { TagSuggestion } from '../shared/tagSuggestion.ts';
+import type { ValueField } from '../shared/queryFields.ts';
 
 /** A batch the data worker plans: any batch action, or the rules of a file (JSON rules or a tagcomplete CSV) it loads itself. */
 export type DataBatchAction = RequestedBatchAction;
@@ -33,6 +34,7 @@ export interface DataWorkerApi {
     imageById: { params: { id: number }; result: ImageInfo | null };
     imageByPath: { params: { path: string }; result: ImageInfo | null };
     tagSuggestions: { params: { prefix: string; limit: number }; result: TagSuggestion[] };
+    fieldValues: { params: { field: ValueField; prefix: string; limit: number }; result: { value: string; count: number }[] };
     /** The configured tag database: its tags and aliases, or why it cannot be used (null when none is set). */
     tagDatabaseStatus: { params: Record<string, never>; result: { file: string; tags: number; aliases: number } | { file: string; error: string } | null };
     folderListing: { params: { dir: string }; result: { folders: FolderEntry[]; images: FileEntry[] } };

@@ -10,6 +10,8 @@ import type { GalleryItem, GalleryPage, QueryProblem, TagFrequencies } from '../
 import type { TagSuggestion } from '../shared/tagSuggestion.ts';
 import { checkGalleryBatchAction } from '../shared/batchAction.ts';
 import type { GalleryBatchAction } from '../shared/batchAction.ts';
+import { VALUE_FIELDS } from '../shared/queryFields.ts';
+import type { ValueField } from '../shared/queryFields.ts';
 import { arr, int, obj, oneOf, optional, str, union } from './validate.ts';
 
 export type { BatchOutcome, BatchPreview, GalleryItem, GalleryPage, QueryProblem, ReviewSuggestionsAction, Selection, TagFrequencies, TagSuggestion };
@@ -45,6 +47,8 @@ export interface GalleryHost {
     tagFrequencies: { params: { query: string; limit: number }; result: TagFrequencies | { error: QueryProblem } };
     details: { params: { id: number }; result: ImageDetails | null };
     tagSuggestions: { params: { prefix: string; limit: number }; result: TagSuggestion[] };
+    /** Values of a query field starting with a prefix (folder names, extensions, models, suggested tags), most used first. */
+    fieldValues: { params: { field: ValueField; prefix: string; limit: number }; result: { value: string; count: number }[] };
     previewBatch: { params: { selection: Selection; action: BatchAction }; result: BatchPreview };
     applyBatch: { params: { planId: string }; result: BatchOutcome };
     undoBatch: { params: Record<string, never>; result: BatchOutcome | null };
@@ -88,6 +92,7 @@ export const galleryRequestChecks: { [M in keyof GalleryHost['requests'] | keyof
   tagFrequencies: obj({ query: str(4000), limit: int(1, 10_000) }),
   details: obj({ id }),
   tagSuggestions: obj({ prefix: str(500), limit: int(1, 200) }),
+  fieldValues: obj({ field: oneOf(...VALUE_FIELDS), prefix: str(500), limit: int(1, 200) }),
   previewBatch: obj({ selection, action }),
   applyBatch: obj({ planId: str(100) }),
   undoBatch: obj({}),

@@ -1,4 +1,5 @@
 /** Search results as every front shows them: pages of images, tag frequencies, and a malformed query's problem. */
+import type { UnmatchedTerm } from './queryHint.ts';
 
 /** One image as the grid shows it. Thumbnails are at `${thumbBase}/${sha256.slice(0, 2)}/${sha256}-${thumbSize}.webp`. */
 export interface GalleryItem {
@@ -18,11 +19,12 @@ export interface QueryProblem {
   length: number;
 }
 
-/** A page of results starting at `offset`, out of `total`. */
+/** A page of results starting at `offset`, out of `total`; the first page also names the query's tag terms no image has. */
 export interface GalleryPage {
   total: number;
   offset: number;
   items: GalleryItem[];
+  unmatched?: UnmatchedTerm[];
 }
 
 /** Tag frequencies over a query's results, most frequent first. */

@@ -124,3 +124,8 @@ export function rejoinCaption(original: string, parts: readonly string[]): strin
   const next = lines.map((line, i) => withParts(line, placed[i]!));
   return joinCaptionLines(dropEmptiedLines(lines, next));
 }
+
+/** Whether caption text has more than one line (a final line break alone does not count). */
+export function hasSeveralLines(text: string | null | undefined): boolean {
+  return !!text && text.replace(/\r?\n$/, '').includes('\n');
+}

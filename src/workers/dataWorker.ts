@@ -44,6 +44,7 @@ host.handle('tagFrequencies', ({ query, limit }) => current().tagFrequencies(que
 host.handle('imageById', ({ id }) => current().imageById(id));
 host.handle('imageByPath', ({ path }) => current().imageByPath(path));
 host.handle('tagSuggestions', ({ prefix, limit }) => current().tagSuggestions(prefix, limit));
+host.handle('fieldValues', ({ field, prefix, limit }) => current().fieldValues(field, prefix, limit));
 host.handle('tagDatabaseStatus', () => current().tagDatabaseStatus());
 host.handle('folderListing', ({ dir }) => current().folderListing(dir));
 host.handle('problems', () => current().problems());

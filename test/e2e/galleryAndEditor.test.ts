@@ -36,7 +36,7 @@ describe('e2e: the gallery and the image editor', function () {
   it('opens the gallery from the palette and shows the result count of a query', async () => {
     await workbench.runCommand('Tagbench: Open Gallery');
     const frame = workbench.webviewFrame();
-    const input = frame.locator('tb-search-bar vscode-textfield input');
+    const input = frame.locator('tb-search-bar input[role=combobox]');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await until('all results', async () => /^40 images/.test((await frame.locator('tb-search-bar .count').textContent())?.trim() ?? ''));
     await input.fill('folder:5_bob');

@@ -69,7 +69,7 @@ describe('e2e: reviewing suggestions in a batch from the gallery', function () {
     const before = files.map((f) => ({ caption: read(f.caption), sidecar: read(f.sidecar) }));
     await workbench.runCommand('Tagbench: Open Gallery');
     const gallery = workbench.webviewFrame();
-    const input = gallery.locator('tb-search-bar vscode-textfield input');
+    const input = gallery.locator('tb-search-bar input[role=combobox]');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill('has:suggestions');
     await input.press('Enter');

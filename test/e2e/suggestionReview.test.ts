@@ -55,7 +55,7 @@ describe('e2e: reviewing suggestions in the image editor', function () {
   it('accepts a suggestion with Enter, rejects one with Delete, saves both with Ctrl+S, and undoes the rejection', async () => {
     await workbench.runCommand('Tagbench: Open Gallery');
     const gallery = workbench.webviewFrame();
-    const input = gallery.locator('tb-search-bar vscode-textfield input');
+    const input = gallery.locator('tb-search-bar input[role=combobox]');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill('has:suggestions');
     await input.press('Enter');

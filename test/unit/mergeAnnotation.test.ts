@@ -30,6 +30,11 @@ describe('merging annotations into captions', () => {
     assert.equal(out.caption, 'long_hair\n');
   });
 
+  it('keeps a caption of several lines in its lines and endings: new tags go on the last line with tags', () => {
+    const out = mergeAnnotation(input('alice, 1girl\r\nalice, solo\n\n'), tagsResult([['smile', 0.9], ['solo', 0.9]]), opts('append'));
+    assert.equal(out.caption, 'alice, 1girl\r\nalice, solo, smile\n\n');
+  });
+
   it('never adds a tag the user rejected, and never writes the rating into the caption', () => {
     const tags: SidecarTag[] = [{ name: 'smile', source: 'model:tagger:wd', status: 'rejected', confidence: 0.7 }];
     const out = mergeAnnotation(input('1girl\n', tags), tagsResult([['smile', 0.9], ['general', 0.99, 'rating'], ['solo', 0.8]]), opts('append'));

@@ -16,6 +16,7 @@ const galleryMessages: Record<keyof typeof galleryRequestChecks, string> = {
   tagFrequencies: '{"query":"","limit":10}',
   details: '{"id":1}',
   tagSuggestions: '{"prefix":"sm","limit":5}',
+  fieldValues: '{"field":"folder","prefix":"10_","limit":5}',
   previewBatch: '{"selection":{"kind":"ids","ids":[1,2]},"action":{"kind":"replaceTag","find":"a","replace":"b","regex":false}}',
   applyBatch: '{"planId":"p1"}',
   undoBatch: '{}',

@@ -2,13 +2,20 @@ import assert from 'node:assert/strict';
 import type { BoolNode, QueryNode } from '../../src/core/query/ast.ts';
 import { compileQuery } from '../../src/core/query/compile.ts';
 import { DEFAULT_SORT, parseQuery } from '../../src/core/query/parser.ts';
-import { QueryError } from '../../src/core/query/queryError.ts';
+import type { ParseOptions } from '../../src/core/query/parser.ts';
+import { QueryError } from '../../src/shared/queryError.ts';
+import { tokenize } from '../../src/shared/queryLexer.ts';
 import { SORT_KEYS } from '../../src/shared/sortKeys.ts';
 
 /** The filter as a compact string: tags bare, patterns with *, fields as written back, NOT as -, groups in (). */
-function show(query: string): string {
-  const { filter } = parseQuery(query);
+function show(query: string, options: ParseOptions = {}): string {
+  const { filter } = parseQuery(query, options);
   return filter ? render(filter) : '';
+}
+
+/** Parse options knowing these tag keys (as an index would). */
+function knowing(...keys: string[]): ParseOptions {
+  return { knownTag: (key) => keys.includes(key) };
 }
 
 function render(node: QueryNode): string {
@@ -44,9 +51,9 @@ function render(node: QueryNode): string {
   }
 }
 
-function failure(query: string): { message: string; position: number; length: number } {
+function failure(query: string, options: ParseOptions = {}): { message: string; position: number; length: number } {
   try {
-    parseQuery(query);
+    parseQuery(query, options);
   } catch (error) {
     assert.ok(error instanceof QueryError, `expected a QueryError for ${query}, got ${String(error)}`);
     return { message: error.message, position: error.position, length: error.length };
@@ -107,6 +114,64 @@ describe('query parser', () => {
 
   it('reads lower-case or as a tag', () => {
     assert.equal(show('a or b'), '([a] [or] [b])');
+  });
+
+  it('reads AND in capitals as an explicit AND, lower-case and as a tag', () => {
+    assert.equal(show('blonde_hair AND smile'), '([blonde hair] [smile])');
+    assert.equal(show('a AND b OR c'), '(([a] [b]) OR [c])');
+    assert.equal(show('a OR b AND c'), '([a] OR ([b] [c]))');
+    assert.equal(show('-a AND (b OR c) AND width>5'), '(-[a] ([b] OR [c]) width>5)');
+    assert.equal(show('a AND b c'), '([a] [b] [c])');
+    assert.equal(show('a and b'), '([a] [and] [b])');
+    assert.equal(show('a AND sort:width'), '[a]');
+    assert.deepEqual(parseQuery('a AND b').filter, {
+      type: 'and', position: 0, length: 7,
+      children: [{ type: 'tag', key: 'a', position: 0, length: 1 }, { type: 'tag', key: 'b', position: 6, length: 1 }],
+    });
+  });
+
+  it('reads words that spell a known tag as that tag, the longest run first, left to right', () => {
+    const known = knowing('blonde hair', 'long hair', 'long', 'hair ornament', 'looking at viewer', 'smile');
+    assert.equal(show('blonde hair', known), '[blonde hair]');
+    assert.equal(show('blonde hair smile', known), '([blonde hair] [smile])');
+    assert.equal(show('blonde hair AND smile', known), '([blonde hair] [smile])');
+    assert.equal(show('smile looking at viewer', known), '([smile] [looking at viewer])');
+    assert.equal(show('long hair ornament', known), '([long hair] [ornament])', 'the longest run from the left wins');
+    assert.equal(show('long blonde hair', known), '([long] [blonde hair])');
+    assert.equal(show('Blonde_Hair smile', known), '([blonde hair] [smile])');
+    assert.equal(show('blonde_hair hair ornament', known), '([blonde hair] [hair ornament])');
+    assert.equal(show('-long hair smile', known), '(-[long hair] [smile])', 'a negated first word negates the tag it starts');
+    assert.equal(show('smile -long hair', known), '([smile] -[long hair])');
+    assert.equal(show('red eyes', known), '([red] [eyes])', 'words that spell no known tag stay apart');
+    assert.equal(show('blonde hair', {}), '([blonde] [hair])', 'without an index every word is a tag');
+  });
+
+  it('keeps words apart across AND, OR, groups, fields, phrases, wildcards and a second negation', () => {
+    const known = knowing('blonde hair', 'long hair');
+    assert.equal(show('blonde AND hair', known), '([blonde] [hair])');
+    assert.equal(show('blonde OR hair', known), '([blonde] OR [hair])');
+    assert.equal(show('(blonde) hair', known), '([blonde] [hair])');
+    assert.equal(show('blonde (hair)', known), '([blonde] [hair])');
+    assert.equal(show('blonde width>5 hair', known), '([blonde] width>5 [hair])');
+    assert.equal(show('blonde "hair"', known), '([blonde] "hair")');
+    assert.equal(show('blonde hai*', known), '([blonde] [hai*])');
+    assert.equal(show('long -hair', known), '([long] -[hair])');
+    assert.equal(show('-(long hair)', known), '-[long hair]');
+    assert.equal(show('a OR long hair', known), '([a] OR [long hair])');
+  });
+
+  it('keeps the span of a tag read from several words', () => {
+    const known = knowing('blonde hair');
+    assert.deepEqual(parseQuery('x -blonde  hair', known).filter, {
+      type: 'and', position: 0, length: 15,
+      children: [
+        { type: 'tag', key: 'x', position: 0, length: 1 },
+        { type: 'not', position: 2, length: 13, child: { type: 'tag', key: 'blonde hair', position: 3, length: 12 } },
+      ],
+    });
+    assert.equal(failure(Array(501).fill('a').join(' ')).position, 1000);
+    assert.equal(parseQuery(Array(500).fill('a').join(' '), knowing('a a')).filter?.type, 'and');
+    assert.deepEqual(failure(Array(501).fill('a').join(' '), knowing('a a')), { message: 'Too many terms (at most 500) at column 1001', position: 1000, length: 1 });
   });
 
   it('reads numeric fields with every operator, k and m suffixes, any case', () => {
@@ -175,6 +240,14 @@ describe('query parser', () => {
       ['OR a', 'Expected a search term before "OR" at column 1', 0, 2],
       ['a OR OR b', 'Expected a search term after "OR" at column 3', 2, 2],
       ['(OR)', 'Expected a search term before "OR" at column 2', 1, 2],
+      ['AND a', 'Expected a search term before "AND" at column 1', 0, 3],
+      ['a AND', 'Expected a search term after "AND" at column 3', 2, 3],
+      ['a AND AND b', 'Expected a search term after "AND" at column 3', 2, 3],
+      ['a AND OR b', 'Expected a search term after "AND" at column 3', 2, 3],
+      ['a OR AND b', 'Expected a search term before "AND" at column 6', 5, 3],
+      ['(AND a)', 'Expected a search term before "AND" at column 2', 1, 3],
+      ['(a AND)', 'Expected a search term after "AND" at column 4', 3, 3],
+      ['-AND a', 'Expected a search term after "-" at column 1', 0, 1],
       ['()', 'Expected a search term inside "( )" at column 1', 0, 2],
       ['a - b', 'Expected a search term after "-" at column 3', 2, 1],
       ['a -', 'Expected a search term after "-" at column 3', 2, 1],
@@ -225,9 +298,9 @@ describe('query parser', () => {
     assert.deepEqual(params, ['what[[][?][]]*']);
   });
 
-  it('either parses or throws a QueryError for random input (fuzz)', () => {
+  it('either parses or throws a QueryError for random input, also reading known tags; the tolerant lexer never throws (fuzz)', () => {
     const pieces = ['a', 'b', 'Z', '_', '1', ' ', ' ', ' ', '(', ')', '"', '-', '*', ':', '<', '>', '=', '!', '.', '\\',
-      ',', 'OR', 'or', 'width', 'aspect', 'caption', 'sort', 'folder', 'ext', 'has', 'tags', 'pixels', 'k', 'm', '\t', 'é'];
+      ',', 'OR', 'AND', 'or', 'and', 'width', 'aspect', 'caption', 'sort', 'folder', 'ext', 'has', 'tags', 'pixels', 'k', 'm', '\t', 'é'];
     let seed = 12345;
     const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
     let parsed = 0;
@@ -235,10 +308,14 @@ describe('query parser', () => {
       let query = '';
       const length = Math.floor(random() * 14);
       for (let i = 0; i < length; i++) query += pieces[Math.floor(random() * pieces.length)];
+      const tokens = tokenize(query, { tolerant: true });
+      tokens.forEach((t, i) => assert.ok(t.position >= (i === 0 ? 0 : tokens[i - 1]!.position + tokens[i - 1]!.length) && t.position + t.length <= query.length, query));
       try {
         const ast = parseQuery(query);
         const compiled = compileQuery(ast);
         assert.equal(compiled.where.split('?').length - 1, compiled.params.length, query);
+        const merged = compileQuery(parseQuery(query, { knownTag: (key) => key.length % 2 === 0 }));
+        assert.equal(merged.where.split('?').length - 1, merged.params.length, query);
         parsed++;
       } catch (error) {
         if (!(error instanceof QueryError)) throw new Error(`${JSON.stringify(query)} threw ${String(error)}`, { cause: error });

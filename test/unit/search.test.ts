@@ -9,7 +9,8 @@ import type { ImageRecord } from '../../src/core/index/imageStore.ts';
 import { searchImages, tagStats } from '../../src/core/index/search.ts';
 import { compileQuery, SORT_COLUMNS } from '../../src/core/query/compile.ts';
 import { parseQuery } from '../../src/core/query/parser.ts';
-import { QueryError } from '../../src/core/query/queryError.ts';
+import { QueryError } from '../../src/shared/queryError.ts';
+import { unmatchedMessage } from '../../src/shared/queryHint.ts';
 import { buildSyntheticIndex } from '../fixtures/syntheticIndex.ts';
 
 /** An image record; `caption` undefined for no caption file, null for one that could not be decoded. */
@@ -240,6 +241,53 @@ describe('search', () => {
     const nested = `${'-('.repeat(32)}solo${')'.repeat(32)}`;
     assert.equal(searchImages(db, nested).total, 2);
     assert.equal(searchImages(db, Array(250).fill('-solo OR').join(' ') + ' solo').total, IMAGES.length);
+  });
+
+  it('reads words typed as the tags are shown (long hair) as the tag they spell, and AND in capitals as AND', () => {
+    assert.deepEqual(paths('long hair'), ['10_alice/a.png', 'h.png', 'reg/g.png']);
+    assert.deepEqual(paths('long hair'), paths('long_hair'));
+    assert.deepEqual(paths('Long Hair solo'), ['10_alice/a.png', 'h.png']);
+    assert.deepEqual(paths('looking at viewer'), ['10_alice/b.jpeg']);
+    assert.deepEqual(paths('long_hair AND solo'), ['10_alice/a.png', 'h.png']);
+    assert.deepEqual(paths('long hair AND solo'), paths('long_hair solo'));
+    assert.deepEqual(paths('-long hair has:caption'), ['10_alice/b.jpeg', '5_bob/e.tif', 'deep/10_alice/k.png', 'reg/f.png']);
+    assert.deepEqual(paths('blue eyes OR red eyes'), ['10_alice/a.png', '5_bob/e.tif', 'reg/g.png']);
+    assert.deepEqual(paths('long AND hair'), [], 'AND keeps words apart');
+    assert.deepEqual(paths('1girl long hair blue eyes'), ['10_alice/a.png', 'reg/g.png']);
+    assert.equal(tagStats(db, 'long hair').images, 3, 'tag frequencies read the query the same way');
+    assert.equal(searchImages(db, 'long hair', { limit: 1 }).nextCursor !== null, true);
+    const first = searchImages(db, 'long hair', { limit: 1 });
+    assert.equal(searchImages(db, 'long hair', { limit: 5, cursor: first.nextCursor! }).total, 3, 'its cursor pages on');
+  });
+
+  it('names the tag terms no image has, with the closest known tags (started, a word started, a typing mistake)', () => {
+    const unmatched = (query: string): unknown => searchImages(db, query, { limit: 0, unmatched: true }).unmatched;
+    assert.deepEqual(unmatched('long hair smile'), []);
+    assert.equal(searchImages(db, 'smlie').unmatched, undefined, 'only when asked for');
+    assert.deepEqual(unmatched('blu'), [{ term: 'blu', position: 0, length: 3, key: 'blu', suggestions: [{ tag: 'Blue Eyes', count: 2 }] }]);
+    assert.deepEqual(unmatched('1girl lo'), [{ term: 'lo', position: 6, length: 2, key: 'lo', suggestions: [
+      { tag: 'long hair', count: 3 }, { tag: 'long sleeves', count: 1 }, { tag: 'looking at the viewer', count: 1 },
+    ] }]);
+    assert.deepEqual(unmatched('-hair'), [{ term: 'hair', position: 1, length: 4, key: 'hair', suggestions: [
+      { tag: 'long hair', count: 3 }, { tag: 'short hair', count: 1 },
+    ] }]);
+    assert.deepEqual(unmatched('smlie OR slo'), [
+      { term: 'smlie', position: 0, length: 5, key: 'smlie', suggestions: [{ tag: 'smile', count: 1 }] },
+      { term: 'slo', position: 9, length: 3, key: 'slo', suggestions: [{ tag: 'solo', count: 2 }] },
+    ]);
+    assert.deepEqual(unmatched('long hairs'), [
+      { term: 'long', position: 0, length: 4, key: 'long', suggestions: [{ tag: 'long hair', count: 3 }, { tag: 'long sleeves', count: 1 }] },
+      { term: 'hairs', position: 5, length: 5, key: 'hairs', suggestions: [] },
+    ]);
+    assert.deepEqual(unmatched('zzzzzz'), [{ term: 'zzzzzz', position: 0, length: 6, key: 'zzzzzz', suggestions: [] }]);
+    assert.equal(unmatchedMessage({ term: 'blu', position: 0, length: 3, key: 'blu', suggestions: [{ tag: 'Blue Eyes', count: 2 }] }),
+      'No images have "blu"; did you mean "Blue Eyes" (2)?');
+    assert.equal(unmatchedMessage({ term: 'lo', position: 0, length: 2, key: 'lo', suggestions: [
+      { tag: 'long hair', count: 1234 }, { tag: 'long sleeves', count: 1 }, { tag: 'lol', count: 1 }, { tag: 'low', count: 1 },
+    ] }), 'No images have "lo"; did you mean "long hair" (1,234), "long sleeves" (1) or "lol" (1)?');
+    assert.equal(unmatchedMessage({ term: 'and', position: 0, length: 3, key: 'and', suggestions: [] }),
+      'No images have "and". Write AND in capitals to join terms.');
+    assert.deepEqual(unmatched(':3 long_* "long hair" width>1 -(1girl OR solo)'), [], 'only plain tag terms');
   });
 
   it('throws QueryError for a malformed query', () => {

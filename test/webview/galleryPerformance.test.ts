@@ -4,6 +4,10 @@
  * in the DOM, no long task (> 50 ms, seen by a PerformanceObserver) and no storm of page requests.
  * Long tasks are wall-clock time; each pass is also traced for the CPU time of the renderer's tasks,
  * so that on a busy machine a descheduled short task is told apart from 50 ms of work.
+ *
+ * And at 3,000 results, fast flings (a touchpad's momentum: a fast start slowing down over 90 frames): the longest main-thread tasks while flinging, and how long the cells in view stay blank
+ * once it stops (until each shows its name, caption and thumbnail). These are printed as figures,
+ * not asserted: they are wall-clock times on a shared machine.
  */
 import assert from 'node:assert/strict';
 import type { Database } from 'better-sqlite3';
@@ -43,7 +47,7 @@ function installProbe(): void {
 }
 
 describe('gallery webview at 100,000 results', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let browser: GalleryBrowser;
   let db: Database;
   let gallery: GalleryPage | undefined;
@@ -192,4 +196,113 @@ interface TraceEvent {
   dur?: number;
   tdur?: number;
   args?: { name?: string };
+}
+
+describe('gallery webview flinging through 3,000 results', function () {
+  this.timeout(180_000);
+  let browser: GalleryBrowser;
+  let db: Database;
+  let gallery: GalleryPage | undefined;
+
+  before(async function () {
+    this.timeout(180_000);
+    db = syntheticDatabase(3000);
+    browser = await GalleryBrowser.launch();
+  });
+
+  after(async () => {
+    await gallery?.close();
+    await browser?.close();
+    db?.close();
+    removeTempDirs();
+  });
+
+  it('fills the cells in view soon after a fast fling; prints the long tasks and the time the cells stay blank', async () => {
+    const g = (gallery = await browser.open(db, { initScript: installProbe, width: 1280, height: 900 }));
+    await g.waitForThumbnails();
+    const cdp = await g.page.context().newCDPSession(g.page);
+    const flings: Fling[] = [];
+    for (const direction of [1, 1, -1, 1, -1]) {
+      const trace = await startTrace(cdp);
+      const fling = await g.page.evaluate(flingOnce, direction);
+      const tasks = await trace.stop();
+      fling.maxTaskCpu = Math.max(0, ...tasks.map((t) => t.cpu));
+      fling.maxTaskWall = Math.max(0, ...tasks.map((t) => t.wall));
+      fling.totalCpu = tasks.reduce((sum, t) => sum + t.cpu, 0);
+      fling.over16Cpu = tasks.filter((t) => t.cpu > 16).length;
+      flings.push(fling);
+    }
+    for (const [i, f] of flings.entries()) {
+      console.log(`      fling ${i + 1} (${f.direction > 0 ? 'down' : 'up'}, ${f.distance.toLocaleString('en-US')} px in ${f.ms.toFixed(0)} ms): `
+        + `long tasks ${f.longTasks.length ? f.longTasks.map((d) => `${d} ms`).join(', ') : 'none'}; longest main-thread task ${f.maxTaskWall.toFixed(1)} ms `
+        + `(CPU ${f.maxTaskCpu.toFixed(1)} ms; ${f.over16Cpu} tasks over 16 ms of CPU, ${f.totalCpu.toFixed(0)} ms of main-thread CPU in all), `
+        + `longest frame ${f.maxFrame.toFixed(1)} ms; cells in view blank for ${f.blankMs.toFixed(0)} ms after it stopped `
+        + `(${f.cells} cells)`);
+    }
+    const blank = flings.map((f) => f.blankMs).sort((a, b) => a - b);
+    console.log(`      after a fling the cells in view were blank for ${blank[Math.floor(blank.length / 2)]!.toFixed(0)} ms (median of ${blank.length}), `
+      + `${blank.at(-1)!.toFixed(0)} ms at most; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
+    assert.ok(flings.every((f) => f.cells > 0 && f.cells <= 400), 'a few hundred cells at most, and every one filled');
+    assert.deepEqual(g.errors, []);
+    assert.deepEqual(g.host.problems, []);
+  });
+});
+
+interface Fling {
+  direction: number;
+  distance: number;
+  ms: number;
+  maxFrame: number;
+  longTasks: number[];
+  /** From the last scroll until every cell in view shows its name and its loaded thumbnail. */
+  blankMs: number;
+  cells: number;
+  maxTaskCpu: number;
+  maxTaskWall: number;
+  totalCpu: number;
+  over16Cpu: number;
+}
+
+/** Runs in the page: one fling (a fast start slowing down, one step per frame), then waits until the cells in view are filled. */
+async function flingOnce(direction: number): Promise<Fling> {
+  const grid = document.querySelector('tb-gallery')!.shadowRoot!.querySelector('tb-virtual-grid')!;
+  const root = grid.shadowRoot!;
+  const scroller = root.querySelector<HTMLElement>('.scroller')!;
+  const probe = (window as unknown as { tbProbe: Probe }).tbProbe;
+  const frame = (): Promise<number> => new Promise((resolve) => requestAnimationFrame(resolve));
+  for (let i = 0; i < 10; i++) await frame();
+  const max = scroller.scrollHeight - scroller.clientHeight;
+  const from = scroller.scrollTop;
+  // The same steps whatever the frame rate, so runs compare: 90 frames from 300 px down to 8 px a frame (7,300 px).
+  let last = await frame();
+  const start = last;
+  let maxFrame = 0;
+  for (let i = 0; i < 90; i++) {
+    const now = await frame();
+    maxFrame = Math.max(maxFrame, now - last);
+    last = now;
+    scroller.scrollTop = Math.max(0, Math.min(max, scroller.scrollTop + direction * Math.round(300 * 0.96 ** i)));
+  }
+  const stopped = performance.now();
+  const inView = (): HTMLElement[] => {
+    const top = scroller.getBoundingClientRect().top;
+    const bottom = top + scroller.clientHeight;
+    return [...root.querySelectorAll<HTMLElement>('[role=gridcell]')].filter((cell) => {
+      const box = cell.getBoundingClientRect();
+      return box.bottom > top && box.top < bottom;
+    });
+  };
+  const filled = (cell: HTMLElement): boolean => {
+    const img = cell.querySelector('img');
+    return cell.getAttribute('aria-busy') === 'false' && img !== null && img.complete && img.naturalWidth > 0;
+  };
+  let cells = inView();
+  while (cells.length === 0 || !cells.every(filled)) {
+    if (performance.now() - stopped > 30_000) break;
+    await frame();
+    cells = inView();
+  }
+  const blankMs = performance.now() - stopped;
+  const longTasks = probe.longTasks.filter((t) => t.start >= start && t.start <= stopped).map((t) => Math.round(t.duration));
+  return { direction, distance: Math.abs(scroller.scrollTop - from), ms: stopped - start, maxFrame, longTasks, blankMs, cells: cells.length, maxTaskCpu: 0, maxTaskWall: 0, totalCpu: 0, over16Cpu: 0 };
 }

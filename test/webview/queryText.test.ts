@@ -18,7 +18,7 @@ function matchedKey(query: string): { key: string; negated: boolean } {
 describe('gallery query text', () => {
   const awkward = [
     'smile', 'long hair', 'kiyohime (fate)', 'rem (re:zero)', 'kafka (honkai: star rail)', ':3', ':d', ';)', '^_^', '>_<',
-    'o_o', '-_-', '-sad', '"quoted"', '(parenthesised)', 'a)b', 'star*', 'OR', 'sort:name', 'width>5', 'caption:x', 're:zero',
+    'o_o', '-_-', '-sad', '"quoted"', '(parenthesised)', 'a)b', 'star*', 'OR', 'AND', 'sort:name', 'width>5', 'caption:x', 're:zero',
     'bocchi (bocchi the rock!)', 'jeanne d\'arc (fate)', 'close-up', '1girl', 'blue_eyes', '  spaced   out  ',
   ];
 

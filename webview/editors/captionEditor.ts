@@ -2,11 +2,11 @@
 import { css, html } from 'lit';
 import type { TemplateResult } from 'lit';
 import { EditorBase } from './editorBase.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 
 /** The caption editor. */
 export class CaptionEditor extends EditorBase {
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: block;
     }

@@ -7,15 +7,15 @@
 import { LitElement, css, html } from 'lit';
 import type { TemplateResult } from 'lit';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
-import { joinCaption, splitCaption } from '../../src/shared/tags.ts';
+import { hasSeveralLines, joinCaption, rejoinCaption, splitCaption } from '../../src/shared/tags.ts';
 import { emit } from '../shared/events.ts';
 import { plural } from '../shared/format.ts';
 import { debounce } from '../shared/timing.ts';
 import { mapCaret } from './caretMapping.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import './tagChips.ts';
 import type { TagChips, TagsChangeDetail } from './tagChips.ts';
-import type { SuggestTags } from './tagEntry.ts';
+import type { SuggestTags } from '../shared/tagCombobox.ts';
 
 /** Detail of `caption-edit`: the whole new caption and the undo label. */
 export interface CaptionEditDetail {
@@ -41,7 +41,7 @@ export class CaptionPanel extends LitElement {
     textLength: { state: true },
   };
 
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: flex;
       flex-direction: column;
@@ -267,7 +267,8 @@ export class CaptionPanel extends LitElement {
     event.stopPropagation();
     if (this.readOnly) return;
     this.flush();
-    const caption = joinCaption({ parts: event.detail.parts, ending: this.ending });
+    // A caption of several lines keeps its lines and their endings.
+    const caption = hasSeveralLines(this.caption) ? rejoinCaption(this.caption, event.detail.parts) : joinCaption({ parts: event.detail.parts, ending: this.ending });
     this.show(caption, true);
     this.send(event.detail.label);
   }

@@ -14,7 +14,7 @@ import type { CropPreset, CropRectView, CropView } from '../../src/protocol/edit
 import { emit } from '../shared/events.ts';
 import { formatCount } from '../shared/format.ts';
 import { describeAspect } from './cropGeometry.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 
 /** Detail of `crop-preset`: the chosen preset's index. */
 export interface CropPresetDetail {
@@ -42,7 +42,7 @@ export class CropBar extends LitElement {
     presetIndex: { type: Number, attribute: false },
   };
 
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: flex;
       flex-wrap: wrap;

@@ -10,7 +10,7 @@ import type { EditorInit, EditorRpc } from './editorRpc.ts';
 import { suggestionLimit } from './editorRpc.ts';
 import './captionPanel.ts';
 import type { CaptionEditDetail, CaptionPanel } from './captionPanel.ts';
-import type { SuggestTags } from './tagEntry.ts';
+import type { SuggestTags } from '../shared/tagCombobox.ts';
 
 /** The base of the image and caption editor elements. */
 export class EditorBase extends LitElement {

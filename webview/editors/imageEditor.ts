@@ -14,7 +14,7 @@ import { formatCount } from '../shared/format.ts';
 import { EditorBase } from './editorBase.ts';
 import { navigationStep } from './editorKeys.ts';
 import type { EditorInit, EditorRpc } from './editorRpc.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import './imageFacts.ts';
 import './imageView.ts';
 import type { ImageView } from './imageView.ts';
@@ -30,7 +30,7 @@ export class ImageEditor extends EditorBase {
     caption: { state: true },
   };
 
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: block;
       height: 100vh;

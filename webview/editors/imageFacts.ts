@@ -4,7 +4,7 @@ import type { TemplateResult } from 'lit';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import type { EditorProblem, ImageFactsView } from '../../src/protocol/editorProtocol.ts';
 import { formatBytes, formatCount } from '../shared/format.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 
 /** The facts as label and value rows, in the order shown. */
 export function factRows(facts: ImageFactsView): [string, string][] {
@@ -30,7 +30,7 @@ export class ImageFacts extends LitElement {
     problems: { attribute: false },
   };
 
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: block;
     }

@@ -11,7 +11,7 @@ import { classMap } from 'lit/directives/class-map.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { CropPreset, CropView } from '../../src/protocol/editorProtocol.ts';
 import { CropTool } from './cropTool.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import { fitScale, formatScale, zoomIn, zoomOut } from './zoom.ts';
 
 /** The image viewer. */
@@ -30,7 +30,7 @@ export class ImageView extends LitElement {
     cropPresets: { attribute: false },
   };
 
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: flex;
       flex-direction: column;

@@ -15,7 +15,7 @@ import type { SuggestionReview, SuggestionView, SuggestionsView } from '../../sr
 import { splitCaption, tagKey } from '../../src/shared/tags.ts';
 import { emit } from '../shared/events.ts';
 import { plural } from '../shared/format.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 
 /** The threshold of "Accept all ≥" until the user changes it. */
 export const defaultThreshold = 0.5;
@@ -37,7 +37,7 @@ export class SuggestionList extends LitElement {
     announcement: { state: true },
   };
 
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: flex;
       flex-direction: column;

@@ -10,10 +10,10 @@ import { classMap } from 'lit/directives/class-map.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import { unescapeTag, tagKey } from '../../src/shared/tags.ts';
 import { emit } from '../shared/events.ts';
-import { editorStyles } from './editorStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import { addTags, dropIndex, moveTag, removeTag, replaceTag } from './tagEdits.ts';
-import './tagEntry.ts';
-import type { SuggestTags, TagAddDetail, TagEntry } from './tagEntry.ts';
+import '../shared/tagCombobox.ts';
+import type { SuggestTags, TagAddDetail, TagCombobox } from '../shared/tagCombobox.ts';
 
 /** Detail of `tags-change`: the new raw parts, the undo label, and what to tell screen readers. */
 export interface TagsChangeDetail {
@@ -38,7 +38,7 @@ export class TagChips extends LitElement {
     announcement: { state: true },
   };
 
-  static override styles = [editorStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: block;
     }
@@ -222,14 +222,14 @@ export class TagChips extends LitElement {
         >
           ${this.parts.map((part, i) => this.renderChip(part, i))}
         </div>
-        <tb-tag-entry
+        <tb-tag-combobox
           ?hidden=${this.readOnly}
           ?disabled=${this.readOnly}
           .suggest=${this.suggest}
           .presentKeys=${presentKeys}
           @tag-add=${this.onTagAdd}
           @tag-leave=${this.onEntryLeave}
-        ></tb-tag-entry>
+        ></tb-tag-combobox>
       </div>
       <span id="chip-help" class="visually-hidden">
         ${this.readOnly
@@ -306,8 +306,8 @@ export class TagChips extends LitElement {
     return this.renderRoot.querySelector<HTMLElement>(`.chip[data-index="${index}"]`);
   }
 
-  private entry(): TagEntry | null {
-    return this.renderRoot.querySelector('tb-tag-entry');
+  private entry(): TagCombobox | null {
+    return this.renderRoot.querySelector('tb-tag-combobox');
   }
 
   private change(parts: string[], label: string, message: string, focus: 'chip' | 'entry' | null): void {

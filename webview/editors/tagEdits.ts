@@ -3,6 +3,7 @@
  * keeps every other part exactly as written. Tags are matched by tagKey, shown with unescapeTag.
  */
 import { escapeTag, tagKey, unescapeTag } from '../../src/shared/tags.ts';
+import { typedTags } from '../shared/typedTags.ts';
 
 /** New parts, and the indexes of existing parts that an added tag already matched. */
 export interface TagEditResult {
@@ -14,11 +15,6 @@ export interface TagEditResult {
 export function findTag(parts: readonly string[], tag: string): number {
   const key = tagKey(tag);
   return parts.findIndex((part) => tagKey(part) === key);
-}
-
-/** The tags typed as text: split at commas, trimmed, empty ones dropped. */
-export function typedTags(text: string): string[] {
-  return text.split(',').map((t) => t.trim()).filter((t) => t !== '');
 }
 
 const escapedParen = /\\[()]/;

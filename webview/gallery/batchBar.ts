@@ -19,7 +19,7 @@ import { emit } from '../shared/events.ts';
 import { formatCount, plural } from '../shared/format.ts';
 import './batchPreview.ts';
 import type { BatchPreview } from './batchPreview.ts';
-import { commonStyles } from './commonStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import type { GalleryRpc } from './galleryRpc.ts';
 import type { GallerySelection } from './selection.ts';
 import './tagInput.ts';
@@ -50,7 +50,7 @@ const MODES: { mode: Mode; label: string; icon: string }[] = [
 
 /** The batch action bar and status line. */
 export class BatchBar extends LitElement {
-  static override styles = [commonStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: block;
       border-top: 1px solid var(--vscode-panel-border, rgba(128, 128, 128, 0.35));

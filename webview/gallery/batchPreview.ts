@@ -8,14 +8,14 @@ import type { TemplateResult } from 'lit';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { BatchPreview as Preview } from '../../src/protocol/galleryProtocol.ts';
 import { formatCount, plural } from '../shared/format.ts';
-import { commonStyles } from './commonStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 
 /** One file's change in a preview. */
 type Change = Preview['changes'][number];
 
 /** The batch preview dialog. */
 export class BatchPreview extends LitElement {
-  static override styles = [commonStyles, css`
+  static override styles = [baseStyles, css`
     dialog {
       width: min(760px, calc(100vw - 24px));
       max-height: calc(100vh - 24px);

@@ -10,12 +10,12 @@ import type { ImageDetails } from '../../src/protocol/galleryProtocol.ts';
 import { emit } from '../shared/events.ts';
 import { formatBytes, formatDate } from '../shared/format.ts';
 import { debounce } from '../shared/timing.ts';
-import { commonStyles } from './commonStyles.ts';
+import { baseStyles, chipStyles } from '../shared/baseStyles.ts';
 import type { GalleryRpc, TagQueryDetail } from './galleryRpc.ts';
 
 /** The details side panel. */
 export class DetailsPanel extends LitElement {
-  static override styles = [commonStyles, css`
+  static override styles = [baseStyles, chipStyles, css`
     :host {
       display: block;
       padding: 4px 8px 8px;

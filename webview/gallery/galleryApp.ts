@@ -8,11 +8,12 @@ import { LitElement, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import type { GalleryItem, GalleryView, QueryProblem } from '../../src/protocol/galleryProtocol.ts';
+import { unmatchedMessage } from '../../src/shared/queryHint.ts';
 import { plural } from '../shared/format.ts';
 import { debounce } from '../shared/timing.ts';
 import type { VsCodeApi } from '../shared/vscodeApi.ts';
 import './batchBar.ts';
-import { commonStyles } from './commonStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import './detailsPanel.ts';
 import { galleryAppStyles } from './galleryApp.styles.ts';
 import type { GalleryRpc, TagQueryDetail } from './galleryRpc.ts';
@@ -21,7 +22,7 @@ import type { SortOrder } from './queryText.ts';
 import { ResultPages } from './resultPages.ts';
 import './searchBar.ts';
 import { CELL_SIZES } from './searchBar.ts';
-import type { ShownProblem } from './searchBar.ts';
+import type { QueryReplace, ShownProblem } from './searchBar.ts';
 import { GallerySelection } from './selection.ts';
 import type { SelectionState } from './selection.ts';
 import './tagPanel.ts';
@@ -63,7 +64,7 @@ const MAX_SELECTION_IDS = 200_000;
 
 /** The gallery app element. */
 export class GalleryApp extends LitElement {
-  static override styles = [commonStyles, galleryAppStyles];
+  static override styles = [baseStyles, galleryAppStyles];
   static override properties = {
     datasetName: { state: true },
     query: { state: true },
@@ -173,16 +174,19 @@ export class GalleryApp extends LitElement {
     return html`
       <tb-search-bar
         .query=${this.query}
+        .rpc=${this.rpc}
         .problem=${this.problem}
         .total=${total}
         .selected=${count}
-        .loading=${this.pages.pending && !this.problem}
+        .loading=${this.pages.pending}
+        .unmatched=${this.query === this.pages.query ? this.pages.unmatched : []}
         .sort=${this.sortOrder()}
         .cellSize=${this.cellSize}
         .detailsOpen=${this.detailsOpen}
         .tagsOpen=${this.tagsOpen}
         @query-input=${this.onQueryInput}
         @query-submit=${this.onQuerySubmit}
+        @query-replace=${this.onQueryReplace}
         @sort-change=${this.onSortChange}
         @cell-size-change=${this.onCellSize}
         @toggle-panel=${this.onTogglePanel}
@@ -199,13 +203,13 @@ export class GalleryApp extends LitElement {
           @grid-click=${this.onGridClick}
           @grid-command=${this.onGridCommand}
           @thumb-error=${this.onThumbError}
-        ><span slot="empty">${this.problem && this.pages.pending ? 'Fix the query to see results.' : 'No images match this query.'}</span></tb-virtual-grid>
+        ><span slot="empty">${this.emptyText()}</span></tb-virtual-grid>
         ${this.detailsOpen || this.tagsOpen ? html`
           <aside aria-label="Side panels">
             ${this.renderSection('details', 'Details', this.detailsOpen, html`
               <tb-details-panel .rpc=${this.rpc} .imageId=${focused?.id ?? null} .refreshKey=${this.refreshKey}></tb-details-panel>`)}
             ${this.renderSection('tags', 'Tags in results', this.tagsOpen, html`
-              <tb-tag-panel .rpc=${this.rpc} .query=${this.pages.pending ? null : this.pages.query} .refreshKey=${this.refreshKey}></tb-tag-panel>`)}
+              <tb-tag-panel .rpc=${this.rpc} .query=${this.pages.pending || this.pages.problem ? null : this.pages.query} .refreshKey=${this.refreshKey}></tb-tag-panel>`)}
           </aside>` : nothing}
       </div>
       <tb-batch-bar .rpc=${this.rpc} .selection=${this.selection} .count=${count} @batch-applied=${this.onBatchApplied}></tb-batch-bar>
@@ -220,6 +224,13 @@ export class GalleryApp extends LitElement {
         </button>
         ${open ? body : nothing}
       </section>`;
+  }
+
+  /** What the grid says when it has no results: fix the query, the closest tags to a term no image has, or that nothing matches. */
+  private emptyText(): string {
+    if (this.pages.problem) return 'Fix the query to see results.';
+    const unmatched = this.pages.unmatched[0];
+    return unmatched ? unmatchedMessage(unmatched) : 'No images match this query.';
   }
 
   /** The order the query box asks for (the same object while the text is the same, so the toolbar does not re-render). */
@@ -265,7 +276,7 @@ export class GalleryApp extends LitElement {
     });
   }
 
-  /** Runs `query` from the top (or at a restored position). A malformed query leaves the results as they were. */
+  /** Runs `query` from the top (or at a restored position). A malformed query shows its problem and no results. */
   private async runQuery(query: string, options: RunOptions = {}): Promise<void> {
     this.runSoon.cancel();
     this.running++;
@@ -293,11 +304,7 @@ export class GalleryApp extends LitElement {
     if (seq !== this.querySeq) return;
     performance.mark('tagbench:results');
     this.notice = '';
-    if (problem) {
-      this.problem = { problem, query };
-      return;
-    }
-    this.problem = null;
+    this.problem = problem ? { problem, query } : null;
     if (!options.keepSelection && query !== previous) {
       this.selection = GallerySelection.none;
       this.anchor = null;
@@ -328,10 +335,7 @@ export class GalleryApp extends LitElement {
       return;
     }
     if (seq !== this.querySeq) return;
-    if (problem) {
-      this.problem = { problem, query: this.pages.query };
-      return;
-    }
+    this.problem = problem ? { problem, query: this.pages.query } : null;
     this.thumbs.clear();
     this.refreshKey++;
     this.focusIndex = Math.min(this.focusIndex, Math.max(0, this.pages.total - 1));
@@ -390,6 +394,13 @@ export class GalleryApp extends LitElement {
 
   private onQuerySubmit(event: CustomEvent<{ query: string }>): void {
     this.query = event.detail.query;
+    void this.runQuery(this.query);
+  }
+
+  /** A suggested tag replaces the term it was suggested for (`blo` becomes `blonde_hair`), and the query runs. */
+  private onQueryReplace(event: CustomEvent<QueryReplace>): void {
+    const { position, length, text } = event.detail;
+    this.query = this.query.slice(0, position) + text + this.query.slice(position + length);
     void this.runQuery(this.query);
   }
 

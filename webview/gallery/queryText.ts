@@ -1,10 +1,11 @@
 /**
  * Edits of query text that the gallery makes for the user: terms for tags, adding a term, and
- * reading or rewriting the `sort:` term. A light scan that follows the query lexer's rules for
- * words, phrases, escapes and stand-alone parentheses; the host still parses every query.
+ * reading or rewriting the `sort:` term. Words are found by the query language's own lexer (in its
+ * tolerant mode, as the text may be half typed); the host still parses every query.
  */
 import { sortKeyOf } from '../../src/shared/sortKeys.ts';
 import type { SortKey } from '../../src/shared/sortKeys.ts';
+import { FIELD_START, tokenize } from '../../src/shared/queryLexer.ts';
 
 /** The order a query asks for. */
 export interface SortOrder {
@@ -13,21 +14,19 @@ export interface SortOrder {
 }
 
 /** A word of query text (leading `-` included) with its span and how many groups it is inside. */
-interface QueryWord {
+export interface QueryWord {
   text: string;
   start: number;
   end: number;
   depth: number;
 }
 
-const FIELD_PREFIX = /^[A-Za-z]+(?:>=|<=|!=|[:=<>])$/;
-const FIELD_START = /^[A-Za-z]+(?=>=|<=|!=|[:=<>])/;
 const SORT_TERM = /^(-?)sort:(-?)([A-Za-z]+)$/i;
 
 /** The query term that matches exactly `tag`: spaces as `_`, and escapes where the tag would read as syntax. */
 export function tagTerm(tag: string): string {
   const text = tag.trim();
-  if (text === 'OR') return 'or';
+  if (text === 'OR' || text === 'AND') return text.toLowerCase();
   const field = FIELD_START.exec(text);
   let out = '';
   let depth = 0;
@@ -38,7 +37,7 @@ export function tagTerm(tag: string): string {
       continue;
     }
     if (i === 0 && (c === '-' || c === '"' || c === '(')) out += '\\';
-    else if (field && i === field[0].length) out += '\\';
+    else if (field && i === field[1]!.length) out += '\\';
     else if (c === '*') out += '\\';
     if (c === '(' && i > 0) depth++;
     else if (c === ')') {
@@ -104,60 +103,24 @@ function removeWords(query: string, words: QueryWord[]): string {
   return out;
 }
 
-/** The words and phrases of `query` in order, as the query lexer splits them. */
-function queryWords(query: string): QueryWord[] {
+/** The words and phrases of `query` in order (operators included), as the query lexer splits them; `-` right before one is part of it. */
+export function queryWords(query: string): QueryWord[] {
   const words: QueryWord[] = [];
   let depth = 0;
-  let i = 0;
-  while (i < query.length) {
-    const c = query[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === '(') {
-      depth++;
-      i++;
-    } else if (c === ')') {
-      depth = Math.max(0, depth - 1);
-      i++;
-    } else {
-      const start = i;
-      while (query[i] === '-') i++;
-      i = query[i] === '"' ? quotedEnd(query, i) : wordEnd(query, i);
-      words.push({ text: query.slice(start, i), start, end: i, depth });
-      if (i === start) i++;
-    }
-  }
-  return words;
-}
-
-function wordEnd(query: string, start: number): number {
-  let i = start;
-  let depth = 0;
-  while (i < query.length) {
-    const c = query[i]!;
-    if (/\s/.test(c)) break;
-    if (c === '\\' && i + 1 < query.length && !/\s/.test(query[i + 1]!)) {
-      i += 2;
+  let negation: number | null = null;
+  for (const token of tokenize(query, { tolerant: true })) {
+    if (token.type === 'not') {
+      negation ??= token.position;
       continue;
     }
-    if (c === '(') depth++;
-    else if (c === ')') {
-      if (depth === 0) break;
-      depth--;
-    } else if (c === '"' && FIELD_PREFIX.test(query.slice(start, i).replace(/^-+/, ''))) {
-      return quotedEnd(query, i);
+    if (token.type === 'lparen') depth++;
+    else if (token.type === 'rparen') depth = Math.max(0, depth - 1);
+    else {
+      const start = negation ?? token.position;
+      const end = token.position + token.length;
+      words.push({ text: query.slice(start, end), start, end, depth });
     }
-    i++;
+    negation = null;
   }
-  return i;
-}
-
-function quotedEnd(query: string, open: number): number {
-  let i = open + 1;
-  while (i < query.length) {
-    if (query[i] === '\\' && (query[i + 1] === '"' || query[i + 1] === '\\')) i += 2;
-    else if (query[i] === '"') return i + 1;
-    else i++;
-  }
-  return query.length;
+  return words;
 }

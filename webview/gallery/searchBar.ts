@@ -1,20 +1,31 @@
 /**
  * tb-search-bar: the query box (runs on Enter and after a typing pause, shows a malformed query's
- * problem under it with the offending span marked), the result count, the sort control that
- * rewrites the query's `sort:` term, the thumbnail size and the side panel toggles.
+ * problem under it with the offending span marked, and for a tag term no image has, the closest
+ * tags to put in its place), with completion as VS Code's suggest widget does it (tags with counts,
+ * field names and values, `OR`/`AND`; see queryCompletion.ts): with the list open, Enter accepts
+ * the highlighted one and runs the query, Tab accepts it, Escape closes the list; with it closed,
+ * Enter runs the query. Then the
+ * result count, the sort control that rewrites the query's `sort:` term, the thumbnail size and the
+ * side panel toggles.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
-import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { QueryProblem } from '../../src/protocol/galleryProtocol.ts';
+import type { UnmatchedTerm } from '../../src/shared/queryHint.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import { emit } from '../shared/events.ts';
 import { formatCount, plural } from '../shared/format.ts';
-import { commonStyles } from './commonStyles.ts';
+import { SuggestList, suggestListStyles } from '../shared/suggestList.ts';
+import type { GalleryRpc } from './galleryRpc.ts';
+import { applyCompletion, completionContext, queryCompletions } from './queryCompletion.ts';
+import type { CompletionSources, QueryCompletion } from './queryCompletion.ts';
+import { tagTerm } from './queryText.ts';
 import type { SortOrder } from './queryText.ts';
 import { SORT_KEYS, sortKeyOf } from '../../src/shared/sortKeys.ts';
 import type { SortKey } from '../../src/shared/sortKeys.ts';
@@ -24,6 +35,22 @@ export interface ShownProblem {
   problem: QueryProblem;
   query: string;
 }
+
+/** Detail of `query-replace`: put `text` in place of the query's `length` characters at `position`, and run it. */
+export interface QueryReplace {
+  position: number;
+  length: number;
+  text: string;
+}
+
+/** What the completion list is asked for: the query and the caret in it. */
+interface CompletionRequest {
+  query: string;
+  caret: number;
+}
+
+/** Suggestions asked for per completion. */
+const COMPLETION_LIMIT = 10;
 
 /** Smallest and largest grid cell, in CSS pixels. */
 export const CELL_SIZES = { min: 96, max: 256 } as const;
@@ -39,14 +66,42 @@ const SORT_LABELS: Record<SortKey, string> = {
 
 /** The gallery's toolbar. */
 export class SearchBar extends LitElement {
-  static override styles = [commonStyles, css`
+  static override styles = [baseStyles, suggestListStyles, css`
     :host {
       display: block;
       padding: 6px 8px 4px;
       border-bottom: 1px solid var(--vscode-panel-border, rgba(128, 128, 128, 0.35));
     }
-    vscode-textfield {
+    .query {
+      position: relative;
+    }
+    .query vscode-icon {
+      position: absolute;
+      left: 6px;
+      top: 50%;
+      transform: translateY(-50%);
+      pointer-events: none;
+      color: var(--vscode-input-placeholderForeground, var(--vscode-descriptionForeground));
+    }
+    .query input[type='text'] {
       width: 100%;
+      padding: 4px 6px 4px 26px;
+    }
+    .query input[aria-invalid='true'] {
+      border-color: var(--vscode-inputValidation-errorBorder, var(--vscode-errorForeground));
+    }
+    .hint {
+      margin-top: 4px;
+      display: flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      gap: 2px 4px;
+      color: var(--vscode-descriptionForeground);
+    }
+    .hint .plain {
+      padding: 0 2px;
+      color: var(--vscode-textLink-foreground);
+      text-decoration: underline;
     }
     .problem {
       margin-top: 4px;
@@ -106,6 +161,8 @@ export class SearchBar extends LitElement {
   static override properties = {
     query: { type: String },
     problem: { attribute: false },
+    unmatched: { attribute: false },
+    rpc: { attribute: false },
     total: { type: Number },
     selected: { type: Number },
     loading: { type: Boolean },
@@ -117,6 +174,10 @@ export class SearchBar extends LitElement {
 
   declare query: string;
   declare problem: ShownProblem | null;
+  /** The tag terms of the results' query that no image has (shown with the closest tags). */
+  declare unmatched: UnmatchedTerm[];
+  /** Where completions come from. */
+  declare rpc: GalleryRpc | null;
   declare total: number;
   declare selected: number;
   declare loading: boolean;
@@ -125,10 +186,29 @@ export class SearchBar extends LitElement {
   declare detailsOpen: boolean;
   declare tagsOpen: boolean;
 
+  private readonly list: SuggestList<QueryCompletion, CompletionRequest>;
+  private readonly sources: CompletionSources = {
+    tags: async (prefix) => (this.rpc ? this.rpc.request('tagSuggestions', { prefix, limit: COMPLETION_LIMIT }) : []),
+    values: async (field, prefix) => (this.rpc ? this.rpc.request('fieldValues', { field, prefix, limit: COMPLETION_LIMIT }) : []),
+  };
+
   constructor() {
     super();
     this.query = '';
     this.problem = null;
+    this.unmatched = [];
+    this.rpc = null;
+    this.list = new SuggestList<QueryCompletion, CompletionRequest>(this, {
+      fetch: async ({ query, caret }) => {
+        const context = completionContext(query, caret);
+        return context ? queryCompletions(context, this.sources) : [];
+      },
+      accept: (completion, how) => this.acceptCompletion(completion, how === 'enter'),
+      renderItem: (c) => html`<span class="label">${c.label}</span><span class="detail">${c.detail}</span>`,
+      labelOf: (c) => (c.detail ? `${c.label}, ${c.detail}` : c.label),
+      label: 'Query suggestions',
+      canOpen: () => this.shadowRoot?.activeElement === this.input(),
+    });
     this.total = 0;
     this.selected = 0;
     this.loading = true;
@@ -140,23 +220,35 @@ export class SearchBar extends LitElement {
 
   /** Moves keyboard focus to the query box. */
   override focus(): void {
-    this.renderRoot.querySelector('vscode-textfield')?.focus();
+    this.input()?.focus();
   }
 
   override render(): TemplateResult {
     return html`
-      <vscode-textfield
-        type="text"
-        label="Search query"
-        placeholder="Search: tags, -exclude, width>=1024, caption:word, sort:mtime"
-        .value=${live(this.query)}
-        ?invalid=${this.problem !== null}
-        @input=${this.onInput}
-        @keydown=${this.onKeyDown}
-      >
-        <vscode-icon slot="content-before" name="search" title="Search"></vscode-icon>
-      </vscode-textfield>
-      ${this.problem ? this.renderProblem(this.problem) : nothing}
+      <div class="query">
+        <vscode-icon name="search" aria-hidden="true"></vscode-icon>
+        <input
+          type="text"
+          role="combobox"
+          aria-label="Search query"
+          aria-autocomplete="list"
+          aria-controls="suggestions"
+          aria-expanded=${this.list.expanded}
+          aria-activedescendant=${ifDefined(this.list.activeId)}
+          aria-invalid=${this.problem ? 'true' : 'false'}
+          aria-describedby="query-help"
+          placeholder="Search: tags, -exclude, width>=1024, caption:word, sort:mtime"
+          autocomplete="off"
+          spellcheck="false"
+          .value=${live(this.query)}
+          @input=${this.onInput}
+          @keydown=${this.onKeyDown}
+          @blur=${() => this.list.close()}
+        />
+        ${this.list.render()}
+      </div>
+      <span id="query-help" class="visually-hidden">Suggestions appear as you type: Enter or Tab accepts one, Escape closes them, Ctrl+Space shows them.</span>
+      ${this.problem ? this.renderProblem(this.problem) : this.renderUnmatched()}
       <div class="controls">
         <span class="count" role="status" aria-live="polite">${this.renderCount()}</span>
         <span class="group">
@@ -213,14 +305,65 @@ export class SearchBar extends LitElement {
     `;
   }
 
+  /** For each tag term no image has: the closest tags, each a button that puts it in the term's place. */
+  private renderUnmatched(): TemplateResult | typeof nothing {
+    if (this.unmatched.length === 0) return nothing;
+    return html`${this.unmatched.map((u) => html`
+      <div class="hint" role="status">
+        <vscode-icon name="info" aria-hidden="true"></vscode-icon>
+        <span>No images have "${u.term}"${u.suggestions.length > 0 ? '; did you mean' : '.'}</span>
+        ${u.suggestions.map((s, i, all) => html`${i > 0 && i === all.length - 1 ? html`<span>or</span>` : nothing}
+          <button class="plain" title="Search for ${s.tag} instead" @click=${() => this.replaceTerm(u, s.tag)}>${s.tag}</button>
+          <span>(${formatCount(s.count)})${i < all.length - 2 ? ',' : i === all.length - 1 ? '?' : ''}</span>`)}
+        ${u.key === 'and' ? html`<span>Write AND in capitals to join terms.</span>` : nothing}
+      </div>`)}`;
+  }
+
+  private input(): HTMLInputElement | null {
+    return this.renderRoot.querySelector('.query input');
+  }
+
+  private replaceTerm(unmatched: UnmatchedTerm, tag: string): void {
+    emit<QueryReplace>(this, 'query-replace', { position: unmatched.position, length: unmatched.length, text: tagTerm(tag) });
+    this.focus();
+  }
+
+  private completionRequest(input: HTMLInputElement): CompletionRequest {
+    return { query: input.value, caret: input.selectionStart ?? input.value.length };
+  }
+
   private onInput(event: Event): void {
-    emit(this, 'query-input', { query: (event.currentTarget as HTMLInputElement).value });
+    const input = event.currentTarget as HTMLInputElement;
+    emit(this, 'query-input', { query: input.value });
+    const request = this.completionRequest(input);
+    if (completionContext(request.query, request.caret)?.text) this.list.request(request);
+    else this.list.close();
   }
 
   private onKeyDown(event: KeyboardEvent): void {
-    if (event.key !== 'Enter') return;
+    const input = event.currentTarget as HTMLInputElement;
+    if (this.list.open && ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) this.list.close();
+    if (this.list.keydown(event, () => this.completionRequest(input))) return;
+    if (event.key !== 'Enter' || event.isComposing) return;
     event.preventDefault();
-    emit(this, 'query-submit', { query: (event.currentTarget as HTMLInputElement).value });
+    emit(this, 'query-submit', { query: input.value });
+  }
+
+  /** Puts a completion in; Enter also runs the query (unless a field name went in, whose values come next). */
+  private acceptCompletion(completion: QueryCompletion, run: boolean): void {
+    const input = this.input();
+    if (!input) return;
+    const context = completionContext(input.value, input.selectionStart ?? input.value.length);
+    const end = context?.end ?? input.selectionStart ?? input.value.length;
+    const { query, caret } = applyCompletion(input.value, completion, end);
+    input.value = query;
+    input.setSelectionRange(caret, caret);
+    if (completion.reopen) {
+      emit(this, 'query-input', { query });
+      this.list.request({ query, caret }, true);
+    } else {
+      emit(this, run ? 'query-submit' : 'query-input', { query });
+    }
   }
 
   private onSortKey(event: Event): void {

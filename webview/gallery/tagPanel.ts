@@ -9,14 +9,14 @@ import type { TagFrequencies } from '../../src/protocol/galleryProtocol.ts';
 import { emit } from '../shared/events.ts';
 import { styleProps } from '../shared/styleProps.ts';
 import { formatCount, plural } from '../shared/format.ts';
-import { commonStyles } from './commonStyles.ts';
+import { baseStyles } from '../shared/baseStyles.ts';
 import type { GalleryRpc, TagQueryDetail } from './galleryRpc.ts';
 
 const LIMIT = 200;
 
 /** The tag frequency panel. */
 export class TagPanel extends LitElement {
-  static override styles = [commonStyles, css`
+  static override styles = [baseStyles, css`
     :host {
       display: block;
     }

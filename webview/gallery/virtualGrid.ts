@@ -1,13 +1,22 @@
 /**
- * tb-virtual-grid: a virtualized grid of thumbnails. Only the rows in view (plus OVERSCAN rows
- * either side) are in the DOM; a spacer gives the scroller the full height. Focus stays on the
- * grid element and `aria-activedescendant` names the focused cell, so cells can come and go.
- * It owns layout, scrolling and keys; what a click or key means for the selection is the app's.
+ * tb-virtual-grid: a virtualized grid of thumbnails, each with its file name and the start of its
+ * caption (the full path, size and caption on hover). Only the rows in view (plus OVERSCAN rows
+ * either side) are in the DOM; a spacer gives the scroller the full height. Row elements are
+ * recycled: each row of results goes to the slot `row % slots`, and slots keep their order, so a
+ * scroll step changes the content of the rows that came into view and moves nothing else (a
+ * thumbnail element is made anew only when its image changes, so a recycled cell never shows the
+ * image of the result before), and a row is rendered again only when it or the results changed.
+ * While the view moves fast (a fling, a scrollbar drag) cells coming into view get their name and
+ * caption but no thumbnail yet: thumbnails load once it slows down or stops, so passing cells cost
+ * no image loads. Focus stays on the grid element and `aria-activedescendant` names the focused
+ * cell, so cells can come and go. It owns layout, scrolling and keys; what a click or
+ * key means for the selection is the app's.
  */
 import { LitElement, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyed } from 'lit/directives/keyed.js';
 import type { GalleryItem } from '../../src/protocol/galleryProtocol.ts';
 import { emit } from '../shared/events.ts';
 import { styleProps } from '../shared/styleProps.ts';
@@ -46,15 +55,30 @@ export interface GridRange {
 
 interface Metrics {
   cols: number;
+  /** The thumbnail's width and height. */
   cell: number;
+  /** The cell's height: the thumbnail and its text. */
+  cellHeight: number;
   rowHeight: number;
   rows: number;
   height: number;
+  /** Row elements kept: the most rows a window can hold. */
+  slots: number;
 }
 
 const PAD = 4;
 const GAP = 4;
 const OVERSCAN = 2;
+/** Height of a cell's text under its thumbnail: the file name and the caption's start, a line each. */
+export const CELL_TEXT_HEIGHT = 32;
+/** Characters of a caption a cell shows (the rest is cut by the cell's width anyway). */
+const CAPTION_START = 160;
+/** Characters of a caption the hover text shows. */
+const CAPTION_HOVER = 1000;
+/** Scrolling faster than this (px per ms: about three 900 px screens a second) defers new thumbnails. */
+const FAST_PX_PER_MS = 2.5;
+/** How long the view must move slower, or rest, before deferred thumbnails load. */
+const SLOW_AFTER_MS = 90;
 
 /** The thumbnail grid. */
 export class VirtualGrid extends LitElement {
@@ -77,6 +101,13 @@ export class VirtualGrid extends LitElement {
   private width = 0;
   private height = 0;
   private offset = 0;
+  /** True while the view moves fast: cells coming into view get no thumbnail yet. */
+  private fast = false;
+  private lastScroll = { at: 0, offset: 0 };
+  private slowTimer: ReturnType<typeof setTimeout> | undefined;
+  private fastUntil = 0;
+  /** Indexes of the cells that show a thumbnail element (kept while the view moves fast). */
+  private readonly withImage = new Set<number>();
   private renderedRows = { first: -1, last: -1 };
   private pendingScrollTop: number | null = null;
   private anchorIndex: number | null = null;
@@ -115,7 +146,7 @@ export class VirtualGrid extends LitElement {
     const top = PAD + Math.floor(index / m.cols) * m.rowHeight;
     let next = this.offset;
     if (top < next) next = Math.max(0, top - PAD);
-    else if (top + m.cell > next + this.height) next = top + m.cell + PAD - this.height;
+    else if (top + m.cellHeight > next + this.height) next = top + m.cellHeight + PAD - this.height;
     if (next !== this.offset) {
       scroller.scrollTop = next;
       this.offset = scroller.scrollTop;
@@ -137,6 +168,7 @@ export class VirtualGrid extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.resizeObserver?.disconnect();
+    clearTimeout(this.slowTimer);
   }
 
   protected override firstUpdated(): void {
@@ -178,10 +210,13 @@ export class VirtualGrid extends LitElement {
     const m = this.metrics();
     const { first, last } = this.rowWindow(m);
     this.renderedRows = { first, last };
-    const rows: number[] = [];
-    if (this.height > 0) for (let r = first; r <= last; r++) rows.push(r);
+    // Row r lives in slot r % slots; slots stay in order, so Lit reuses each slot's elements.
+    const slots: (number | null)[] = Array.from({ length: this.height > 0 ? m.slots : 0 }, () => null);
+    if (this.height > 0) for (let r = first; r <= last; r++) slots[r % m.slots] = r;
+    for (const index of this.withImage) if (index < first * m.cols || index >= (last + 1) * m.cols) this.withImage.delete(index);
+    const focusRow = Math.floor(this.focusIndex / m.cols);
     const focused = total > 0 && first <= Math.floor(this.focusIndex / m.cols) && Math.floor(this.focusIndex / m.cols) <= last;
-    const vars = { '--cols': String(m.cols), '--cell': `${m.cell}px`, '--gap': `${GAP}px`, '--pad': `${PAD}px` };
+    const vars = { '--cols': String(m.cols), '--cell': `${m.cell}px`, '--cell-height': `${m.cellHeight}px`, '--gap': `${GAP}px`, '--pad': `${PAD}px` };
     return html`
       <div
         class="scroller"
@@ -198,18 +233,25 @@ export class VirtualGrid extends LitElement {
         @dblclick=${this.onDoubleClick}
       >
         <div class="spacer" aria-hidden="true" ${styleProps({ height: `${m.height}px` })}></div>
-        ${repeat(rows, (r) => r, (r) => this.renderRow(r, m, total))}
+        ${slots.map((r) => guard(
+          [r, this.source, this.version, r === focusRow ? this.focusIndex : -1, this.fast, m.cols, m.rowHeight, total],
+          () => this.renderRow(r, m, total),
+        ))}
       </div>
       ${total === 0 && this.source ? html`<div class="empty" role="status"><slot name="empty">No images</slot></div>` : nothing}
     `;
   }
 
-  private renderRow(row: number, m: Metrics, total: number): TemplateResult {
+  /** A row of cells; a slot with no row in the window keeps its element, hidden and empty, for the next row it gets. */
+  private renderRow(row: number | null, m: Metrics, total: number): TemplateResult {
     const cells: TemplateResult[] = [];
-    const start = row * m.cols;
-    const end = Math.min(total, start + m.cols);
-    for (let index = start; index < end; index++) cells.push(this.renderCell(index, index - start));
-    return html`<div class="row" role="row" aria-rowindex=${row + 1} ${styleProps({ transform: `translateY(${PAD + row * m.rowHeight}px)` })}>${cells}</div>`;
+    if (row !== null) {
+      const start = row * m.cols;
+      const end = Math.min(total, start + m.cols);
+      for (let index = start; index < end; index++) cells.push(this.renderCell(index, index - start));
+    }
+    return html`<div class="row" role="row" ?hidden=${row === null} aria-rowindex=${ifDefined(row === null ? undefined : row + 1)}
+      ${styleProps({ transform: `translateY(${PAD + (row ?? 0) * m.rowHeight}px)` })}>${cells}</div>`;
   }
 
   private renderCell(index: number, column: number): TemplateResult {
@@ -218,7 +260,13 @@ export class VirtualGrid extends LitElement {
     const url = item ? source.thumbUrl(item) : null;
     const selected = item ? source.isSelected(item.id) : false;
     const name = item ? item.path.slice(item.path.lastIndexOf('/') + 1) : 'Loading';
+    const caption = item?.caption?.trim() ?? '';
+    const image = url !== null && (!this.fast || this.withImage.has(index));
+    if (image) this.withImage.add(index);
+    else this.withImage.delete(index);
     const classes = `cell${index === this.focusIndex ? ' focused' : ''}${item && url === null ? ' broken' : ''}`;
+    // A new <img> per image (keyed): a recycled cell shows nothing, never the image it had before,
+    // until its own is decoded (off the main thread: decoding="async").
     return html`<div
       class=${classes}
       role="gridcell"
@@ -227,18 +275,22 @@ export class VirtualGrid extends LitElement {
       aria-selected=${selected ? 'true' : 'false'}
       aria-label=${name}
       aria-busy=${item ? 'false' : 'true'}
-      title=${ifDefined(item ? `${item.path}\n${item.width} x ${item.height}` : undefined)}
+      title=${ifDefined(item ? hoverText(item.path, item.width, item.height, caption) : undefined)}
       data-index=${index}
-    >${url !== null ? html`<img src=${url} alt="" loading="lazy" decoding="async" draggable="false" data-id=${item!.id} />` : nothing}</div>`;
+    ><div class="thumb">${image ? keyed(url, html`<img src=${url} alt="" decoding="async" draggable="false" data-id=${item!.id} />`) : nothing}</div
+    ><div class="text" aria-hidden="true"><span class="name">${item ? name : ''}</span><span class=${caption ? 'caption' : 'caption none'}
+    >${item ? (caption ? caption.slice(0, CAPTION_START) : 'No caption') : ''}</span></div></div>`;
   }
 
   private metrics(cellSize = this.cellSize): Metrics {
     const inner = Math.max(0, this.width - 2 * PAD);
     const cols = Math.max(1, Math.floor((inner + GAP) / (cellSize + GAP)));
     const cell = Math.max(16, Math.floor((inner - GAP * (cols - 1)) / cols));
-    const rowHeight = cell + GAP;
+    const cellHeight = cell + CELL_TEXT_HEIGHT;
+    const rowHeight = cellHeight + GAP;
     const rows = Math.ceil((this.source?.total ?? 0) / cols);
-    return { cols, cell, rowHeight, rows, height: rows === 0 ? 0 : rows * rowHeight - GAP + 2 * PAD };
+    const slots = Math.ceil(this.height / rowHeight) + 2 * OVERSCAN + 2;
+    return { cols, cell, cellHeight, rowHeight, rows, height: rows === 0 ? 0 : rows * rowHeight - GAP + 2 * PAD, slots };
   }
 
   /** The rows to render: those in view plus the overscan. */
@@ -276,9 +328,33 @@ export class VirtualGrid extends LitElement {
   private readonly onScroll = (): void => {
     const scroller = this.scroller!;
     this.offset = scroller.scrollTop;
+    this.trackSpeed();
     const m = this.metrics();
     if (this.windowChanged(m)) this.requestUpdate();
     this.emitRange(m);
+  };
+
+  /** Notes how fast the view moves; once fast, thumbnails wait until it has been slow (or still) for SLOW_AFTER_MS. */
+  private trackSpeed(): void {
+    const now = performance.now();
+    const speed = Math.abs(this.offset - this.lastScroll.offset) / Math.max(1, now - this.lastScroll.at);
+    this.lastScroll = { at: now, offset: this.offset };
+    if (speed <= FAST_PX_PER_MS) return;
+    this.fast = true;
+    this.fastUntil = now + SLOW_AFTER_MS;
+    if (this.slowTimer === undefined) this.slowTimer = setTimeout(this.checkSlow, SLOW_AFTER_MS);
+  }
+
+  /** Once the view has not moved fast for SLOW_AFTER_MS, shows the thumbnails it deferred (one timer, re-armed as needed). */
+  private readonly checkSlow = (): void => {
+    const left = this.fastUntil - performance.now();
+    if (left > 0) {
+      this.slowTimer = setTimeout(this.checkSlow, left);
+      return;
+    }
+    this.slowTimer = undefined;
+    this.fast = false;
+    this.requestUpdate();
   };
 
   private emitRange(m: Metrics): void {
@@ -337,6 +413,12 @@ export class VirtualGrid extends LitElement {
     if (command.kind === 'move') this.reveal(command.index);
     emit<GridCommand>(this, 'grid-command', command);
   }
+}
+
+/** A cell's hover text: path, size and the caption (up to CAPTION_HOVER characters). */
+function hoverText(path: string, width: number, height: number, caption: string): string {
+  const text = caption.length > CAPTION_HOVER ? `${caption.slice(0, CAPTION_HOVER)}…` : caption;
+  return `${path}\n${width} × ${height}${text ? `\n\n${text}` : '\n\nNo caption'}`;
 }
 
 function cellIndex(event: Event): number | null {

@@ -5,7 +5,7 @@
  * again, and a hand-written caption is never replaced by a model's sentence (the sentence is held
  * for review instead). Pure: the caller reads and writes the files.
  */
-import { escapeTag, joinCaption, splitCaption, tagKey, unescapeTag } from '../../shared/tags.ts';
+import { escapeTag, hasSeveralLines, joinCaption, rejoinCaption, splitCaption, tagKey, unescapeTag } from '../../shared/tags.ts';
 import type { SidecarTag } from '../sidecar/sidecar.ts';
 import type { AnnotationResult } from './annotator.ts';
 
@@ -123,7 +123,12 @@ export function mergeAnnotation(input: MergeInput, result: AnnotationResult, opt
 function mergeSentence(result: AnnotationResult, options: MergeOptions, input: MergeInput, outcome: MergeOutcome, parts: string[], ending: string, entries: Map<string, SidecarTag>): void {
   const sentence = result.caption?.trim();
   const tagsChanged = parts.length !== splitCaption(input.caption ?? '').parts.length || outcome.added.length > 0 || outcome.removed.length > 0;
-  const withTags = (): string | null => (tagsChanged ? joinCaption({ parts, ending: ending || (parts.length > 0 ? '\n' : '') }) : input.caption);
+  const withTags = (): string | null => {
+    if (!tagsChanged) return input.caption;
+    // A caption of several lines keeps its lines and their endings (new tags go on the last line with tags).
+    if (hasSeveralLines(input.caption)) return rejoinCaption(input.caption!, parts);
+    return joinCaption({ parts, ending: ending || (parts.length > 0 ? '\n' : '') });
+  };
   if (!sentence) {
     outcome.caption = withTags();
     return;

@@ -10,20 +10,25 @@ import { parseTags } from '../../shared/tags.ts';
 import type { SortSpec } from '../query/ast.ts';
 import { compileQuery, SORT_COLUMNS } from '../query/compile.ts';
 import type { CompiledQuery } from '../query/compile.ts';
-import { parseQuery } from '../query/parser.ts';
-import { QueryError } from '../query/queryError.ts';
+import { QueryError } from '../../shared/queryError.ts';
+import type { UnmatchedTerm } from '../../shared/queryHint.ts';
 import { hasMatch, matchFilter, matchedIds } from './matchSet.ts';
 import type { MatchSet } from './matchSet.ts';
+import { parseIndexQuery, unmatchedTerms } from './queryTags.ts';
 import { cachedStatement } from './statementCache.ts';
 
 export { tagStats } from './tagStats.ts';
 export type { TagStats } from './tagStats.ts';
 
-/** Paging of searchImages: `limit` (default 100, at most 10000), `offset` rows skipped, `cursor` to continue. */
+/**
+ * Paging of searchImages: `limit` (default 100, at most 10000), `offset` rows skipped, `cursor` to
+ * continue; `unmatched` also reports the query's tag terms no image has, with the closest tags.
+ */
 export interface SearchOptions {
   limit?: number;
   offset?: number;
   cursor?: string;
+  unmatched?: boolean;
 }
 
 /** One matching image. `caption` is as stored with trailing whitespace trimmed; `tags` in caption order. */
@@ -45,6 +50,8 @@ export interface SearchResult {
   total: number;
   items: SearchItem[];
   nextCursor: string | null;
+  /** With the `unmatched` option: the tag terms no image has, each with the closest known tags. */
+  unmatched?: UnmatchedTerm[];
 }
 
 const DEFAULT_LIMIT = 100;
@@ -66,15 +73,18 @@ interface PageRow {
   sort_value: string | number;
 }
 
-/** The images matching `query`, one page of them in the query's sort order. Throws QueryError for a bad query or cursor. */
+/**
+ * The images matching `query`, one page of them in the query's sort order. Words typed with spaces
+ * that spell a known tag are read as that tag (parseIndexQuery). Throws QueryError for a bad query or cursor.
+ */
 export function searchImages(db: Database, query: string, options: SearchOptions = {}): SearchResult {
   const limit = Math.min(MAX_LIMIT, nonNegativeInteger(options.limit ?? DEFAULT_LIMIT, 'limit'));
   const offset = nonNegativeInteger(options.offset ?? 0, 'offset');
-  const ast = parseQuery(query);
+  const ast = parseIndexQuery(db, query);
   const compiled = compileQuery(ast);
   const fingerprint = queryFingerprint(compiled);
   const after = options.cursor !== undefined ? decodeCursor(options.cursor, fingerprint, ast.sort) : null;
-  return db.transaction((): SearchResult => {
+  const page = db.transaction((): SearchResult => {
     let set: MatchSet | null = null;
     let total: number;
     let totalImages: number;
@@ -90,6 +100,7 @@ export function searchImages(db: Database, query: string, options: SearchOptions
     const nextCursor = rows.length > limit && last ? encodeCursor(fingerprint, last.sort_value, last.id) : null;
     return { total, items, nextCursor };
   })();
+  return options.unmatched ? { ...page, unmatched: unmatchedTerms(db, query, ast) } : page;
 }
 
 interface PageRequest {

@@ -3,8 +3,8 @@
  * or over the images a query matches.
  */
 import type { Database } from 'better-sqlite3';
-import { parseQuery } from '../query/parser.ts';
 import { hasMatch, matchFilter, matchedIds } from './matchSet.ts';
+import { parseIndexQuery } from './queryTags.ts';
 import { cachedStatement } from './statementCache.ts';
 
 /** Tag frequencies: `images` in scope, and per tag name how many of them have it, most frequent first. */
@@ -26,7 +26,7 @@ export function tagStats(db: Database, query = '', options: { limit?: number } =
   if (limit !== -1 && (!Number.isSafeInteger(limit) || limit < 0)) {
     throw new RangeError(`limit must be a non-negative integer, not ${limit}`);
   }
-  const filter = parseQuery(query).filter;
+  const filter = parseIndexQuery(db, query).filter;
   return db.transaction((): TagStats => {
     if (!filter) {
       const images = cachedStatement(db, 'SELECT count(*) FROM images').pluck(true).get() as number;

@@ -1,7 +1,14 @@
 /**
- * The search query language: tokens to AST. Terms side by side are ANDed, `OR` (upper case) joins
- * alternatives, `-` negates a term or a group; NOT binds tighter than AND, AND tighter than OR.
- * A `sort:` term applies to the whole query and may appear once, outside any group.
+ * The search query language: tokens to AST. Terms side by side are ANDed (`AND` in capitals says so
+ * explicitly), `OR` (upper case) joins alternatives, `-` negates a term or a group; NOT binds tighter
+ * than AND, AND tighter than OR. A `sort:` term applies to the whole query and may appear once,
+ * outside any group.
+ *
+ * Words typed as a tag is shown (`blonde hair` for the tag `blonde_hair`): given `knownTag`, a run of
+ * plain tag words side by side (no operator, field, phrase, wildcard or group between them; the first
+ * may be negated) is read left to right, each time taking the longest run of words whose keys joined
+ * by spaces are a known tag key; a word that starts no such run stays a tag of its own. `AND`
+ * between words keeps them apart (`blonde AND hair`).
  *
  * A word that starts with ASCII letters followed by `:` `=` `!=` `<` `<=` `>` `>=` is a field
  * (`width>=1024`), and an unknown field name is an error; any other word is a tag, so `:3`, `:d`,
@@ -10,9 +17,9 @@
  */
 import type { BoolNode, CompareOp, NumericField, QueryAst, QueryNode, SortSpec, Span } from './ast.ts';
 import { SORT_KEYS, sortKeyOf } from '../../shared/sortKeys.ts';
-import { tokenize } from './lexer.ts';
-import type { Token } from './lexer.ts';
-import { QueryError } from './queryError.ts';
+import { FIELD_START as FIELD, tokenize } from '../../shared/queryLexer.ts';
+import type { Token } from '../../shared/queryLexer.ts';
+import { QueryError } from '../../shared/queryError.ts';
 import { tagKey } from '../../shared/tags.ts';
 
 /** The order of results when a query has no `sort:` term. */
@@ -22,8 +29,17 @@ export const DEFAULT_SORT: SortSpec = { key: 'name', descending: false };
 const MAX_TERMS = 500;
 const MAX_NESTING = 64;
 
+/** How to parse: `knownTag` tells whether a tag key (`blonde hair`) is one images have, for words typed with spaces. */
+export interface ParseOptions {
+  knownTag?: (key: string) => boolean;
+}
+
+/** Most words one tag may be typed as (`a b c d e f g h`). */
+const MAX_RUN = 8;
+
 interface ParserState {
   tokens: Token[];
+  knownTag: ((key: string) => boolean) | null;
   next: number;
   /** Open parentheses around the current token. */
   depth: number;
@@ -34,8 +50,8 @@ interface ParserState {
 }
 
 /** Parses query text; throws QueryError (with the position of the problem) when it is malformed. */
-export function parseQuery(query: string): QueryAst {
-  const state: ParserState = { tokens: tokenize(query), next: 0, depth: 0, nesting: 0, terms: 0, sort: null };
+export function parseQuery(query: string, options: ParseOptions = {}): QueryAst {
+  const state: ParserState = { tokens: tokenize(query), knownTag: options.knownTag ?? null, next: 0, depth: 0, nesting: 0, terms: 0, sort: null };
   const filter = parseOr(state);
   const extra = state.tokens[state.next];
   if (extra) throw QueryError.at('Unmatched ")"', extra.position, extra.length);
@@ -57,12 +73,71 @@ function parseOr(state: ParserState): QueryNode | null {
 
 function parseAnd(state: ParserState): QueryNode | null {
   const children: QueryNode[] = [];
+  let operands = 0;
+  let and: Token | null = null;
   for (let token = state.tokens[state.next]; token; token = state.tokens[state.next]) {
     if (token.type === 'or' || token.type === 'rparen') break;
-    const node = parseUnary(state);
-    if (node) children.push(node);
+    if (token.type === 'and') {
+      if (and) throw QueryError.at('Expected a search term after "AND"', and.position, and.length);
+      if (operands === 0) throw QueryError.at('Expected a search term before "AND"', token.position, token.length);
+      and = token;
+      state.next++;
+      continue;
+    }
+    const run = wordRun(state);
+    if (run) children.push(...run);
+    else {
+      const node = parseUnary(state);
+      if (node) children.push(node);
+    }
+    operands++;
+    and = null;
   }
+  if (and) throw QueryError.at('Expected a search term after "AND"', and.position, and.length);
   return combine('and', children);
+}
+
+/** A plain tag word (no field, no wildcard) and its key, or null. */
+function plainWord(token: Token | undefined): { token: Token; key: string } | null {
+  if (token?.type !== 'word' || FIELD.test(token.text)) return null;
+  const node = tagNode(token.text, { position: token.position, length: token.length });
+  return node.type === 'tag' ? { token, key: node.key } : null;
+}
+
+/**
+ * With `knownTag`: two or more plain tag words side by side from here (the first may be negated), read
+ * as tags by the longest-known-run rule (see the top of this file); null (nothing read) otherwise.
+ */
+function wordRun(state: ParserState): QueryNode[] | null {
+  if (!state.knownTag) return null;
+  let at = state.next;
+  const not = state.tokens[at]?.type === 'not' ? state.tokens[at]! : null;
+  if (not) at++;
+  const words: { token: Token; key: string }[] = [];
+  for (let word = plainWord(state.tokens[at]); word; word = plainWord(state.tokens[++at])) words.push(word);
+  if (words.length < 2) return null;
+  if (not && state.nesting >= MAX_NESTING) {
+    throw QueryError.at(`Too deeply nested (at most ${MAX_NESTING} levels of parentheses and "-")`, not.position, 1);
+  }
+  for (const { token } of words) {
+    if (++state.terms > MAX_TERMS) throw QueryError.at(`Too many terms (at most ${MAX_TERMS})`, token.position, token.length);
+  }
+  state.next = at;
+  const nodes: QueryNode[] = [];
+  for (let i = 0; i < words.length;) {
+    let end = i;
+    for (let j = Math.min(words.length, i + MAX_RUN) - 1; j > i; j--) {
+      if (state.knownTag(words.slice(i, j + 1).map((w) => w.key).join(' '))) {
+        end = j;
+        break;
+      }
+    }
+    const key = words.slice(i, end + 1).map((w) => w.key).join(' ');
+    const node: QueryNode = { type: 'tag', key, ...spanOf(words[i]!.token, words[end]!.token) };
+    nodes.push(i === 0 && not ? { type: 'not', child: node, ...spanOf(not, node) } : node);
+    i = end + 1;
+  }
+  return nodes;
 }
 
 /** One operand: a term, a group, or either negated. Null for a `sort:` term, which filters nothing. */
@@ -73,7 +148,7 @@ function parseUnary(state: ParserState, negated = false): QueryNode | null {
   }
   if (token.type === 'not') {
     const operand = state.tokens[state.next];
-    if (!operand || operand.type === 'or' || operand.type === 'rparen') {
+    if (!operand || operand.type === 'or' || operand.type === 'and' || operand.type === 'rparen') {
       throw QueryError.at('Expected a search term after "-"', token.position, token.length);
     }
     state.nesting++;
@@ -103,7 +178,7 @@ function parseUnary(state: ParserState, negated = false): QueryNode | null {
     state.sort = { key: term.sort.key, descending: term.sort.descending !== negated };
     return null;
   }
-  throw QueryError.at(token.type === 'or' ? 'Unexpected "OR"' : 'Unmatched ")"', token.position, token.length);
+  throw QueryError.at(token.type === 'or' ? 'Unexpected "OR"' : token.type === 'and' ? 'Unexpected "AND"' : 'Unmatched ")"', token.position, token.length);
 }
 
 function combine(type: BoolNode['type'], children: QueryNode[]): QueryNode | null {
@@ -126,7 +201,6 @@ interface FieldValue {
   length: number;
 }
 
-const FIELD = /^([A-Za-z]+)(>=|<=|!=|[:=<>])/;
 const NUMERIC_FIELDS: readonly NumericField[] = ['width', 'height', 'pixels', 'aspect', 'tags'];
 const SHAPES = ['portrait', 'landscape', 'square'] as const;
 const WILDCARD = '\uE001';

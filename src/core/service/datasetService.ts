@@ -11,7 +11,10 @@ import { listProblems } from '../index/datasetIndex.ts';
 import { folderListing, imageById, imageByPath, imageCount, tagSuggestions } from '../index/imageQueries.ts';
 import type { FileEntry, FolderEntry, ImageInfo } from '../index/imageQueries.ts';
 import { searchImages, tagStats } from '../index/search.ts';
-import { QueryError } from '../query/queryError.ts';
+import { fieldValues } from '../index/fieldValues.ts';
+import type { FieldValue } from '../index/fieldValues.ts';
+import type { ValueField } from '../../shared/queryFields.ts';
+import { QueryError } from '../../shared/queryError.ts';
 import { ensureThumbnail } from '../imaging/thumbnailCache.ts';
 import type { BatchPlan, BatchResult } from '../edits/batchEdit.ts';
 import { stopMessage } from '../edits/batchFiles.ts';
@@ -82,14 +85,15 @@ export class DatasetService {
     return imageCount(this.db);
   }
 
-  /** A page of results, or the query's problem. */
+  /** A page of results (the first with the tag terms no image has), or the query's problem. */
   search(query: string, offset: number, limit: number): GalleryPage | { error: QueryProblem } {
     return withQueryProblem(() => {
-      const result = searchImages(this.db, query, { offset, limit });
+      const result = searchImages(this.db, query, { offset, limit, unmatched: offset === 0 });
       return {
         total: result.total,
         offset,
         items: result.items.map((i) => ({ id: i.id, path: i.path, width: i.width, height: i.height, sha256: i.sha256, caption: i.caption, tags: i.tags })),
+        ...(result.unmatched?.length ? { unmatched: result.unmatched } : {}),
       };
     });
   }
@@ -126,6 +130,11 @@ export class DatasetService {
       ...(c.category ? { category: c.category } : {}),
       ...(c.alias !== undefined ? { alias: c.alias } : {}),
     }));
+  }
+
+  /** Values of a query field starting with `prefix` (folder names, extensions, models, suggested tags), most used first. */
+  fieldValues(field: ValueField, prefix: string, limit: number): FieldValue[] {
+    return fieldValues(this.db, field, prefix, limit);
   }
 
   /** The configured tag database's size, or why it cannot be used; null when none is configured. */

@@ -32,6 +32,8 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
   private readonly registry: DatasetRegistry;
   private readonly changed = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<CaptionDocument>>();
   readonly onDidChangeCustomDocument = this.changed.event;
+  /** Documents with edits (or undos, redos) since they were last saved or reverted, as VS Code counts them. */
+  private readonly unsaved = new WeakSet<CaptionDocument>();
 
   /** Registers the provider. */
   static register(context: vscode.ExtensionContext, registry: DatasetRegistry): vscode.Disposable {
@@ -81,7 +83,10 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
   }
 
   saveCustomDocument(document: CaptionDocument): Thenable<void> {
-    return document.save().then(() => this.reindex(document));
+    return document.save().then(() => {
+      this.unsaved.delete(document);
+      return this.reindex(document);
+    });
   }
 
   saveCustomDocumentAs(document: CaptionDocument, destination: vscode.Uri): Thenable<void> {
@@ -90,7 +95,9 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
   }
 
   revertCustomDocument(document: CaptionDocument): Thenable<void> {
-    return document.revert();
+    return document.revert().then(() => {
+      this.unsaved.delete(document);
+    });
   }
 
   backupCustomDocument(document: CaptionDocument, context: vscode.CustomDocumentBackupContext): Thenable<vscode.CustomDocumentBackup> {
@@ -103,11 +110,27 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     const before = document.caption;
     if (caption === before) return;
     document.setCaption(caption);
+    this.record(document, label, () => document.setCaption(before), () => document.setCaption(caption));
+  }
+
+  /**
+   * Puts an applied change on VS Code's undo stack. VS Code counts the document as changed from then
+   * on (until it is saved, reverted or undone to the save point), even when a later edit brings the
+   * text back: navigation saves such a document rather than closing its tab with a prompt.
+   */
+  private record(document: CaptionDocument, label: string, undo: () => void, redo: () => void): void {
+    this.unsaved.add(document);
     this.changed.fire({
       document,
       label,
-      undo: () => document.setCaption(before),
-      redo: () => document.setCaption(caption),
+      undo: () => {
+        this.unsaved.add(document);
+        undo();
+      },
+      redo: () => {
+        this.unsaved.add(document);
+        redo();
+      },
     });
   }
 
@@ -122,7 +145,7 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
       document.setTags(state.tags);
     };
     apply(step);
-    this.changed.fire({ document, label: step.label, undo: () => apply(before), redo: () => apply(step) });
+    this.record(document, step.label, () => apply(before), () => apply(step));
   }
 
   /** Records a crop change as an undoable edit; false when it is refused (a rect outside the image). */
@@ -140,12 +163,8 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     const before = document.crop;
     document.setCrop(crop);
     if (document.crop === before) return true;
-    this.changed.fire({
-      document,
-      label: change.label || (change.state === 'none' ? 'Remove crop' : change.state === 'approved' ? 'Approve crop' : 'Crop'),
-      undo: () => document.setCrop(before),
-      redo: () => document.setCrop(crop),
-    });
+    const label = change.label || (change.state === 'none' ? 'Remove crop' : change.state === 'approved' ? 'Approve crop' : 'Crop');
+    this.record(document, label, () => document.setCrop(before), () => document.setCrop(crop));
     return true;
   }
 
@@ -191,7 +210,12 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     });
   }
 
-  /** Opens the next or previous image of the results in place of this one, saving this one first. */
+  /**
+   * Opens the next or previous image of the results in place of this one (one tab: the new editor
+   * opens beside it, then this one closes), saving this one first: "save and next", as captioning
+   * tools do. Any document VS Code counts as changed is saved, also one whose text is back to the
+   * file's (that save writes nothing), so closing its tab never asks whether to save.
+   */
   private async navigate(document: CaptionDocument, session: DatasetSession | undefined, step: 1 | -1): Promise<{ moved: boolean; reason?: string }> {
     if (!session) return { moved: false, reason: 'This image is not in a Tagbench dataset.' };
     const data = await session.data();
@@ -201,9 +225,9 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     const query = resultsOf(document.uri)?.query ?? folderQuery(path);
     const next = await data.request('neighbour', { query, id: info.id, step });
     if (!next) return { moved: false, reason: step > 0 ? 'This is the last image.' : 'This is the first image.' };
-    if (document.isDirty) {
+    if (document.isDirty || this.unsaved.has(document) || findTab(document.uri)?.isDirty) {
       const saved = await vscode.workspace.save(document.uri);
-      if (!saved) return { moved: false, reason: 'Save this caption first.' };
+      if (!saved) return { moved: false, reason: 'The caption was not saved, so this image stays open.' };
     }
     const nextUri = vscode.Uri.file(join(session.root, next.path));
     rememberResults(nextUri, session, query);

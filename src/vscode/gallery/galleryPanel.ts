@@ -169,6 +169,7 @@ export class GalleryPanel implements vscode.Disposable {
     rpc.handle('search', async (p) => (await data()).request('search', p), check.search);
     rpc.handle('tagFrequencies', async (p) => (await data()).request('tagFrequencies', p), check.tagFrequencies);
     rpc.handle('tagSuggestions', async (p) => (await data()).request('tagSuggestions', p), check.tagSuggestions);
+    rpc.handle('fieldValues', async (p) => (await data()).request('fieldValues', p), check.fieldValues);
     rpc.handle('details', async ({ id }) => this.details(id), check.details);
     rpc.handle('previewBatch', async (p) => {
       const preview = await (await data()).request('previewBatch', p);

@@ -53,20 +53,23 @@ describe('caption editor webview', function () {
     await e.page.keyboard.press('Tab'); // the add box
     assert.equal((await e.focused()).label, 'Add tag');
     await e.page.keyboard.type('s');
-    const options = e.page.locator('tb-tag-entry [role=option]');
+    const options = e.page.locator('tb-tag-combobox [role=option]');
     await options.first().waitFor();
-    assert.deepEqual(await options.locator('.tag').allTextContents(), ['solo', 'smile', 'short hair', 'skirt', 'simple background']);
-    assert.deepEqual(await options.locator('.count').allTextContents(), ['950', '640', '410', '380', '300']);
+    assert.deepEqual(await options.locator('.label').allTextContents(), ['solo', 'smile', 'short hair', 'skirt', 'simple background']);
+    assert.deepEqual(await options.locator('.detail').allTextContents(), ['950', '640', '410', '380', '300']);
+    const input = e.page.locator('tb-tag-combobox input');
+    assert.equal(await input.getAttribute('aria-activedescendant'), 'option-0', 'the first suggestion is highlighted as the list opens');
     await e.page.keyboard.press('ArrowDown');
     await e.page.keyboard.press('ArrowDown');
     await e.page.keyboard.press('ArrowDown');
-    assert.equal(await e.page.locator('tb-tag-entry input').getAttribute('aria-activedescendant'), 'option-2');
+    await e.page.keyboard.press('ArrowUp');
+    assert.equal(await input.getAttribute('aria-activedescendant'), 'option-2');
     await e.page.keyboard.press('Enter');
     await e.edited(1);
     assert.deepEqual(e.edits[0], { caption: '1girl, solo, kiyohime \\(fate\\), short hair\n', label: 'Add tag' });
     assert.equal((await e.focused()).label, 'Add tag', 'focus stays in the add box');
     await e.page.keyboard.type('ski');
-    await e.page.locator('tb-tag-entry [role=option]').first().waitFor();
+    await e.page.locator('tb-tag-combobox [role=option]').first().waitFor();
     await e.page.keyboard.press('Tab');
     await e.edited(2);
     assert.deepEqual(e.edits[1], { caption: '1girl, solo, kiyohime \\(fate\\), short hair, skirt\n', label: 'Add tag' });
@@ -74,16 +77,56 @@ describe('caption editor webview', function () {
     assert.equal(await e.text(), '1girl, solo, kiyohime \\(fate\\), short hair, skirt');
   });
 
+  it('follows VS Code\'s suggest widget: Enter and Tab add the highlighted suggestion, Escape closes the list, then Enter adds what is typed', async function () {
+    const e = await open('1girl\n');
+    const input = e.page.locator('tb-tag-combobox input');
+    const options = e.page.locator('tb-tag-combobox [role=option]');
+    await input.focus();
+    await e.page.keyboard.type('op');
+    await options.first().waitFor();
+    assert.equal(await input.getAttribute('aria-expanded'), 'true');
+    assert.equal(await options.first().getAttribute('aria-selected'), 'true', 'the first suggestion is highlighted');
+    await e.page.keyboard.press('Enter');
+    await e.edited(1);
+    assert.deepEqual(e.edits[0], { caption: '1girl, open mouth\n', label: 'Add tag' }, 'Enter adds the highlighted suggestion, not the typed "op"');
+
+    await e.page.keyboard.type('sk');
+    await options.first().waitFor();
+    await e.page.keyboard.press('Tab');
+    await e.edited(2);
+    assert.equal(e.edits[1]!.caption, '1girl, open mouth, skirt\n', 'Tab adds it too');
+    assert.equal((await e.focused()).label, 'Add tag', 'focus stays in the add box');
+
+    await e.page.keyboard.type('sho');
+    await options.first().waitFor();
+    await e.page.keyboard.press('Escape');
+    assert.equal(await options.count(), 0, 'Escape closes the list');
+    assert.equal(await input.inputValue(), 'sho', 'and keeps what is typed');
+    await e.page.keyboard.press('Enter');
+    await e.edited(3);
+    assert.equal(e.edits[2]!.caption, '1girl, open mouth, skirt, sho\n', 'with the list closed Enter adds what is typed');
+
+    await e.page.keyboard.type('s');
+    await options.first().waitFor();
+    await e.page.keyboard.press('Escape');
+    await e.page.keyboard.press('ArrowDown');
+    await options.first().waitFor();
+    await e.page.keyboard.press('Escape');
+    await e.page.keyboard.press('Control+Space');
+    await options.first().waitFor();
+    assert.equal(await options.count(), 5, 'ArrowDown and Ctrl+Space open the list again');
+  });
+
   it('adds what is typed on "," or Enter, escaping parentheses like the caption does', async function () {
     const e = await open();
-    await e.page.locator('tb-tag-entry input').focus();
+    await e.page.locator('tb-tag-combobox input').focus();
     await e.page.keyboard.type('blue eyes,');
     await e.edited(1);
     assert.deepEqual(e.edits[0], { caption: '1girl, solo, kiyohime \\(fate\\), smile, blue eyes\n', label: 'Add tag' });
-    assert.equal(await e.page.locator('tb-tag-entry input').inputValue(), '');
+    assert.equal(await e.page.locator('tb-tag-combobox input').inputValue(), '');
     await e.page.keyboard.type('saber (fate)');
     await e.page.keyboard.press('Escape'); // no suggestions open: Escape empties the box
-    assert.equal(await e.page.locator('tb-tag-entry input').inputValue(), '');
+    assert.equal(await e.page.locator('tb-tag-combobox input').inputValue(), '');
     await e.page.keyboard.type('saber (fate)');
     await e.page.keyboard.press('Enter');
     await e.edited(2);
@@ -93,7 +136,7 @@ describe('caption editor webview', function () {
 
   it('adding a tag that is already there changes nothing and highlights the existing chip', async function () {
     const e = await open();
-    await e.page.locator('tb-tag-entry input').focus();
+    await e.page.locator('tb-tag-combobox input').focus();
     await e.page.keyboard.type('Kiyohime_(fate)');
     await e.page.keyboard.press('Enter');
     const chip = e.page.locator('tb-tag-chips [role=option]').nth(2);
@@ -118,6 +161,19 @@ describe('caption editor webview', function () {
     assert.deepEqual(e.edits[1], { caption: '1girl, kiyohime \\(fate\\)\n', label: 'Remove tag' });
     assert.equal((await e.focused()).text, 'kiyohime (fate)', 'Backspace moves focus to the previous chip');
     assert.equal(await e.text(), '1girl, kiyohime \\(fate\\)');
+  });
+
+  it('keeps a caption of several lines in its lines, with their own line endings, when a chip is removed', async function () {
+    const text = 'alice, 1girl\r\nsolo, smile\nforest\n';
+    editor = await harness.open('caption', { caption: text });
+    const e = editor;
+    await e.until(async () => (await e.chips()).length === 5, 'chips');
+    assert.deepEqual(await e.chips(), ['alice', '1girl', 'solo', 'smile', 'forest']);
+    await focusChip(e, 3);
+    assert.equal((await e.focused()).text, 'smile');
+    await e.page.keyboard.press('Delete');
+    await e.edited(1);
+    assert.deepEqual(e.edits[0], { caption: 'alice, 1girl\r\nsolo\nforest\n', label: 'Remove tag' });
   });
 
   it('is one Tab stop: Tab enters the chip list at the last focused chip and leaves it', async function () {
@@ -258,7 +314,7 @@ describe('caption editor webview', function () {
   it('read-only: shows the reason and edits nothing', async function () {
     const e = await open(caption, { readOnly: true, readOnlyReason: 'The caption is not UTF-8 text.' });
     assert.match((await e.page.locator('tb-caption-panel .notice').textContent()) ?? '', /not UTF-8/);
-    assert.equal(await e.page.locator('tb-tag-entry').isVisible(), false, 'no add box');
+    assert.equal(await e.page.locator('tb-tag-combobox').isVisible(), false, 'no add box');
     assert.equal(await e.page.locator('tb-tag-chips .remove').count(), 0, 'no remove buttons');
     await focusChip(e, 1);
     await e.page.keyboard.press('Delete');

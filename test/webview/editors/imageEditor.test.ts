@@ -187,7 +187,7 @@ describe('image editor webview', function () {
     await e.page.keyboard.press('Shift+Tab');
     assert.equal((await e.focused()).label, 'Add tag');
     await e.page.keyboard.type('1gi');
-    await e.page.locator('tb-tag-entry [role=option]').first().waitFor();
+    await e.page.locator('tb-tag-combobox [role=option]').first().waitFor();
     await e.page.keyboard.press('Tab');
     await e.page.keyboard.type('outdoors,');
     await e.until(() => e.edits.length === 4, 'two adds');

@@ -27,19 +27,18 @@ describe('caption editor webview: tag aliases in the add box', function () {
   it('shows alias → tag with the dataset count (or the database\'s posts), and adds the target tag', async function () {
     const e = editor = await harness.open('caption', { caption: '1girl, solo\n' });
     await e.until(async () => (await e.chips()).length === 2, 'chips');
-    const input = e.page.locator('tb-tag-entry input');
-    const options = e.page.locator('tb-tag-entry [role=option]');
+    const input = e.page.locator('tb-tag-combobox input');
+    const options = e.page.locator('tb-tag-combobox [role=option]');
     await input.focus();
     await e.page.keyboard.type('be');
     await options.first().waitFor();
-    assert.deepEqual(await options.locator('.tag').allTextContents(), ['beaming → smile', 'bespectacled → glasses']);
-    assert.deepEqual(await options.locator('.count').allTextContents(), ['640', '410,000 posts'], 'a tag no caption has shows its posts');
+    assert.deepEqual(await options.locator('.label').allTextContents(), ['beaming → smile', 'bespectacled → glasses']);
+    assert.deepEqual(await options.locator('.detail').allTextContents(), ['640', '410,000 posts'], 'a tag no caption has shows its posts');
     assert.deepEqual(await options.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label'))), [
       'beaming, alias of smile, 640 captions',
       'bespectacled, alias of glasses, 410,000 posts',
     ]);
 
-    await e.page.keyboard.press('ArrowDown');
     await e.page.keyboard.press('Enter');
     await e.edited(1);
     assert.deepEqual(e.edits[0], { caption: '1girl, solo, smile\n', label: 'Add tag' }, 'the alias\'s target is added, not the alias');

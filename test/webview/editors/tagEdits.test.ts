@@ -1,6 +1,7 @@
 /** The editors' pure helpers: chip edits on raw caption parts, caret mapping, zoom steps. */
 import assert from 'node:assert/strict';
-import { addTags, dropIndex, findTag, moveTag, rawTagFor, removeTag, replaceTag, typedTags } from '../../../webview/editors/tagEdits.ts';
+import { addTags, dropIndex, findTag, moveTag, rawTagFor, removeTag, replaceTag } from '../../../webview/editors/tagEdits.ts';
+import { typedTags } from '../../../webview/shared/typedTags.ts';
 import { mapCaret } from '../../../webview/editors/caretMapping.ts';
 import { fitScale, formatScale, zoomIn, zoomOut } from '../../../webview/editors/zoom.ts';
 

@@ -79,7 +79,7 @@ export class GalleryPage {
 
   /** The query box's input. */
   get queryInput() {
-    return this.page.locator('tb-search-bar vscode-textfield input');
+    return this.page.locator('tb-search-bar input[role=combobox]');
   }
 
   /** Waits until the grid shows at least one loaded thumbnail. */

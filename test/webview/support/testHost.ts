@@ -10,7 +10,8 @@ import { galleryRequestChecks } from '../../../src/protocol/galleryProtocol.ts';
 import type { BatchOutcome, BatchPreview, GalleryHost, GalleryItem, GalleryView, QueryProblem } from '../../../src/protocol/galleryProtocol.ts';
 import { searchImages, tagStats } from '../../../src/core/index/search.ts';
 import { imageById, tagSuggestions } from '../../../src/core/index/imageQueries.ts';
-import { QueryError } from '../../../src/core/query/queryError.ts';
+import { fieldValues } from '../../../src/core/index/fieldValues.ts';
+import { QueryError } from '../../../src/shared/queryError.ts';
 
 type Requests = GalleryHost['requests'];
 type ViewState = GalleryHost['notifications']['viewState'];
@@ -80,6 +81,7 @@ export class TestGalleryHost {
       };
     });
     handle('tagSuggestions', ({ prefix, limit }) => tagSuggestions(this.db, prefix, limit));
+    handle('fieldValues', ({ field, prefix, limit }) => fieldValues(this.db, field, prefix, limit));
     handle('previewBatch', ({ selection }) => this.preview(selection));
     handle('applyBatch', () => {
       if (this.applyRefusal) throw this.applyRefusal;
@@ -103,8 +105,8 @@ export class TestGalleryHost {
   /** The host's own answer to a search (for comparing with what the webview shows). */
   search(query: string, offset: number, limit: number): Requests['search']['result'] {
     return queryResult(() => {
-      const result = searchImages(this.db, query, { offset, limit });
-      return { total: result.total, offset, items: result.items.map(toGalleryItem) };
+      const result = searchImages(this.db, query, { offset, limit, unmatched: offset === 0 });
+      return { total: result.total, offset, items: result.items.map(toGalleryItem), ...(result.unmatched?.length ? { unmatched: result.unmatched } : {}) };
     });
   }
 
