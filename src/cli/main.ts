@@ -13,6 +13,11 @@ import { runDownloadCommand, runModelsCommand } from './commands/modelCommands.t
 import { runAnnotateCommand } from './commands/annotateCommand.ts';
 import { DatasetError } from '../core/dataset/datasetRoot.ts';
 import { QueryError } from '../shared/queryError.ts';
+import { EditLockTimeoutError } from '../core/edits/editLock.ts';
+import { BatchNotStartedError } from '../core/edits/batchFiles.ts';
+import { IndexBusyError, IndexInUseError } from '../core/index/indexErrors.ts';
+import { DiskFullError } from '../core/diskFull.ts';
+import { JobRunningError } from '../core/jobs/jobStore.ts';
 import { SORT_KEYS } from '../shared/sortKeys.ts';
 
 const HELP = `tagbench: index, search and inspect image datasets for LoRA and diffusion training.
@@ -127,7 +132,9 @@ export async function main(argv: readonly string[], out: (line: string) => void,
       if (debug) err(e.stack ?? '');
       return 2;
     }
-    err(`tagbench: ${oneSentence(e)}${debug ? '' : ' (run with --debug for details)'}`);
+    // Conditions of the machine or of another writer, not defects: their message says all there is.
+    const expected = [EditLockTimeoutError, BatchNotStartedError, IndexBusyError, IndexInUseError, DiskFullError, JobRunningError].some((type) => error instanceof type);
+    err(`tagbench: ${oneSentence(e)}${debug || expected ? '' : ' (run with --debug for details)'}`);
     if (debug) err(e.stack ?? String(error));
     return 1;
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { REPO } from './benchUtil.ts';
 
-const benches = ['indexBench.ts', 'searchBench.ts', 'processingBench.ts', 'upscaleBench.ts', 'exportBench.ts', 'taggerBench.ts', 'cloudBench.ts', 'vscodeBench.ts', 'regexBench.ts'];
+const benches = ['indexBench.ts', 'searchBench.ts', 'processingBench.ts', 'upscaleBench.ts', 'exportBench.ts', 'batchBench.ts', 'taggerBench.ts', 'cloudBench.ts', 'vscodeBench.ts', 'regexBench.ts'];
 console.log(`Tagbench benchmarks on ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
 const failed: string[] = [];
 for (const bench of benches) {

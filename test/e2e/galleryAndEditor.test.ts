@@ -6,11 +6,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { makeSampleWorkspace } from '../vscode/sampleWorkspace.ts';
 import type { SampleWorkspace } from '../vscode/sampleWorkspace.ts';
 import { openWorkbench, until } from '../vscode/workbench.ts';
 import type { Workbench } from '../vscode/workbench.ts';
+
+const HOLDER = fileURLToPath(new URL('../fixtures/locks/holdEditLock.ts', import.meta.url));
 
 /** Caption texts of a folder, by file name. */
 function captions(dir: string): Map<string, string> {
@@ -71,7 +75,7 @@ describe('e2e: the gallery and the image editor', function () {
     await workbench.screenshot('gallery-batch-undone');
   });
 
-  it('edits a caption in the image editor and saves it with Ctrl+S', async () => {
+  it('edits a caption in the image editor and saves it with Ctrl+S, after a batch edit elsewhere lets go of the dataset', async () => {
     const frame = workbench.webviewFrame();
     await frame.locator('tb-virtual-grid #cell-0').dblclick();
     // Webview iframes live outside the editor groups; the image editor's is the newest one.
@@ -88,7 +92,15 @@ describe('e2e: the gallery and the image editor', function () {
     await box.pressSequentially(', typed in the editor');
     await box.press('Enter');
     await until('the dirty marker', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 1);
+    // Another process holds the dataset's edit lock (as a batch edit does) for 4 s: the save waits for it.
+    const holder = spawn(process.execPath, [HOLDER, dataset.dir, '4000', 'a batch edit in another process'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    const heldAt = Date.now();
     await workbench.page.keyboard.press('Control+s');
+    while (Date.now() - heldAt < 2_500) {
+      assert.equal(existsSync(captionFile) ? readFileSync(captionFile, 'utf8') : '', original, 'nothing is written while another writer holds the edit lock');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await until('the caption on disk', () => existsSync(captionFile) && readFileSync(captionFile, 'utf8').includes('typed in the editor'));
     await until('a clean tab', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 0);
     const ending = /\r?\n$/.exec(original)?.[0] ?? '';

@@ -58,6 +58,19 @@ describe('the tagbench CLI, run as a process', function () {
     assert.deepEqual(page.items.map((i) => i.path), all.items.slice(1, 3).map((i) => i.path));
   });
 
+  it('names the closest tags when a term matches nothing, on stderr and in the JSON', async () => {
+    const human = await runCli(['search', root, 'soloo']);
+    assert.equal(human.code, 0);
+    assert.equal(human.stdout, '');
+    assert.match(human.stderr, /^0 images match\.\nNo images have "soloo"; did you mean "solo" \(\d+\)/);
+    const json = JSON.parse((await runCli(['search', root, 'soloo', '--json'])).stdout) as { total: number; unmatched: { term: string; suggestions: { tag: string }[] }[] };
+    assert.equal(json.total, 0);
+    assert.equal(json.unmatched[0]?.term, 'soloo');
+    assert.equal(json.unmatched[0]?.suggestions[0]?.tag, 'solo');
+    const found = JSON.parse((await runCli(['search', root, 'solo', '--json'])).stdout) as object;
+    assert.ok(!('unmatched' in found), 'a query with results has no unmatched field');
+  });
+
   it('counts tags with stats, over everything and over a query', async () => {
     const all = JSON.parse((await runCli(['stats', root, '--json'])).stdout) as { images: number; tags: { tag: string; count: number }[] };
     assert.equal(all.images, 40);

@@ -15,8 +15,8 @@ import { checkWritable } from '../edits/writeTarget.ts';
 
 /** One caption save. */
 export interface CaptionSave {
-  /** The dataset's root (for the edit lock and the link rule). */
-  root: string;
+  /** The dataset's root (for the edit lock and the link rule); none for an image outside any dataset, where no other Tagbench writer can be. */
+  root: string | undefined;
   /** The caption file and the image's sidecar (absolute paths). */
   captionFile: string;
   sidecarFile: string;
@@ -45,8 +45,8 @@ export class CaptionChangedError extends Error {
 
 /** Saves a caption (see the module comment); resolves with the caption's bytes as saved (null: no file). */
 export async function saveCaption(save: CaptionSave): Promise<Buffer | null> {
-  return withEditLockAsync(save.root, { purpose: 'a caption editor save', ...(save.timeoutMs !== undefined ? { timeoutMs: save.timeoutMs } : {}) }, () => {
-    checkWritable(save.root, [datasetPath(save.root, save.captionFile), datasetPath(save.root, save.sidecarFile)]);
+  return withSaveLock(save.root, save.timeoutMs, () => {
+    if (save.root !== undefined) checkWritable(save.root, [datasetPath(save.root, save.captionFile), datasetPath(save.root, save.sidecarFile)]);
     const now = readBytes(save.captionFile);
     if (!(now === null ? save.expected === null : save.expected !== null && now.equals(save.expected))) throw new CaptionChangedError(save.captionFile, now);
     if (!(save.text === '' && now === null)) writeCaptionFile(save.captionFile, save.text, save.style);
@@ -54,6 +54,15 @@ export async function saveCaption(save: CaptionSave): Promise<Buffer | null> {
     save.alsoWrite?.();
     return readBytes(save.captionFile);
   });
+}
+
+/**
+ * Runs an editor save's writes (`fn`, synchronous) under the dataset's edit lock, waited for without
+ * blocking the thread; directly for an image outside any dataset.
+ */
+export async function withSaveLock<T>(root: string | undefined, timeoutMs: number | undefined, fn: () => T): Promise<T> {
+  if (root === undefined) return fn();
+  return withEditLockAsync(root, { purpose: 'a caption editor save', ...(timeoutMs !== undefined ? { timeoutMs } : {}) }, fn);
 }
 
 function datasetPath(root: string, file: string): string {

@@ -44,7 +44,7 @@ export function isIndexError(err: unknown): boolean {
 /** An index update that must not undo the files written before it: a failure is returned (files stay the truth). */
 export function updateIndex(db: Database, update: () => void): string | undefined {
   try {
-    db.transaction(update)();
+    db.transaction(update).immediate();
     return undefined;
   } catch (err) {
     if (!isIndexError(err) && !isDiskFull(err)) throw err;

@@ -34,7 +34,7 @@ export async function finishUnchangedExports(db: Database, jobId: number, env: P
     }
     db.transaction(() => {
       for (const { seq, outcome } of outcomes) finishItem(db, jobId, seq, outcome.state, { result: outcome.result });
-    })();
+    }).immediate();
     finished += outcomes.length;
     for (const { outcome } of outcomes) counts[outcome.state]++;
     const seconds = (performance.now() - started) / 1000;

@@ -3,7 +3,7 @@
  * identical content already indexed), thumbnail, caption and sidecar. Failures become problems.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -115,6 +115,25 @@ export function readSidecarState(root: string, file: ScannedFile | undefined, pr
     problems.push(withState(problem(file.path, 'sidecar-invalid', message), file));
   }
   return state;
+}
+
+/**
+ * A caption or sidecar state as the file is now: read again when the file changed since `state` was
+ * taken (a batch edit may have written it in between), null when it is gone. Called inside the
+ * index's write transaction, so a writer that changes the file later also updates the row later.
+ */
+export function currentState<T extends CaptionState | SidecarState>(root: string, state: T | null,
+  read: (root: string, file: ScannedFile, problems: Problem[]) => T | null, problems: Problem[]): T | null {
+  if (!state) return state;
+  let now: ScannedFile;
+  try {
+    const stat = statSync(join(root, state.path));
+    now = { path: state.path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs) }; // as the scan records it
+  } catch {
+    return null;
+  }
+  if (now.size === state.size && now.mtimeMs === state.mtimeMs) return state;
+  return read(root, now, problems);
 }
 
 /** Facts of already-indexed identical content, so a copy need not be decoded again. */

@@ -58,5 +58,5 @@ export function replaceProblems(db: Database, problems: readonly (Problem & { si
       seen.add(key);
       insert.run(p.path, p.kind, p.severity, p.message, p.size ?? null, p.mtimeMs ?? null);
     }
-  })();
+  }).immediate();
 }

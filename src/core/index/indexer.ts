@@ -29,7 +29,7 @@ import { asDiskFull } from '../diskFull.ts';
 import { ImageStore } from './imageStore.ts';
 import { loadIndexedImages, loadStoredProblems, replaceProblems } from './indexedState.ts';
 import type { IndexedImage } from './indexedState.ts';
-import { factsFromIndex, readCaption, readImageFile, readSidecarState, withState } from './imageFileReader.ts';
+import { currentState, factsFromIndex, readCaption, readImageFile, readSidecarState, withState } from './imageFileReader.ts';
 import type { ImageOutcome } from './imageFileReader.ts';
 import { adoptOrphanSidecars } from './orphanSidecars.ts';
 
@@ -170,9 +170,11 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
 
   // Read, hash and decode, a few at a time; write rows in batches.
   const pending: ImageOutcome[] = [];
-  const flush = db.transaction(() => {
+  // Immediate: the write lock is held from the first re-stat of a caption (see currentState) to the commit.
+  const flushPending = db.transaction(() => {
     for (const outcome of pending.splice(0)) applyOutcome(outcome);
   });
+  const flush = (): void => flushPending.immediate();
   const applyOutcome = (outcome: ImageOutcome): void => {
     if (outcome.kind === 'failed') {
       problems.push(outcome.problem);
@@ -185,6 +187,8 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
       return;
     }
     const record = outcome.record;
+    record.caption = currentState(root, record.caption, readCaption, problems);
+    record.sidecar = currentState(root, record.sidecar, readSidecarState, problems);
     if (outcome.kind === 'indexed' && outcome.thumbnail) {
       storeThumbnail(thumbnailFile(layout.thumbsDir, record.sha256, settings.thumbnailSize), outcome.thumbnail);
       summary.thumbnailsMade++;
@@ -303,7 +307,7 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
       }
     }
     adoptOrphanSidecars(db, store, root, pairing.orphanSidecars, indexed, problems);
-  })();
+  }).immediate();
   sweepLeftovers(db, ctx, summary);
   return finishSummary(db, summary, ctx.started, problems, true);
 }
@@ -327,7 +331,7 @@ function sweepLeftovers(db: Database, ctx: RunContext, summary: IndexSummary): v
     db.transaction(() => {
       setMeta(db, THUMBS_SWEEP_KEY, '0');
       setMeta(db, THUMBS_SWEPT_AT_KEY, String(Date.now()));
-    })();
+    }).immediate();
     let live: Set<string> | undefined;
     const isLive = (sha: string): boolean => {
       live ??= new Set(db.prepare('SELECT sha256 FROM images').pluck().all() as string[]);

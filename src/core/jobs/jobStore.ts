@@ -50,7 +50,7 @@ export function createJob(db: Database, kind: string, title: string, params: unk
     const insert = db.prepare('INSERT INTO job_items (job_id, seq, key, state) VALUES (?, ?, ?, ?)');
     keys.forEach((key, seq) => insert.run(id, seq, key, 'pending'));
     return id;
-  })();
+  }).immediate();
 }
 
 /** A job and its counts, or undefined. */

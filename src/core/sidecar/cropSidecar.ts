@@ -41,6 +41,16 @@ export function readStoredCrop(sidecarFile: string): StoredCrop {
  * known. Returns whether a file was written (removing a crop from an image without a sidecar writes none).
  */
 export async function writeStoredCrop(sidecarFile: string, imageFile: string, crop: CropView | null, size?: { width: number; height: number }): Promise<boolean> {
+  return writeCropSidecar(sidecarFile, imageFile, await imageSha256(imageFile), crop, size);
+}
+
+/** The SHA-256 a crop's sidecar records for its image, read without blocking the thread. */
+export async function imageSha256(imageFile: string): Promise<string> {
+  return createHash('sha256').update(await readFile(imageFile)).digest('hex');
+}
+
+/** writeStoredCrop with the image's SHA-256 known: synchronous, so it can run under a held lock. */
+export function writeCropSidecar(sidecarFile: string, imageFile: string, sha256: string, crop: CropView | null, size?: { width: number; height: number }): boolean {
   let existing: Sidecar | null = null;
   try {
     existing = parseSidecar(readFileSync(sidecarFile));
@@ -50,7 +60,6 @@ export async function writeStoredCrop(sidecarFile: string, imageFile: string, cr
     }
   }
   if (!existing && !crop) return false;
-  const sha256 = createHash('sha256').update(await readFile(imageFile)).digest('hex');
   const base: Sidecar = existing
     ? { ...existing, image: { ...existing.image, sha256 } }
     : { tagbench: 1, image: { sha256, file: basename(imageFile) } };

@@ -10,10 +10,10 @@ import * as vscode from 'vscode';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CaptionDecodeError, decodeCaption, writeCaptionFile } from '../../core/caption/captionFile.ts';
 import { captionPathFor, sidecarPathFor } from '../../core/dataset/filePairing.ts';
-import { syncSidecarTags } from '../../core/sidecar/sidecarTags.ts';
 import type { SidecarTag } from '../../core/sidecar/sidecar.ts';
 import type { CropView, SuggestionsView } from '../../protocol/editorProtocol.ts';
-import { readStoredCrop, sameCrop, writeStoredCrop } from '../../core/sidecar/cropSidecar.ts';
+import { imageSha256, readStoredCrop, sameCrop, writeCropSidecar } from '../../core/sidecar/cropSidecar.ts';
+import { CaptionChangedError, saveCaption, withSaveLock } from '../../core/caption/captionSave.ts';
 import { readStoredReview, reviewChanges, suggestionsView, writeReviewChanges } from '../../core/sidecar/suggestionSidecar.ts';
 
 /** Where a caption stands on disk. */
@@ -27,6 +27,8 @@ interface DiskState {
 /** An image's caption and crop as a custom document. */
 export class CaptionDocument implements vscode.CustomDocument {
   readonly uri: vscode.Uri;
+  /** The dataset the image belongs to (saves take its edit lock), or undefined outside any dataset. */
+  readonly root: string | undefined;
   readonly captionFile: string;
   readonly sidecarFile: string;
   private disk: DiskState;
@@ -56,8 +58,8 @@ export class CaptionDocument implements vscode.CustomDocument {
   readonly onDidDispose = this.disposed.event;
 
   /** Opens the caption and crop of image `uri`; `backup` restores unsaved ones from a hot-exit backup. */
-  static async open(uri: vscode.Uri, captionExtension: string, backupId: string | undefined): Promise<CaptionDocument> {
-    const doc = new CaptionDocument(uri, captionExtension);
+  static async open(uri: vscode.Uri, root: string | undefined, captionExtension: string, backupId: string | undefined): Promise<CaptionDocument> {
+    const doc = new CaptionDocument(uri, root, captionExtension);
     if (backupId) {
       const saved = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(backupId)))) as { caption?: unknown; crop?: unknown; tags?: unknown };
       if (typeof saved.caption === 'string') doc.current = saved.caption;
@@ -67,8 +69,9 @@ export class CaptionDocument implements vscode.CustomDocument {
     return doc;
   }
 
-  private constructor(uri: vscode.Uri, captionExtension: string) {
+  private constructor(uri: vscode.Uri, root: string | undefined, captionExtension: string) {
     this.uri = uri;
+    this.root = root;
     this.captionFile = captionPathFor(uri.fsPath, captionExtension);
     this.sidecarFile = sidecarPathFor(uri.fsPath);
     let reason = '';
@@ -138,41 +141,50 @@ export class CaptionDocument implements vscode.CustomDocument {
   }
 
   /**
-   * Writes the caption if it changed, then the crop if it changed, then review statuses that changed. If the caption changed on disk
-   * since it was loaded, asks before overwriting it; throws (so VS Code reports the save as failed)
-   * when the user does not confirm. Saving to another caption file (Save As) writes only the caption.
+   * Writes the caption if it changed, then the crop if it changed, then review statuses that changed,
+   * all under the dataset's edit lock (a batch edit elsewhere is waited for, never interleaved). If the
+   * caption changed on disk since it was loaded, asks before overwriting it; throws (so VS Code reports
+   * the save as failed) when the user does not confirm. Saving to another caption file (Save As)
+   * writes only the caption.
    */
   async save(target = this.captionFile): Promise<void> {
-    const saveAs = target !== this.captionFile;
-    if (this.readOnlyReason && saveAs) throw new Error(this.readOnlyReason);
-    // A crop-only save leaves the caption file alone, even if it changed on disk meanwhile.
-    if (!this.readOnlyReason && (saveAs || this.current !== this.disk.text)) await this.saveCaption(target);
-    if (saveAs) return;
-    if (!sameCrop(this.currentCrop, this.diskCrop)) {
-      if (this.cropProblem) throw new Error(`The crop was not saved: ${this.cropProblem}`);
-      const crop = this.currentCrop;
-      await writeStoredCrop(this.sidecarFile, this.uri.fsPath, crop, this.imageSize);
-      this.diskCrop = crop;
-    }
-    const tags = this.currentTags;
-    if (!this.readOnlyReason) writeReviewChanges(this.sidecarFile, reviewChanges(this.diskTags, tags), this.current);
-    this.diskTags = tags;
-  }
-
-  private async saveCaption(target: string): Promise<void> {
-    if (target === this.captionFile) {
-      const now = readBytes(this.captionFile);
-      if (!sameBytes(now, this.disk.bytes)) {
-        const choice = await vscode.window.showWarningMessage(
-          `${this.captionFile} changed on disk since it was opened. Overwrite it with your edits?`, { modal: true }, 'Overwrite');
-        if (choice !== 'Overwrite') throw new Error('The caption changed on disk; not saved. Revert the editor to see the file as it is now.');
-      }
-    }
-    if (!(this.current === '' && readBytes(target) === null)) {
+    if (target !== this.captionFile) {
+      if (this.readOnlyReason) throw new Error(this.readOnlyReason);
       writeCaptionFile(target, this.current, { bom: this.disk.bom, eol: this.disk.eol });
+      return;
     }
-    syncSidecarTags(this.sidecarFile, this.current);
-    if (target === this.captionFile) this.disk = readDisk(this.captionFile);
+    const crop = this.currentCrop;
+    const cropChanged = !sameCrop(crop, this.diskCrop);
+    if (cropChanged && this.cropProblem) throw new Error(`The crop was not saved: ${this.cropProblem}`);
+    const sha256 = cropChanged ? await imageSha256(this.uri.fsPath) : '';
+    const tags = this.currentTags;
+    const text = this.current;
+    const writeRest = (): void => {
+      if (cropChanged) writeCropSidecar(this.sidecarFile, this.uri.fsPath, sha256, crop, this.imageSize);
+      if (!this.readOnlyReason) writeReviewChanges(this.sidecarFile, reviewChanges(this.diskTags, tags), text);
+    };
+    // A crop-only save leaves the caption file alone, even if it changed on disk meanwhile.
+    if (!this.readOnlyReason && text !== this.disk.text) {
+      let expected = this.disk.bytes;
+      for (;;) {
+        try {
+          const style = { bom: this.disk.bom, eol: this.disk.eol };
+          await saveCaption({ root: this.root, captionFile: this.captionFile, sidecarFile: this.sidecarFile, text, style, expected, alsoWrite: writeRest });
+          break;
+        } catch (err) {
+          if (!(err instanceof CaptionChangedError)) throw err;
+          const choice = await vscode.window.showWarningMessage(
+            `${this.captionFile} changed on disk since it was opened. Overwrite it with your edits?`, { modal: true }, 'Overwrite');
+          if (choice !== 'Overwrite') throw new Error('The caption changed on disk; not saved. Revert the editor to see the file as it is now.', { cause: err });
+          expected = err.now;
+        }
+      }
+      this.disk = readDisk(this.captionFile);
+    } else {
+      await withSaveLock(this.root, undefined, writeRest);
+    }
+    this.diskCrop = crop;
+    this.diskTags = tags;
   }
 
   /** Re-reads the caption and the crop from disk, dropping edits. */
@@ -236,8 +248,4 @@ function isSidecarTag(value: unknown): value is SidecarTag {
   if (typeof value !== 'object' || value === null) return false;
   const { name, source, status } = value as Record<string, unknown>;
   return typeof name === 'string' && typeof source === 'string' && (status === undefined || status === 'accepted' || status === 'suggested' || status === 'rejected');
-}
-
-function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
-  return a === null || b === null ? a === b : a.equals(b);
 }

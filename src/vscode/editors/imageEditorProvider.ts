@@ -51,7 +51,7 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
   async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext): Promise<CaptionDocument> {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const captionExtension = (folder && datasetSettingsFor(folder.uri).captionExtension) ?? '.txt';
-    return CaptionDocument.open(uri, captionExtension, openContext.backupId);
+    return CaptionDocument.open(uri, this.registry.sessionOf(uri)?.root, captionExtension, openContext.backupId);
   }
 
   async resolveCustomEditor(document: CaptionDocument, panel: vscode.WebviewPanel): Promise<void> {
