@@ -159,10 +159,9 @@ describe('a batch edit on a full disk (a real small filesystem)', function () {
       assert.equal(rerun.stopped, undefined);
       assert.equal(first.changed + rerun.changed, COUNT);
       assert.ok(Array.from({ length: COUNT }, (_, i) => readFileSync(captionFile(i), 'utf8')).every((t) => t.includes('blue sky')), 'the re-run finishes the batch');
-      const stale = first.stopped?.indexUpdated === false ? first.changed : 0;
-      assert.equal(searchImages(db, 'sky', { limit: 0 }).total, stale, 'the index holds all but what a failed index update missed');
+      assert.equal(searchImages(db, 'sky', { limit: 0 }).total, 0, 'the re-run also brings up to date the rows a failed index update missed');
       await indexDataset(root, { thumbnails: false });
-      assert.equal(searchImages(db, 'sky', { limit: 0 }).total, 0, 'which the next index run brings up to date');
+      assert.equal(searchImages(db, 'sky', { limit: 0 }).total, 0, 'and an index run agrees');
     } finally {
       disk.unfill();
       db.close();

@@ -29,6 +29,7 @@ import type { ReviewSuggestionsAction } from './reviewBatch.ts';
 import { clearRedo, newBatchId, writeJournal } from './batchJournal.ts';
 import type { JournalCaption, JournalEntry, JournalMove } from './batchJournal.ts';
 import { withEditLock } from './editLock.ts';
+import { catchUpPendingIndex, clearPendingIndex, hasPendingIndex, notePendingIndex } from './pendingIndex.ts';
 import { linkTarget, WriteTargets } from './writeTarget.ts';
 import { BatchNotStartedError, captionBytes, captionState, isDiskFull, readBytes, readRaw, sameBytes, sidecarState, updateIndex } from './batchFiles.ts';
 import type { BatchStop } from './batchFiles.ts';
@@ -199,15 +200,21 @@ export function applyBatch(root: string, db: Database, plan: BatchPlan, options:
     id: plan.id, summary: plan.summary, outcome: '', changed: 0, unchanged: plan.files - plan.captions.length - plan.trash.length - plan.skipped.length,
     conflicts: [...plan.skipped], moved: 0, sidecars: 0,
   };
-  if (isEmptyPlan(plan)) return { ...result, outcome: describeBatchOutcome(plan.action, 0, plan.files) };
-  withEditLock(root, { purpose: options.purpose ?? plan.summary, ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}) },
-    () => applyLocked(root, db, plan, result));
+  const lock = { purpose: options.purpose ?? plan.summary, ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}) };
+  if (isEmptyPlan(plan)) {
+    // Nothing to write; rows a killed writer left behind its files are still brought up to date.
+    const journalDir = join(root, TAGBENCH_DIR, 'journal');
+    if (hasPendingIndex(journalDir)) withEditLock(root, lock, () => catchUpPendingIndex(root, journalDir, db));
+    return { ...result, outcome: describeBatchOutcome(plan.action, 0, plan.files) };
+  }
+  withEditLock(root, lock, () => applyLocked(root, db, plan, result));
   result.outcome = describeBatchOutcome(plan.action, result.changed, plan.files);
   return result;
 }
 
 function applyLocked(root: string, db: Database, plan: BatchPlan, result: BatchResult): void {
   const journalDir = join(root, TAGBENCH_DIR, 'journal');
+  catchUpPendingIndex(root, journalDir, db);
   const writable = new WriteTargets(root);
   const moves: JournalMove[] = [];
   const trashMoves = new Map<BatchTarget, JournalMove[]>();
@@ -226,6 +233,7 @@ function applyLocked(root: string, db: Database, plan: BatchPlan, result: BatchR
     moves,
   };
   try {
+    notePendingIndex(journalDir, { captions: plan.captions.map((c) => c.path), images: [...trashMoves.keys()].map((t) => t.path) });
     writeJournal(journalDir, entry);
   } catch (err) {
     throw new BatchNotStartedError(err);
@@ -294,6 +302,7 @@ function applyLocked(root: string, db: Database, plan: BatchPlan, result: BatchR
     for (const w of sidecarsWritten) store.setSidecar(w.id, sidecarState(root, w.path, w.json));
     for (const t of trashed) store.delete(t.id);
   });
+  if (!indexProblem) clearPendingIndex(journalDir);
   if (indexProblem) {
     result.stopped ??= { reason: 'index', written: result.changed, planned, indexUpdated: false, cause: indexProblem };
     result.stopped.indexUpdated = false;

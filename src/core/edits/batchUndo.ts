@@ -19,13 +19,15 @@ import { writeFileAtomic } from '../atomicWrite.ts';
 import { lastAppliedBatch, nextRedoBatch, popRedo, pushRedo, writeJournal } from './batchJournal.ts';
 import type { JournalCaption, JournalEntry } from './batchJournal.ts';
 import { withEditLock } from './editLock.ts';
+import { catchUpPendingIndex, clearPendingIndex, notePendingIndex } from './pendingIndex.ts';
 import { linkTarget, WriteTargets } from './writeTarget.ts';
-import { captionBytes, captionState, isDiskFull, readBytes, readCaptionText, readRaw, updateIndex } from './batchFiles.ts';
+import { BatchNotStartedError, captionBytes, captionState, isDiskFull, readBytes, readCaptionText, readRaw, updateIndex } from './batchFiles.ts';
 import type { BatchResult, BatchRunOptions } from './batchEdit.ts';
 
 /** Undoes the most recent batch that is not undone yet; undefined when there is none. */
 export function undoLastBatch(root: string, db: Database, options: BatchRunOptions = {}): BatchResult | undefined {
   return withEditLock(root, lockOptions('undo', options), () => {
+    catchUpPendingIndex(root, journalDir(root), db);
     const entry = lastAppliedBatch(journalDir(root));
     return entry ? replay(root, db, entry, 'undo') : undefined;
   });
@@ -34,6 +36,7 @@ export function undoLastBatch(root: string, db: Database, options: BatchRunOptio
 /** Applies again the batch undone last (unless a new batch came since); undefined when there is none. */
 export function redoLastBatch(root: string, db: Database, options: BatchRunOptions = {}): BatchResult | undefined {
   return withEditLock(root, lockOptions('redo', options), () => {
+    catchUpPendingIndex(root, journalDir(root), db);
     const entry = nextRedoBatch(journalDir(root));
     return entry ? replay(root, db, entry, 'redo') : undefined;
   });
@@ -64,6 +67,11 @@ function replay(root: string, db: Database, entry: JournalEntry, direction: Dire
     return true;
   };
   const changedSince = `changed on disk ${undo ? 'after the batch' : 'since the undo'}; left as it is`;
+  try {
+    notePendingIndex(journalDir(root), { captions: entry.captions.map((c) => c.path), images: entry.moves.map((m) => m.from) });
+  } catch (err) {
+    throw new BatchNotStartedError(err);
+  }
   for (const caption of entry.captions) {
     try {
       if (caption.sidecar && caption.before === caption.after && caption.afterBytes === undefined) {
@@ -142,6 +150,7 @@ function replay(root: string, db: Database, entry: JournalEntry, direction: Dire
     const byPath = db.prepare('SELECT id FROM images WHERE path = ?').pluck(true);
     for (const path of trashed) for (const id of byPath.all(path) as number[]) store.delete(id);
   });
+  if (!indexProblem) clearPendingIndex(journalDir(root));
   if (indexProblem) {
     result.stopped ??= { reason: 'index', written: result.changed, planned, indexUpdated: false, cause: indexProblem };
     result.stopped.indexUpdated = false;

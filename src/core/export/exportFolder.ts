@@ -238,3 +238,13 @@ export function writeManifest(folder: string, manifest: ExportManifest, previous
   writeFileAtomic(exportPath(folder, MANIFEST_NAME, true), text);
   return update;
 }
+
+/**
+ * Marks a checked export folder as a Tagbench export of `format` before anything is written into it
+ * (an empty manifest, when it has none): an export killed halfway leaves a folder that the same export
+ * run again recognises and finishes, instead of one "not empty" to be forced.
+ */
+export function claimExportFolder(folder: string, format: string, dataset: string): void {
+  if (readManifest(folder)) return;
+  writeManifest(folder, { tagbench: 1, format, dataset, items: {} }, undefined);
+}

@@ -5,10 +5,10 @@
  * unchanged source (same size and time as the manifest records) is not even read, a changed caption
  * rewrites only the caption, and an image is decoded only when its output must be made.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { copyFileSync, lstatSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '../atomicWrite.ts';
+import { join } from 'node:path';
+import { atomicTempFile, writeFileAtomic } from '../atomicWrite.ts';
 import { CaptionDecodeError, decodeCaption } from '../caption/captionFile.ts';
 import { captionPathFor, sidecarPathFor } from '../dataset/filePairing.ts';
 import { parseSidecar } from '../sidecar/sidecar.ts';
@@ -227,7 +227,7 @@ function writeCaption(out: string, captionPath: string, text: string): number {
 
 /** Copies a file into place through a temporary file beside it, so the target (or a link there) is replaced, never written through. */
 function copyAtomic(from: string, to: string): void {
-  const temp = join(dirname(to), `.${basename(to)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = atomicTempFile(to);
   try {
     copyFileSync(from, temp);
     renameSync(temp, to);

@@ -3,6 +3,7 @@
  * the set), and the format's own files (kohya's dataset.toml with a subset per concept folder, Hugging
  * Face's metadata.jsonl per split), and what the job reports.
  */
+import { findAtomicTemps, removeStrayTemps } from '../strayTempFiles.ts';
 import type { Database } from 'better-sqlite3';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import { jobItems } from '../jobs/jobStore.ts';
@@ -69,6 +70,8 @@ export function finishExport(db: Database, jobId: number, params: ExportParams, 
     };
   }
   const { removed, warnings } = writeManifest(params.out, manifest, previous);
+  // Temporary files an export killed halfway left (a live writer's are never touched).
+  removeStrayTemps(findAtomicTemps(params.out));
   const details: ExportDetails = { out: params.out, format: params.format, images: results.length, removed, stepsPerEpoch: results.length, warnings };
   if (params.format === 'kohya') {
     const subsets = kohyaSubsets(params, results);

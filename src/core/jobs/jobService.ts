@@ -4,10 +4,13 @@
  * (bucket histogram; the export's manifest, dataset.toml or metadata.jsonl). Resuming a job runs the
  * same steps over the items still pending.
  */
+import { join } from 'node:path';
+import { datasetLayout } from '../dataset/datasetLayout.ts';
+import { findAtomicTemps, removeStrayTemps } from '../strayTempFiles.ts';
 import type { Database } from 'better-sqlite3';
 import { searchImages } from '../index/search.ts';
 import { loadProject } from '../projects/projectStore.ts';
-import { checkExportFolder } from '../export/exportFolder.ts';
+import { checkExportFolder, claimExportFolder } from '../export/exportFolder.ts';
 import type { ExportParams } from '../export/exportImage.ts';
 import { finishExport } from '../export/finishExport.ts';
 import { finishUnchangedExports } from '../export/unchangedExports.ts';
@@ -86,6 +89,7 @@ export function planJob(db: Database, root: string, spec: JobSpec): number {
   const out = checkExportFolder(spec.params.out, root, spec.params.format, spec.force);
   const paths = exportSourcePaths(db, root, spec.source);
   const params: ExportParams = { ...spec.params, out, names: uniqueNames(paths) };
+  claimExportFolder(out, spec.params.format, root);
   const from = 'query' in spec.source ? (spec.source.query ? `"${spec.source.query}"` : 'all images') : `project ${spec.source.project}`;
   return createJob(db, 'export', `Export ${paths.length} images (${from}) as ${spec.params.format} to ${out}`, { root, params }, paths);
 }
@@ -115,7 +119,7 @@ export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRu
   }
   const finished = await runJob(db, jobId, (item, signal) => runItem({ kind: job.kind, params: stored.params, key: item.key } as ItemRequest, signal), options);
   if (finished.state !== 'done') return { job: finished, details: null };
-  const details = job.kind === 'process' ? finishProcess(db, jobId) : { kind: 'export' as const, ...finishExport(db, jobId, stored.params as ExportParams, stored.root) };
+  const details = job.kind === 'process' ? finishProcess(db, jobId, stored.root) : { kind: 'export' as const, ...finishExport(db, jobId, stored.params as ExportParams, stored.root) };
   return { job: finished, details };
 }
 
@@ -163,7 +167,9 @@ function annotateDetails(db: Database, jobId: number, model: string): AnnotateJo
   };
 }
 
-function finishProcess(db: Database, jobId: number): ProcessJobDetails {
+function finishProcess(db: Database, jobId: number, root: string): ProcessJobDetails {
+  // Temporary files a process run killed halfway left among the derived images (a live writer's are never touched).
+  removeStrayTemps(findAtomicTemps(join(datasetLayout(root).dir, 'derived')));
   const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')].map((i) => i.result as ProcessResult);
   const buckets = new Map<string, number>();
   for (const r of results) if (r.bucket) buckets.set(r.bucket, (buckets.get(r.bucket) ?? 0) + 1);
