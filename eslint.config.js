@@ -19,51 +19,92 @@ export default tseslint.config(
     // the core (its messages carry core types), so the core never imports it: shared types live in src/shared.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'src/core must not depend on VS Code.' }],
-        patterns: [
-          { group: ['**/vscode/**', '**/cli/**', '**/webview/**', '**/workers/**'], message: 'src/core must not import front ends.' },
-          { group: ['**/protocol/**'], message: 'src/core must not import src/protocol: put shared types in src/core or src/shared.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/core must not depend on VS Code.' }],
+          patterns: [
+            {
+              group: ['**/vscode/**', '**/cli/**', '**/webview/**', '**/workers/**'],
+              message: 'src/core must not import front ends.',
+            },
+            {
+              group: ['**/protocol/**'],
+              message: 'src/core must not import src/protocol: put shared types in src/core or src/shared.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // The CLI and the worker threads run in plain Node, outside VS Code.
     files: ['src/cli/**/*.ts', 'src/workers/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'The CLI and the workers run outside VS Code.' }],
-        patterns: [{ group: ['**/vscode/**', '**/webview/**'], message: 'The CLI and the workers must not import src/vscode or webviews.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The CLI and the workers run outside VS Code.' }],
+          patterns: [
+            {
+              group: ['**/vscode/**', '**/webview/**'],
+              message: 'The CLI and the workers must not import src/vscode or webviews.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // Webviews run in the browser: they talk to the host only through src/protocol.
     files: ['webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'Webviews cannot use the VS Code API module.' }],
-        patterns: [{ group: ['**/src/core/**', '**/src/vscode/**', '**/src/cli/**', '**/src/workers/**', 'node:*'], message: 'Webviews may import only src/protocol and src/shared.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'Webviews cannot use the VS Code API module.' }],
+          patterns: [
+            {
+              group: ['**/src/core/**', '**/src/vscode/**', '**/src/cli/**', '**/src/workers/**', 'node:*'],
+              message: 'Webviews may import only src/protocol and src/shared.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'src/shared runs in webviews too.' }],
-        patterns: [{ group: ['node:*', '**/src/core/**', '**/src/vscode/**', '../core/**', '../vscode/**'], message: 'src/shared is dependency-free.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/shared runs in webviews too.' }],
+          patterns: [
+            {
+              group: ['node:*', '**/src/core/**', '**/src/vscode/**', '../core/**', '../vscode/**'],
+              message: 'src/shared is dependency-free.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/protocol/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'The protocol is shared with webviews and workers.' }],
-        patterns: [{ group: ['node:*', '**/src/vscode/**', '**/vscode/**'], message: 'The protocol has no runtime dependencies.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The protocol is shared with webviews and workers.' }],
+          patterns: [
+            {
+              group: ['node:*', '**/src/vscode/**', '**/vscode/**'],
+              message: 'The protocol has no runtime dependencies.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -24,7 +24,15 @@ const node = {
 
 await Promise.all([
   build({ ...node, entryPoints: { cli: 'src/cli/bin.ts' }, banner: { js: '#!/usr/bin/env node' } }),
-  build({ ...node, entryPoints: { extension: 'src/extension.ts', indexWorker: 'src/workers/indexWorker.ts', dataWorker: 'src/workers/dataWorker.ts', jobWorker: 'src/workers/jobWorker.ts' } }),
+  build({
+    ...node,
+    entryPoints: {
+      extension: 'src/extension.ts',
+      indexWorker: 'src/workers/indexWorker.ts',
+      dataWorker: 'src/workers/dataWorker.ts',
+      jobWorker: 'src/workers/jobWorker.ts',
+    },
+  }),
   build({
     bundle: true,
     platform: 'browser',
@@ -33,7 +41,12 @@ await Promise.all([
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
-    entryPoints: { ...(existsSync('webview/gallery/main.ts') ? { gallery: 'webview/gallery/main.ts' } : {}), ...(existsSync('webview/editors/imageEditorMain.ts') ? { imageEditor: 'webview/editors/imageEditorMain.ts', captionEditor: 'webview/editors/captionEditorMain.ts' } : {}) },
+    entryPoints: {
+      ...(existsSync('webview/gallery/main.ts') ? { gallery: 'webview/gallery/main.ts' } : {}),
+      ...(existsSync('webview/editors/imageEditorMain.ts')
+        ? { imageEditor: 'webview/editors/imageEditorMain.ts', captionEditor: 'webview/editors/captionEditorMain.ts' }
+        : {}),
+    },
     outdir: 'dist/webview',
   }),
 ]);

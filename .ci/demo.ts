@@ -13,7 +13,10 @@ import { installExtension, prepareProfile, startCodeServer } from '../test/vscod
 import { freshVsix } from '../test/vscode/packagedExtension.ts';
 import { checkTools, REPO } from '../test/vscode/toolPaths.ts';
 
-const { values, positionals } = parseArgs({ options: { port: { type: 'string', default: '8080' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { port: { type: 'string', default: '8080' } },
+  allowPositionals: true,
+});
 const preferredPort = Number(values.port);
 if (!Number.isInteger(preferredPort) || preferredPort < 1 || preferredPort > 65535) {
   console.error(`--port wants a port number, not ${values.port}`);

@@ -15,7 +15,9 @@ if (!SUPPORTED_TARGETS.includes(target)) {
 try {
   const result = packageExtension(target);
   const megabytes = (result.bytes / 1024 / 1024).toFixed(1);
-  console.log(`package: ${relative(REPO, result.vsix)} (${megabytes} MB) in ${(result.durationMs / 1000).toFixed(1)} s`);
+  console.log(
+    `package: ${relative(REPO, result.vsix)} (${megabytes} MB) in ${(result.durationMs / 1000).toFixed(1)} s`,
+  );
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);

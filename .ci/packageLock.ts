@@ -17,7 +17,8 @@ export function withLock<T>(dir: string, work: () => T, timeoutMs = 600_000): T 
         rmSync(dir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`${dir} is still held by another process after ${timeoutMs} ms`, { cause: err });
+      if (Date.now() > deadline)
+        throw new Error(`${dir} is still held by another process after ${timeoutMs} ms`, { cause: err });
       Atomics.wait(sleeper, 0, 0, 250);
     }
   }

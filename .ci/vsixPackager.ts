@@ -11,7 +11,19 @@
  *    the target) and writes `out/tagbench-<target>.vsix`.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withLock } from './packageLock.ts';
@@ -46,7 +58,22 @@ export const SUPPORTED_TARGETS: readonly string[] = Object.keys(TARGETS);
 const NOT_BUILD_INPUTS = new Set(['dist', 'out', '.git', '.tools', '.bench', '.demo', 'test-results']);
 
 /** Files and folders of the checkout that the .vsix is made from (besides node_modules). */
-const PACKAGE_INPUTS = ['package.json', 'package-lock.json', '.vscodeignore', 'README.md', 'LICENSE', 'LICENSE.md', 'src', 'webview', 'media', 'config', 'models', '.ci/build.mjs', '.ci/importMetaUrl.js', '.ci/vsixPackager.ts'];
+const PACKAGE_INPUTS = [
+  'package.json',
+  'package-lock.json',
+  '.vscodeignore',
+  'README.md',
+  'LICENSE',
+  'LICENSE.md',
+  'src',
+  'webview',
+  'media',
+  'config',
+  'models',
+  '.ci/build.mjs',
+  '.ci/importMetaUrl.js',
+  '.ci/vsixPackager.ts',
+];
 
 /** The vsce target of this machine, e.g. `linux-x64`. */
 export function hostTarget(): string {
@@ -82,13 +109,18 @@ export interface PackageResult {
  * `ifStale`, only when the .vsix is stale. One process at a time per target; the .vsix is replaced
  * atomically, so a test run installing it never reads a half-written file.
  */
-export function packageExtension(target: string = hostTarget(), log: (line: string) => void = console.log, options: { ifStale?: boolean } = {}): PackageResult {
+export function packageExtension(
+  target: string = hostTarget(),
+  log: (line: string) => void = console.log,
+  options: { ifStale?: boolean } = {},
+): PackageResult {
   const platform = TARGETS[target];
   if (!platform) throw new Error(`Cannot package for ${target}: the targets are ${SUPPORTED_TARGETS.join(', ')}.`);
   mkdirSync(join(REPO, 'out'), { recursive: true });
   return withLock(join(REPO, 'out', `.package-${target}.lock`), () => {
     const vsix = vsixPathFor(target);
-    if (options.ifStale && !isVsixStale(target)) return { vsix, bytes: statSync(vsix).size, durationMs: 0, rebuilt: false };
+    if (options.ifStale && !isVsixStale(target))
+      return { vsix, bytes: statSync(vsix).size, durationMs: 0, rebuilt: false };
     return packageUnlocked(target, platform, log);
   });
 }
@@ -109,18 +141,38 @@ function packageUnlocked(target: string, platform: TargetPlatform, log: (line: s
   }
   run(process.execPath, [join(REPO, '.ci', 'build.mjs'), '--production'], build);
 
-  for (const name of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'LICENSE.md', 'media', 'config', 'models']) {
+  for (const name of [
+    'package.json',
+    'package-lock.json',
+    'README.md',
+    'LICENSE',
+    'LICENSE.md',
+    'media',
+    'config',
+    'models',
+  ]) {
     if (existsSync(join(REPO, name))) cpSync(join(REPO, name), join(extension, name), { recursive: true });
   }
-  cpSync(join(build, 'dist'), join(extension, 'dist'), { recursive: true, filter: (source) => !source.endsWith('.map') });
+  cpSync(join(build, 'dist'), join(extension, 'dist'), {
+    recursive: true,
+    filter: (source) => !source.endsWith('.map'),
+  });
 
   if (target === hostTarget()) {
     log('package: copying the runtime dependencies from node_modules');
     copyRuntimeDependencies(REPO, extension);
   } else {
     log(`package: installing the runtime dependencies for ${platform.os}-${platform.cpu} from the lockfile`);
-    const flags = [`--os=${platform.os}`, `--cpu=${platform.cpu}`, ...(platform.libc ? [`--libc=${platform.libc}`] : [])];
-    run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...flags], extension);
+    const flags = [
+      `--os=${platform.os}`,
+      `--cpu=${platform.cpu}`,
+      ...(platform.libc ? [`--libc=${platform.libc}`] : []),
+    ];
+    run(
+      'npm',
+      ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...flags],
+      extension,
+    );
   }
   rmSync(join(extension, 'package-lock.json'), { force: true });
 
@@ -131,11 +183,24 @@ function packageUnlocked(target: string, platform: TargetPlatform, log: (line: s
   const partial = join(work, `tagbench-${target}.vsix`);
   const hasLicense = ['LICENSE', 'LICENSE.md', 'LICENSE.txt'].some((name) => existsSync(join(REPO, name)));
   log(`package: vsce package --target ${target}`);
-  run(process.execPath, [
-    join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package',
-    '--target', target, '--out', partial, '--ignoreFile', ignoreFile,
-    '--no-rewrite-relative-links', '--allow-missing-repository', ...(hasLicense ? [] : ['--skip-license']),
-  ], extension, true);
+  run(
+    process.execPath,
+    [
+      join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'),
+      'package',
+      '--target',
+      target,
+      '--out',
+      partial,
+      '--ignoreFile',
+      ignoreFile,
+      '--no-rewrite-relative-links',
+      '--allow-missing-repository',
+      ...(hasLicense ? [] : ['--skip-license']),
+    ],
+    extension,
+    true,
+  );
   // Dated when packaging began, so a source edited meanwhile makes the .vsix stale.
   utimesSync(partial, startedAt, startedAt);
   renameSync(partial, vsix);
@@ -148,7 +213,13 @@ export function ignoreRulesFor(rules: string, binary: string): string {
   const lines = rules.split('\n');
   // onnxruntime-node names its folders <os>/<cpu> (bin/napi-v6/linux/x64) rather than <os>-<cpu>.
   const ortFolder = binary.replace(/^linuxmusl-/, 'linux-').replace('-', '/');
-  return lines.map((line, i) => (i > 0 && lines[i - 1]?.trim() === '# platform' ? line.replaceAll('linux-x64', binary).replaceAll('linux/x64', ortFolder) : line)).join('\n');
+  return lines
+    .map((line, i) =>
+      i > 0 && lines[i - 1]?.trim() === '# platform'
+        ? line.replaceAll('linux-x64', binary).replaceAll('linux/x64', ortFolder)
+        : line,
+    )
+    .join('\n');
 }
 
 /** Copies the packages that `dependencies` need at run time (installed optional ones included). */
@@ -198,7 +269,11 @@ function newestMtime(path: string): number {
 }
 
 function run(command: string, args: readonly string[], cwd: string, quiet = false): void {
-  const result = spawnSync(command, args, { cwd, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'], encoding: 'utf8' });
+  const result = spawnSync(command, args, {
+    cwd,
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    encoding: 'utf8',
+  });
   if (result.error) throw result.error;
   if (result.status !== 0) {
     const output = quiet ? `\n${result.stdout}${result.stderr}` : '';

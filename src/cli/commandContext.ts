@@ -8,14 +8,68 @@ import type { DatasetSettings } from '../core/dataset/datasetSettings.ts';
 
 /** Options that take a value, and flags that do not. */
 const VALUE_OPTIONS = new Set([
-  'limit', 'offset', 'concurrency', 'caption-ext', 'thumb-size', 'max-files', 'max-pixels',
-  'crop', 'resize', 'mode', 'upscale', 'upscale-to', 'models', 'workers', 'out', 'format', 'query', 'project', 'name',
-  'repeats', 'resolution', 'trigger', 'class-tokens', 'blacklist', 'test-split', 'separator', 'flatten',
-  'tagger', 'scorer', 'general', 'character', 'batch-size', 'merge', 'provider', 'model', 'base-url', 'style',
-  'template', 'max-side', 'rpm', 'exclude', 'poll-seconds', 'to', 'min', 'below', 'wait',
+  'limit',
+  'offset',
+  'concurrency',
+  'caption-ext',
+  'thumb-size',
+  'max-files',
+  'max-pixels',
+  'crop',
+  'resize',
+  'mode',
+  'upscale',
+  'upscale-to',
+  'models',
+  'workers',
+  'out',
+  'format',
+  'query',
+  'project',
+  'name',
+  'repeats',
+  'resolution',
+  'trigger',
+  'class-tokens',
+  'blacklist',
+  'test-split',
+  'separator',
+  'flatten',
+  'tagger',
+  'scorer',
+  'general',
+  'character',
+  'batch-size',
+  'merge',
+  'provider',
+  'model',
+  'base-url',
+  'style',
+  'template',
+  'max-side',
+  'rpm',
+  'exclude',
+  'poll-seconds',
+  'to',
+  'min',
+  'below',
+  'wait',
 ]);
-const FLAG_OPTIONS = new Set(['json', 'debug', 'force', 'no-thumbs', 'help', 'keep-underscores', 'no-escape', 'retry-failed', 'keep-metadata',
-  'batch', 'skip-refused', 'estimate', 'dry-run']);
+const FLAG_OPTIONS = new Set([
+  'json',
+  'debug',
+  'force',
+  'no-thumbs',
+  'help',
+  'keep-underscores',
+  'no-escape',
+  'retry-failed',
+  'keep-metadata',
+  'batch',
+  'skip-refused',
+  'estimate',
+  'dry-run',
+]);
 
 /** Parsed arguments plus output helpers for one command. */
 export class CommandContext {
@@ -82,7 +136,8 @@ export class CommandContext {
   choice<T extends string>(name: string, values: readonly T[], fallback: T): T {
     const raw = this.values.get(name);
     if (raw === undefined) return fallback;
-    if (!values.includes(raw as T)) throw new UsageError(`--${name} must be one of ${values.join(', ')}, not "${raw}".`);
+    if (!values.includes(raw as T))
+      throw new UsageError(`--${name} must be one of ${values.join(', ')}, not "${raw}".`);
     return raw as T;
   }
 
@@ -91,7 +146,8 @@ export class CommandContext {
     const raw = this.values.get(name);
     if (raw === undefined) return undefined;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, not "${raw}".`);
+    if (!Number.isFinite(value) || value < min || value > max)
+      throw new UsageError(`--${name} must be a number from ${min} to ${max}, not "${raw}".`);
     return value;
   }
 
@@ -109,14 +165,16 @@ export class CommandContext {
 
   /** Fails on positional arguments beyond the first `count`. */
   noMorePositionals(count: number): void {
-    if (this.positionals.length > count) throw new UsageError(`Unexpected argument "${this.positionals[count]}" for "tagbench ${this.command}".`);
+    if (this.positionals.length > count)
+      throw new UsageError(`Unexpected argument "${this.positionals[count]}" for "tagbench ${this.command}".`);
   }
 
   /** Dataset settings given on the command line. */
   settingsOverrides(): Partial<DatasetSettings> {
     const overrides: Partial<DatasetSettings> = {};
     const captionExt = this.string('caption-ext');
-    if (captionExt !== undefined) overrides.captionExtension = captionExt.startsWith('.') ? captionExt : `.${captionExt}`;
+    if (captionExt !== undefined)
+      overrides.captionExtension = captionExt.startsWith('.') ? captionExt : `.${captionExt}`;
     const thumb = this.number('thumb-size');
     if (thumb !== undefined) overrides.thumbnailSize = thumb;
     const maxFiles = this.number('max-files');

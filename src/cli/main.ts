@@ -93,7 +93,11 @@ export function lineWriter(stream: NodeJS.WriteStream): (line: string) => void {
 }
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
-export async function main(argv: readonly string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   const [command, ...args] = argv;
   let debug = argv.includes('--debug');
   try {
@@ -108,22 +112,38 @@ export async function main(argv: readonly string[], out: (line: string) => void,
       return 0;
     }
     switch (command) {
-      case 'index': return await runIndexCommand(ctx, false);
-      case 'rebuild': return await runIndexCommand(ctx, true);
-      case 'search': return runSearchCommand(ctx);
-      case 'stats': return runStatsCommand(ctx);
-      case 'problems': return runProblemsCommand(ctx);
-      case 'process': return await runProcessCommand(ctx);
-      case 'export': return await runExportCommand(ctx);
-      case 'jobs': return runJobsCommand(ctx);
-      case 'resume': return await runResumeCommand(ctx);
-      case 'tags': return runTagsCommand(ctx);
-      case 'undo': return runUndoCommand(ctx);
-      case 'redo': return runRedoCommand(ctx);
-      case 'models': return runModelsCommand(ctx);
-      case 'download': return await runDownloadCommand(ctx);
-      case 'annotate': return await runAnnotateCommand(ctx);
-      default: throw new UsageError(`Unknown command "${command}"; see "tagbench --help".`);
+      case 'index':
+        return await runIndexCommand(ctx, false);
+      case 'rebuild':
+        return await runIndexCommand(ctx, true);
+      case 'search':
+        return runSearchCommand(ctx);
+      case 'stats':
+        return runStatsCommand(ctx);
+      case 'problems':
+        return runProblemsCommand(ctx);
+      case 'process':
+        return await runProcessCommand(ctx);
+      case 'export':
+        return await runExportCommand(ctx);
+      case 'jobs':
+        return runJobsCommand(ctx);
+      case 'resume':
+        return await runResumeCommand(ctx);
+      case 'tags':
+        return runTagsCommand(ctx);
+      case 'undo':
+        return runUndoCommand(ctx);
+      case 'redo':
+        return runRedoCommand(ctx);
+      case 'models':
+        return runModelsCommand(ctx);
+      case 'download':
+        return await runDownloadCommand(ctx);
+      case 'annotate':
+        return await runAnnotateCommand(ctx);
+      default:
+        throw new UsageError(`Unknown command "${command}"; see "tagbench --help".`);
     }
   } catch (error) {
     const e = error as Error;
@@ -133,7 +153,14 @@ export async function main(argv: readonly string[], out: (line: string) => void,
       return 2;
     }
     // Conditions of the machine or of another writer, not defects: their message says all there is.
-    const expected = [EditLockTimeoutError, BatchNotStartedError, IndexBusyError, IndexInUseError, DiskFullError, JobRunningError].some((type) => error instanceof type);
+    const expected = [
+      EditLockTimeoutError,
+      BatchNotStartedError,
+      IndexBusyError,
+      IndexInUseError,
+      DiskFullError,
+      JobRunningError,
+    ].some((type) => error instanceof type);
     err(`tagbench: ${oneSentence(e)}${debug || expected ? '' : ' (run with --debug for details)'}`);
     if (debug) err(e.stack ?? String(error));
     return 1;
@@ -143,7 +170,8 @@ export async function main(argv: readonly string[], out: (line: string) => void,
 function oneSentence(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   const message = (error.message || String(error)).split('\n')[0]!;
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return `The index database is damaged (${message}); run "tagbench rebuild DIR".`;
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
+    return `The index database is damaged (${message}); run "tagbench rebuild DIR".`;
   if (code === 'ENOSPC') return 'The disk is full.';
   return message.endsWith('.') ? message : `${message}.`;
 }

@@ -24,7 +24,8 @@ export function isDiskFull(err: unknown, dir?: string): boolean {
   if (err instanceof DiskFullError) return true;
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return true;
-  if (typeof code === 'string' && code.startsWith('SQLITE_IOERR') && dir !== undefined) return freeBytes(dir) < NEARLY_FULL_BYTES;
+  if (typeof code === 'string' && code.startsWith('SQLITE_IOERR') && dir !== undefined)
+    return freeBytes(dir) < NEARLY_FULL_BYTES;
   return false;
 }
 

@@ -28,15 +28,31 @@ export type DataBatchAction = RequestedBatchAction;
 export interface DataWorkerApi {
   requests: {
     /** Opens (or, with reopen, reconnects to a rebuilt) index; also updates settings. */
-    open: { params: { root: string; captionExtension: string; thumbnailSize: number; batchConfirmThreshold: number; reopen: boolean; tagDatabase?: string | null }; result: { images: number } };
+    open: {
+      params: {
+        root: string;
+        captionExtension: string;
+        thumbnailSize: number;
+        batchConfirmThreshold: number;
+        reopen: boolean;
+        tagDatabase?: string | null;
+      };
+      result: { images: number };
+    };
     search: { params: { query: string; offset: number; limit: number }; result: GalleryPage | { error: QueryProblem } };
     tagFrequencies: { params: { query: string; limit: number }; result: TagFrequencies | { error: QueryProblem } };
     imageById: { params: { id: number }; result: ImageInfo | null };
     imageByPath: { params: { path: string }; result: ImageInfo | null };
     tagSuggestions: { params: { prefix: string; limit: number }; result: TagSuggestion[] };
-    fieldValues: { params: { field: ValueField; prefix: string; limit: number }; result: { value: string; count: number }[] };
+    fieldValues: {
+      params: { field: ValueField; prefix: string; limit: number };
+      result: { value: string; count: number }[];
+    };
     /** The configured tag database: its tags and aliases, or why it cannot be used (null when none is set). */
-    tagDatabaseStatus: { params: Record<string, never>; result: { file: string; tags: number; aliases: number } | { file: string; error: string } | null };
+    tagDatabaseStatus: {
+      params: Record<string, never>;
+      result: { file: string; tags: number; aliases: number } | { file: string; error: string } | null;
+    };
     folderListing: { params: { dir: string }; result: { folders: FolderEntry[]; images: FileEntry[] } };
     problems: { params: Record<string, never>; result: Problem[] };
     /** The image before or after `id` in a query's results (for next/previous in the image editor). */
@@ -45,7 +61,10 @@ export interface DataWorkerApi {
     position: { params: { query: string; id: number }; result: { position: number; total: number } };
     /** Resolves a selection to image ids and paths. */
     resolveSelection: { params: { selection: Selection }; result: { id: number; path: string; sha256: string }[] };
-    previewBatch: { params: { selection: Selection; action: DataBatchAction }; result: BatchPreview & { summary: string } };
+    previewBatch: {
+      params: { selection: Selection; action: DataBatchAction };
+      result: BatchPreview & { summary: string };
+    };
     applyBatch: { params: { planId: string }; result: ServiceBatchOutcome };
     undoBatch: { params: Record<string, never>; result: ServiceBatchOutcome | null };
     canUndo: { params: Record<string, never>; result: boolean };
@@ -53,8 +72,14 @@ export interface DataWorkerApi {
     redoBatch: { params: Record<string, never>; result: ServiceBatchOutcome | null };
     canRedo: { params: Record<string, never>; result: boolean };
     ensureThumbnail: { params: { id: number }; result: string | null };
-    listProjects: { params: Record<string, never>; result: { projects: Project[]; problems: { file: string; message: string }[] } };
-    createProject: { params: { name: string; selection: Selection | null; query: string | null; trigger: string }; result: { name: string; images: number; file: string } };
+    listProjects: {
+      params: Record<string, never>;
+      result: { projects: Project[]; problems: { file: string; message: string }[] };
+    };
+    createProject: {
+      params: { name: string; selection: Selection | null; query: string | null; trigger: string };
+      result: { name: string; images: number; file: string };
+    };
     deleteProject: { params: { name: string }; result: null };
     /** Before an export: the images of a source by kohya concept folder. */
     exportSource: { params: { source: ExportJobSpec['source'] }; result: ExportSourceSummary };
@@ -74,7 +99,13 @@ export interface DataWorkerApi {
     annotationPreflight: { params: { query: string; model: string }; result: { images: number; refused: number } };
     /** What a cloud run over a query's images will send: requests, tokens, minutes and cost (when priced). */
     annotationEstimate: { params: { annotator: CloudSpec; query: string }; result: CloudEstimate };
-    listModels: { params: { userFolder: string | null }; result: { models: { id: string; name: string; scale: number; builtIn: boolean }[]; rejected: { file: string; reason: string }[] } };
+    listModels: {
+      params: { userFolder: string | null };
+      result: {
+        models: { id: string; name: string; scale: number; builtIn: boolean }[];
+        rejected: { file: string; reason: string }[];
+      };
+    };
   };
   notifications: Record<string, never>;
 }

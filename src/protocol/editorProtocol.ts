@@ -47,8 +47,7 @@ export interface CropPreset {
 
 /** What the image editor sends to set the crop: a drawn rect (`manual`), the auto rect reviewed (`approved`), or no crop (`none`, rect null). */
 export type CropChange =
-  | { state: 'manual' | 'approved'; rect: CropRectView; label: string }
-  | { state: 'none'; rect: null; label: string };
+  { state: 'manual' | 'approved'; rect: CropRectView; label: string } | { state: 'none'; rect: null; label: string };
 
 /** A review step the image editor asks for; the host changes the caption and the statuses as one undoable edit. */
 export type SuggestionReview =

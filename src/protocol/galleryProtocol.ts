@@ -14,7 +14,17 @@ import { VALUE_FIELDS } from '../shared/queryFields.ts';
 import type { ValueField } from '../shared/queryFields.ts';
 import { arr, int, obj, oneOf, optional, str, union } from './validate.ts';
 
-export type { BatchOutcome, BatchPreview, GalleryItem, GalleryPage, QueryProblem, ReviewSuggestionsAction, Selection, TagFrequencies, TagSuggestion };
+export type {
+  BatchOutcome,
+  BatchPreview,
+  GalleryItem,
+  GalleryPage,
+  QueryProblem,
+  ReviewSuggestionsAction,
+  Selection,
+  TagFrequencies,
+  TagSuggestion,
+};
 
 /** Everything the side panel shows about one image. */
 export interface ImageDetails {
@@ -48,7 +58,10 @@ export interface GalleryHost {
     details: { params: { id: number }; result: ImageDetails | null };
     tagSuggestions: { params: { prefix: string; limit: number }; result: TagSuggestion[] };
     /** Values of a query field starting with a prefix (folder names, extensions, models, suggested tags), most used first. */
-    fieldValues: { params: { field: ValueField; prefix: string; limit: number }; result: { value: string; count: number }[] };
+    fieldValues: {
+      params: { field: ValueField; prefix: string; limit: number };
+      result: { value: string; count: number }[];
+    };
     previewBatch: { params: { selection: Selection; action: BatchAction }; result: BatchPreview };
     applyBatch: { params: { planId: string }; result: BatchOutcome };
     undoBatch: { params: Record<string, never>; result: BatchOutcome | null };
@@ -68,7 +81,14 @@ export interface GalleryHost {
 export interface GalleryView {
   requests: Record<string, never>;
   notifications: {
-    init: { dataset: string; thumbBase: string; thumbSize: number; query: string; selected: number[]; scrollTop: number };
+    init: {
+      dataset: string;
+      thumbBase: string;
+      thumbSize: number;
+      query: string;
+      selected: number[];
+      scrollTop: number;
+    };
     /** The index changed (files edited, added, removed): refresh the results. */
     indexChanged: { images: number };
     /** Run this query (from the "Search Dataset" command). */
@@ -87,7 +107,9 @@ const selection: Check = union(
 const action: Check = checkGalleryBatchAction;
 
 /** Runtime checks of every request and notification the host accepts from the webview. */
-export const galleryRequestChecks: { [M in keyof GalleryHost['requests'] | keyof GalleryHost['notifications']]: Check } = {
+export const galleryRequestChecks: {
+  [M in keyof GalleryHost['requests'] | keyof GalleryHost['notifications']]: Check;
+} = {
   search: obj({ query: str(4000), offset: int(0, 10_000_000), limit: int(0, 2000) }),
   tagFrequencies: obj({ query: str(4000), limit: int(1, 10_000) }),
   details: obj({ id }),
@@ -100,5 +122,9 @@ export const galleryRequestChecks: { [M in keyof GalleryHost['requests'] | keyof
   createProject: obj({ name: str(100), selection }),
   ensureThumbnail: obj({ id }),
   ready: obj({}),
-  viewState: obj({ query: str(4000), selected: arr(id, MAX_IDS), scrollTop: optional(int(0, Number.MAX_SAFE_INTEGER)) }),
+  viewState: obj({
+    query: str(4000),
+    selected: arr(id, MAX_IDS),
+    scrollTop: optional(int(0, Number.MAX_SAFE_INTEGER)),
+  }),
 };

@@ -20,7 +20,10 @@ export interface JobWorkerApi {
   requests: {
     runItem: { params: { request: ItemRequest; env: JobEnvironment }; result: ItemOutcome };
     /** Annotates a batch of images with a local model and writes the results into their files. */
-    annotateBatch: { params: { params: AnnotateParams; keys: string[]; env: JobEnvironment }; result: ItemAnnotation[] };
+    annotateBatch: {
+      params: { params: AnnotateParams; keys: string[]; env: JobEnvironment };
+      result: ItemAnnotation[];
+    };
   };
   notifications: {
     /** Cancel the item in progress (it stays pending). */

@@ -72,7 +72,10 @@ export class RpcEndpoint<Local extends ProtocolSide, Remote extends ProtocolSide
   }
 
   /** Sends a request and resolves with the other side's result (rejects with RpcError). */
-  request<M extends keyof Remote['requests'] & string>(method: M, params: Remote['requests'][M]['params']): Promise<Remote['requests'][M]['result']> {
+  request<M extends keyof Remote['requests'] & string>(
+    method: M,
+    params: Remote['requests'][M]['params'],
+  ): Promise<Remote['requests'][M]['result']> {
     if (this.disposed) return Promise.reject(new Error(`Cannot call ${method}: the channel is closed.`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -89,14 +92,20 @@ export class RpcEndpoint<Local extends ProtocolSide, Remote extends ProtocolSide
   /** Answers requests for `method`; `validate` returns a reason when the params are unacceptable. */
   handle<M extends keyof Local['requests'] & string>(
     method: M,
-    handler: (params: Local['requests'][M]['params']) => Local['requests'][M]['result'] | Promise<Local['requests'][M]['result']>,
+    handler: (
+      params: Local['requests'][M]['params'],
+    ) => Local['requests'][M]['result'] | Promise<Local['requests'][M]['result']>,
     validate?: Validator,
   ): void {
     this.requestHandlers.set(method, { handler: handler as Handler, validate });
   }
 
   /** Receives notifications for `method`. */
-  on<M extends keyof Local['notifications'] & string>(method: M, handler: (params: Local['notifications'][M]) => void, validate?: Validator): void {
+  on<M extends keyof Local['notifications'] & string>(
+    method: M,
+    handler: (params: Local['notifications'][M]) => void,
+    validate?: Validator,
+  ): void {
     this.notificationHandlers.set(method, { handler: handler as Handler, validate });
   }
 
@@ -168,10 +177,20 @@ function isWireMessage(value: unknown): value is WireMessage {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as Record<string, unknown>;
   switch (m.rpc) {
-    case 'request': return typeof m.id === 'number' && typeof m.method === 'string';
-    case 'response': return typeof m.id === 'number';
-    case 'error': return typeof m.id === 'number' && typeof m.error === 'object' && m.error !== null && typeof (m.error as RpcErrorData).message === 'string';
-    case 'notify': return typeof m.method === 'string';
-    default: return false;
+    case 'request':
+      return typeof m.id === 'number' && typeof m.method === 'string';
+    case 'response':
+      return typeof m.id === 'number';
+    case 'error':
+      return (
+        typeof m.id === 'number' &&
+        typeof m.error === 'object' &&
+        m.error !== null &&
+        typeof (m.error as RpcErrorData).message === 'string'
+      );
+    case 'notify':
+      return typeof m.method === 'string';
+    default:
+      return false;
   }
 }

@@ -38,30 +38,49 @@ export interface TrashAction {
 }
 
 /** A batch action a webview may ask for; checkGalleryBatchAction is its runtime check. */
-export type GalleryBatchAction = AddTagsAction | RemoveTagsAction | ReplaceTagAction | SetPrefixAction | ReviewSuggestionsAction | TrashAction;
+export type GalleryBatchAction =
+  AddTagsAction | RemoveTagsAction | ReplaceTagAction | SetPrefixAction | ReviewSuggestionsAction | TrashAction;
 
 /** What naming an action needs: any gallery action, or the host's normalize and rules batches. */
-export type NamedBatchAction = GalleryBatchAction | { kind: 'normalize' } | { kind: 'applyRules'; rules: { source?: string | null } };
+export type NamedBatchAction =
+  GalleryBatchAction | { kind: 'normalize' } | { kind: 'applyRules'; rules: { source?: string | null } };
 
 type Check = (value: unknown, path: string) => string | undefined;
 
-const own = (value: object, key: string): unknown => (Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined);
-const text = (max: number): Check => (v, p) =>
-  typeof v !== 'string' ? `${p} must be a string` : v.length > max ? `${p} is longer than ${max} characters` : undefined;
-const texts = (max: number, count: number): Check => (v, p) => {
-  if (!Array.isArray(v)) return `${p} must be a list`;
-  if (v.length > count) return `${p} has more than ${count} items`;
-  for (const [i, item] of v.entries()) {
-    const problem = text(max)(item, `${p}[${i}]`);
-    if (problem) return problem;
-  }
-  return undefined;
-};
-const literal = (...values: string[]): Check => (v, p) =>
-  typeof v === 'string' && values.includes(v) ? undefined : `${p} must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
+const own = (value: object, key: string): unknown =>
+  Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+const text =
+  (max: number): Check =>
+  (v, p) =>
+    typeof v !== 'string'
+      ? `${p} must be a string`
+      : v.length > max
+        ? `${p} is longer than ${max} characters`
+        : undefined;
+const texts =
+  (max: number, count: number): Check =>
+  (v, p) => {
+    if (!Array.isArray(v)) return `${p} must be a list`;
+    if (v.length > count) return `${p} has more than ${count} items`;
+    for (const [i, item] of v.entries()) {
+      const problem = text(max)(item, `${p}[${i}]`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+const literal =
+  (...values: string[]): Check =>
+  (v, p) =>
+    typeof v === 'string' && values.includes(v)
+      ? undefined
+      : `${p} must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
 const flag: Check = (v, p) => (typeof v === 'boolean' ? undefined : `${p} must be true or false`);
-const fraction: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1 ? undefined : `${p} must be a number from 0 to 1`);
-const optional = (check: Check): Check => (v, p) => (v === undefined ? undefined : check(v, p));
+const fraction: Check = (v, p) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1 ? undefined : `${p} must be a number from 0 to 1`;
+const optional =
+  (check: Check): Check =>
+  (v, p) =>
+    v === undefined ? undefined : check(v, p);
 
 const FIELDS: Record<GalleryBatchAction['kind'], Record<string, Check>> = {
   addTags: { tags: texts(500, 200), position: literal('start', 'end') },
@@ -86,13 +105,20 @@ export const GALLERY_BATCH_ACTION_KINDS = Object.keys(FIELDS) as readonly Galler
  * a plain object of a known kind with exactly that kind's fields (own fields only), each valid.
  */
 export function checkGalleryBatchAction(value: unknown, path = 'action'): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || ![Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    ![Object.prototype, null].includes(Object.getPrototypeOf(value))
+  ) {
     return `${path} must be an object`;
   }
   const kind = own(value, 'kind');
-  if (typeof kind !== 'string' || !Object.hasOwn(FIELDS, kind)) return literal(...GALLERY_BATCH_ACTION_KINDS)(kind, `${path}.kind`);
+  if (typeof kind !== 'string' || !Object.hasOwn(FIELDS, kind))
+    return literal(...GALLERY_BATCH_ACTION_KINDS)(kind, `${path}.kind`);
   const fields = FIELDS[kind as GalleryBatchAction['kind']];
-  for (const key of Object.keys(value)) if (key !== 'kind' && !Object.hasOwn(fields, key)) return `${path} has an unexpected field "${key}"`;
+  for (const key of Object.keys(value))
+    if (key !== 'kind' && !Object.hasOwn(fields, key)) return `${path} has an unexpected field "${key}"`;
   for (const [key, check] of Object.entries(fields)) {
     const problem = check(own(value, key), `${path}.${key}`);
     if (problem) return problem;
@@ -114,7 +140,9 @@ export function batchActionTitle(action: NamedBatchAction): string {
 /** What a batch is to do, before it runs: `Remove "beard" from 7 images`. */
 export function describeBatch(action: NamedBatchAction, images: number): string {
   const { verb, what, to } = parts(action, false);
-  return action.kind === 'trash' ? `${verb} ${imageCount(images)} ${to}` : `${verb} ${what} ${to} ${imageCount(images)}`;
+  return action.kind === 'trash'
+    ? `${verb} ${imageCount(images)} ${to}`
+    : `${verb} ${what} ${to} ${imageCount(images)}`;
 }
 
 /**
@@ -131,11 +159,20 @@ function parts(action: NamedBatchAction, done: boolean): { verb: string; what: s
   const list = (tags: readonly string[]): string => tags.map((t) => `"${t}"`).join(', ');
   const verb = (now: string, past: string): string => (done ? past : now);
   switch (action.kind) {
-    case 'addTags': return { verb: verb('Add', 'Added'), what: list(action.tags), to: 'to' };
-    case 'removeTags': return { verb: verb('Remove', 'Removed'), what: list(action.tags), to: 'from' };
-    case 'replaceTag': return { verb: verb('Replace', 'Replaced'), what: `${action.regex ? `/${action.find}/` : `"${action.find}"`} with "${action.replace}"`, to: 'in' };
-    case 'setPrefix': return { verb: 'Put', what: `"${action.prefix}" first`, to: 'in' };
-    case 'normalize': return { verb: verb('Normalize', 'Normalized'), what: 'the tags', to: 'of' };
+    case 'addTags':
+      return { verb: verb('Add', 'Added'), what: list(action.tags), to: 'to' };
+    case 'removeTags':
+      return { verb: verb('Remove', 'Removed'), what: list(action.tags), to: 'from' };
+    case 'replaceTag':
+      return {
+        verb: verb('Replace', 'Replaced'),
+        what: `${action.regex ? `/${action.find}/` : `"${action.find}"`} with "${action.replace}"`,
+        to: 'in',
+      };
+    case 'setPrefix':
+      return { verb: 'Put', what: `"${action.prefix}" first`, to: 'in' };
+    case 'normalize':
+      return { verb: verb('Normalize', 'Normalized'), what: 'the tags', to: 'of' };
     case 'applyRules': {
       const source = action.rules.source ? ` from ${action.rules.source.split(/[\\/]/).pop()}` : '';
       return { verb: verb('Apply', 'Applied'), what: `tag rules${source}`, to: 'to' };
@@ -146,8 +183,13 @@ function parts(action: NamedBatchAction, done: boolean): { verb: string; what: s
       if (action.minConfidence !== undefined) filters.push(`at or above ${action.minConfidence}`);
       if (action.belowConfidence !== undefined) filters.push(`below ${action.belowConfidence}`);
       const which = filters.length > 0 ? `suggestions ${filters.join(' ')}` : 'all pending suggestions';
-      return { verb: action.decision === 'accept' ? verb('Accept', 'Accepted') : verb('Reject', 'Rejected'), what: which, to: 'in' };
+      return {
+        verb: action.decision === 'accept' ? verb('Accept', 'Accepted') : verb('Reject', 'Rejected'),
+        what: which,
+        to: 'in',
+      };
     }
-    case 'trash': return { verb: verb('Move', 'Moved'), what: '', to: 'to the Tagbench trash' };
+    case 'trash':
+      return { verb: verb('Move', 'Moved'), what: '', to: 'to the Tagbench trash' };
   }
 }

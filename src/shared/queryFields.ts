@@ -19,7 +19,7 @@ export const FIELD_HINTS: readonly FieldHint[] = [
   { field: 'ext', text: 'ext:', description: 'file extension' },
   { field: 'caption', text: 'caption:', description: 'a word in the caption' },
   { field: 'model', text: 'model:', description: 'images a model annotated' },
-  { field: 'score', text: 'score>=', description: 'a scorer\'s score' },
+  { field: 'score', text: 'score>=', description: "a scorer's score" },
   { field: 'suggested', text: 'suggested:', description: 'a suggested tag awaiting review' },
   { field: 'sort', text: 'sort:', description: 'name, mtime, width, height, tags, random' },
 ];

@@ -10,10 +10,15 @@ export const TAG_CATEGORIES = ['general', 'artist', 'copyright', 'character', 'm
 /** A tag's category. */
 export type TagCategory = (typeof TAG_CATEGORIES)[number];
 
-const DANBOORU_TYPES: Readonly<Record<number, TagCategory>> = { 0: 'general', 1: 'artist', 3: 'copyright', 4: 'character', 5: 'meta' };
+const DANBOORU_TYPES: Readonly<Record<number, TagCategory>> = {
+  0: 'general',
+  1: 'artist',
+  3: 'copyright',
+  4: 'character',
+  5: 'meta',
+};
 
 /** The category a Danbooru tag type number stands for (0 general, 1 artist, 3 copyright, 4 character, 5 meta), or undefined. */
 export function danbooruCategory(type: number): TagCategory | undefined {
   return Object.hasOwn(DANBOORU_TYPES, type) ? DANBOORU_TYPES[type] : undefined;
 }
-

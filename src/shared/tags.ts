@@ -44,7 +44,13 @@ export interface CaptionParts {
 export function splitCaption(text: string): CaptionParts {
   const ending = /\r?\n$/.exec(text)?.[0] ?? '';
   const body = text.slice(0, text.length - ending.length);
-  return { parts: body.split(/[,\n]/).map((p) => p.trim()).filter((p) => p !== ''), ending };
+  return {
+    parts: body
+      .split(/[,\n]/)
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
+    ending,
+  };
 }
 
 /** Joins raw parts back into one line of caption text, `, `-separated (rejoinCaption keeps a caption's lines). */
@@ -68,7 +74,14 @@ export function splitCaptionLines(text: string): CaptionLine[] {
     const end = lf < 0 ? text.length : lf;
     const crlf = lf > start && text[lf - 1] === '\r';
     const line = text.slice(start, crlf ? end - 1 : end);
-    lines.push({ text: line, parts: line.split(',').map((p) => p.trim()).filter((p) => p !== ''), ending: lf < 0 ? '' : crlf ? '\r\n' : '\n' });
+    lines.push({
+      text: line,
+      parts: line
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== ''),
+      ending: lf < 0 ? '' : crlf ? '\r\n' : '\n',
+    });
     if (lf < 0) break;
     start = lf + 1;
     if (start === text.length) break;
@@ -94,10 +107,13 @@ export function withParts(line: CaptionLine, parts: readonly string[]): CaptionL
  */
 export function dropEmptiedLines(lines: readonly CaptionLine[], next: readonly CaptionLine[]): CaptionLine[] {
   const emptied = (i: number): boolean => lines[i]!.parts.length > 0 && next[i]!.parts.length === 0;
-  const keepFirst = next.every((line, i) => line.parts.length === 0 || emptied(i)) ? lines.findIndex((l) => l.parts.length > 0) : -1;
+  const keepFirst = next.every((line, i) => line.parts.length === 0 || emptied(i))
+    ? lines.findIndex((l) => l.parts.length > 0)
+    : -1;
   const kept = next.filter((_, i) => !emptied(i) || i === keepFirst);
   const last = next[next.length - 1];
-  if (kept.length > 0 && last && kept[kept.length - 1] !== last) kept[kept.length - 1] = { ...kept[kept.length - 1]!, ending: last.ending };
+  if (kept.length > 0 && last && kept[kept.length - 1] !== last)
+    kept[kept.length - 1] = { ...kept[kept.length - 1]!, ending: last.ending };
   return kept;
 }
 
@@ -108,9 +124,14 @@ export function dropEmptiedLines(lines: readonly CaptionLine[], next: readonly C
  */
 export function rejoinCaption(original: string, parts: readonly string[]): string {
   const lines = splitCaptionLines(original);
-  const home: { part: string; line: number }[] = lines.flatMap((line, i) => line.parts.map((part) => ({ part, line: i })));
+  const home: { part: string; line: number }[] = lines.flatMap((line, i) =>
+    line.parts.map((part) => ({ part, line: i })),
+  );
   const used = new Set<number>();
-  const firstLine = Math.max(0, lines.findIndex((l) => l.parts.length > 0));
+  const firstLine = Math.max(
+    0,
+    lines.findIndex((l) => l.parts.length > 0),
+  );
   const placed: string[][] = lines.map(() => []);
   let current = firstLine;
   for (const part of parts) {

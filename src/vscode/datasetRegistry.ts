@@ -23,11 +23,15 @@ export class DatasetRegistry implements vscode.Disposable {
 
   /** Creates sessions for the current folders (and later ones), and indexes them if the setting says so. */
   start(): void {
-    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders((e) => {
-      for (const folder of e.removed) this.remove(folder);
-      this.scanned = Promise.all(e.added.map((folder) => this.open(folder))).then(() => undefined);
-    }));
-    this.scanned = Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.open(folder))).then(() => undefined);
+    this.disposables.push(
+      vscode.workspace.onDidChangeWorkspaceFolders((e) => {
+        for (const folder of e.removed) this.remove(folder);
+        this.scanned = Promise.all(e.added.map((folder) => this.open(folder))).then(() => undefined);
+      }),
+    );
+    this.scanned = Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.open(folder))).then(
+      () => undefined,
+    );
   }
 
   /** Resolves once the workspace folders have been looked at (a session exists for each that holds images). */
@@ -76,7 +80,11 @@ export class DatasetRegistry implements vscode.Disposable {
   private async open(folder: vscode.WorkspaceFolder): Promise<void> {
     const hasIndex = existsSync(join(folder.uri.fsPath, '.tagbench'));
     if (!hasIndex) {
-      const images = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, IMAGE_GLOB), '**/.tagbench/**', 1);
+      const images = await vscode.workspace.findFiles(
+        new vscode.RelativePattern(folder, IMAGE_GLOB),
+        '**/.tagbench/**',
+        1,
+      );
       if (images.length === 0) return;
     }
     const session = this.sessionFor(folder);

@@ -152,37 +152,39 @@ export class DatasetSession implements vscode.Disposable {
   private async runOnce(request: IndexRequest): Promise<IndexSummary | undefined> {
     const location = request.notify === false ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
     const title = `${request.rebuild ? 'Rebuilding' : 'Indexing'} ${this.folder.name}`;
-    const summary = await vscode.window.withProgress({ location, title, cancellable: true }, async (progress, token) => {
-      const client = startWorker<IndexWorkerApi, IndexWorkerEvents>(this.extensionPath, 'indexWorker');
-      let reported = 0;
-      client.rpc.on('progress', (p) => {
-        if (p.phase === 'scan') progress.report({ message: 'scanning files...' });
-        else if (p.phase === 'read' && p.total > 0) {
-          const percent = (p.done / p.total) * 100;
-          progress.report({ message: `${p.done} of ${p.total} images`, increment: percent - reported });
-          reported = percent;
-        } else if (p.phase === 'finish') progress.report({ message: 'finishing...' });
-      });
-      const cancel = (): void => client.rpc.notify('cancel', {});
-      this.cancelRun = cancel;
-      const subscription = token.onCancellationRequested(cancel);
-      try {
-        const options = {
-          rebuild: request.rebuild ?? false,
-          force: request.force ?? false,
-          settings: datasetSettingsFor(this.folder.uri),
-          ...(workerCount() ? { concurrency: workerCount() } : {}),
-        };
-        return await client.rpc.request('run', { root: this.root, options });
-      } finally {
-        subscription.dispose();
-        this.cancelRun = undefined;
-        await client.terminate();
-      }
-    }).then(
-      (result) => result,
-      (err: unknown) => this.reportFailure(err, request),
-    );
+    const summary = await vscode.window
+      .withProgress({ location, title, cancellable: true }, async (progress, token) => {
+        const client = startWorker<IndexWorkerApi, IndexWorkerEvents>(this.extensionPath, 'indexWorker');
+        let reported = 0;
+        client.rpc.on('progress', (p) => {
+          if (p.phase === 'scan') progress.report({ message: 'scanning files...' });
+          else if (p.phase === 'read' && p.total > 0) {
+            const percent = (p.done / p.total) * 100;
+            progress.report({ message: `${p.done} of ${p.total} images`, increment: percent - reported });
+            reported = percent;
+          } else if (p.phase === 'finish') progress.report({ message: 'finishing...' });
+        });
+        const cancel = (): void => client.rpc.notify('cancel', {});
+        this.cancelRun = cancel;
+        const subscription = token.onCancellationRequested(cancel);
+        try {
+          const options = {
+            rebuild: request.rebuild ?? false,
+            force: request.force ?? false,
+            settings: datasetSettingsFor(this.folder.uri),
+            ...(workerCount() ? { concurrency: workerCount() } : {}),
+          };
+          return await client.rpc.request('run', { root: this.root, options });
+        } finally {
+          subscription.dispose();
+          this.cancelRun = undefined;
+          await client.terminate();
+        }
+      })
+      .then(
+        (result) => result,
+        (err: unknown) => this.reportFailure(err, request),
+      );
     if (summary) {
       this.lastSummary = summary;
       // The index is rebuilt and migrated in place (never replaced while the data worker has it open):
@@ -196,7 +198,8 @@ export class DatasetSession implements vscode.Disposable {
 
   private async reportFailure(err: unknown, request: IndexRequest): Promise<undefined> {
     const message = err instanceof Error ? err.message : String(err);
-    const canForce = err instanceof RpcError && err.code === 'DatasetError' && /--force/.test(message) && !request.force;
+    const canForce =
+      err instanceof RpcError && err.code === 'DatasetError' && /--force/.test(message) && !request.force;
     const text = `Tagbench could not index ${this.folder.name}: ${message.replace(/ Pass --force.*$/, '')}`;
     if (canForce) {
       const choice = await vscode.window.showWarningMessage(text, 'Index Anyway');

@@ -41,7 +41,11 @@ export class FileOperations implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(session.folder, '**/*'));
     const onEvent = (uri: vscode.Uri): void => {
       const rel = uri.fsPath.slice(session.root.length + 1);
-      if (rel.startsWith('.tagbench') || rel.split(/[\\/]/).some((part) => part.startsWith('.') && part !== '.tagbenchignore')) return;
+      if (
+        rel.startsWith('.tagbench') ||
+        rel.split(/[\\/]/).some((part) => part.startsWith('.') && part !== '.tagbenchignore')
+      )
+        return;
       this.schedule(session);
     };
     watcher.onDidCreate(onEvent);
@@ -52,18 +56,24 @@ export class FileOperations implements vscode.Disposable {
 
   private schedule(session: DatasetSession): void {
     clearTimeout(this.timers.get(session.root));
-    this.timers.set(session.root, setTimeout(() => {
-      this.timers.delete(session.root);
-      void session.index({ notify: false });
-    }, DEBOUNCE_MS));
+    this.timers.set(
+      session.root,
+      setTimeout(() => {
+        this.timers.delete(session.root);
+        void session.index({ notify: false });
+      }, DEBOUNCE_MS),
+    );
   }
 
   /** Renames of the caption and sidecar files that go with renamed images. */
-  private async companionRenames(files: readonly { oldUri: vscode.Uri; newUri: vscode.Uri }[]): Promise<vscode.WorkspaceEdit> {
+  private async companionRenames(
+    files: readonly { oldUri: vscode.Uri; newUri: vscode.Uri }[],
+  ): Promise<vscode.WorkspaceEdit> {
     const edit = new vscode.WorkspaceEdit();
     const moving = new Set(files.map((f) => f.oldUri.fsPath));
     for (const { oldUri, newUri } of files) {
-      if (oldUri.scheme !== 'file' || !isImageName(basename(oldUri.fsPath)) || !this.registry.sessionOf(oldUri)) continue;
+      if (oldUri.scheme !== 'file' || !isImageName(basename(oldUri.fsPath)) || !this.registry.sessionOf(oldUri))
+        continue;
       for (const suffix of this.companionSuffixes(oldUri)) {
         const from = stemPath(oldUri.fsPath) + suffix;
         const to = stemPath(newUri.fsPath) + suffix;
@@ -84,7 +94,8 @@ export class FileOperations implements vscode.Disposable {
       if (otherImageShares(uri.fsPath)) continue;
       for (const suffix of this.companionSuffixes(uri)) {
         const path = stemPath(uri.fsPath) + suffix;
-        if (!deleting.has(path) && existsSync(path)) edit.deleteFile(vscode.Uri.file(path), { ignoreIfNotExists: true });
+        if (!deleting.has(path) && existsSync(path))
+          edit.deleteFile(vscode.Uri.file(path), { ignoreIfNotExists: true });
       }
     }
     return edit;
@@ -108,8 +119,13 @@ function stemPath(path: string): string {
 function otherImageShares(imagePath: string): boolean {
   const stem = basename(stemPath(imagePath));
   try {
-    return readdirSync(dirname(imagePath)).some((name) => name !== basename(imagePath) && isImageName(name)
-      && name.slice(0, name.lastIndexOf('.')) === stem && statSync(join(dirname(imagePath), name)).isFile());
+    return readdirSync(dirname(imagePath)).some(
+      (name) =>
+        name !== basename(imagePath) &&
+        isImageName(name) &&
+        name.slice(0, name.lastIndexOf('.')) === stem &&
+        statSync(join(dirname(imagePath), name)).isFile(),
+    );
   } catch {
     return false;
   }

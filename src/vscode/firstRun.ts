@@ -58,7 +58,8 @@ export class FirstRun implements vscode.Disposable {
   /** Recomputes the welcome state and sets the `tagbench.workspace` context key. */
   async update(): Promise<WorkspaceState> {
     const all = this.registry.all();
-    const state: WorkspaceState = all.length === 0 ? 'noImages' : this.tree.listed().length === 0 ? 'notIndexed' : 'ready';
+    const state: WorkspaceState =
+      all.length === 0 ? 'noImages' : this.tree.listed().length === 0 ? 'notIndexed' : 'ready';
     if (state !== this.state) {
       this.state = state;
       await vscode.commands.executeCommand('setContext', 'tagbench.workspace', state);
@@ -84,8 +85,9 @@ export class FirstRun implements vscode.Disposable {
   /** After an index run that found images: "Tagbench indexed N images in X", once. */
   private async showIndexedHint(session: DatasetSession): Promise<void> {
     const images = session.lastSummary?.images ?? 0;
-    const text = `Tagbench indexed ${images.toLocaleString('en-US')} image${images === 1 ? '' : 's'} in ${session.folder.name}: `
-      + 'search, caption and tag them in the gallery, or browse them in the Tagbench side bar.';
+    const text =
+      `Tagbench indexed ${images.toLocaleString('en-US')} image${images === 1 ? '' : 's'} in ${session.folder.name}: ` +
+      'search, caption and tag them in the gallery, or browse them in the Tagbench side bar.';
     const choice = await this.showOnce(text, 'Open Gallery', 'Show Tagbench');
     if (choice === 'Open Gallery') await vscode.commands.executeCommand('tagbench.openGallery');
     else if (choice === 'Show Tagbench') await vscode.commands.executeCommand('workbench.view.extension.tagbench');
@@ -109,15 +111,24 @@ export class FirstRun implements vscode.Disposable {
 }
 
 /** Starts the welcome context and the first-run hint; registers Show Guide (the README's VS Code section). */
-export function registerFirstRun(context: vscode.ExtensionContext, registry: DatasetRegistry, tree: DatasetTreeProvider): FirstRun {
+export function registerFirstRun(
+  context: vscode.ExtensionContext,
+  registry: DatasetRegistry,
+  tree: DatasetTreeProvider,
+): FirstRun {
   const firstRun = new FirstRun(context.globalState, registry, tree);
   context.subscriptions.push(
     firstRun,
     vscode.commands.registerCommand('tagbench.showGuide', () => {
       // vsce packages README.md as readme.md.
-      const readme = ['README.md', 'readme.md'].map((name) => join(context.extensionPath, name)).find((file) => existsSync(file));
+      const readme = ['README.md', 'readme.md']
+        .map((name) => join(context.extensionPath, name))
+        .find((file) => existsSync(file));
       if (!readme) return undefined;
-      return vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(readme).with({ fragment: 'vs-code' }));
+      return vscode.commands.executeCommand(
+        'markdown.showPreview',
+        vscode.Uri.file(readme).with({ fragment: 'vs-code' }),
+      );
     }),
   );
   void firstRun.start();

@@ -6,7 +6,5 @@
 
 /** `text` escaped for Markdown: it renders as written, wrapping at spaces. */
 export function markdownText(text: string): string {
-  return text
-    .replace(/[\\`*_{}[\]()#+\-.!<>|~$&]/g, '\\$&')
-    .replace(/\r?\n/g, '  \n');
+  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~$&]/g, '\\$&').replace(/\r?\n/g, '  \n');
 }

@@ -47,19 +47,28 @@ export class ProblemsReporter implements vscode.FileDecorationProvider, vscode.D
     const uris: vscode.Uri[] = [];
     for (const { uri, problems: list } of byFile.values()) {
       uris.push(uri);
-      this.diagnostics.set(uri, list.map((p) => {
-        const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), p.message,
-          p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-        d.source = 'Tagbench';
-        d.code = p.kind;
-        return d;
-      }));
+      this.diagnostics.set(
+        uri,
+        list.map((p) => {
+          const d = new vscode.Diagnostic(
+            new vscode.Range(0, 0, 0, 0),
+            p.message,
+            p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+          );
+          d.source = 'Tagbench';
+          d.code = p.kind;
+          return d;
+        }),
+      );
       const error = list.some((p) => p.severity === 'error');
-      this.decorations.set(uri.toString(), new vscode.FileDecoration(
-        error ? '!' : '?',
-        list.map((p) => p.message).join('\n'),
-        new vscode.ThemeColor(error ? 'list.errorForeground' : 'list.warningForeground'),
-      ));
+      this.decorations.set(
+        uri.toString(),
+        new vscode.FileDecoration(
+          error ? '!' : '?',
+          list.map((p) => p.message).join('\n'),
+          new vscode.ThemeColor(error ? 'list.errorForeground' : 'list.warningForeground'),
+        ),
+      );
     }
     this.byDataset.set(session.root, uris);
     this.changed.fire([...previous, ...uris]);

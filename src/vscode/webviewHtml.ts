@@ -19,7 +19,8 @@ export function makeNonce(): string {
 /** The HTML of a Tagbench webview page. Scripts run only with the nonce; no inline styles or handlers. */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
   const nonce = makeNonce();
-  const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)).toString();
+  const asset = (name: string): string =>
+    webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)).toString();
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,

@@ -13,7 +13,11 @@ export interface WorkerClient<Remote extends ProtocolSide, Local extends Protoco
 }
 
 /** Starts `dist/<name>.cjs` of the extension at `extensionPath` as a worker thread. */
-export function startWorker<Remote extends ProtocolSide, Local extends ProtocolSide>(extensionPath: string, name: string, onExit?: (code: number) => void): WorkerClient<Remote, Local> {
+export function startWorker<Remote extends ProtocolSide, Local extends ProtocolSide>(
+  extensionPath: string,
+  name: string,
+  onExit?: (code: number) => void,
+): WorkerClient<Remote, Local> {
   const worker = new Worker(join(extensionPath, 'dist', `${name}.cjs`));
   const rpc = new RpcEndpoint<Local, Remote>((message) => worker.postMessage(message));
   worker.on('message', (message: unknown) => rpc.receive(message));

@@ -14,10 +14,18 @@ const maxPixels = DEFAULT_MAX_PIXELS;
 
 const currentJobs = (): JobsService => {
   const s = current();
-  jobs ??= new JobsService(s.db, s.root, (size) => {
-    const pool = createJobPool(size);
-    return { runner: poolItemRunner(pool, { root: s.root, captionExtension, maxPixels }), close: () => pool.destroy() };
-  }, () => captionExtension);
+  jobs ??= new JobsService(
+    s.db,
+    s.root,
+    (size) => {
+      const pool = createJobPool(size);
+      return {
+        runner: poolItemRunner(pool, { root: s.root, captionExtension, maxPixels }),
+        close: () => pool.destroy(),
+      };
+    },
+    () => captionExtension,
+  );
   return jobs;
 };
 
@@ -59,13 +67,19 @@ host.handle('redoBatch', () => current().redoBatch());
 host.handle('canRedo', () => current().canRedo());
 host.handle('ensureThumbnail', ({ id }) => current().ensureThumbnail(id));
 host.handle('listProjects', () => current().listProjects());
-host.handle('createProject', ({ name, selection, query, trigger }) => current().createProject(name, selection, query, trigger));
+host.handle('createProject', ({ name, selection, query, trigger }) =>
+  current().createProject(name, selection, query, trigger),
+);
 host.handle('deleteProject', ({ name }) => current().deleteProject(name));
 host.handle('exportSource', ({ source }) => currentJobs().exportSource(source));
 host.handle('checkExportFolder', ({ out, format }) => currentJobs().checkExportFolder(out, format));
 host.handle('planJob', ({ spec }) => currentJobs().plan(spec));
-host.handle('runJob', ({ jobId, workers, retryFailed, apiKey }) => currentJobs().run(jobId, workers, (p) => host.notify('jobProgress', p), retryFailed, apiKey));
-host.handle('listAnnotators', async ({ folders }) => (await import('../core/annotate/annotatorFolders.ts')).findAnnotatorFolders(folders));
+host.handle('runJob', ({ jobId, workers, retryFailed, apiKey }) =>
+  currentJobs().run(jobId, workers, (p) => host.notify('jobProgress', p), retryFailed, apiKey),
+);
+host.handle('listAnnotators', async ({ folders }) =>
+  (await import('../core/annotate/annotatorFolders.ts')).findAnnotatorFolders(folders),
+);
 host.handle('annotationPreflight', ({ query, model }) => currentJobs().annotationPreflight(query, model));
 host.handle('annotationEstimate', ({ annotator, query }) => currentJobs().annotationEstimate(query, annotator));
 host.handle('cancelJob', ({ jobId }) => currentJobs().cancel(jobId));

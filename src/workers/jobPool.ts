@@ -20,7 +20,10 @@ export function createJobPool(size = availableParallelism()): WorkerPool<JobWork
 }
 
 /** Runs cloud annotations in this thread (they wait on the network, and share one rate limit). */
-export type CloudItemRunner = (request: Extract<ItemRequest, { kind: 'annotate' }>, signal: AbortSignal) => Promise<ItemOutcome>;
+export type CloudItemRunner = (
+  request: Extract<ItemRequest, { kind: 'annotate' }>,
+  signal: AbortSignal,
+) => Promise<ItemOutcome>;
 
 /** Options of poolItemRunner. */
 export interface PoolRunnerOptions {
@@ -29,14 +32,20 @@ export interface PoolRunnerOptions {
 }
 
 /** Sends items to the pool (local annotations in batches); a cancelled item stays pending. */
-export function poolItemRunner(pool: WorkerPool<JobWorkerApi>, env: JobEnvironment, options: PoolRunnerOptions = {}): ItemRunner {
+export function poolItemRunner(
+  pool: WorkerPool<JobWorkerApi>,
+  env: JobEnvironment,
+  options: PoolRunnerOptions = {},
+): ItemRunner {
   const batchers = new Map<string, MicroBatcher<string, ItemAnnotation>>();
   const batcherFor = (params: AnnotateParams): MicroBatcher<string, ItemAnnotation> => {
     const key = JSON.stringify(params);
     let batcher = batchers.get(key);
     if (!batcher) {
       const size = params.annotator.type === 'cloud' ? 1 : params.annotator.batchSize;
-      batcher = new MicroBatcher<string, ItemAnnotation>(size, (keys, signal) => pool.run('annotateBatch', { params, keys, env }, signal));
+      batcher = new MicroBatcher<string, ItemAnnotation>(size, (keys, signal) =>
+        pool.run('annotateBatch', { params, keys, env }, signal),
+      );
       batchers.set(key, batcher);
     }
     return batcher;
@@ -57,11 +66,20 @@ export function poolItemRunner(pool: WorkerPool<JobWorkerApi>, env: JobEnvironme
         // A worker needs only this image's output name, not the whole export's.
         const name = request.params.names[request.key];
         const names = name === undefined ? {} : { [request.key]: name };
-        return await pool.run('runItem', { request: { ...request, params: { ...request.params, names } }, env }, signal);
+        return await pool.run(
+          'runItem',
+          { request: { ...request, params: { ...request.params, names } }, env },
+          signal,
+        );
       }
       return await pool.run('runItem', { request, env }, signal);
     } catch (err) {
-      if (signal.aborted && (err instanceof ItemAborted || (err instanceof RpcError ? err.code === 'ItemAborted' : (err as Error).name === 'AbortError'))) throw new ItemAborted();
+      if (
+        signal.aborted &&
+        (err instanceof ItemAborted ||
+          (err instanceof RpcError ? err.code === 'ItemAborted' : (err as Error).name === 'AbortError'))
+      )
+        throw new ItemAborted();
       throw err;
     }
   };

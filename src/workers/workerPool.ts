@@ -41,7 +41,11 @@ export class WorkerPool<Api extends CancellableSide> {
   }
 
   /** Sends a request to the next free worker. Rejects with an AbortError when aborted before it starts. */
-  async run<M extends keyof Api['requests'] & string>(method: M, params: Api['requests'][M]['params'], signal?: AbortSignal): Promise<Api['requests'][M]['result']> {
+  async run<M extends keyof Api['requests'] & string>(
+    method: M,
+    params: Api['requests'][M]['params'],
+    signal?: AbortSignal,
+  ): Promise<Api['requests'][M]['result']> {
     const slot = await this.acquire(signal);
     const onAbort = (): void => slot.rpc.notify('cancel', {} as Api['notifications']['cancel']);
     signal?.addEventListener('abort', onAbort);
@@ -57,10 +61,12 @@ export class WorkerPool<Api extends CancellableSide> {
   async destroy(): Promise<void> {
     this.destroyed = true;
     for (const waiting of this.queue.splice(0)) waiting.reject(new Error('The worker pool was closed.'));
-    await Promise.all(this.slots.splice(0).map(async (slot) => {
-      slot.rpc.dispose();
-      await slot.worker.terminate();
-    }));
+    await Promise.all(
+      this.slots.splice(0).map(async (slot) => {
+        slot.rpc.dispose();
+        await slot.worker.terminate();
+      }),
+    );
   }
 
   private acquire(signal: AbortSignal | undefined): Promise<Slot<Api>> {

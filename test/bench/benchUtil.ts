@@ -34,7 +34,11 @@ export function hasFiles(dir: string, count: number, ext: string): boolean {
 }
 
 /** Runs a command; resolves with its wall time in ms, stdout and stderr; rejects on a non-zero exit. */
-export function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: number; stdout: string; stderr: string }> {
+export function run(
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ ms: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,7 +60,9 @@ const missed: string[] = [];
 
 process.on('exit', () => {
   if (missed.length === 0) return;
-  console.log(`\n${missed.length} goal${missed.length === 1 ? '' : 's'} not met or check${missed.length === 1 ? '' : 's'} failed: ${missed.join('; ')}`);
+  console.log(
+    `\n${missed.length} goal${missed.length === 1 ? '' : 's'} not met or check${missed.length === 1 ? '' : 's'} failed: ${missed.join('; ')}`,
+  );
   process.exitCode = 1;
 });
 

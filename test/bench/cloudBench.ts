@@ -53,18 +53,31 @@ server.fallback = (request) => {
   return { kind: 'ok', output: { tags: [`item ${item}`, 'solo'] }, delayMs: 50 + Math.floor(random() * 250) };
 };
 
-const image = await sharp({ create: { width: 1024, height: 768, channels: 3, background: { r: 120, g: 80, b: 200 } } }).jpeg().toBuffer();
-const annotator = new OpenAIAnnotator({ provider: 'openai', model: 'gpt-4.1-mini', apiKey: 'sk-bench-000000000000000000000000', baseUrl: `${server.url}/v1`, style: 'tags', maxSide: 512, timeoutMs: 10_000 });
+const image = await sharp({ create: { width: 1024, height: 768, channels: 3, background: { r: 120, g: 80, b: 200 } } })
+  .jpeg()
+  .toBuffer();
+const annotator = new OpenAIAnnotator({
+  provider: 'openai',
+  model: 'gpt-4.1-mini',
+  apiKey: 'sk-bench-000000000000000000000000',
+  baseUrl: `${server.url}/v1`,
+  style: 'tags',
+  maxSide: 512,
+  timeoutMs: 10_000,
+});
 // Retries take slots too: plan the items so the requests (about items / (1 - failure rate)) fill the time.
-const items = Math.round(((rpm / 60) * seconds) * (1 - rateLimited - serverErrors));
+const items = Math.round((rpm / 60) * seconds * (1 - rateLimited - serverErrors));
 const scheduler = new RequestScheduler({ rpm, concurrency, maxAttempts: 10 });
 
 const outcomes = new Map<number, ScheduledOutcome<number>[]>();
 const started = performance.now();
 const summary = await scheduler.runAll(
   Array.from({ length: items }, (_, i) => i),
-  async (i, signal) => (await annotator.annotate([{ path: `bench/${i}.jpg`, image, caption: `item-${i}` }], signal))[0]!,
-  (o) => { outcomes.set(o.item, [...(outcomes.get(o.item) ?? []), o]); },
+  async (i, signal) =>
+    (await annotator.annotate([{ path: `bench/${i}.jpg`, image, caption: `item-${i}` }], signal))[0]!,
+  (o) => {
+    outcomes.set(o.item, [...(outcomes.get(o.item) ?? []), o]);
+  },
 );
 const wall = (performance.now() - started) / 1000;
 await annotator.close();
@@ -79,15 +92,38 @@ const lastFresh = sent.findIndex((r) => itemOf(r.body) === items - 1);
 const steadyIndex = lastFresh > 0 ? lastFresh : times.length - 1;
 const steady = (steadyIndex / ((times[steadyIndex]! - times[0]!) / 1000)) * 60;
 const ratio = steady / rpm;
-const everyItemOnce = outcomes.size === items && [...outcomes.values()].every((o) => o.length === 1 && o[0]!.status === 'done');
-const tagged = [...outcomes.values()].every((o) => o[0]!.status === 'done' && o[0]!.result.tags?.[0]?.name === `item ${o[0]!.item}`);
+const everyItemOnce =
+  outcomes.size === items && [...outcomes.values()].every((o) => o.length === 1 && o[0]!.status === 'done');
+const tagged = [...outcomes.values()].every(
+  (o) => o[0]!.status === 'done' && o[0]!.result.tags?.[0]?.name === `item ${o[0]!.item}`,
+);
 const serverOnce = answered.size === items && [...answered.values()].every((n) => n === 1);
 
-console.log(`cloud scheduler + OpenAI SDK against the fake server: ${items} items, limit ${rpm} requests/min, concurrency ${concurrency}`);
-console.log(`  requests ${times.length} (${injected429} x 429 with Retry-After 1 s, ${injected500} x 500), retries ${scheduler.retries}, wall ${wall.toFixed(1)} s`);
+console.log(
+  `cloud scheduler + OpenAI SDK against the fake server: ${items} items, limit ${rpm} requests/min, concurrency ${concurrency}`,
+);
+console.log(
+  `  requests ${times.length} (${injected429} x 429 with Retry-After 1 s, ${injected500} x 500), retries ${scheduler.retries}, wall ${wall.toFixed(1)} s`,
+);
 console.log(`  outcomes: ${summary.done} done, ${summary.failed} failed, ${summary.cancelled} cancelled`);
 // Not above the limit beyond 1% of arrival-time jitter.
-report('cloud requests while items waited vs the limit', `${(ratio * 100).toFixed(1)}% (${steady.toFixed(1)} of ${rpm}/min)`, '95% to 101%', ratio >= 0.95 && ratio <= 1.01);
-figure('cloud requests, retry tail included', `${((achieved / rpm) * 100).toFixed(1)}% (${achieved.toFixed(1)}/min over ${span.toFixed(1)} s)`);
-check('cloud: every item done once', everyItemOnce && tagged, `${outcomes.size} of ${items} items reported, each once and with its own answer: ${everyItemOnce && tagged}`);
-check('cloud: every item answered once by the server', serverOnce, `${answered.size} of ${items} items answered, none twice: ${serverOnce}`);
+report(
+  'cloud requests while items waited vs the limit',
+  `${(ratio * 100).toFixed(1)}% (${steady.toFixed(1)} of ${rpm}/min)`,
+  '95% to 101%',
+  ratio >= 0.95 && ratio <= 1.01,
+);
+figure(
+  'cloud requests, retry tail included',
+  `${((achieved / rpm) * 100).toFixed(1)}% (${achieved.toFixed(1)}/min over ${span.toFixed(1)} s)`,
+);
+check(
+  'cloud: every item done once',
+  everyItemOnce && tagged,
+  `${outcomes.size} of ${items} items reported, each once and with its own answer: ${everyItemOnce && tagged}`,
+);
+check(
+  'cloud: every item answered once by the server',
+  serverOnce,
+  `${answered.size} of ${items} items answered, none twice: ${serverOnce}`,
+);

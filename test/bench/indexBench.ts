@@ -19,7 +19,11 @@ const MANY = quick ? 2000 : 20000;
 const parallelism = 2 * availableParallelism();
 const child = join(REPO, 'test', 'bench', 'indexChild.ts');
 
-interface ChildResult { ms: number; maxRssMb: number; summary: { images: number; new: number; changed: number; thumbnailsMade: number } }
+interface ChildResult {
+  ms: number;
+  maxRssMb: number;
+  summary: { images: number; new: number; changed: number; thumbnailsMade: number };
+}
 
 async function indexInChild(dir: string, ...flags: string[]): Promise<ChildResult> {
   const { stdout } = await run(process.execPath, [child, dir, ...flags]);
@@ -33,33 +37,51 @@ async function vipsthumbnailMs(dir: string): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), 'vipsthumb-'));
   const chunks = Array.from({ length: parallelism }, (_, i) => files.filter((_, j) => j % parallelism === i));
   const started = performance.now();
-  await Promise.all(chunks.map((chunk) => run('vipsthumbnail', ['--size', '256', '-o', join(out, '%s.webp[Q=80,effort=2]'), ...chunk], { VIPS_CONCURRENCY: '1' })));
+  await Promise.all(
+    chunks.map((chunk) =>
+      run('vipsthumbnail', ['--size', '256', '-o', join(out, '%s.webp[Q=80,effort=2]'), ...chunk], {
+        VIPS_CONCURRENCY: '1',
+      }),
+    ),
+  );
   const ms = performance.now() - started;
   rmSync(out, { recursive: true, force: true });
   return ms;
 }
 
 const large = await ensureJpegDataset(LARGE, '2000x1500');
-console.log(`\nfull index of ${LARGE} 2000x1500 JPEGs, ${parallelism} images at a time, 1 libvips thread each, ${availableParallelism()} cores`);
+console.log(
+  `\nfull index of ${LARGE} 2000x1500 JPEGs, ${parallelism} images at a time, 1 libvips thread each, ${availableParallelism()} cores`,
+);
 const vipsMs = await vipsthumbnailMs(large);
 rmSync(join(large, '.tagbench'), { recursive: true, force: true });
 const full = await indexInChild(large);
 const vipsRate = LARGE / (vipsMs / 1000);
 const ourRate = full.summary.new / (full.ms / 1000);
 console.log(`  vipsthumbnail (reference): ${vipsRate.toFixed(1)} images/s (${(vipsMs / 1000).toFixed(1)} s)`);
-console.log(`  tagbench index:            ${ourRate.toFixed(1)} images/s (${(full.ms / 1000).toFixed(1)} s), peak RSS ${full.maxRssMb.toFixed(0)} MB`);
-report('full index vs vipsthumbnail', `${(ourRate / vipsRate).toFixed(2)}x (${ourRate.toFixed(1)} vs ${vipsRate.toFixed(1)} img/s)`, '>= 0.7x', ourRate / vipsRate >= 0.7);
+console.log(
+  `  tagbench index:            ${ourRate.toFixed(1)} images/s (${(full.ms / 1000).toFixed(1)} s), peak RSS ${full.maxRssMb.toFixed(0)} MB`,
+);
+report(
+  'full index vs vipsthumbnail',
+  `${(ourRate / vipsRate).toFixed(2)}x (${ourRate.toFixed(1)} vs ${vipsRate.toFixed(1)} img/s)`,
+  '>= 0.7x',
+  ourRate / vipsRate >= 0.7,
+);
 
 const many = await ensureJpegDataset(MANY, '256x192');
 console.log(`\n${MANY} small JPEGs`);
 rmSync(join(many, '.tagbench'), { recursive: true, force: true });
 const first = await indexInChild(many);
-console.log(`  first index: ${(first.ms / 1000).toFixed(1)} s, ${first.summary.images} images, peak RSS ${first.maxRssMb.toFixed(0)} MB`);
+console.log(
+  `  first index: ${(first.ms / 1000).toFixed(1)} s, ${first.summary.images} images, peak RSS ${first.maxRssMb.toFixed(0)} MB`,
+);
 report(`peak RSS indexing ${MANY} images`, `${first.maxRssMb.toFixed(0)} MB`, '< 400 MB', first.maxRssMb < 400);
 const rescans: number[] = [];
 for (let i = 0; i < 3; i++) {
   const again = await indexInChild(many);
-  if (again.summary.new + again.summary.changed !== 0) throw new Error('the rescan found changes in an unchanged dataset');
+  if (again.summary.new + again.summary.changed !== 0)
+    throw new Error('the rescan found changes in an unchanged dataset');
   rescans.push(again.ms);
 }
 const rescan = Math.min(...rescans);

@@ -69,14 +69,27 @@ for (const { label, query, deep } of QUERIES) {
   const p95 = percentile(times, 0.95);
   if (p95 >= GOAL_MS) failures++;
   worstP95 = Math.max(worstP95, p95);
-  rows.push([`${label}: ${query || '(empty)'}`, String(result), ...[0.5, 0.95, 1].map((p) => percentile(times, p).toFixed(2)), p95 < GOAL_MS ? 'ok' : 'SLOW']);
+  rows.push([
+    `${label}: ${query || '(empty)'}`,
+    String(result),
+    ...[0.5, 0.95, 1].map((p) => percentile(times, p).toFixed(2)),
+    p95 < GOAL_MS ? 'ok' : 'SLOW',
+  ]);
 }
 printTable(rows);
 console.log('');
-report(`search p95, each of ${QUERIES.length} queries`, `worst ${worstP95.toFixed(2)} ms (${failures} over the goal)`, `< ${GOAL_MS} ms`, failures === 0);
+report(
+  `search p95, each of ${QUERIES.length} queries`,
+  `worst ${worstP95.toFixed(2)} ms (${failures} over the goal)`,
+  `< ${GOAL_MS} ms`,
+  failures === 0,
+);
 
 const stats = measure(() => tagStats(db).tags.length, Math.min(runs, 10));
-figure(`tagStats, whole index (${stats.result} tags)`, `p50 ${percentile(stats.times, 0.5).toFixed(1)} ms, max ${percentile(stats.times, 1).toFixed(1)} ms`);
+figure(
+  `tagStats, whole index (${stats.result} tags)`,
+  `p50 ${percentile(stats.times, 0.5).toFixed(1)} ms, max ${percentile(stats.times, 1).toFixed(1)} ms`,
+);
 const scoped = measure(() => tagStats(db, 'folder:10_alice').tags.length, Math.min(runs, 10));
 figure(`tagStats, folder:10_alice (${scoped.result} tags)`, `p50 ${percentile(scoped.times, 0.5).toFixed(1)} ms`);
 const dense = measure(() => tagStats(db, '1girl').tags.length, Math.min(runs, 10));

@@ -46,12 +46,18 @@ function jpegs(dir: string): string[] {
 
 const files = jpegs(await ensureJpegDataset(200, '1024x768')).slice(0, COUNT);
 const folder = join(benchPath('tagger'), `stub-${CHANNELS.join('-')}`);
-if (!existsSync(join(folder, 'model.onnx'))) writeTaggerFolder(folder, { model: heavyTaggerModel({ tags: TAGS, channels: CHANNELS, strides: STRIDES }), csvTags: generatedTags(TAGS) });
+if (!existsSync(join(folder, 'model.onnx')))
+  writeTaggerFolder(folder, {
+    model: heavyTaggerModel({ tags: TAGS, channels: CHANNELS, strides: STRIDES }),
+    csvTags: generatedTags(TAGS),
+  });
 
 const sessions = new SessionCache();
 const tagger = new LocalTagger({ folder, sessions, batchSize: BATCH });
 const model = await tagger.load();
-console.log(`\n${files.length} 1024x768 JPEGs, batches of ${BATCH}, ${model.tags.length} tags, ${sessions.intraOpNumThreads} model threads`);
+console.log(
+  `\n${files.length} 1024x768 JPEGs, batches of ${BATCH}, ${model.tags.length} tags, ${sessions.intraOpNumThreads} model threads`,
+);
 
 /** The files cut into batches of requests, each batch read when it is pulled. */
 async function* batches(): AsyncGenerator<AnnotationRequest[]> {
@@ -96,7 +102,9 @@ for (let round = 0; round < ROUNDS; round++) {
   best.bare = Math.min(best.bare, await bare());
   best.sequential = Math.min(best.sequential, await pipeline(1));
   best.overlapped = Math.min(best.overlapped, await pipeline(2));
-  console.log(`round ${round + 1}: bare ${best.bare.toFixed(0)} ms, one call at a time ${best.sequential.toFixed(0)} ms, two in flight ${best.overlapped.toFixed(0)} ms (best so far)`);
+  console.log(
+    `round ${round + 1}: bare ${best.bare.toFixed(0)} ms, one call at a time ${best.sequential.toFixed(0)} ms, two in flight ${best.overlapped.toFixed(0)} ms (best so far)`,
+  );
 }
 await tagger.close();
 await sessions.releaseAll();
@@ -104,6 +112,17 @@ await sessions.releaseAll();
 const rate = (ms: number): number => files.length / (ms / 1000);
 const overhead = (ms: number): number => (ms / best.bare - 1) * 100;
 const signed = (percent: number): string => `${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%`;
-figure('tagger: bare session.run (reference)', `${rate(best.bare).toFixed(2)} images/s (${(best.bare / files.length).toFixed(0)} ms/image)`);
-report('tagger: pipeline, one call at a time', `${rate(best.sequential).toFixed(2)} images/s, ${signed(overhead(best.sequential))}`, '<= 15% overhead', overhead(best.sequential) <= 15);
-figure('tagger: pipeline, two calls in flight', `${rate(best.overlapped).toFixed(2)} images/s, ${signed(overhead(best.overlapped))}`);
+figure(
+  'tagger: bare session.run (reference)',
+  `${rate(best.bare).toFixed(2)} images/s (${(best.bare / files.length).toFixed(0)} ms/image)`,
+);
+report(
+  'tagger: pipeline, one call at a time',
+  `${rate(best.sequential).toFixed(2)} images/s, ${signed(overhead(best.sequential))}`,
+  '<= 15% overhead',
+  overhead(best.sequential) <= 15,
+);
+figure(
+  'tagger: pipeline, two calls in flight',
+  `${rate(best.overlapped).toFixed(2)} images/s, ${signed(overhead(best.overlapped))}`,
+);

@@ -52,7 +52,12 @@ async function bestMs(file: string, options: UpscaleOptions, runs: number): Prom
 /** CPU time (ms) every process on the machine has used so far, from /proc/stat (Linux), or NaN. */
 function machineCpuMs(): number {
   if (!existsSync('/proc/stat')) return NaN;
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
 }
 
@@ -79,11 +84,17 @@ function upscaleInChild(args: string[]): Promise<{ ms: number; maxRssMb: number;
       process.stdout.write(d);
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout.trim().split('\n').pop()!)) : reject(new Error(`upscale child exited with ${code}: ${stderr.slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(stdout.trim().split('\n').pop()!))
+        : reject(new Error(`upscale child exited with ${code}: ${stderr.slice(-2000)}`)),
+    );
   });
 }
 
-console.log(`\ntiled (256 px, 24 px overlap) vs single pass, x4, ${availableParallelism()} threads, best of 3, alternating`);
+console.log(
+  `\ntiled (256 px, 24 px overlap) vs single pass, x4, ${availableParallelism()} threads, best of 3, alternating`,
+);
 const sessions = new SessionCache();
 for (const size of [512, 1024]) {
   const file = await input(size, size);
@@ -98,18 +109,30 @@ for (const size of [512, 1024]) {
     return 0;
   });
   console.log(`  ${size}x${size}: other processes kept ${others.toFixed(2)} cores busy meanwhile`);
-  report(`tiled vs single pass, ${size}x${size} at x4`, `${(tiled / single).toFixed(2)}x (${(tiled / 1000).toFixed(2)} vs ${(single / 1000).toFixed(2)} s)`, '<= 1.15x', tiled / single <= 1.15);
+  report(
+    `tiled vs single pass, ${size}x${size} at x4`,
+    `${(tiled / single).toFixed(2)}x (${(tiled / 1000).toFixed(2)} vs ${(single / 1000).toFixed(2)} s)`,
+    '<= 1.15x',
+    tiled / single <= 1.15,
+  );
 }
 await sessions.releaseAll();
 
-console.log('\nmodel threads, 512x512 at x4, 256 px tiles, 3 interleaved rounds (figures only; the default is one thread per core, no spinning)');
+console.log(
+  '\nmodel threads, 512x512 at x4, 256 px tiles, 3 interleaved rounds (figures only; the default is one thread per core, no spinning)',
+);
 console.log('  "others": cores other processes kept busy meanwhile (mean); the ranking changes when they are busy');
 {
   const file = await input(512, 512);
   const variants: Array<{ name: string; cache: SessionCache; times: number[]; others: number[] }> = [
     { name: '1 thread', cache: new SessionCache({ intraOpNumThreads: 1 }), times: [], others: [] },
     { name: '2 threads', cache: new SessionCache({ intraOpNumThreads: 2 }), times: [], others: [] },
-    { name: '2 threads, spinning', cache: new SessionCache({ intraOpNumThreads: 2, spinning: true }), times: [], others: [] },
+    {
+      name: '2 threads, spinning',
+      cache: new SessionCache({ intraOpNumThreads: 2, spinning: true }),
+      times: [],
+      others: [],
+    },
   ];
   for (const v of variants) await upscaleImage(file, { model: x4, sessions: v.cache, tile: 128 });
   for (let round = 0; round < 3; round++) {
@@ -121,21 +144,30 @@ console.log('  "others": cores other processes kept busy meanwhile (mean); the r
   }
   for (const v of variants) {
     const others = v.others.reduce((a, b) => a + b) / v.others.length;
-    console.log(`  ${v.name.padEnd(22)} best ${(Math.min(...v.times) / 1000).toFixed(2)} s, runs ${v.times.map((t) => (t / 1000).toFixed(2)).join(' / ')} s   others ${others.toFixed(2)} cores`);
+    console.log(
+      `  ${v.name.padEnd(22)} best ${(Math.min(...v.times) / 1000).toFixed(2)} s, runs ${v.times.map((t) => (t / 1000).toFixed(2)).join(' / ')} s   others ${others.toFixed(2)} cores`,
+    );
     await v.cache.releaseAll();
   }
 }
 
 const large: Array<[string, ModelInfo, number, number, string[]]> = quick
-  ? [['2000x2000 at x4', x4, 2000, 2000, []], ['3000x2000 at x2, 128 px tiles', x2, 3000, 2000, ['--tile', '128']]]
-  : [['4000x4000 at x4', x4, 4000, 4000, []], ['6000x4000 at x2, 128 px tiles', x2, 6000, 4000, ['--tile', '128']]];
+  ? [
+      ['2000x2000 at x4', x4, 2000, 2000, []],
+      ['3000x2000 at x2, 128 px tiles', x2, 3000, 2000, ['--tile', '128']],
+    ]
+  : [
+      ['4000x4000 at x4', x4, 4000, 4000, []],
+      ['6000x4000 at x2, 128 px tiles', x2, 6000, 4000, ['--tile', '128']],
+    ];
 for (const [name, model, width, height, flags] of large) {
   const file = await input(width, height);
   const out = join(dir, 'out.png');
   console.log(`\n${name} -> ${width * model.scale}x${height * model.scale} PNG, streamed to disk, in a child process`);
   const result = await upscaleInChild([file, out, model.file, ...flags]);
   const meta = await sharp(out).metadata();
-  if (meta.width !== width * model.scale || meta.height !== height * model.scale) throw new Error(`wrong output size ${meta.width}x${meta.height}`);
+  if (meta.width !== width * model.scale || meta.height !== height * model.scale)
+    throw new Error(`wrong output size ${meta.width}x${meta.height}`);
   rmSync(out, { force: true });
   const mpPerMin = ((width * height) / 1e6 / (result.ms / 60_000)).toFixed(2);
   console.log(`  ${(result.ms / 1000).toFixed(0)} s (${mpPerMin} input MP/min)`);

@@ -16,10 +16,12 @@ import type { Workbench } from '../vscode/workbench.ts';
 
 /** Tabs of the editor area: their labels, and whether each is a preview (italic) tab. */
 async function tabs(workbench: Workbench): Promise<{ label: string; preview: boolean }[]> {
-  return workbench.page.locator('.tabs-container .tab').evaluateAll((els) => els.map((el) => ({
-    label: el.getAttribute('data-resource-name') ?? '',
-    preview: el.querySelector('.monaco-icon-label')?.classList.contains('italic') ?? false,
-  })));
+  return workbench.page.locator('.tabs-container .tab').evaluateAll((els) =>
+    els.map((el) => ({
+      label: el.getAttribute('data-resource-name') ?? '',
+      preview: el.querySelector('.monaco-icon-label')?.classList.contains('italic') ?? false,
+    })),
+  );
 }
 
 describe('e2e: Tagbench in the workbench', function () {
@@ -65,8 +67,15 @@ describe('e2e: Tagbench in the workbench', function () {
   });
 
   /** A row of the Datasets tree by its label. */
-  const row = (label: string): Locator => workbench.view('Datasets').locator('.monaco-list-row')
-    .filter({ has: workbench.page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+  const row = (label: string): Locator =>
+    workbench
+      .view('Datasets')
+      .locator('.monaco-list-row')
+      .filter({
+        has: workbench.page.locator('.label-name', {
+          hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+        }),
+      });
 
   it('shows problem files in the tree: a Problems node, and each file under its folder with its message', async () => {
     const problems = row('Problems (2)');
@@ -75,7 +84,7 @@ describe('e2e: Tagbench in the workbench', function () {
     await row('broken_only').click();
     const bad = row('bad.png');
     await bad.waitFor({ state: 'visible', timeout: 15_000 });
-    assert.match(await bad.innerText(), /not|image/i, 'the problem\'s message is its description');
+    assert.match(await bad.innerText(), /not|image/i, "the problem's message is its description");
     assert.equal(await bad.locator('.codicon-error').count(), 1, 'an error icon');
     await row('broken_only').click();
     await row('5_bob').click();
@@ -87,7 +96,8 @@ describe('e2e: Tagbench in the workbench', function () {
   });
 
   it('opens images in a preview tab on a single click, replaced by the next one, and keeps one on a double click', async () => {
-    const images = readdirSync(join(dataset.dir, '10_alice')).filter((n) => /\.(png|jpe?g|webp|bmp|gif)$/i.test(n))
+    const images = readdirSync(join(dataset.dir, '10_alice'))
+      .filter((n) => /\.(png|jpe?g|webp|bmp|gif)$/i.test(n))
       .sort((a, b) => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }));
     const showing = (expected: { label: string; preview: boolean }[]) => async (): Promise<boolean> =>
       JSON.stringify(await tabs(workbench)) === JSON.stringify(expected);
@@ -97,24 +107,36 @@ describe('e2e: Tagbench in the workbench', function () {
     await row(first).click();
     await until('a preview tab of the first image', showing([{ label: first, preview: true }]), 30_000);
     await row(second).click();
-    await until('the second image replacing the first in the preview tab', showing([{ label: second, preview: true }]), 30_000);
+    await until(
+      'the second image replacing the first in the preview tab',
+      showing([{ label: second, preview: true }]),
+      30_000,
+    );
     await row(second).dblclick();
     await until('the second image kept open (not a preview)', showing([{ label: second, preview: false }]), 30_000);
     await row(third).click();
-    const both = [{ label: second, preview: false }, { label: third, preview: true }];
+    const both = [
+      { label: second, preview: false },
+      { label: third, preview: true },
+    ];
     await until('the third image in a new preview tab beside it', showing(both), 30_000);
     await workbench.screenshot('datasets-preview-tabs');
   });
 
-  it('shows an image\'s thumbnail, size in pixels and bytes, and caption when the pointer rests on it', async () => {
+  it("shows an image's thumbnail, size in pixels and bytes, and caption when the pointer rests on it", async () => {
     const folder = join(dataset.dir, '10_alice');
-    const captioned = (n: string): boolean => /\.(png|jpe?g)$/i.test(n) && existsSync(join(folder, n.replace(/\.[^.]+$/, '.txt')));
+    const captioned = (n: string): boolean =>
+      /\.(png|jpe?g)$/i.test(n) && existsSync(join(folder, n.replace(/\.[^.]+$/, '.txt')));
     const name = readdirSync(folder).filter(captioned).sort()[0]!;
     const caption = readFileSync(join(folder, name.replace(/\.[^.]+$/, '.txt')), 'utf8').trim();
     const bytes = statSync(join(folder, name)).size;
     await row(name).hover();
     const hover = workbench.page.locator('.monaco-hover .hover-contents').last();
-    await until('the hover with the image\'s facts', async () => / px · /.test((await hover.innerText().catch(() => '')) ?? ''), 15_000);
+    await until(
+      "the hover with the image's facts",
+      async () => / px · /.test((await hover.innerText().catch(() => '')) ?? ''),
+      15_000,
+    );
     const text = await hover.innerText();
     assert.ok(text.includes(`10_alice/${name}`), text);
     assert.match(text, /[\d,]+ × [\d,]+ px · [\d.,]+ (KB|MB|bytes)/);
@@ -123,7 +145,8 @@ describe('e2e: Tagbench in the workbench', function () {
     assert.ok(text.includes(kb), `${kb} in ${text}`);
     const image = hover.locator('img');
     const loaded = async (): Promise<boolean> =>
-      (await image.count()) === 1 && (await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0));
+      (await image.count()) === 1 &&
+      (await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0));
     await until('the thumbnail to load', loaded, 15_000);
     await workbench.screenshot('datasets-image-hover');
   });

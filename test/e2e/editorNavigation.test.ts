@@ -23,7 +23,9 @@ describe('e2e: walking images with the keyboard in the image editor', function (
 
   before(async () => {
     dataset = await makeSampleWorkspace('navigation', { count: 16 });
-    folder = readdirSync(dataset.dir).filter((n) => /^\d+_/.test(n)).sort()[0]!;
+    folder = readdirSync(dataset.dir)
+      .filter((n) => /^\d+_/.test(n))
+      .sort()[0]!;
     workbench = await openWorkbench(dataset.dir);
     await until('the index', () => existsSync(join(dataset.dir, '.tagbench', 'index.db')));
     await workbench.showNotificationsCenter();
@@ -37,7 +39,8 @@ describe('e2e: walking images with the keyboard in the image editor', function (
   /** The image editor tabs open in the window. */
   const imageTabs = (): Locator => workbench.page.locator('.tabs-container .tab', { hasText: IMAGE_TAB });
   /** The newest image editor's content. */
-  const editor = (): FrameLocator => workbench.page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
+  const editor = (): FrameLocator =>
+    workbench.page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
   const captionOf = (name: string): string => {
     const file = join(dataset.dir, folder, name.replace(/\.[^.]+$/, '.txt'));
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -57,7 +60,14 @@ describe('e2e: walking images with the keyboard in the image editor', function (
   async function showing(name: string): Promise<void> {
     await until(`the editor on ${name}`, async () => {
       await noDialog();
-      const path = (await editor().locator('tb-image-facts dd').first().textContent().catch(() => ''))?.trim() ?? '';
+      const path =
+        (
+          await editor()
+            .locator('tb-image-facts dd')
+            .first()
+            .textContent()
+            .catch(() => '')
+        )?.trim() ?? '';
       return path === `${folder}/${name}`;
     });
     await until(`one image tab (${name})`, async () => {
@@ -76,10 +86,18 @@ describe('e2e: walking images with the keyboard in the image editor', function (
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill(`folder:${folder}`);
     await input.press('Enter');
-    await until('the folder\'s results', async () => (await gallery.locator('tb-virtual-grid #cell-2').getAttribute('title'))?.startsWith(`${folder}/`) ?? false);
+    await until(
+      "the folder's results",
+      async () =>
+        (await gallery.locator('tb-virtual-grid #cell-2').getAttribute('title'))?.startsWith(`${folder}/`) ?? false,
+    );
     names = [];
-    for (let i = 0; i < 3; i++) names.push((await gallery.locator(`tb-virtual-grid #cell-${i}`).getAttribute('aria-label')) ?? '');
-    assert.ok(names.every((n) => IMAGE_TAB.test(n)), `three results: ${names.join(', ')}`);
+    for (let i = 0; i < 3; i++)
+      names.push((await gallery.locator(`tb-virtual-grid #cell-${i}`).getAttribute('aria-label')) ?? '');
+    assert.ok(
+      names.every((n) => IMAGE_TAB.test(n)),
+      `three results: ${names.join(', ')}`,
+    );
     await gallery.locator('tb-virtual-grid #cell-0').dblclick();
     await showing(names[0]!);
   });
@@ -99,7 +117,11 @@ describe('e2e: walking images with the keyboard in the image editor', function (
     await box.press('Alt+PageDown');
     await showing(names[1]!);
     assert.equal(captionOf(names[0]!), before, 'the caption is as typed: unchanged');
-    assert.equal(existsSync(captionFile) ? statSync(captionFile).mtimeMs : null, mtime, 'saving an unchanged caption wrote nothing');
+    assert.equal(
+      existsSync(captionFile) ? statSync(captionFile).mtimeMs : null,
+      mtime,
+      'saving an unchanged caption wrote nothing',
+    );
     await workbench.screenshot('navigation-after-backspace');
   });
 
@@ -107,17 +129,29 @@ describe('e2e: walking images with the keyboard in the image editor', function (
     const before = captionOf(names[1]!);
     const box = editor().locator('tb-caption-panel textarea');
     await box.waitFor({ state: 'visible', timeout: 30_000 });
-    await until('focus in the caption', async () => (await box.evaluate((el) => el.getRootNode() instanceof ShadowRoot && (el.getRootNode() as ShadowRoot).activeElement === el)));
+    await until(
+      'focus in the caption',
+      async () =>
+        await box.evaluate(
+          (el) => el.getRootNode() instanceof ShadowRoot && (el.getRootNode() as ShadowRoot).activeElement === el,
+        ),
+    );
     await box.press('Control+End');
     await box.pressSequentially(', walked on');
     await box.press('Alt+PageDown');
     await showing(names[2]!);
     const ending = /\r?\n$/.exec(before)?.[0] ?? '';
-    assert.equal(captionOf(names[1]!), `${before.slice(0, before.length - ending.length)}, walked on${ending}`, 'the typed text was saved');
+    assert.equal(
+      captionOf(names[1]!),
+      `${before.slice(0, before.length - ending.length)}, walked on${ending}`,
+      'the typed text was saved',
+    );
 
     // Back with Alt+PageUp: the saved caption is shown, still one tab.
     await editor().locator('tb-caption-panel textarea').press('Alt+PageUp');
     await showing(names[1]!);
-    await until('the saved caption in the box', async () => (await editor().locator('tb-caption-panel textarea').inputValue()).endsWith(', walked on'));
+    await until('the saved caption in the box', async () =>
+      (await editor().locator('tb-caption-panel textarea').inputValue()).endsWith(', walked on'),
+    );
   });
 });

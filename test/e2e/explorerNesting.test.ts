@@ -36,42 +36,57 @@ describe('e2e: Explorer file nesting', function () {
   });
 
   /** The Explorer's row for a file name. */
-  const row = (name: string): Locator => workbench.page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`);
+  const row = (name: string): Locator =>
+    workbench.page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`);
 
   it('nests IMG_2805.txt and IMG_2805.tagbench.json under IMG_2805.JPG, and each caption under its image', async () => {
     // A nested file's row is indented one step more than its image's (its aria-level is not always updated).
-    const rows = async (): Promise<{ name: string; indent: number }[]> => workbench.page.locator('.explorer-folders-view .monaco-list-row')
-      .evaluateAll((list) => list.map((r) => ({
-        name: r.getAttribute('aria-label') ?? '',
-        indent: parseFloat((r.querySelector('.monaco-tl-indent') as HTMLElement | null)?.style.width ?? '0') || 0,
-      })));
+    const rows = async (): Promise<{ name: string; indent: number }[]> =>
+      workbench.page.locator('.explorer-folders-view .monaco-list-row').evaluateAll((list) =>
+        list.map((r) => ({
+          name: r.getAttribute('aria-label') ?? '',
+          indent: parseFloat((r.querySelector('.monaco-tl-indent') as HTMLElement | null)?.style.width ?? '0') || 0,
+        })),
+      );
     // code-server registers the extension's configuration defaults after the Explorer's first listing,
     // which it does not redo by itself: refresh it once they are there (the Tagbench view container is
     // registered at the same time). photo.png holding photo.txt shows that the nesting is in effect.
     await workbench.activityBarItem('Tagbench').waitFor({ state: 'visible', timeout: 60_000 });
-    await until('the Explorer to nest photo.txt under photo.png', async () => {
-      if ((await row('photo.png').getAttribute('aria-expanded')) !== null) return true;
-      await workbench.runCommand('Refresh Explorer');
-      await workbench.page.waitForTimeout(1000);
-      return false;
-    }, 60_000);
+    await until(
+      'the Explorer to nest photo.txt under photo.png',
+      async () => {
+        if ((await row('photo.png').getAttribute('aria-expanded')) !== null) return true;
+        await workbench.runCommand('Refresh Explorer');
+        await workbench.page.waitForTimeout(1000);
+        return false;
+      },
+      60_000,
+    );
     for (const parent of ['IMG_2805.JPG', 'photo.png', 'scan.Png']) {
-      if ((await row(parent).getAttribute('aria-expanded')) === 'false') await row(parent).locator('.monaco-tl-twistie').click();
-      await until(`${parent} expanded`, async () => (await row(parent).getAttribute('aria-expanded')) === 'true', 10_000);
+      if ((await row(parent).getAttribute('aria-expanded')) === 'false')
+        await row(parent).locator('.monaco-tl-twistie').click();
+      await until(
+        `${parent} expanded`,
+        async () => (await row(parent).getAttribute('aria-expanded')) === 'true',
+        10_000,
+      );
     }
     const listed = (await rows()).filter((r) => !r.name.startsWith('.'));
     const top = Math.min(...listed.map((r) => r.indent));
-    assert.deepEqual(listed.map((r) => `${r.indent > top ? '  ' : ''}${r.name}`), [
-      'IMG_2805.JPG',
-      '  IMG_2805.tagbench.json',
-      '  IMG_2805.txt',
-      'notes.md',
-      'notes.txt',
-      'photo.png',
-      '  photo.txt',
-      'scan.Png',
-      '  scan.caption',
-    ]);
+    assert.deepEqual(
+      listed.map((r) => `${r.indent > top ? '  ' : ''}${r.name}`),
+      [
+        'IMG_2805.JPG',
+        '  IMG_2805.tagbench.json',
+        '  IMG_2805.txt',
+        'notes.md',
+        'notes.txt',
+        'photo.png',
+        '  photo.txt',
+        'scan.Png',
+        '  scan.caption',
+      ],
+    );
     assert.equal(await row('notes.md').getAttribute('aria-expanded'), null, 'notes.md nests nothing');
     await workbench.screenshot('explorer-nesting');
   });

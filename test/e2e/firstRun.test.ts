@@ -54,7 +54,11 @@ describe('e2e: first run', function () {
     writeFileSync(join(dir, 'README.md'), '# not a dataset');
     workbench = await openWorkbench(dir);
     const content = await welcome(workbench);
-    await until('the no-images welcome', async () => /no images in this workspace/.test(await content.innerText()), 30_000);
+    await until(
+      'the no-images welcome',
+      async () => /no images in this workspace/.test(await content.innerText()),
+      30_000,
+    );
     assert.deepEqual(await buttons(content), ['Open Folder']);
     await workbench.screenshot('first-run-no-images');
   });
@@ -70,7 +74,11 @@ describe('e2e: first run', function () {
     await workbench.screenshot('first-run-not-indexed');
     await content.locator('.monaco-button', { hasText: 'Index Workspace' }).click();
     const root = workbench.view('Datasets').locator('.monaco-list-row[aria-level="1"]');
-    const label = async (): Promise<string> => (await root.first().getAttribute('aria-label').catch(() => '')) ?? '';
+    const label = async (): Promise<string> =>
+      (await root
+        .first()
+        .getAttribute('aria-label')
+        .catch(() => '')) ?? '';
     await until('the dataset in the tree', async () => /8 images/.test(await label()), 60_000);
     assert.equal(await workbench.view('Datasets').locator('.welcome-view-content').isVisible(), false);
     await workbench.screenshot('first-run-indexed');

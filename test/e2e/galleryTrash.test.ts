@@ -36,10 +36,14 @@ describe('e2e: moving images to the trash from the gallery', function () {
   const modal = (): Locator => workbench.page.locator('.monaco-dialog-box');
   const trashed = (): string[] => {
     const dir = join(dataset.dir, '.tagbench', 'trash');
-    return existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((n) => /\.(png|jpe?g|webp|gif|bmp|tiff?|avif)$/i.test(n)) : [];
+    return existsSync(dir)
+      ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((n) =>
+          /\.(png|jpe?g|webp|gif|bmp|tiff?|avif)$/i.test(n),
+        )
+      : [];
   };
 
-  it('moves nothing for a webview that skips the confirmation until the host\'s dialog is answered, then only on Move to Trash', async () => {
+  it("moves nothing for a webview that skips the confirmation until the host's dialog is answered, then only on Move to Trash", async () => {
     await workbench.runCommand('Tagbench: Open Gallery');
     const gallery = workbench.webviewFrame();
     const bar = gallery.locator('tb-batch-bar');
@@ -47,43 +51,82 @@ describe('e2e: moving images to the trash from the gallery', function () {
 
     // The webview's own endpoint, used as a compromised webview would: preview, then apply at once.
     const first = await bar.evaluate(async (el) => {
-      const rpc = (el as unknown as { rpc: { request(method: string, params: unknown): Promise<{ items: { id: number; path: string }[] }> } }).rpc;
+      const rpc = (
+        el as unknown as {
+          rpc: { request(method: string, params: unknown): Promise<{ items: { id: number; path: string }[] }> };
+        }
+      ).rpc;
       return (await rpc.request('search', { query: '', offset: 0, limit: 2 })).items;
     });
     assert.equal(first.length, 2);
     const files = first.map((i) => join(dataset.dir, i.path));
-    const skipping = bar.evaluate(async (el, ids): Promise<Answer> => {
-      const rpc = (el as unknown as { rpc: { request(method: string, params: unknown): Promise<{ planId: string }> } }).rpc;
-      const preview = await rpc.request('previewBatch', { selection: { kind: 'ids', ids }, action: { kind: 'trash' } });
-      return rpc.request('applyBatch', { planId: preview.planId }).then(() => 'applied' as const, (err: { code?: string }) => `refused: ${err.code}` as const);
-    }, first.map((i) => i.id));
+    const skipping = bar.evaluate(
+      async (el, ids): Promise<Answer> => {
+        const rpc = (
+          el as unknown as { rpc: { request(method: string, params: unknown): Promise<{ planId: string }> } }
+        ).rpc;
+        const preview = await rpc.request('previewBatch', {
+          selection: { kind: 'ids', ids },
+          action: { kind: 'trash' },
+        });
+        return rpc.request('applyBatch', { planId: preview.planId }).then(
+          () => 'applied' as const,
+          (err: { code?: string }) => `refused: ${err.code}` as const,
+        );
+      },
+      first.map((i) => i.id),
+    );
 
     const asked = await Promise.race([
-      modal().waitFor({ state: 'visible', timeout: 30_000 }).then(() => 'asked' as const),
+      modal()
+        .waitFor({ state: 'visible', timeout: 30_000 })
+        .then(() => 'asked' as const),
       skipping.then((answer) => answer),
     ]);
-    assert.equal(asked, 'asked', `the host applied the trash batch without asking (${asked}); moved: ${JSON.stringify(trashed())}`);
-    assert.ok(files.every((f) => existsSync(f)), 'nothing moved while the dialog is open');
-    assert.match((await modal().textContent()) ?? '', /Move 2 images \(with captions and sidecars\) to the Tagbench trash\?/);
+    assert.equal(
+      asked,
+      'asked',
+      `the host applied the trash batch without asking (${asked}); moved: ${JSON.stringify(trashed())}`,
+    );
+    assert.ok(
+      files.every((f) => existsSync(f)),
+      'nothing moved while the dialog is open',
+    );
+    assert.match(
+      (await modal().textContent()) ?? '',
+      /Move 2 images \(with captions and sidecars\) to the Tagbench trash\?/,
+    );
     await workbench.screenshot('gallery-trash-host-confirmation');
     await modal().locator('.monaco-button', { hasText: 'Cancel' }).click();
     assert.equal(await skipping, 'refused: cancelled');
-    assert.ok(files.every((f) => existsSync(f)), 'nothing moved after Cancel');
+    assert.ok(
+      files.every((f) => existsSync(f)),
+      'nothing moved after Cancel',
+    );
     assert.deepEqual(trashed(), []);
 
     const madeUp = await bar.evaluate(async (el) => {
       const rpc = (el as unknown as { rpc: { request(method: string, params: unknown): Promise<unknown> } }).rpc;
-      return rpc.request('applyBatch', { planId: 'not-a-plan-of-this-panel' }).then(() => 'applied', (err: { code?: string }) => `refused: ${err.code}`);
+      return rpc.request('applyBatch', { planId: 'not-a-plan-of-this-panel' }).then(
+        () => 'applied',
+        (err: { code?: string }) => `refused: ${err.code}`,
+      );
     });
     assert.equal(madeUp, 'refused: unknown-plan');
 
     // The Trash button: the same dialog from the host, and Move to Trash moves the two images.
     await gallery.locator('tb-virtual-grid #cell-0').click();
     await gallery.locator('tb-virtual-grid #cell-1').click({ modifiers: ['Shift'] });
-    await until('two selected', async () => (await gallery.locator('tb-search-bar .count').textContent())?.includes('2 selected') ?? false);
+    await until(
+      'two selected',
+      async () => (await gallery.locator('tb-search-bar .count').textContent())?.includes('2 selected') ?? false,
+    );
     await bar.locator('vscode-button', { hasText: 'Trash' }).click();
     await modal().waitFor({ state: 'visible', timeout: 30_000 });
-    assert.ok(files.every((f) => existsSync(f)), 'nothing moved before the answer');
+    assert.ok(
+      files.every((f) => existsSync(f)),
+      'nothing moved before the answer',
+    );
     await modal().locator('.monaco-button', { hasText: 'Move to Trash' }).click();
     await until('the two images in the trash', () => files.every((f) => !existsSync(f)) && trashed().length === 2);
 

@@ -23,22 +23,30 @@ describe('e2e: the export and process questions', function () {
   const step = async (pattern: RegExp): Promise<string> => {
     const title = widget.locator('.quick-input-title');
     let text = '';
-    await until(`a step titled ${pattern}`, async () => {
-      text = (await widget.isVisible()) ? (await title.textContent()) ?? '' : '';
-      return pattern.test(text);
-    }, 20_000);
+    await until(
+      `a step titled ${pattern}`,
+      async () => {
+        text = (await widget.isVisible()) ? ((await title.textContent()) ?? '') : '';
+        return pattern.test(text);
+      },
+      20_000,
+    );
     titles.push(text);
     return text;
   };
   const input = (): Locator => widget.locator('.quick-input-box input');
-  const message = async (): Promise<string> => ((await widget.locator('.quick-input-message').textContent()) ?? '').trim();
+  const message = async (): Promise<string> =>
+    ((await widget.locator('.quick-input-message').textContent()) ?? '').trim();
   /** Runs a command from the palette whose first question opens at once (so the palette never closes in between). */
   const startCommand = async (title: string): Promise<void> => {
     if (await widget.isVisible()) await workbench.page.keyboard.press('Escape');
     await workbench.page.keyboard.press('F1');
     await input().waitFor({ state: 'visible', timeout: 10_000 });
     await input().fill(`>${title}`);
-    await widget.locator('.monaco-list-row.focused').filter({ hasText: title }).waitFor({ state: 'visible', timeout: 10_000 });
+    await widget
+      .locator('.monaco-list-row.focused')
+      .filter({ hasText: title })
+      .waitFor({ state: 'visible', timeout: 10_000 });
     await input().press('Enter');
   };
 
@@ -72,14 +80,17 @@ describe('e2e: the export and process questions', function () {
     await until('the refusal', async () => /inside the dataset/.test(await message()));
     await input().press('Enter');
     await workbench.page.waitForTimeout(300);
-    assert.match(await widget.locator('.quick-input-title').textContent() ?? '', /\(3\/7\): output folder/);
+    assert.match((await widget.locator('.quick-input-title').textContent()) ?? '', /\(3\/7\): output folder/);
     await input().fill('/');
     await until('the refusal of /', async () => /root of the filesystem/.test(await message()));
     await input().fill(sibling);
     await until('no refusal', async () => !/inside|root|not empty/.test(await message()));
     await input().press('Enter');
     await step(/\(4\/7\): concept folders/);
-    assert.match((await widget.locator('.monaco-list-row').first().textContent()) ?? '', /Keep the \d+ concept folders/);
+    assert.match(
+      (await widget.locator('.monaco-list-row').first().textContent()) ?? '',
+      /Keep the \d+ concept folders/,
+    );
     await input().press('Enter');
     await step(/\(5\/7\): folder for the \d+ images? outside concept folders/);
     await input().fill('abc');
@@ -95,7 +106,8 @@ describe('e2e: the export and process questions', function () {
     const done = await workbench.waitForNotification(/Export .* done/i, 60_000);
     assert.match(done, /subsets/);
     const folders = readdirSync(sibling).sort();
-    for (const f of ['10_alice', '10_loose', '3_forest_style', '5_bob', 'dataset.toml', 'reg']) assert.ok(folders.includes(f), `${f} in ${folders.join(', ')}`);
+    for (const f of ['10_alice', '10_loose', '3_forest_style', '5_bob', 'dataset.toml', 'reg'])
+      assert.ok(folders.includes(f), `${f} in ${folders.join(', ')}`);
     assert.deepEqual(readdirSync(join(sibling, 'reg')), ['1_regularization']);
     for (const title of titles) {
       const [, n, total] = /\((\d+)\/(\d+)\)/.exec(title) ?? [];
@@ -103,7 +115,7 @@ describe('e2e: the export and process questions', function () {
     }
   });
 
-  it('asks the process command\'s images by what each choice gives, with counts', async () => {
+  it("asks the process command's images by what each choice gives, with counts", async () => {
     await workbench.runCommand('Tagbench: Open Gallery');
     const gallery = workbench.webviewFrame();
     const search = gallery.locator('tb-search-bar vscode-textfield input');
@@ -111,12 +123,17 @@ describe('e2e: the export and process questions', function () {
     await search.fill('folder:5_bob');
     await search.press('Enter');
     let shown = '';
-    await until('the gallery count', async () => /^\d+ images?$/.test(shown = ((await gallery.locator('tb-search-bar .count').textContent()) ?? '').trim()));
+    await until('the gallery count', async () =>
+      /^\d+ images?$/.test((shown = ((await gallery.locator('tb-search-bar .count').textContent()) ?? '').trim())),
+    );
     await startCommand('Tagbench: Process Images (Crop, Resize, Upscale)...');
     await step(/^Process Images \(1\/4\): which images\?/);
     const rows = await widget.locator('.monaco-list-row').allTextContents();
     assert.match(rows[0] ?? '', /All images.*\d+ images/, 'Enter takes all images, and says so');
-    assert.ok(rows.some((r) => r.includes("The gallery's results") && r.includes(`${shown}: folder:5_bob`)), JSON.stringify(rows));
+    assert.ok(
+      rows.some((r) => r.includes("The gallery's results") && r.includes(`${shown}: folder:5_bob`)),
+      JSON.stringify(rows),
+    );
     await input().fill('Another query');
     await input().press('Enter');
     await until('the query box', async () => (await input().inputValue()) === 'folder:5_bob');

@@ -28,20 +28,34 @@ describe('e2e: reviewing suggestions in the image editor', function () {
   before(async () => {
     dataset = await makeSampleWorkspace('suggestions', { count: 12 });
     const folder = readdirSync(dataset.dir).find((n) => /^\d+_/.test(n))!;
-    const name = readdirSync(join(dataset.dir, folder)).sort().find((n) => /\.(png|jpe?g)$/i.test(n))!;
+    const name = readdirSync(join(dataset.dir, folder))
+      .sort()
+      .find((n) => /\.(png|jpe?g)$/i.test(n))!;
     image = `${folder}/${name}`;
     const stem = join(dataset.dir, image.replace(/\.[^.]+$/, ''));
     writeFileSync(`${stem}.txt`, '1girl, solo\n');
-    writeFileSync(`${stem}.tagbench.json`, JSON.stringify({
-      tagbench: 1,
-      image: { sha256: createHash('sha256').update(readFileSync(join(dataset.dir, image))).digest('hex'), file: name },
-      tags: [
-        { name: '1girl', source: 'user' },
-        { name: 'solo', source: wd, category: 'general', confidence: 0.97, status: 'accepted' },
-        { name: 'smile', source: wd, category: 'general', confidence: 0.71, status: 'suggested' },
-        { name: 'long hair', source: wd, category: 'general', confidence: 0.55, status: 'suggested' },
-      ],
-    }, null, 2) + '\n');
+    writeFileSync(
+      `${stem}.tagbench.json`,
+      JSON.stringify(
+        {
+          tagbench: 1,
+          image: {
+            sha256: createHash('sha256')
+              .update(readFileSync(join(dataset.dir, image)))
+              .digest('hex'),
+            file: name,
+          },
+          tags: [
+            { name: '1girl', source: 'user' },
+            { name: 'solo', source: wd, category: 'general', confidence: 0.97, status: 'accepted' },
+            { name: 'smile', source: wd, category: 'general', confidence: 0.71, status: 'suggested' },
+            { name: 'long hair', source: wd, category: 'general', confidence: 0.55, status: 'suggested' },
+          ],
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     workbench = await openWorkbench(dataset.dir);
     await until('the index', () => existsSync(join(dataset.dir, '.tagbench', 'index.db')));
     await workbench.showNotificationsCenter();
@@ -59,14 +73,28 @@ describe('e2e: reviewing suggestions in the image editor', function () {
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill('has:suggestions');
     await input.press('Enter');
-    await until('one result', async () => (await gallery.locator('tb-search-bar .count').textContent())?.trim() === '1 image');
+    await until(
+      'one result',
+      async () => (await gallery.locator('tb-search-bar .count').textContent())?.trim() === '1 image',
+    );
     await gallery.locator('tb-virtual-grid #cell-0').dblclick();
-    await until('the image editor tab', async () => (await workbench.page.locator('.tab.active', { hasText: /\.(png|jpe?g)$/i }).count()) === 1);
-    const editor = workbench.page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
+    await until(
+      'the image editor tab',
+      async () => (await workbench.page.locator('.tab.active', { hasText: /\.(png|jpe?g)$/i }).count()) === 1,
+    );
+    const editor = workbench.page
+      .locator('iframe.webview.ready')
+      .last()
+      .contentFrame()
+      .locator('#active-frame')
+      .contentFrame();
     const chips = editor.locator('tb-suggestions [role=option]');
     await chips.first().waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal((await editor.locator('tb-image-facts dd').first().textContent())?.trim(), image);
-    assert.deepEqual((await chips.locator('.label').allTextContents()).map((t) => t.trim()), ['smile', 'long hair']);
+    assert.deepEqual(
+      (await chips.locator('.label').allTextContents()).map((t) => t.trim()),
+      ['smile', 'long hair'],
+    );
 
     await chips.first().focus();
     await workbench.page.keyboard.press('Enter');
@@ -79,25 +107,42 @@ describe('e2e: reviewing suggestions in the image editor', function () {
     await workbench.screenshot('image-editor-suggestions-reviewed');
 
     const stem = join(dataset.dir, image.replace(/\.[^.]+$/, ''));
-    const statuses = (): Record<string, string> => Object.fromEntries((JSON.parse(readFileSync(`${stem}.tagbench.json`, 'utf8')) as { tags: StoredTag[] }).tags
-      .map((t) => [t.name, t.status ?? '']));
+    const statuses = (): Record<string, string> =>
+      Object.fromEntries(
+        (JSON.parse(readFileSync(`${stem}.tagbench.json`, 'utf8')) as { tags: StoredTag[] }).tags.map((t) => [
+          t.name,
+          t.status ?? '',
+        ]),
+      );
     await workbench.page.keyboard.press('Control+s');
     await until('the caption on disk', () => readFileSync(`${stem}.txt`, 'utf8') === '1girl, solo, smile\n');
     await until('the statuses in the sidecar', () => statuses()['long hair'] === 'rejected');
     await until('a clean tab', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 0);
     assert.deepEqual(statuses(), { '1girl': '', solo: 'accepted', smile: 'accepted', 'long hair': 'rejected' });
-    const smile = (JSON.parse(readFileSync(`${stem}.tagbench.json`, 'utf8')) as { tags: StoredTag[] }).tags.find((t) => t.name === 'smile')!;
-    assert.deepEqual(smile, { name: 'smile', source: wd, category: 'general', confidence: 0.71, status: 'accepted' }, 'the model and its confidence are kept');
+    const smile = (JSON.parse(readFileSync(`${stem}.tagbench.json`, 'utf8')) as { tags: StoredTag[] }).tags.find(
+      (t) => t.name === 'smile',
+    )!;
+    assert.deepEqual(
+      smile,
+      { name: 'smile', source: wd, category: 'general', confidence: 0.71, status: 'accepted' },
+      'the model and its confidence are kept',
+    );
 
     // Undo brings the rejected suggestion back (unsaved); the caption keeps the accepted tag.
     await workbench.page.keyboard.press('Control+z');
     await until('the suggestion back', async () => (await chips.count()) === 1);
     assert.equal((await chips.locator('.label').textContent())?.trim(), 'long hair');
     assert.equal(await box.inputValue(), '1girl, solo, smile');
-    await until('the dirty marker after undo', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 1);
+    await until(
+      'the dirty marker after undo',
+      async () => (await workbench.page.locator('.tab.active.dirty').count()) === 1,
+    );
     await workbench.runCommand('File: Revert File');
     await until('no suggestion after revert', async () => (await chips.count()) === 0);
-    await until('a clean tab after revert', async () => (await workbench.page.locator('.tab.active.dirty').count()) === 0);
+    await until(
+      'a clean tab after revert',
+      async () => (await workbench.page.locator('.tab.active.dirty').count()) === 0,
+    );
     assert.equal(statuses()['long hair'], 'rejected', 'undo and revert left the sidecar alone');
   });
 });

@@ -55,8 +55,21 @@ export async function makeTemplate(dir: string): Promise<void> {
   for (let i = 0; i < IMAGES; i++) {
     const folder = join(dir, i % 2 ? '10_alice' : '5_bob');
     mkdirSync(folder, { recursive: true });
-    const noise = await sharp({ create: { width: 200 + (i % 9), height: 150, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 100 + (i % 50), sigma: 40 } } }).png().toBuffer();
-    await sharp(noise).resize(320 + (i % 9) * 4, 240).png().toFile(join(folder, `img${i}.png`));
+    const noise = await sharp({
+      create: {
+        width: 200 + (i % 9),
+        height: 150,
+        channels: 3,
+        background: { r: 0, g: 0, b: 0 },
+        noise: { type: 'gaussian', mean: 100 + (i % 50), sigma: 40 },
+      },
+    })
+      .png()
+      .toBuffer();
+    await sharp(noise)
+      .resize(320 + (i % 9) * 4, 240)
+      .png()
+      .toFile(join(folder, `img${i}.png`));
     writeFileSync(join(folder, `img${i}.txt`), `${i % 3 ? 'solo, ' : ''}girl ${i}, sky${i % 4 === 0 ? '\r\n' : '\n'}`);
   }
 }
@@ -124,14 +137,16 @@ function strayTemps(dir: string): string[] {
 function captions(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const folder of ['10_alice', '5_bob']) {
-    for (const name of readdirSync(join(dir, folder))) if (name.endsWith('.txt')) out.set(`${folder}/${name}`, readFileSync(join(dir, folder, name)).toString('hex'));
+    for (const name of readdirSync(join(dir, folder)))
+      if (name.endsWith('.txt')) out.set(`${folder}/${name}`, readFileSync(join(dir, folder, name)).toString('hex'));
   }
   return out;
 }
 
 function expectCode(what: string, run: CliResult, problems: string[]): void {
   if (run.code !== 0) problems.push(`${what} exited ${run.code}: ${run.stderr.trim().split('\n')[0]}`);
-  if (/run with --debug/.test(run.stderr)) problems.push(`${what} reported a defect: ${run.stderr.trim().split('\n')[0]}`);
+  if (/run with --debug/.test(run.stderr))
+    problems.push(`${what} reported a defect: ${run.stderr.trim().split('\n')[0]}`);
 }
 
 /** How many indexed images match a query, read straight from the index (no re-index first). */
@@ -146,7 +161,9 @@ function indexedCount(dir: string, query: string): number {
 
 /** Every caption is as before the command or as after it, never anything else (a torn write). */
 function torn(now: Map<string, string>, before: Map<string, string>, after: Map<string, string>): string[] {
-  const bad = [...now].filter(([path, hex]) => hex !== before.get(path) && hex !== after.get(path)).map(([path]) => `${path} is neither as before nor as after`);
+  const bad = [...now]
+    .filter(([path, hex]) => hex !== before.get(path) && hex !== after.get(path))
+    .map(([path]) => `${path} is neither as before nor as after`);
   if (now.size !== before.size) bad.push(`${now.size} captions instead of ${before.size}`);
   return bad.slice(0, 5);
 }
@@ -159,7 +176,7 @@ export function scenarios(template: string): Scenario[] {
     await indexDataset(trial.dir, { thumbnails: false });
   };
   const rename = (trial: Trial): string[] => ['tags', trial.dir, 'rename', 'solo', 'alone', '--json'];
-  const solo = Math.ceil(IMAGES * 2 / 3);
+  const solo = Math.ceil((IMAGES * 2) / 3);
 
   let indexRef: ReturnType<typeof dumpIndex>;
   const before = captions(template);
@@ -179,7 +196,8 @@ export function scenarios(template: string): Scenario[] {
       recover: async (trial) => {
         const problems: string[] = [];
         expectCode('tagbench index after the kill', await runCli(['index', trial.dir, '--json']), problems);
-        if (JSON.stringify(dumpIndex(join(trial.dir, '.tagbench', 'index.db'))) !== JSON.stringify(indexRef)) problems.push('the index differs from one made without a kill');
+        if (JSON.stringify(dumpIndex(join(trial.dir, '.tagbench', 'index.db'))) !== JSON.stringify(indexRef))
+          problems.push('the index differs from one made without a kill');
         problems.push(...strayTemps(trial.dir).map((path) => `temporary file left: ${path}`));
         return problems;
       },
@@ -197,11 +215,19 @@ export function scenarios(template: string): Scenario[] {
         // Half the trials undo what the killed batch did, half run it again.
         const undo = trial.random() < 0.5;
         const run = await runCli(undo ? ['undo', trial.dir, '--json'] : rename(trial));
-        if (undo && run.code !== 0 && !/nothing to undo/i.test(run.stderr + run.stdout)) expectCode('tagbench undo after the kill', run, problems);
+        if (undo && run.code !== 0 && !/nothing to undo/i.test(run.stderr + run.stdout))
+          expectCode('tagbench undo after the kill', run, problems);
         if (!undo) expectCode('the batch run again after the kill', run, problems);
-        problems.push(...treeDiff(undo ? 'captions after undo' : 'captions after the re-run', captions(trial.dir), undo ? before : after));
+        problems.push(
+          ...treeDiff(
+            undo ? 'captions after undo' : 'captions after the re-run',
+            captions(trial.dir),
+            undo ? before : after,
+          ),
+        );
         const alone = indexedCount(trial.dir, 'alone');
-        if (alone !== (undo ? 0 : solo)) problems.push(`the index has ${alone} images tagged "alone" right after the ${undo ? 'undo' : 're-run'}`);
+        if (alone !== (undo ? 0 : solo))
+          problems.push(`the index has ${alone} images tagged "alone" right after the ${undo ? 'undo' : 're-run'}`);
         await indexDataset(trial.dir, { thumbnails: false });
         problems.push(...strayTemps(trial.dir).map((path) => `temporary file left after the next index run: ${path}`));
         return problems;
@@ -221,7 +247,8 @@ export function scenarios(template: string): Scenario[] {
       recover: async (trial) => {
         const problems = torn(captions(trial.dir), before, after);
         const run = await runCli(['undo', trial.dir, '--json']);
-        if (run.code !== 0 && !/nothing to undo/i.test(run.stderr + run.stdout)) expectCode('tagbench undo again after the kill', run, problems);
+        if (run.code !== 0 && !/nothing to undo/i.test(run.stderr + run.stdout))
+          expectCode('tagbench undo again after the kill', run, problems);
         problems.push(...treeDiff('captions after the second undo', captions(trial.dir), before));
         const alone = indexedCount(trial.dir, 'alone');
         if (alone !== 0) problems.push(`the index has ${alone} images tagged "alone" right after the undo`);
@@ -239,10 +266,15 @@ export function scenarios(template: string): Scenario[] {
       recover: async (trial) => {
         const problems: string[] = [];
         const dataset = snapshotFiles(trial.dir);
-        expectCode('the export run again after the kill', await runCli(['export', trial.dir, '--out', trial.out, '--format', 'kohya', '--json']), problems);
+        expectCode(
+          'the export run again after the kill',
+          await runCli(['export', trial.dir, '--out', trial.out, '--format', 'kohya', '--json']),
+          problems,
+        );
         problems.push(...treeDiff('export', tree(trial.out, ['.tagbench-export.json'], trial.out), exportRef));
         problems.push(...strayTemps(trial.out).map((path) => `temporary file left in the export: ${path}`));
-        if (JSON.stringify([...snapshotFiles(trial.dir)]) !== JSON.stringify([...dataset])) problems.push('the export changed the dataset');
+        if (JSON.stringify([...snapshotFiles(trial.dir)]) !== JSON.stringify([...dataset]))
+          problems.push('the export changed the dataset');
         return problems;
       },
     },
@@ -256,17 +288,26 @@ export function scenarios(template: string): Scenario[] {
       },
       recover: async (trial) => {
         const problems: string[] = [];
-        const { jobs } = JSON.parse((await runCli(['jobs', trial.dir, '--json'])).stdout) as { jobs: { id: number; kind: string; state: string }[] };
+        const { jobs } = JSON.parse((await runCli(['jobs', trial.dir, '--json'])).stdout) as {
+          jobs: { id: number; kind: string; state: string }[];
+        };
         const job = jobs.find((j) => j.kind === 'process');
         if (job && job.state !== 'done') {
           const run = await runCli(['resume', trial.dir, String(job.id)]);
-          if (/running in another process/.test(run.stderr)) problems.push(`resume right after the kill: ${run.stderr.trim()}`);
+          if (/running in another process/.test(run.stderr))
+            problems.push(`resume right after the kill: ${run.stderr.trim()}`);
           else expectCode(`tagbench resume of a ${job.state} job`, run, problems);
         } else if (!job) {
-          expectCode('process run again (the kill came before the job was made)', await runCli(['process', trial.dir, '--resize', '256', '--mode', 'crop', '--json']), problems);
+          expectCode(
+            'process run again (the kill came before the job was made)',
+            await runCli(['process', trial.dir, '--resize', '256', '--mode', 'crop', '--json']),
+            problems,
+          );
         }
         problems.push(...treeDiff('derived images', tree(join(trial.dir, '.tagbench', 'derived')), derivedRef));
-        problems.push(...strayTemps(join(trial.dir, '.tagbench', 'derived')).map((path) => `temporary file left: ${path}`));
+        problems.push(
+          ...strayTemps(join(trial.dir, '.tagbench', 'derived')).map((path) => `temporary file left: ${path}`),
+        );
         return problems;
       },
     },
@@ -286,7 +327,13 @@ export interface TrialResult {
  * Runs `trials` trials of each scenario: each on a fresh copy of the template, killed after a random
  * delay within the unkilled command's run time (from just after Node's start-up to its end).
  */
-export async function runFaultTrials(options: { seed: number; trials: number; only?: readonly string[]; log?: (line: string) => void; work: string }): Promise<TrialResult[]> {
+export async function runFaultTrials(options: {
+  seed: number;
+  trials: number;
+  only?: readonly string[];
+  log?: (line: string) => void;
+  work: string;
+}): Promise<TrialResult[]> {
   const log = options.log ?? (() => {});
   const template = join(options.work, 'template');
   if (!existsSync(template)) await makeTemplate(template);
@@ -317,7 +364,9 @@ export async function runFaultTrials(options: { seed: number; trials: number; on
       const { killed } = await runKilled(scenario.command(trial), delayMs);
       const problems = await scenario.recover(trial);
       results.push({ scenario: scenario.name, trial: i, delayMs, killed, problems });
-      log(`${scenario.name} #${i}: killed after ${delayMs} ms${killed ? '' : ' (it had finished)'}: ${problems.length === 0 ? 'recovered' : problems.join('; ')}`);
+      log(
+        `${scenario.name} #${i}: killed after ${delayMs} ms${killed ? '' : ' (it had finished)'}: ${problems.length === 0 ? 'recovered' : problems.join('; ')}`,
+      );
       if (problems.length === 0) {
         rmSync(trial.dir, { recursive: true, force: true });
         rmSync(trial.out, { recursive: true, force: true });

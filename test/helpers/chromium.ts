@@ -11,12 +11,24 @@ export const CHROMIUM_PATH = process.env.TAGBENCH_CHROMIUM ?? '/usr/bin/chromium
 /** Launches chromium; crash reports and caches go to a temp folder, never the home folder. */
 export function launchChromium(): Promise<Browser> {
   const dir = mkdtempSync(join(tmpdir(), 'tagbench-chromium-'));
-  const env = { XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  const env = {
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    XDG_CACHE_HOME: join(dir, 'cache'),
+    XDG_DATA_HOME: join(dir, 'data'),
+  };
   for (const folder of Object.values(env)) mkdirSync(folder, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     env: { ...process.env, ...env },
   });
 }

@@ -34,12 +34,20 @@ export function snapshotFiles(root: string): Map<string, string> {
 export function dumpIndex(indexFile: string): { images: unknown[]; problems: unknown[]; tags: unknown[] } {
   const db = new BetterSqlite3(indexFile, { readonly: true });
   try {
-    const images = db.prepare(`SELECT path, dir, name, ext, size, mtime_ms, sha256, format, width, height, channels,
+    const images = db
+      .prepare(
+        `SELECT path, dir, name, ext, size, mtime_ms, sha256, format, width, height, channels,
       has_alpha, bit_depth, space, frames, orientation, phash, dhash, caption_path, caption, tag_count, sidecar_path
-      FROM images ORDER BY path`).all();
+      FROM images ORDER BY path`,
+      )
+      .all();
     const problems = db.prepare('SELECT path, kind, severity, message FROM problems ORDER BY path, kind').all();
-    const tags = db.prepare(`SELECT i.path, (SELECT group_concat(name, '|') FROM (SELECT t.name FROM image_tags it
-      JOIN tags t ON t.id = it.tag_id WHERE it.image_id = i.id ORDER BY it.pos)) AS tags FROM images i ORDER BY i.path`).all();
+    const tags = db
+      .prepare(
+        `SELECT i.path, (SELECT group_concat(name, '|') FROM (SELECT t.name FROM image_tags it
+      JOIN tags t ON t.id = it.tag_id WHERE it.image_id = i.id ORDER BY it.pos)) AS tags FROM images i ORDER BY i.path`,
+      )
+      .all();
     return { images, problems, tags };
   } finally {
     db.close();

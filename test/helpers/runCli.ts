@@ -13,7 +13,10 @@ export interface CliResult {
 }
 
 /** Runs `tagbench ...args` with the current Node. */
-export function runCli(args: readonly string[], options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +38,10 @@ export function runCli(args: readonly string[], options: { uid?: number; gid?: n
  * it (as `tagbench ... | head -1` does once head has its line); resolves with the exit code and what
  * reached the other stream.
  */
-export function runCliIntoClosedPipe(args: readonly string[], closed: 'stdout' | 'stderr'): Promise<{ code: number | null; signal: NodeJS.Signals | null; other: string }> {
+export function runCliIntoClosedPipe(
+  args: readonly string[],
+  closed: 'stdout' | 'stderr',
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; other: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child[closed].destroy();

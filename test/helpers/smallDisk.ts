@@ -36,7 +36,10 @@ export function mountSmallDisk(kib: number): SmallDisk {
     run(['mount', '-t', 'tmpfs', '-o', `size=${kib}k,mode=0777`, 'tmpfs', dir]);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`Full-disk tests mount a small tmpfs and need root or password-less sudo: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new Error(
+      `Full-disk tests mount a small tmpfs and need root or password-less sudo: ${(err as Error).message.split('\n')[0]}`,
+      { cause: err },
+    );
   }
   const free = (): number => {
     const stat = statfsSync(dir);

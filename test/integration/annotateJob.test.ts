@@ -23,10 +23,17 @@ import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 import { runCli } from '../helpers/runCli.ts';
 
 const solid = (file: string, background: string, width = 64, height = 64): Promise<unknown> =>
-  sharp({ create: { width, height, channels: 3, background } }).png().toFile(file);
+  sharp({ create: { width, height, channels: 3, background } })
+    .png()
+    .toFile(file);
 
 /** The colour of each fixture image. */
-const COLOURS: Record<string, [number, number, number]> = { 'red.png': [255, 0, 0], 'blue.png': [0, 0, 255], 'green.png': [0, 255, 0], 'hand.png': [255, 0, 0] };
+const COLOURS: Record<string, [number, number, number]> = {
+  'red.png': [255, 0, 0],
+  'blue.png': [0, 0, 255],
+  'green.png': [0, 255, 0],
+  'hand.png': [255, 0, 0],
+};
 const hex = (rgb: readonly number[]): string => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 
 describe('annotate jobs', function () {
@@ -39,21 +46,38 @@ describe('annotate jobs', function () {
   const run = async (annotator: AnnotatorSpec, merge: Partial<MergeOptions> = {}, query = '', signal?: AbortSignal) => {
     const { db } = openDatasetIndex(root);
     try {
-      const spec: AnnotateJobSpec = { kind: 'annotate', query, params: { annotator, merge: { ...DEFAULT_MERGE, ...merge }, captionExtension: '.txt' } };
+      const spec: AnnotateJobSpec = {
+        kind: 'annotate',
+        query,
+        params: { annotator, merge: { ...DEFAULT_MERGE, ...merge }, captionExtension: '.txt' },
+      };
       const id = planJob(db, root, spec);
-      const report = await runPlannedJob(db, id, poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 }), { concurrency: 1, ...(signal ? { signal } : {}) });
+      const report = await runPlannedJob(
+        db,
+        id,
+        poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 }),
+        { concurrency: 1, ...(signal ? { signal } : {}) },
+      );
       return { report, failures: jobItems(db, id, 'failed').map((i) => ({ key: i.key, error: i.error })) };
     } finally {
       db.close();
     }
   };
-  const taggerSpec = (): AnnotatorSpec => ({ type: 'tagger', path: tagger, general: 0.35, character: 0.85, batchSize: 4 });
+  const taggerSpec = (): AnnotatorSpec => ({
+    type: 'tagger',
+    path: tagger,
+    general: 0.35,
+    character: 0.85,
+    batchSize: 4,
+  });
   const caption = (name: string): string => readFileSync(join(root, name.replace(/\.png$/, '.txt')), 'utf8');
   const sidecar = (name: string) => parseSidecar(readFileSync(join(root, name.replace(/\.png$/, '.tagbench.json'))));
   const search = (query: string): string[] => {
     const { db } = openDatasetIndex(root);
     try {
-      return searchImages(db, query, { limit: 100 }).items.map((i) => i.path).sort();
+      return searchImages(db, query, { limit: 100 })
+        .items.map((i) => i.path)
+        .sort();
     } finally {
       db.close();
     }
@@ -92,8 +116,19 @@ describe('annotate jobs', function () {
     assert.match(hand.toString('utf8'), /^\uFEFFmy subject, red, .*\r\n$/s, 'hand tags first, CRLF kept');
     const side = sidecar('hand.png');
     assert.equal(side.tags!.find((t) => t.name === 'my subject')!.source, 'user');
-    assert.equal(side.tags!.find((t) => t.name === 'red')!.source, 'user', 'a hand tag the model agrees with stays the user\'s');
-    const entry = (side.annotations as { model: string; version: string; kind: string; result: { rating: { name: string }; raw: Record<string, number> } }[])[0]!;
+    assert.equal(
+      side.tags!.find((t) => t.name === 'red')!.source,
+      'user',
+      "a hand tag the model agrees with stays the user's",
+    );
+    const entry = (
+      side.annotations as {
+        model: string;
+        version: string;
+        kind: string;
+        result: { rating: { name: string }; raw: Record<string, number> };
+      }[]
+    )[0]!;
     assert.equal(entry.model, 'tagger:stub-tagger');
     assert.match(entry.version, /^[0-9a-f]{12}$/);
     assert.equal(entry.result.rating.name, 'questionable', 'the rating is its own field');
@@ -124,8 +159,13 @@ describe('annotate jobs', function () {
     assert.equal(report.job.state, 'done');
     const expected = expectedScorerOutput([255, 0, 0]);
     const side = sidecar('red.png');
-    assert.ok(Math.abs(side.scores!.aesthetic!.value - expected.score) < 1e-3, `${side.scores!.aesthetic!.value} vs ${expected.score}`);
-    const entry = (side.annotations as { kind: string; result: { embedding: { base64: string; dim: number } } }[]).find((a) => a.kind === 'score')!;
+    assert.ok(
+      Math.abs(side.scores!.aesthetic!.value - expected.score) < 1e-3,
+      `${side.scores!.aesthetic!.value} vs ${expected.score}`,
+    );
+    const entry = (side.annotations as { kind: string; result: { embedding: { base64: string; dim: number } } }[]).find(
+      (a) => a.kind === 'score',
+    )!;
     const embedding = decodeEmbedding(entry.result.embedding);
     assert.equal(embedding.length, expected.embedding.length);
     embedding.forEach((v, i) => assert.ok(Math.abs(v - expected.embedding[i]!) < 1e-3));
@@ -133,7 +173,9 @@ describe('annotate jobs', function () {
     const { db } = openDatasetIndex(root);
     const scored = (() => {
       try {
-        return jobItems(db, report.job.id).map((i) => i.key).sort();
+        return jobItems(db, report.job.id)
+          .map((i) => i.key)
+          .sort();
       } finally {
         db.close();
       }
@@ -145,7 +187,11 @@ describe('annotate jobs', function () {
     for (const threshold of [low - 0.01, (low + high) / 2, high + 0.01]) {
       const expectedSet = scored.filter((p) => scoreOf(p) >= threshold);
       assert.deepEqual(search(`score>=${threshold.toFixed(4)}`), expectedSet, `score>=${threshold.toFixed(4)}`);
-      assert.deepEqual(search(`score<${threshold.toFixed(4)}`), scored.filter((p) => !expectedSet.includes(p)), `score<${threshold.toFixed(4)}`);
+      assert.deepEqual(
+        search(`score<${threshold.toFixed(4)}`),
+        scored.filter((p) => !expectedSet.includes(p)),
+        `score<${threshold.toFixed(4)}`,
+      );
     }
   });
 
@@ -154,7 +200,12 @@ describe('annotate jobs', function () {
     await indexDataset(root);
     const result = await runCli(['annotate', root, '--tagger', tagger, '--merge', 'replace', '--json']);
     assert.equal(result.code, 0, result.stderr);
-    const out = JSON.parse(result.stdout) as { annotated: number; failed: number; failures: { key: string; error: string }[]; policyViolations: number };
+    const out = JSON.parse(result.stdout) as {
+      annotated: number;
+      failed: number;
+      failures: { key: string; error: string }[];
+      policyViolations: number;
+    };
     assert.equal(out.failed, 1);
     assert.equal(out.failures[0]!.key, 'green.png');
     assert.match(out.failures[0]!.error, /not valid JSON.*fix or delete green\.tagbench\.json/);
@@ -179,24 +230,55 @@ describe('annotate jobs over every image the index reads', function () {
     mkdirSync(join(root, 'bmp'));
     for (const variant of BMP_VARIANTS) {
       const image = twoColourImage(40, 30, [0, 0, 255], [255, 255, 255], variant.alpha ? 4 : 3, 128);
-      writeFileSync(join(root, 'bmp', `${variant.name.replace(/[^a-z0-9]+/gi, '-')}.bmp`), encodeBmp(image, variant.options));
+      writeFileSync(
+        join(root, 'bmp', `${variant.name.replace(/[^a-z0-9]+/gi, '-')}.bmp`),
+        encodeBmp(image, variant.options),
+      );
     }
     await indexDataset(root);
     const tagger = writeTaggerFolder(join(base, 'models', 'stub-tagger'));
     const { db } = openDatasetIndex(root);
     try {
-      const indexed = (db.prepare('SELECT path FROM images ORDER BY path').pluck().all() as string[]);
-      assert.ok(indexed.filter((p) => p.startsWith('bmp/')).length === BMP_VARIANTS.length, 'the index reads every BMP layout');
-      const spec: AnnotateJobSpec = { kind: 'annotate', query: '', params: { annotator: { type: 'tagger', path: tagger, general: 0.35, character: 0.85, batchSize: 4 }, merge: DEFAULT_MERGE, captionExtension: '.txt' } };
+      const indexed = db.prepare('SELECT path FROM images ORDER BY path').pluck().all() as string[];
+      assert.ok(
+        indexed.filter((p) => p.startsWith('bmp/')).length === BMP_VARIANTS.length,
+        'the index reads every BMP layout',
+      );
+      const spec: AnnotateJobSpec = {
+        kind: 'annotate',
+        query: '',
+        params: {
+          annotator: { type: 'tagger', path: tagger, general: 0.35, character: 0.85, batchSize: 4 },
+          merge: DEFAULT_MERGE,
+          captionExtension: '.txt',
+        },
+      };
       const id = planJob(db, root, spec);
-      const report = await runPlannedJob(db, id, poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 }), { concurrency: 1 });
+      const report = await runPlannedJob(
+        db,
+        id,
+        poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 }),
+        { concurrency: 1 },
+      );
       // Only the images whose caption cannot be read fail (the caption would be overwritten), and for that reason.
-      const unreadableCaptions = cases.filter((c) => c.problem === 'caption-encoding').map((c) => c.path.replace(/\.txt$/, '.png')).sort();
+      const unreadableCaptions = cases
+        .filter((c) => c.problem === 'caption-encoding')
+        .map((c) => c.path.replace(/\.txt$/, '.png'))
+        .sort();
       assert.equal(unreadableCaptions.length, 2);
       const failed = jobItems(db, id, 'failed');
-      assert.deepEqual(failed.map((i) => i.key).sort(), unreadableCaptions, failed.map((i) => `${i.key}: ${i.error}`).join('\n'));
+      assert.deepEqual(
+        failed.map((i) => i.key).sort(),
+        unreadableCaptions,
+        failed.map((i) => `${i.key}: ${i.error}`).join('\n'),
+      );
       for (const item of failed) assert.match(item.error ?? '', /^The caption is /);
-      assert.deepEqual(jobItems(db, id, 'done').map((i) => i.key).sort(), indexed.filter((p) => !unreadableCaptions.includes(p)));
+      assert.deepEqual(
+        jobItems(db, id, 'done')
+          .map((i) => i.key)
+          .sort(),
+        indexed.filter((p) => !unreadableCaptions.includes(p)),
+      );
       assert.equal(detailsOfKind(report.details, 'annotate').annotated, indexed.length - unreadableCaptions.length);
     } finally {
       db.close();

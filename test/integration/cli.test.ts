@@ -35,7 +35,10 @@ describe('the tagbench CLI, run as a process', function () {
   it('searches with the documented JSON shape', async () => {
     const result = await runCli(['search', root, '', '--json', '--limit', '500']);
     assert.equal(result.code, 0, result.stderr);
-    const out = JSON.parse(result.stdout) as { total: number; items: { path: string; width: number; height: number; caption: string | null; tags: string[] }[] };
+    const out = JSON.parse(result.stdout) as {
+      total: number;
+      items: { path: string; width: number; height: number; caption: string | null; tags: string[] }[];
+    };
     assert.equal(out.total, 40);
     assert.equal(out.items.length, 40);
     for (const item of out.items) {
@@ -48,14 +51,25 @@ describe('the tagbench CLI, run as a process', function () {
   });
 
   it('takes negations and fields as arguments without quoting, and pages with --offset', async () => {
-    const all = JSON.parse((await runCli(['search', root, 'folder:10_alice', '--json'])).stdout) as { total: number; items: { path: string; tags: string[] }[] };
+    const all = JSON.parse((await runCli(['search', root, 'folder:10_alice', '--json'])).stdout) as {
+      total: number;
+      items: { path: string; tags: string[] }[];
+    };
     assert.ok(all.total > 0);
     assert.ok(all.items.every((i) => i.path.startsWith('10_alice/')));
-    const without = JSON.parse((await runCli(['search', root, 'folder:10_alice', '-solo', '--json'])).stdout) as { total: number; items: { tags: string[] }[] };
+    const without = JSON.parse((await runCli(['search', root, 'folder:10_alice', '-solo', '--json'])).stdout) as {
+      total: number;
+      items: { tags: string[] }[];
+    };
     assert.ok(without.items.every((i) => !i.tags.includes('solo')));
     assert.equal(without.total, all.items.filter((i) => !i.tags.includes('solo')).length);
-    const page = JSON.parse((await runCli(['search', root, 'folder:10_alice', '--json', '--limit', '2', '--offset', '1'])).stdout) as { items: { path: string }[] };
-    assert.deepEqual(page.items.map((i) => i.path), all.items.slice(1, 3).map((i) => i.path));
+    const page = JSON.parse(
+      (await runCli(['search', root, 'folder:10_alice', '--json', '--limit', '2', '--offset', '1'])).stdout,
+    ) as { items: { path: string }[] };
+    assert.deepEqual(
+      page.items.map((i) => i.path),
+      all.items.slice(1, 3).map((i) => i.path),
+    );
   });
 
   it('names the closest tags when a term matches nothing, on stderr and in the JSON', async () => {
@@ -63,7 +77,10 @@ describe('the tagbench CLI, run as a process', function () {
     assert.equal(human.code, 0);
     assert.equal(human.stdout, '');
     assert.match(human.stderr, /^0 images match\.\nNo images have "soloo"; did you mean "solo" \(\d+\)/);
-    const json = JSON.parse((await runCli(['search', root, 'soloo', '--json'])).stdout) as { total: number; unmatched: { term: string; suggestions: { tag: string }[] }[] };
+    const json = JSON.parse((await runCli(['search', root, 'soloo', '--json'])).stdout) as {
+      total: number;
+      unmatched: { term: string; suggestions: { tag: string }[] }[];
+    };
     assert.equal(json.total, 0);
     assert.equal(json.unmatched[0]?.term, 'soloo');
     assert.equal(json.unmatched[0]?.suggestions[0]?.tag, 'solo');
@@ -72,20 +89,35 @@ describe('the tagbench CLI, run as a process', function () {
   });
 
   it('counts tags with stats, over everything and over a query', async () => {
-    const all = JSON.parse((await runCli(['stats', root, '--json'])).stdout) as { images: number; tags: { tag: string; count: number }[] };
+    const all = JSON.parse((await runCli(['stats', root, '--json'])).stdout) as {
+      images: number;
+      tags: { tag: string; count: number }[];
+    };
     assert.equal(all.images, 40);
-    for (let i = 1; i < all.tags.length; i++) assert.ok(all.tags[i - 1]!.count >= all.tags[i]!.count, 'most frequent first');
-    const alice = JSON.parse((await runCli(['stats', root, 'folder:10_alice', '--json'])).stdout) as { images: number; tags: { tag: string; count: number }[] };
-    const results = JSON.parse((await runCli(['search', root, 'folder:10_alice', '--json', '--limit', '100'])).stdout) as { total: number; items: { tags: string[] }[] };
+    for (let i = 1; i < all.tags.length; i++)
+      assert.ok(all.tags[i - 1]!.count >= all.tags[i]!.count, 'most frequent first');
+    const alice = JSON.parse((await runCli(['stats', root, 'folder:10_alice', '--json'])).stdout) as {
+      images: number;
+      tags: { tag: string; count: number }[];
+    };
+    const results = JSON.parse(
+      (await runCli(['search', root, 'folder:10_alice', '--json', '--limit', '100'])).stdout,
+    ) as { total: number; items: { tags: string[] }[] };
     assert.equal(alice.images, results.total);
     const counted = new Map<string, number>();
-    for (const item of results.items) for (const tag of new Set(item.tags)) counted.set(tag, (counted.get(tag) ?? 0) + 1);
+    for (const item of results.items)
+      for (const tag of new Set(item.tags)) counted.set(tag, (counted.get(tag) ?? 0) + 1);
     assert.deepEqual(new Map(alice.tags.map((t) => [t.tag, t.count])), counted);
-    assert.ok(alice.tags.slice(0, 3).some((t) => t.tag === 'alice'), 'the trigger word is among the most frequent');
+    assert.ok(
+      alice.tags.slice(0, 3).some((t) => t.tag === 'alice'),
+      'the trigger word is among the most frequent',
+    );
   });
 
   it('lists problems as JSON', async () => {
-    const out = JSON.parse((await runCli(['problems', root, '--json'])).stdout) as { problems: { path: string; kind: string; message: string }[] };
+    const out = JSON.parse((await runCli(['problems', root, '--json'])).stdout) as {
+      problems: { path: string; kind: string; message: string }[];
+    };
     const broken = out.problems.find((p) => p.path === 'broken.png');
     assert.ok(broken);
     assert.equal(broken.kind, 'not-an-image');
@@ -120,21 +152,33 @@ describe('the tagbench CLI, run as a process', function () {
     });
   }
 
-  for (const args of [['search', '', '--limit', '500'], ['search', '', '--json'], ['tags', 'normalize', '--dry-run'], ['stats'], ['--help']]) {
+  for (const args of [
+    ['search', '', '--limit', '500'],
+    ['search', '', '--json'],
+    ['tags', 'normalize', '--dry-run'],
+    ['stats'],
+    ['--help'],
+  ]) {
     it(`exits quietly when the reader of its output goes away: ${args.join(' ')} | head`, async () => {
       const argv = args[0] === '--help' ? args : [args[0]!, root, ...args.slice(1)];
       const result = await runCliIntoClosedPipe(argv, 'stdout');
       const normal = await runCli(argv);
       assert.ok(normal.stdout.length > 0);
       // The same exit code and stderr as with a reader (no EPIPE, no stack trace).
-      assert.deepEqual({ code: result.code, signal: result.signal, stderr: result.other }, { code: 0, signal: null, stderr: normal.stderr });
+      assert.deepEqual(
+        { code: result.code, signal: result.signal, stderr: result.other },
+        { code: 0, signal: null, stderr: normal.stderr },
+      );
       assert.doesNotMatch(result.other, /EPIPE|\n\s+at /);
     });
   }
 
   it('exits with its own code when stderr is closed too', async () => {
     const result = await runCliIntoClosedPipe(['search', join(root, 'missing'), 'x'], 'stderr');
-    assert.deepEqual({ code: result.code, signal: result.signal, stdout: result.other }, { code: 2, signal: null, stdout: '' });
+    assert.deepEqual(
+      { code: result.code, signal: result.signal, stdout: result.other },
+      { code: 2, signal: null, stdout: '' },
+    );
   });
 
   it('prints a stack trace with --debug', async () => {

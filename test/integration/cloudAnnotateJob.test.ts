@@ -25,13 +25,38 @@ describe('cloud annotate jobs from the CLI', function () {
   this.timeout(60_000);
   let root: string;
   let server: FakeOpenAI;
-  const annotate = (...extra: string[]) => runCli(['annotate', root, '--provider', 'openai', '--model', 'gpt-4.1-mini', '--base-url', `${server.url}/v1`, '--concurrency', '1', '--rpm', '6000', ...extra], { env: { OPENAI_API_KEY: KEY } });
+  const annotate = (...extra: string[]) =>
+    runCli(
+      [
+        'annotate',
+        root,
+        '--provider',
+        'openai',
+        '--model',
+        'gpt-4.1-mini',
+        '--base-url',
+        `${server.url}/v1`,
+        '--concurrency',
+        '1',
+        '--rpm',
+        '6000',
+        ...extra,
+      ],
+      { env: { OPENAI_API_KEY: KEY } },
+    );
 
   before(async () => {
     root = join(makeTempDir(), 'ds');
     mkdirSync(root);
-    for (const [name, colour] of [['a', '#aa3030'], ['b', '#30aa30'], ['c', '#3030aa'], ['d', '#aaaa30']]) {
-      await sharp({ create: { width: 2000, height: 1000, channels: 3, background: colour! } }).jpeg().toFile(join(root, `${name}.jpg`));
+    for (const [name, colour] of [
+      ['a', '#aa3030'],
+      ['b', '#30aa30'],
+      ['c', '#3030aa'],
+      ['d', '#aaaa30'],
+    ]) {
+      await sharp({ create: { width: 2000, height: 1000, channels: 3, background: colour! } })
+        .jpeg()
+        .toFile(join(root, `${name}.jpg`));
     }
     await indexDataset(root);
     server = await new FakeOpenAI().start();
@@ -46,7 +71,12 @@ describe('cloud annotate jobs from the CLI', function () {
     const result = await annotate('--json');
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /Estimate: 4 images, 4 requests to openai:gpt-4\.1-mini/);
-    const out = JSON.parse(result.stdout) as { annotated: number; failed: number; policyViolations: number; failures: { key: string; error: string }[] };
+    const out = JSON.parse(result.stdout) as {
+      annotated: number;
+      failed: number;
+      policyViolations: number;
+      failures: { key: string; error: string }[];
+    };
     assert.equal(out.annotated, 3);
     assert.equal(out.failed, 1);
     assert.equal(out.policyViolations, 1);
@@ -54,9 +84,16 @@ describe('cloud annotate jobs from the CLI', function () {
     const calls = server.requestsTo('/v1/chat/completions');
     assert.equal(calls.length, 5, 'four images, one retried');
     assert.ok(calls[1]!.at - calls[0]!.at >= 950, 'the retry waited for Retry-After');
-    assert.equal(readFileSync(join(root, 'a.txt'), 'utf8'), '1girl, solo, long hair, Blue Eyes, smile\n', 'tags once each, spaced');
+    assert.equal(
+      readFileSync(join(root, 'a.txt'), 'utf8'),
+      '1girl, solo, long hair, Blue Eyes, smile\n',
+      'tags once each, spaced',
+    );
     const refused = parseSidecar(readFileSync(join(root, 'b.tagbench.json')));
-    assert.deepEqual((refused.annotations as { model: string; failure: string }[]).map((a) => [a.model, a.failure]), [['openai:gpt-4.1-mini', 'policy']]);
+    assert.deepEqual(
+      (refused.annotations as { model: string; failure: string }[]).map((a) => [a.model, a.failure]),
+      [['openai:gpt-4.1-mini', 'policy']],
+    );
     const side = parseSidecar(readFileSync(join(root, 'c.tagbench.json')));
     assert.equal(side.tags!.find((t) => t.name === 'smile')!.source, 'model:openai:gpt-4.1-mini');
     const all = result.stdout + result.stderr + readFileSync(join(root, 'c.tagbench.json'), 'utf8');
@@ -64,7 +101,10 @@ describe('cloud annotate jobs from the CLI', function () {
     const db = new BetterSqlite3(datasetLayout(root).jobsFile, { readonly: true });
     try {
       const params = db.prepare('SELECT params FROM jobs').pluck().all() as string[];
-      assert.ok(params.every((p) => !p.includes(KEY)), 'nor in the stored job');
+      assert.ok(
+        params.every((p) => !p.includes(KEY)),
+        'nor in the stored job',
+      );
     } finally {
       db.close();
     }
@@ -89,15 +129,22 @@ describe('cloud annotate jobs from the CLI', function () {
     assert.match(result.stderr, /Set ANTHROPIC_API_KEY/);
   });
 
-  it('counts only this run\'s refusals: an image refused before that fails for another reason now is not a new refusal', async () => {
+  it("counts only this run's refusals: an image refused before that fails for another reason now is not a new refusal", async () => {
     // b.jpg was refused by the first run; now it cannot be read, so this run fails it without asking the provider.
     const bytes = readFileSync(join(root, 'b.jpg'));
     rmSync(join(root, 'b.jpg'));
     try {
       const result = await annotate('--json');
       assert.equal(result.code, 0, result.stderr);
-      const out = JSON.parse(result.stdout) as { failed: number; policyViolations: number; failures: { key: string; error: string }[] };
-      assert.deepEqual(out.failures.map((f) => f.key), ['b.jpg']);
+      const out = JSON.parse(result.stdout) as {
+        failed: number;
+        policyViolations: number;
+        failures: { key: string; error: string }[];
+      };
+      assert.deepEqual(
+        out.failures.map((f) => f.key),
+        ['b.jpg'],
+      );
       assert.doesNotMatch(out.failures[0]!.error, /polic|refus/i);
       assert.equal(out.policyViolations, 0, 'no refusal in this run');
     } finally {
@@ -114,7 +161,17 @@ describe('cloud annotate jobs through the OpenAI Batch API', function () {
   before(async () => {
     root = join(makeTempDir(), 'ds');
     mkdirSync(root);
-    for (let i = 0; i < 5; i++) await sharp({ create: { width: 600, height: 400, channels: 3, background: `#${(i * 40 + 20).toString(16).padStart(2, '0')}6080` } }).png().toFile(join(root, `img${i}.png`));
+    for (let i = 0; i < 5; i++)
+      await sharp({
+        create: {
+          width: 600,
+          height: 400,
+          channels: 3,
+          background: `#${(i * 40 + 20).toString(16).padStart(2, '0')}6080`,
+        },
+      })
+        .png()
+        .toFile(join(root, `img${i}.png`));
     await indexDataset(root);
     server = await new FakeOpenAI().start();
   });
@@ -131,14 +188,35 @@ describe('cloud annotate jobs through the OpenAI Batch API', function () {
     const { DEFAULT_MERGE } = await import('../../src/core/annotate/mergeAnnotation.ts');
     const { db } = openDatasetIndex(root);
     try {
-      const id = planJob(db, root, { kind: 'annotate', query: '', params: {
-        annotator: { type: 'cloud', provider: 'openai', model: 'gpt-4.1-mini', baseUrl: `${server.url}/v1`, style: 'tags', maxSide: 256, rpm: 600, concurrency: 2, batch: true },
-        merge: DEFAULT_MERGE, captionExtension: '.txt',
-      } });
+      const id = planJob(db, root, {
+        kind: 'annotate',
+        query: '',
+        params: {
+          annotator: {
+            type: 'cloud',
+            provider: 'openai',
+            model: 'gpt-4.1-mini',
+            baseUrl: `${server.url}/v1`,
+            style: 'tags',
+            maxSide: 256,
+            rpm: 600,
+            concurrency: 2,
+            batch: true,
+          },
+          merge: DEFAULT_MERGE,
+          captionExtension: '.txt',
+        },
+      });
       const noPool = () => Promise.reject(new Error('a batch job runs no items through the pool'));
       // Stop waiting after the first poll: the job pauses, the batch goes on at the provider.
       const stop = new AbortController();
-      const first = await runPlannedJob(db, id, noPool, { concurrency: 1, apiKey: KEY, batchPollMs: 10, signal: stop.signal, onProgress: () => stop.abort() });
+      const first = await runPlannedJob(db, id, noPool, {
+        concurrency: 1,
+        apiKey: KEY,
+        batchPollMs: 10,
+        signal: stop.signal,
+        onProgress: () => stop.abort(),
+      });
       assert.equal(first.job.state, 'paused');
       assert.equal(first.job.done, 0);
       const saved = jobBatches(db, id);
@@ -154,7 +232,10 @@ describe('cloud annotate jobs through the OpenAI Batch API', function () {
       assert.equal(jobBatches(db, id)[0]!.applied, true);
       assert.equal(readFileSync(join(root, 'img0.txt'), 'utf8'), '1girl, solo, long hair, Blue Eyes, smile\n');
       const side = parseSidecar(readFileSync(join(root, 'img3.tagbench.json')));
-      assert.deepEqual((side.annotations as { failure: string }[]).map((a) => a.failure), ['policy']);
+      assert.deepEqual(
+        (side.annotations as { failure: string }[]).map((a) => a.failure),
+        ['policy'],
+      );
       const params = db.prepare('SELECT params FROM jobs').pluck().all() as string[];
       assert.ok(params.every((p) => !p.includes(KEY)));
     } finally {
@@ -169,10 +250,25 @@ describe('cloud annotate jobs through the OpenAI Batch API', function () {
     const { DEFAULT_MERGE } = await import('../../src/core/annotate/mergeAnnotation.ts');
     const { db } = openDatasetIndex(root);
     try {
-      const id = planJob(db, root, { kind: 'annotate', query: '', params: {
-        annotator: { type: 'cloud', provider: 'openai', model: 'gpt-4.1-mini', baseUrl: 'http://127.0.0.1:1/v1', style: 'tags', maxSide: 256, rpm: 600, concurrency: 2, batch: true },
-        merge: DEFAULT_MERGE, captionExtension: '.txt',
-      } });
+      const id = planJob(db, root, {
+        kind: 'annotate',
+        query: '',
+        params: {
+          annotator: {
+            type: 'cloud',
+            provider: 'openai',
+            model: 'gpt-4.1-mini',
+            baseUrl: 'http://127.0.0.1:1/v1',
+            style: 'tags',
+            maxSide: 256,
+            rpm: 600,
+            concurrency: 2,
+            batch: true,
+          },
+          merge: DEFAULT_MERGE,
+          captionExtension: '.txt',
+        },
+      });
       const noPool = () => Promise.reject(new Error('a batch job runs no items through the pool'));
       await assert.rejects(runPlannedJob(db, id, noPool, { concurrency: 1, apiKey: KEY, batchPollMs: 5 }));
       const job = getJob(db, id)!;
@@ -185,13 +281,33 @@ describe('cloud annotate jobs through the OpenAI Batch API', function () {
 
   it('runs a batch from the CLI with --batch', async () => {
     server.batchOutcome = () => ({ kind: 'ok' });
-    const result = await runCli(['annotate', root, '--provider', 'openai', '--model', 'gpt-4.1-mini', '--base-url', `${server.url}/v1`, '--batch', '--poll-seconds', '0', '--merge', 'review', '--json'], { env: { OPENAI_API_KEY: KEY } });
+    const result = await runCli(
+      [
+        'annotate',
+        root,
+        '--provider',
+        'openai',
+        '--model',
+        'gpt-4.1-mini',
+        '--base-url',
+        `${server.url}/v1`,
+        '--batch',
+        '--poll-seconds',
+        '0',
+        '--merge',
+        'review',
+        '--json',
+      ],
+      { env: { OPENAI_API_KEY: KEY } },
+    );
     assert.equal(result.code, 0, result.stderr);
     const out = JSON.parse(result.stdout) as { done: number; total: number; tagsSuggested: number };
     assert.equal(out.total, 5);
     assert.equal(out.done, 5);
     assert.ok(out.tagsSuggested > 0, 'held for review');
-    const google = await runCli(['annotate', root, '--provider', 'google', '--batch'], { env: { GEMINI_API_KEY: 'x'.repeat(20) } });
+    const google = await runCli(['annotate', root, '--provider', 'google', '--batch'], {
+      env: { GEMINI_API_KEY: 'x'.repeat(20) },
+    });
     assert.equal(google.code, 2);
     assert.match(google.stderr, /no batch API/);
   });
@@ -206,7 +322,12 @@ describe('cloud annotate jobs with a key the provider refuses', function () {
   beforeEach(async () => {
     root = join(makeTempDir(), 'ds');
     mkdirSync(root);
-    for (let i = 0; i < IMAGES; i++) await sharp({ create: { width: 300, height: 200, channels: 3, background: `#${(i * 30 + 40).toString(16)}5070` } }).png().toFile(join(root, `img${i}.png`));
+    for (let i = 0; i < IMAGES; i++)
+      await sharp({
+        create: { width: 300, height: 200, channels: 3, background: `#${(i * 30 + 40).toString(16)}5070` },
+      })
+        .png()
+        .toFile(join(root, `img${i}.png`));
     await indexDataset(root);
   });
   afterEach(() => removeTempDirs());
@@ -214,28 +335,87 @@ describe('cloud annotate jobs with a key the provider refuses', function () {
   /** The dataset's files that annotation writes (captions and sidecars): none after a refused key. */
   const written = (): string[] => readdirSync(root).filter((f) => f.endsWith('.txt') || f.endsWith('.tagbench.json'));
 
-  const providers: { id: string; label: string; env: string; model: string; make: () => FakeProvider; base: (url: string) => string; path: string }[] = [
-    { id: 'openai', label: 'OpenAI', env: 'OPENAI_API_KEY', model: 'gpt-4.1-mini', make: () => new FakeOpenAI(), base: (url) => `${url}/v1`, path: '/v1/chat/completions' },
-    { id: 'anthropic', label: 'Anthropic', env: 'ANTHROPIC_API_KEY', model: 'claude-haiku-4-5', make: () => new FakeAnthropic(), base: (url) => url, path: '/v1/messages' },
-    { id: 'google', label: 'Google Gemini', env: 'GEMINI_API_KEY', model: 'gemini-2.5-flash', make: () => new FakeGoogle(), base: (url) => url, path: '/v1beta/models/' },
+  const providers: {
+    id: string;
+    label: string;
+    env: string;
+    model: string;
+    make: () => FakeProvider;
+    base: (url: string) => string;
+    path: string;
+  }[] = [
+    {
+      id: 'openai',
+      label: 'OpenAI',
+      env: 'OPENAI_API_KEY',
+      model: 'gpt-4.1-mini',
+      make: () => new FakeOpenAI(),
+      base: (url) => `${url}/v1`,
+      path: '/v1/chat/completions',
+    },
+    {
+      id: 'anthropic',
+      label: 'Anthropic',
+      env: 'ANTHROPIC_API_KEY',
+      model: 'claude-haiku-4-5',
+      make: () => new FakeAnthropic(),
+      base: (url) => url,
+      path: '/v1/messages',
+    },
+    {
+      id: 'google',
+      label: 'Google Gemini',
+      env: 'GEMINI_API_KEY',
+      model: 'gemini-2.5-flash',
+      make: () => new FakeGoogle(),
+      base: (url) => url,
+      path: '/v1beta/models/',
+    },
   ];
   for (const p of providers) {
     it(`${p.id}: stops at the first refusal with one message, sends nothing else, and a resume with a valid key finishes the job`, async () => {
       const server = await p.make().start();
       server.acceptKey = KEY;
       try {
-        const args = ['annotate', root, '--provider', p.id, '--model', p.model, '--base-url', p.base(server.url), '--concurrency', '4', '--rpm', '60000'];
+        const args = [
+          'annotate',
+          root,
+          '--provider',
+          p.id,
+          '--model',
+          p.model,
+          '--base-url',
+          p.base(server.url),
+          '--concurrency',
+          '4',
+          '--rpm',
+          '60000',
+        ];
         const refused = await runCli(args, { env: { [p.env]: BAD } });
         assert.equal(refused.code, 1, refused.stderr);
         assert.equal(server.requestsTo(p.path).length, 1, 'one request, then nothing else');
         const lines = refused.stderr.split('\n').filter((l) => /refused/.test(l));
         assert.equal(lines.length, 1, refused.stderr);
-        assert.match(lines[0]!, new RegExp(`The ${p.label} API key sk-b\\*\\*\\*bad1 was refused \\((OpenAI|Anthropic|Google) (401|400)`));
-        assert.match(lines[0]!, new RegExp(`set a valid key \\(${p.env} for the command line.*and resume the job; no further image was sent\\.`));
+        assert.match(
+          lines[0]!,
+          new RegExp(`The ${p.label} API key sk-b\\*\\*\\*bad1 was refused \\((OpenAI|Anthropic|Google) (401|400)`),
+        );
+        assert.match(
+          lines[0]!,
+          new RegExp(
+            `set a valid key \\(${p.env} for the command line.*and resume the job; no further image was sent\\.`,
+          ),
+        );
         assert.ok(!refused.stderr.includes(BAD) && !refused.stdout.includes(BAD), 'the key itself is never printed');
-        const jobs = JSON.parse((await runCli(['jobs', root, '--json'])).stdout) as { jobs: { id: number; state: string; done: number; failed: number; total: number; message: string }[] };
+        const jobs = JSON.parse((await runCli(['jobs', root, '--json'])).stdout) as {
+          jobs: { id: number; state: string; done: number; failed: number; total: number; message: string }[];
+        };
         const job = jobs.jobs[0]!;
-        assert.deepEqual([job.state, job.done, job.failed, job.total], ['paused', 0, 0, IMAGES], 'paused, not every item failed');
+        assert.deepEqual(
+          [job.state, job.done, job.failed, job.total],
+          ['paused', 0, 0, IMAGES],
+          'paused, not every item failed',
+        );
         assert.match(job.message, /API key .* was refused/);
         assert.deepEqual(written(), [], 'no caption, and no failure recorded in any sidecar');
 
@@ -258,12 +438,33 @@ describe('cloud annotate jobs with a key the provider refuses', function () {
       return { kind: 'ok' };
     };
     try {
-      const result = await runCli(['annotate', root, '--provider', 'openai', '--model', 'gpt-4.1-mini', '--base-url', `${server.url}/v1`, '--concurrency', '1', '--rpm', '60000', '--json'], { env: { OPENAI_API_KEY: KEY } });
+      const result = await runCli(
+        [
+          'annotate',
+          root,
+          '--provider',
+          'openai',
+          '--model',
+          'gpt-4.1-mini',
+          '--base-url',
+          `${server.url}/v1`,
+          '--concurrency',
+          '1',
+          '--rpm',
+          '60000',
+          '--json',
+        ],
+        { env: { OPENAI_API_KEY: KEY } },
+      );
       assert.equal(result.code, 1, result.stderr);
       const out = JSON.parse(result.stdout) as { state: string; done: number; failed: number; message: string };
       assert.deepEqual([out.state, out.done, out.failed], ['paused', 2, 0]);
       assert.match(out.message, /The OpenAI API key sk-t\*\*\*7890 was refused/);
-      assert.equal(server.requestsTo('/v1/chat/completions').length, 3, 'the third request was refused; no fourth was sent');
+      assert.equal(
+        server.requestsTo('/v1/chat/completions').length,
+        3,
+        'the third request was refused; no fourth was sent',
+      );
     } finally {
       await server.close();
     }
@@ -276,16 +477,38 @@ describe('cloud annotate jobs with a key the provider refuses', function () {
       if (server instanceof FakeAnthropic) server.pollsUntilEnded = 1;
       const { db } = openDatasetIndex(root);
       try {
-        const id = planJob(db, root, { kind: 'annotate', query: '', params: {
-          annotator: { type: 'cloud', provider: p.id as 'openai' | 'anthropic', model: p.model, baseUrl: p.base(server.url), style: 'tags', maxSide: 256, rpm: 600, concurrency: 2, batch: true },
-          merge: DEFAULT_MERGE, captionExtension: '.txt',
-        } });
+        const id = planJob(db, root, {
+          kind: 'annotate',
+          query: '',
+          params: {
+            annotator: {
+              type: 'cloud',
+              provider: p.id as 'openai' | 'anthropic',
+              model: p.model,
+              baseUrl: p.base(server.url),
+              style: 'tags',
+              maxSide: 256,
+              rpm: 600,
+              concurrency: 2,
+              batch: true,
+            },
+            merge: DEFAULT_MERGE,
+            captionExtension: '.txt',
+          },
+        });
         const noPool = () => Promise.reject(new Error('a batch job runs no items through the pool'));
         const refused = await runPlannedJob(db, id, noPool, { concurrency: 1, apiKey: BAD, batchPollMs: 5 });
         assert.equal(refused.job.state, 'paused');
         assert.deepEqual([refused.job.done, refused.job.failed], [0, 0]);
-        assert.match(refused.job.message ?? '', new RegExp(`^The ${p.label} API key sk-b\\*\\*\\*bad1 was refused .*; no further image was sent\\.$`));
-        assert.equal(server.requests.filter((r) => r.method === 'POST').length, 0, 'no upload, no batch: the images never left');
+        assert.match(
+          refused.job.message ?? '',
+          new RegExp(`^The ${p.label} API key sk-b\\*\\*\\*bad1 was refused .*; no further image was sent\\.$`),
+        );
+        assert.equal(
+          server.requests.filter((r) => r.method === 'POST').length,
+          0,
+          'no upload, no batch: the images never left',
+        );
         assert.equal(jobBatches(db, id).length, 0);
         assert.equal(jobItems(db, id, 'pending').length, IMAGES);
         assert.deepEqual(written(), []);

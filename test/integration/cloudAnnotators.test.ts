@@ -14,9 +14,23 @@ import type { AnnotationRequest, AnnotationResult, Annotator } from '../../src/c
 import { createCloudAnnotator } from '../../src/core/annotate/cloud/createCloudAnnotator.ts';
 import type { CloudAnnotatorOptions } from '../../src/core/annotate/cloud/cloudAnnotator.ts';
 import { maskKey } from '../../src/core/annotate/cloud/cloudErrors.ts';
-import { CloudConfigError, apiKeyFromEnv, cloudConfig, cloudModel, cloudProvider, parseCloudConfig } from '../../src/core/annotate/cloud/cloudConfig.ts';
+import {
+  CloudConfigError,
+  apiKeyFromEnv,
+  cloudConfig,
+  cloudModel,
+  cloudProvider,
+  parseCloudConfig,
+} from '../../src/core/annotate/cloud/cloudConfig.ts';
 import type { CloudProviderId } from '../../src/core/annotate/cloud/cloudConfig.ts';
-import { ANNOTATION_STYLES, builtInTemplate, parseModelOutput, renderPrompt, responseSchema, templateFromText } from '../../src/core/annotate/cloud/promptTemplates.ts';
+import {
+  ANNOTATION_STYLES,
+  builtInTemplate,
+  parseModelOutput,
+  renderPrompt,
+  responseSchema,
+  templateFromText,
+} from '../../src/core/annotate/cloud/promptTemplates.ts';
 import { FakeOpenAI } from '../fixtures/providers/fakeOpenAI.ts';
 import { FakeAnthropic } from '../fixtures/providers/fakeAnthropic.ts';
 import { FakeGoogle } from '../fixtures/providers/fakeGoogle.ts';
@@ -33,20 +47,29 @@ async function request(image: Buffer = photo, caption: string | null = null): Pr
 }
 
 /** The image a recorded request carried, decoded: format and size. */
-async function sentImage(provider: CloudProviderId, recorded: RecordedRequest): Promise<{ mime: string; width: number; height: number }> {
+async function sentImage(
+  provider: CloudProviderId,
+  recorded: RecordedRequest,
+): Promise<{ mime: string; width: number; height: number }> {
   const body = recorded.json as Record<string, unknown>;
   let mime: string;
   let data: string;
   if (provider === 'anthropic') {
-    const source = (body.messages as { content: { type: string; source?: { media_type: string; data: string } }[] }[])[0]!.content.find((c) => c.type === 'image')!.source!;
+    const source = (
+      body.messages as { content: { type: string; source?: { media_type: string; data: string } }[] }[]
+    )[0]!.content.find((c) => c.type === 'image')!.source!;
     mime = source.media_type;
     data = source.data;
   } else if (provider === 'google') {
-    const inline = (body.contents as { parts: { inlineData?: { mimeType: string; data: string } }[] }[])[0]!.parts.find((p) => p.inlineData)!.inlineData!;
+    const inline = (body.contents as { parts: { inlineData?: { mimeType: string; data: string } }[] }[])[0]!.parts.find(
+      (p) => p.inlineData,
+    )!.inlineData!;
     mime = inline.mimeType;
     data = inline.data;
   } else {
-    const url = (body.messages as { content: { type: string; image_url?: { url: string } }[] }[])[0]!.content.find((c) => c.type === 'image_url')!.image_url!.url;
+    const url = (body.messages as { content: { type: string; image_url?: { url: string } }[] }[])[0]!.content.find(
+      (c) => c.type === 'image_url',
+    )!.image_url!.url;
     const m = /^data:([^;]+);base64,(.*)$/.exec(url)!;
     mime = m[1]!;
     data = m[2]!;
@@ -58,7 +81,10 @@ async function sentImage(provider: CloudProviderId, recorded: RecordedRequest): 
 /** The pixels of the image a recorded request carried, as 8-bit RGBA. */
 async function sentPixels(provider: CloudProviderId, recorded: RecordedRequest): Promise<Buffer> {
   const text = recorded.body.toString('utf8');
-  const data = provider === 'openai' ? /data:image\/[a-z]+;base64,([A-Za-z0-9+/=]+)/.exec(text)![1]! : /"data":"([A-Za-z0-9+/=]+)"/.exec(text)![1]!;
+  const data =
+    provider === 'openai'
+      ? /data:image\/[a-z]+;base64,([A-Za-z0-9+/=]+)/.exec(text)![1]!
+      : /"data":"([A-Za-z0-9+/=]+)"/.exec(text)![1]!;
   return sharp(Buffer.from(data, 'base64')).ensureAlpha().raw().toBuffer();
 }
 
@@ -79,12 +105,20 @@ function requestedSchema(provider: CloudProviderId, recorded: RecordedRequest): 
   return Object.keys(body.response_format.json_schema.schema.properties);
 }
 
-async function annotateOne(annotator: Annotator, req?: AnnotationRequest, signal?: AbortSignal): Promise<AnnotationResult | AnnotationError> {
-  const [out] = await annotator.annotate([req ?? await request()], signal);
+async function annotateOne(
+  annotator: Annotator,
+  req?: AnnotationRequest,
+  signal?: AbortSignal,
+): Promise<AnnotationResult | AnnotationError> {
+  const [out] = await annotator.annotate([req ?? (await request())], signal);
   return out!;
 }
 
-function expectError(out: AnnotationResult | AnnotationError, failure: AnnotationError['failure'], retryable: boolean): AnnotationError {
+function expectError(
+  out: AnnotationResult | AnnotationError,
+  failure: AnnotationError['failure'],
+  retryable: boolean,
+): AnnotationError {
   assert.ok(out instanceof AnnotationError, `expected an AnnotationError ${failure}, got ${JSON.stringify(out)}`);
   assert.equal(out.failure, failure, out.message);
   assert.equal(out.retryable, retryable, `${failure} retryable`);
@@ -93,8 +127,14 @@ function expectError(out: AnnotationResult | AnnotationError, failure: Annotatio
 }
 
 before(async () => {
-  photo = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: { r: 200, g: 120, b: 40 } } }).jpeg().toBuffer();
-  transparent = await sharp({ create: { width: 300, height: 600, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } } }).png().toBuffer();
+  photo = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: { r: 200, g: 120, b: 40 } } })
+    .jpeg()
+    .toBuffer();
+  transparent = await sharp({
+    create: { width: 300, height: 600, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } },
+  })
+    .png()
+    .toBuffer();
 });
 
 const providers: { id: CloudProviderId; make: () => FakeProvider; base: (url: string) => string; model: string }[] = [
@@ -106,9 +146,17 @@ const providers: { id: CloudProviderId; make: () => FakeProvider; base: (url: st
 for (const p of providers) {
   describe(`cloud annotator: ${p.id} through its SDK`, function () {
     let server: FakeProvider;
-    const make = (extra: Partial<CloudAnnotatorOptions> = {}): Annotator => createCloudAnnotator({
-      provider: p.id, model: p.model, apiKey: KEY, baseUrl: p.base(server.url), style: 'both', maxSide: 512, timeoutMs: 2000, ...extra,
-    });
+    const make = (extra: Partial<CloudAnnotatorOptions> = {}): Annotator =>
+      createCloudAnnotator({
+        provider: p.id,
+        model: p.model,
+        apiKey: KEY,
+        baseUrl: p.base(server.url),
+        style: 'both',
+        maxSide: 512,
+        timeoutMs: 2000,
+        ...extra,
+      });
 
     beforeEach(async () => {
       server = await p.make().start();
@@ -126,7 +174,10 @@ for (const p of providers) {
       assert.equal(out.kind, 'caption');
       assert.equal(out.model, `${p.id}:${p.model}`);
       assert.equal(out.version, server.modelVersion);
-      assert.deepEqual(out.tags?.map((t) => t.name), ['1girl', 'solo', 'long hair', 'Blue_Eyes', 'smile']);
+      assert.deepEqual(
+        out.tags?.map((t) => t.name),
+        ['1girl', 'solo', 'long hair', 'Blue_Eyes', 'smile'],
+      );
       assert.ok(out.tags?.every((t) => t.category === 'general' && t.confidence === 1));
       assert.match(out.caption ?? '', /smiling girl/);
       assert.equal(out.params.style, 'both');
@@ -160,14 +211,22 @@ for (const p of providers) {
       const annotator = make({ style: 'tags', maxSide: 64 });
       for (const variant of BMP_VARIANTS) {
         const image = twoColourImage(96, 64, [0, 0, 255], [255, 255, 255], variant.alpha ? 4 : 3, 96);
-        const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png().toBuffer();
+        const png = await sharp(image.data, {
+          raw: { width: image.width, height: image.height, channels: image.channels },
+        })
+          .png()
+          .toBuffer();
         const sent = server.requests.length;
         for (const bytes of [encodeBmp(image, variant.options), png]) {
           const out = await annotateOne(annotator, await request(bytes));
           assert.ok(!(out instanceof AnnotationError), `${variant.name}: ${String(out)}`);
         }
         const [fromBmp, fromPng] = [server.requests[sent]!, server.requests[sent + 1]!];
-        assert.deepEqual(await sentImage(p.id, fromBmp), { mime: variant.alpha ? 'image/png' : 'image/jpeg', width: 64, height: 43 }, variant.name);
+        assert.deepEqual(
+          await sentImage(p.id, fromBmp),
+          { mime: variant.alpha ? 'image/png' : 'image/jpeg', width: 64, height: 43 },
+          variant.name,
+        );
         assert.deepEqual(await sentPixels(p.id, fromBmp), await sentPixels(p.id, fromPng), variant.name);
       }
       await annotator.close();
@@ -185,16 +244,38 @@ for (const p of providers) {
       assert.deepEqual(requestedSchema(p.id, server.requests[1]!), ['caption']);
     });
 
-    const cases: { name: string; step: FakeStep; failure: AnnotationError['failure']; retryable: boolean; retryAfter?: number }[] = [
-      { name: '429 with Retry-After', step: { kind: 'rate-limit', retryAfter: 7 }, failure: 'rate-limit', retryable: true, retryAfter: 7 },
+    const cases: {
+      name: string;
+      step: FakeStep;
+      failure: AnnotationError['failure'];
+      retryable: boolean;
+      retryAfter?: number;
+    }[] = [
+      {
+        name: '429 with Retry-After',
+        step: { kind: 'rate-limit', retryAfter: 7 },
+        failure: 'rate-limit',
+        retryable: true,
+        retryAfter: 7,
+      },
       { name: '500', step: { kind: 'server' }, failure: 'server', retryable: true },
-      { name: p.id === 'anthropic' ? '529 overloaded' : '503', step: { kind: 'server', status: p.id === 'anthropic' ? 529 : 503 }, failure: 'server', retryable: true },
+      {
+        name: p.id === 'anthropic' ? '529 overloaded' : '503',
+        step: { kind: 'server', status: p.id === 'anthropic' ? 529 : 503 },
+        failure: 'server',
+        retryable: true,
+      },
       { name: 'a hanging response (timeout)', step: { kind: 'hang' }, failure: 'timeout', retryable: true },
       { name: 'a connection reset', step: { kind: 'reset' }, failure: 'timeout', retryable: true },
       { name: 'a refusal', step: { kind: 'refusal' }, failure: 'policy', retryable: false },
       { name: 'a policy violation', step: { kind: 'policy-error' }, failure: 'policy', retryable: false },
       { name: 'malformed model output', step: { kind: 'malformed' }, failure: 'malformed', retryable: false },
-      { name: 'output without the tags', step: { kind: 'ok', output: { caption: 'only a caption' } }, failure: 'malformed', retryable: false },
+      {
+        name: 'output without the tags',
+        step: { kind: 'ok', output: { caption: 'only a caption' } },
+        failure: 'malformed',
+        retryable: false,
+      },
       { name: 'a bad key', step: { kind: 'auth' }, failure: 'auth', retryable: false },
       { name: 'a bad request', step: { kind: 'bad-request' }, failure: 'bad-request', retryable: false },
     ];
@@ -226,7 +307,11 @@ for (const p of providers) {
     });
 
     it('several requests in one call come back in order, failures in place', async () => {
-      server.script.push({ kind: 'ok' }, { kind: 'server' }, { kind: 'ok', output: { tags: ['cat'], caption: 'A cat.' } });
+      server.script.push(
+        { kind: 'ok' },
+        { kind: 'server' },
+        { kind: 'ok', output: { tags: ['cat'], caption: 'A cat.' } },
+      );
       const out = await make().annotate([await request(), await request(), await request()]);
       assert.equal(out.length, 3);
       assert.ok(!(out[0] instanceof AnnotationError));
@@ -255,7 +340,12 @@ describe('cloud annotator: OpenAI-compatible server by base URL', () => {
   afterEach(() => server.close());
 
   it('works without a key, sends max_tokens, reports the served model', async () => {
-    const annotator = createCloudAnnotator({ provider: 'openai-compatible', model: 'qwen2.5vl:7b', baseUrl: `${server.url}/v1/`, style: 'tags' });
+    const annotator = createCloudAnnotator({
+      provider: 'openai-compatible',
+      model: 'qwen2.5vl:7b',
+      baseUrl: `${server.url}/v1/`,
+      style: 'tags',
+    });
     assert.equal(annotator.id, 'openai-compatible:qwen2.5vl:7b');
     const out = await annotateOne(annotator);
     assert.ok(!(out instanceof AnnotationError), String(out));
@@ -268,19 +358,49 @@ describe('cloud annotator: OpenAI-compatible server by base URL', () => {
 
   it('json_object and no response format for servers without json_schema; prose around the JSON is tolerated', async () => {
     server.script.push({ kind: 'ok', output: 'Here you go:\n```json\n{"tags": ["dog", "grass"]}\n```' });
-    const out = await annotateOne(createCloudAnnotator({ provider: 'openai-compatible', model: 'llava', baseUrl: `${server.url}/v1`, style: 'tags', responseFormat: 'json_object' }));
-    assert.deepEqual((out as AnnotationResult).tags?.map((t) => t.name), ['dog', 'grass']);
-    assert.deepEqual((server.requests[0]!.json as { response_format: unknown }).response_format, { type: 'json_object' });
-    await annotateOne(createCloudAnnotator({ provider: 'openai-compatible', model: 'llava', baseUrl: `${server.url}/v1`, style: 'tags', responseFormat: 'none' }));
+    const out = await annotateOne(
+      createCloudAnnotator({
+        provider: 'openai-compatible',
+        model: 'llava',
+        baseUrl: `${server.url}/v1`,
+        style: 'tags',
+        responseFormat: 'json_object',
+      }),
+    );
+    assert.deepEqual(
+      (out as AnnotationResult).tags?.map((t) => t.name),
+      ['dog', 'grass'],
+    );
+    assert.deepEqual((server.requests[0]!.json as { response_format: unknown }).response_format, {
+      type: 'json_object',
+    });
+    await annotateOne(
+      createCloudAnnotator({
+        provider: 'openai-compatible',
+        model: 'llava',
+        baseUrl: `${server.url}/v1`,
+        style: 'tags',
+        responseFormat: 'none',
+      }),
+    );
     assert.equal((server.requests[1]!.json as { response_format?: unknown }).response_format, undefined);
   });
 });
 
 describe('cloud annotator: options and keys', () => {
   it('a provider that needs a key refuses to start without one, naming the variable', () => {
-    assert.throws(() => createCloudAnnotator({ provider: 'openai', model: 'gpt-4.1-mini', style: 'tags' }), /OPENAI_API_KEY/);
-    assert.throws(() => createCloudAnnotator({ provider: 'anthropic', model: 'claude-haiku-4-5', apiKey: ' ', style: 'tags' }), /ANTHROPIC_API_KEY/);
-    assert.throws(() => createCloudAnnotator({ provider: 'google', model: 'gemini-2.5-flash', style: 'tags' }), /GEMINI_API_KEY/);
+    assert.throws(
+      () => createCloudAnnotator({ provider: 'openai', model: 'gpt-4.1-mini', style: 'tags' }),
+      /OPENAI_API_KEY/,
+    );
+    assert.throws(
+      () => createCloudAnnotator({ provider: 'anthropic', model: 'claude-haiku-4-5', apiKey: ' ', style: 'tags' }),
+      /ANTHROPIC_API_KEY/,
+    );
+    assert.throws(
+      () => createCloudAnnotator({ provider: 'google', model: 'gemini-2.5-flash', style: 'tags' }),
+      /GEMINI_API_KEY/,
+    );
   });
 
   it('a template file overrides the built-in prompt; its id and hash are recorded', async () => {
@@ -289,14 +409,32 @@ describe('cloud annotator: options and keys', () => {
     try {
       const file = join(dir, 'mine.md');
       writeFileSync(file, 'Tag this for {{trigger}}.{{#caption}} Was: {{caption}}{{/caption}}');
-      const annotator = createCloudAnnotator({ provider: 'openai', model: 'gpt-4.1-mini', apiKey: KEY, baseUrl: `${server.url}/v1`, style: 'tags', template: file, trigger: 'zkz' });
+      const annotator = createCloudAnnotator({
+        provider: 'openai',
+        model: 'gpt-4.1-mini',
+        apiKey: KEY,
+        baseUrl: `${server.url}/v1`,
+        style: 'tags',
+        template: file,
+        trigger: 'zkz',
+      });
       const out = await annotateOne(annotator);
       assert.equal((out as AnnotationResult).params.template, 'file:mine.md');
       const body = server.requests[0]!.json as { messages: { content: { type: string; text?: string }[] }[] };
       const prompt = body.messages[0]!.content.find((c) => c.type === 'text')!.text;
       assert.equal(prompt, 'Tag this for zkz.');
       writeFileSync(file, 'Tag {{subject}}');
-      assert.throws(() => createCloudAnnotator({ provider: 'openai', model: 'gpt-4.1-mini', apiKey: KEY, style: 'tags', template: file }), /Unknown placeholder \{\{subject\}\}/);
+      assert.throws(
+        () =>
+          createCloudAnnotator({
+            provider: 'openai',
+            model: 'gpt-4.1-mini',
+            apiKey: KEY,
+            style: 'tags',
+            template: file,
+          }),
+        /Unknown placeholder \{\{subject\}\}/,
+      );
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
@@ -314,28 +452,77 @@ describe('cloud annotator: options and keys', () => {
 describe('cloud configuration and prompt templates', () => {
   it('the built-in configuration is valid and has the four providers with their key variables', () => {
     const config = cloudConfig();
-    assert.deepEqual(config.providers.map((p) => p.id), ['openai', 'anthropic', 'google', 'openai-compatible']);
-    assert.deepEqual(config.providers.slice(0, 3).map((p) => p.keyEnv), ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY']);
+    assert.deepEqual(
+      config.providers.map((p) => p.id),
+      ['openai', 'anthropic', 'google', 'openai-compatible'],
+    );
+    assert.deepEqual(
+      config.providers.slice(0, 3).map((p) => p.keyEnv),
+      ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY'],
+    );
     assert.equal(config.defaultMaxSide, 1024);
     assert.ok(cloudProvider('openai').models.some((m) => m.inputPerMTok !== undefined));
-    assert.deepEqual(cloudModel(cloudProvider('google'), 'gemini-9-ultra'), { id: 'gemini-9-ultra', label: 'gemini-9-ultra' });
+    assert.deepEqual(cloudModel(cloudProvider('google'), 'gemini-9-ultra'), {
+      id: 'gemini-9-ultra',
+      label: 'gemini-9-ultra',
+    });
     assert.equal(apiKeyFromEnv(cloudProvider('anthropic'), { ANTHROPIC_API_KEY: '  k-123  ' }), 'k-123');
     assert.equal(apiKeyFromEnv(cloudProvider('anthropic'), {}), undefined);
   });
 
   it('a configuration that is not valid is refused with where the problem is', () => {
-    const provider = { id: 'openai', label: 'O', keyEnv: 'K', baseUrl: 'http://x', defaultRpm: 10, imageTokens: 'openai-tiles', models: [] as unknown[] };
+    const provider = {
+      id: 'openai',
+      label: 'O',
+      keyEnv: 'K',
+      baseUrl: 'http://x',
+      defaultRpm: 10,
+      imageTokens: 'openai-tiles',
+      models: [] as unknown[],
+    };
     assert.throws(() => parseCloudConfig([]), CloudConfigError);
-    assert.throws(() => parseCloudConfig({ defaultMaxSide: 1024, providers: [{ ...provider, id: 'acme' }] }), /providers\[0\]\.id "acme"/);
-    assert.throws(() => parseCloudConfig({ defaultMaxSide: 1024, providers: [{ ...provider, defaultRpm: -1 }] }), /defaultRpm/);
-    assert.throws(() => parseCloudConfig({ defaultMaxSide: 1024, providers: [{ ...provider, models: [{ id: 'm', label: 'M', inputPerMTok: 'cheap' }] }] }), /models\[0\]\.inputPerMTok/);
-    assert.throws(() => parseCloudConfig({ defaultMaxSide: 1024, providers: [{ ...provider, models: [{ id: 'm', label: 'M' }, { id: 'm', label: 'M2' }] }] }), /twice/);
+    assert.throws(
+      () => parseCloudConfig({ defaultMaxSide: 1024, providers: [{ ...provider, id: 'acme' }] }),
+      /providers\[0\]\.id "acme"/,
+    );
+    assert.throws(
+      () => parseCloudConfig({ defaultMaxSide: 1024, providers: [{ ...provider, defaultRpm: -1 }] }),
+      /defaultRpm/,
+    );
+    assert.throws(
+      () =>
+        parseCloudConfig({
+          defaultMaxSide: 1024,
+          providers: [{ ...provider, models: [{ id: 'm', label: 'M', inputPerMTok: 'cheap' }] }],
+        }),
+      /models\[0\]\.inputPerMTok/,
+    );
+    assert.throws(
+      () =>
+        parseCloudConfig({
+          defaultMaxSide: 1024,
+          providers: [
+            {
+              ...provider,
+              models: [
+                { id: 'm', label: 'M' },
+                { id: 'm', label: 'M2' },
+              ],
+            },
+          ],
+        }),
+      /twice/,
+    );
     assert.throws(() => parseCloudConfig({ defaultMaxSide: 10, providers: [provider] }), /defaultMaxSide/);
     assert.throws(() => parseCloudConfig({ defaultMaxSide: 1024, providers: [provider, provider] }), /twice/);
   });
 
   it('templates render placeholders and conditional sections', () => {
-    const t = templateFromText('A {{trigger}}.{{#caption}} Now: "{{caption}}".{{/caption}}{{#trigger}} [{{trigger}}]{{/trigger}}', 'tags', 'test');
+    const t = templateFromText(
+      'A {{trigger}}.{{#caption}} Now: "{{caption}}".{{/caption}}{{#trigger}} [{{trigger}}]{{/trigger}}',
+      'tags',
+      'test',
+    );
     assert.equal(renderPrompt(t, { caption: 'red car', trigger: 'ohwx' }), 'A ohwx. Now: "red car". [ohwx]');
     assert.equal(renderPrompt(t, { caption: null, trigger: '' }), 'A .');
     assert.throws(() => templateFromText('{{#caption}}open', 'tags', 'x'), /never closed/);
@@ -350,7 +537,10 @@ describe('cloud configuration and prompt templates', () => {
   });
 
   it('answers are parsed leniently but strictly typed', () => {
-    assert.deepEqual(parseModelOutput('{"tags": "a, b,  b , c\\\\(x\\\\)"}', 'tags').tags?.map((t) => t.name), ['a', 'b', 'c(x)']);
+    assert.deepEqual(
+      parseModelOutput('{"tags": "a, b,  b , c\\\\(x\\\\)"}', 'tags').tags?.map((t) => t.name),
+      ['a', 'b', 'c(x)'],
+    );
     assert.equal(parseModelOutput('```json\n{"caption": " A dog. "}\n```', 'sentence').caption, 'A dog.');
     assert.throws(() => parseModelOutput('{"tags": []}', 'tags'), /no tags/);
     assert.throws(() => parseModelOutput('{"caption": ""}', 'sentence'), /empty caption/);
@@ -358,7 +548,10 @@ describe('cloud configuration and prompt templates', () => {
     assert.throws(() => parseModelOutput('', 'tags'), /no text/);
     assert.deepEqual(responseSchema('both'), {
       type: 'object',
-      properties: { tags: { type: 'array', items: { type: 'string' }, description: 'Danbooru-style tags, most important first.' }, caption: { type: 'string', description: 'A natural-language caption.' } },
+      properties: {
+        tags: { type: 'array', items: { type: 'string' }, description: 'Danbooru-style tags, most important first.' },
+        caption: { type: 'string', description: 'A natural-language caption.' },
+      },
       required: ['tags', 'caption'],
       additionalProperties: false,
     });

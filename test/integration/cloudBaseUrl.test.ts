@@ -21,7 +21,9 @@ describe('cloud base URLs with credentials', function () {
   before(async () => {
     root = join(makeTempDir(), 'ds');
     mkdirSync(root);
-    await sharp({ create: { width: 64, height: 64, channels: 3, background: '#aa3030' } }).jpeg().toFile(join(root, 'a.jpg'));
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: '#aa3030' } })
+      .jpeg()
+      .toFile(join(root, 'a.jpg'));
     await indexDataset(root);
   });
   after(removeTempDirs);
@@ -29,12 +31,17 @@ describe('cloud base URLs with credentials', function () {
   /** Every file under .tagbench (the index and its WAL) as text, to look for the secret. */
   const storedText = (): string => {
     const dir = join(root, '.tagbench');
-    return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
-      .map((e) => readFileSync(join(e.parentPath, e.name)).toString('latin1')).join('\n');
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => readFileSync(join(e.parentPath, e.name)).toString('latin1'))
+      .join('\n');
   };
 
   it('refuses --base-url https://user:key@host/v1 with a message that names the API key and not the secret', async () => {
-    const result = await runCli(['annotate', root, '--provider', 'openai-compatible', '--model', 'llava', '--base-url', URL_WITH_KEY, '--json'], { env: { OPENAI_API_KEY: '' } });
+    const result = await runCli(
+      ['annotate', root, '--provider', 'openai-compatible', '--model', 'llava', '--base-url', URL_WITH_KEY, '--json'],
+      { env: { OPENAI_API_KEY: '' } },
+    );
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /user name or password/);
     assert.match(result.stderr, /API key/);
@@ -45,15 +52,34 @@ describe('cloud base URLs with credentials', function () {
   it('never plans a job with such a URL, nor builds an annotator from one, and says so without the secret', () => {
     const { db } = openDatasetIndex(root);
     try {
-      const annotator = { type: 'cloud' as const, provider: 'openai-compatible' as const, model: 'llava', baseUrl: URL_WITH_KEY, style: 'tags' as const, maxSide: 1024, rpm: 60, concurrency: 1 };
-      assert.throws(() => planJob(db, root, { kind: 'annotate', query: '', params: { annotator, merge: DEFAULT_MERGE, captionExtension: '.txt' } }),
-        (err: Error) => /user name or password/.test(err.message) && !err.message.includes(SECRET));
+      const annotator = {
+        type: 'cloud' as const,
+        provider: 'openai-compatible' as const,
+        model: 'llava',
+        baseUrl: URL_WITH_KEY,
+        style: 'tags' as const,
+        maxSide: 1024,
+        rpm: 60,
+        concurrency: 1,
+      };
+      assert.throws(
+        () =>
+          planJob(db, root, {
+            kind: 'annotate',
+            query: '',
+            params: { annotator, merge: DEFAULT_MERGE, captionExtension: '.txt' },
+          }),
+        (err: Error) => /user name or password/.test(err.message) && !err.message.includes(SECRET),
+      );
       assert.equal(db.prepare('SELECT count(*) FROM jobs').pluck().get(), 0);
     } finally {
       db.close();
     }
-    assert.throws(() => createCloudAnnotator({ provider: 'openai-compatible', model: 'llava', baseUrl: URL_WITH_KEY, style: 'tags' }),
-      (err: Error) => /user name or password/.test(err.message) && !err.message.includes(SECRET));
+    assert.throws(
+      () =>
+        createCloudAnnotator({ provider: 'openai-compatible', model: 'llava', baseUrl: URL_WITH_KEY, style: 'tags' }),
+      (err: Error) => /user name or password/.test(err.message) && !err.message.includes(SECRET),
+    );
     assert.ok(!storedText().includes(SECRET));
   });
 });

@@ -21,15 +21,24 @@ const KEY = 'sk-batch-0123456789abcdefghijklmnopqrstuvwxyz';
 let image: Buffer;
 
 before(async () => {
-  image = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 10, g: 150, b: 90 } } }).jpeg().toBuffer();
+  image = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 10, g: 150, b: 90 } } })
+    .jpeg()
+    .toBuffer();
 });
 
 function requests(n: number): AnnotationRequest[] {
-  return Array.from({ length: n }, (_, i) => ({ path: `set/img${i}.jpg`, image, caption: i === 0 ? 'old caption' : null }));
+  return Array.from({ length: n }, (_, i) => ({
+    path: `set/img${i}.jpg`,
+    image,
+    caption: i === 0 ? 'old caption' : null,
+  }));
 }
 
 /** Polls until done (the fakes move on per retrieve); returns the final state and the statuses seen. */
-async function pollToEnd(engine: BatchEngine, state: CloudBatchState): Promise<{ state: CloudBatchState; statuses: string[] }> {
+async function pollToEnd(
+  engine: BatchEngine,
+  state: CloudBatchState,
+): Promise<{ state: CloudBatchState; statuses: string[] }> {
   const statuses: string[] = [];
   for (let i = 0; i < 20; i++) {
     const progress = await engine.poll(state);
@@ -46,12 +55,30 @@ function byPath(outcomes: BatchItemOutcome[]): Map<string, AnnotationResult | An
 
 describe('OpenAI Batch API through the SDK', () => {
   let server: FakeOpenAI;
-  const options = (): CloudAnnotatorOptions => ({ provider: 'openai', model: 'gpt-4.1-mini', apiKey: KEY, baseUrl: `${server.url}/v1`, style: 'tags', maxSide: 256 });
-  beforeEach(async () => { server = await new FakeOpenAI().start(); });
+  const options = (): CloudAnnotatorOptions => ({
+    provider: 'openai',
+    model: 'gpt-4.1-mini',
+    apiKey: KEY,
+    baseUrl: `${server.url}/v1`,
+    style: 'tags',
+    maxSide: 256,
+  });
+  beforeEach(async () => {
+    server = await new FakeOpenAI().start();
+  });
   afterEach(() => server.close());
 
   it('uploads the JSONL, creates the batch, polls to completed, maps outputs and per-item errors; resumes from the state', async () => {
-    server.batchOutcome = (id) => id.endsWith('1') ? { kind: 'server' } : id.endsWith('2') ? { kind: 'refusal' } : id.endsWith('3') ? { kind: 'expired' } : id.endsWith('4') ? { kind: 'malformed' } : { kind: 'ok' };
+    server.batchOutcome = (id) =>
+      id.endsWith('1')
+        ? { kind: 'server' }
+        : id.endsWith('2')
+          ? { kind: 'refusal' }
+          : id.endsWith('3')
+            ? { kind: 'expired' }
+            : id.endsWith('4')
+              ? { kind: 'malformed' }
+              : { kind: 'ok' };
     const engine = createBatchEngine(options());
     const { states, imageErrors } = await engine.submit(requests(6));
     assert.equal(imageErrors.length, 0);
@@ -61,21 +88,63 @@ describe('OpenAI Batch API through the SDK', () => {
     assert.match(state.batchId, /^batch_/);
     assert.match(state.inputFileId ?? '', /^file-/);
     assert.equal(state.status, 'validating');
-    assert.deepEqual(Object.values(state.customIds), requests(6).map((r) => r.path));
+    assert.deepEqual(
+      Object.values(state.customIds),
+      requests(6).map((r) => r.path),
+    );
 
     // The uploaded file: one chat completion request per image, with custom_id, schema and a downscaled image.
     const upload = server.files.get(state.inputFileId!)!;
     assert.equal(upload.purpose, 'batch');
-    const lines = upload.content.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { custom_id: string; method: string; url: string; body: { model: string; response_format: { type: string }; messages: { content: { type: string; image_url?: { url: string }; text?: string }[] }[] } });
+    const lines = upload.content
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            custom_id: string;
+            method: string;
+            url: string;
+            body: {
+              model: string;
+              response_format: { type: string };
+              messages: { content: { type: string; image_url?: { url: string }; text?: string }[] }[];
+            };
+          },
+      );
     assert.equal(lines.length, 6);
-    assert.deepEqual(lines.map((l) => l.custom_id), Object.keys(state.customIds));
-    assert.ok(lines.every((l) => l.method === 'POST' && l.url === '/v1/chat/completions' && l.body.model === 'gpt-4.1-mini' && l.body.response_format.type === 'json_schema'));
+    assert.deepEqual(
+      lines.map((l) => l.custom_id),
+      Object.keys(state.customIds),
+    );
+    assert.ok(
+      lines.every(
+        (l) =>
+          l.method === 'POST' &&
+          l.url === '/v1/chat/completions' &&
+          l.body.model === 'gpt-4.1-mini' &&
+          l.body.response_format.type === 'json_schema',
+      ),
+    );
     const dataUrl = lines[0]!.body.messages[0]!.content.find((c) => c.type === 'image_url')!.image_url!.url;
     const sent = await sharp(Buffer.from(dataUrl.split(',')[1]!, 'base64')).metadata();
     assert.deepEqual([sent.width, sent.height], [256, 192]);
     assert.match(lines[0]!.body.messages[0]!.content.find((c) => c.type === 'text')!.text!, /old caption/);
-    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`), ['GET /v1/batches', 'POST /v1/files', 'POST /v1/batches'], 'the key is checked by a request without images first');
-    assert.deepEqual((server.requestsTo('/v1/batches').filter((r) => r.method === 'POST')[0]!.json as Record<string, unknown>), { input_file_id: state.inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { source: 'tagbench' } });
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`),
+      ['GET /v1/batches', 'POST /v1/files', 'POST /v1/batches'],
+      'the key is checked by a request without images first',
+    );
+    assert.deepEqual(
+      server.requestsTo('/v1/batches').filter((r) => r.method === 'POST')[0]!.json as Record<string, unknown>,
+      {
+        input_file_id: state.inputFileId,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+        metadata: { source: 'tagbench' },
+      },
+    );
 
     // A restart: a new engine from the persisted state (through JSON) polls and fetches the results.
     const persisted = JSON.parse(JSON.stringify(state)) as CloudBatchState;
@@ -100,7 +169,11 @@ describe('OpenAI Batch API through the SDK', () => {
     assert.equal(failure('set/img4.jpg').failure, 'malformed');
     assert.ok(!(out.get('set/img5.jpg') instanceof AnnotationError));
     // Nothing the engine produced carries the key.
-    assert.ok(!JSON.stringify(outcomes.map((o) => o.outcome instanceof AnnotationError ? o.outcome.message : o.outcome)).includes(KEY));
+    assert.ok(
+      !JSON.stringify(
+        outcomes.map((o) => (o.outcome instanceof AnnotationError ? o.outcome.message : o.outcome)),
+      ).includes(KEY),
+    );
   });
 
   it('splits into several batches by size and keeps unreadable images out', async () => {
@@ -108,7 +181,10 @@ describe('OpenAI Batch API through the SDK', () => {
     const reqs = requests(5);
     reqs.splice(2, 0, { path: 'set/broken.jpg', image: Buffer.from('garbage'), caption: null });
     const { states, imageErrors } = await engine.submit(reqs, { maxRequests: 2, maxBytes: 10 * 1024 * 1024 });
-    assert.deepEqual(states.map((s) => Object.keys(s.customIds).length), [2, 2, 1]);
+    assert.deepEqual(
+      states.map((s) => Object.keys(s.customIds).length),
+      [2, 2, 1],
+    );
     assert.equal(imageErrors.length, 1);
     assert.equal(imageErrors[0]!.path, 'set/broken.jpg');
     assert.equal((imageErrors[0]!.outcome as AnnotationError).failure, 'image');
@@ -137,24 +213,54 @@ describe('OpenAI Batch API through the SDK', () => {
 
   it('a failing upload is a BatchSubmitError with the classified error', async () => {
     const engine = createBatchEngine({ ...options(), baseUrl: `${server.url}/nowhere` });
-    await assert.rejects(engine.submit(requests(1)), (err: unknown) => err instanceof BatchSubmitError && err.error.failure === 'bad-request' && err.states.length === 0);
+    await assert.rejects(
+      engine.submit(requests(1)),
+      (err: unknown) =>
+        err instanceof BatchSubmitError && err.error.failure === 'bad-request' && err.states.length === 0,
+    );
   });
 
   it('only OpenAI and Anthropic have batch engines', () => {
     assert.equal(hasBatchApi('google'), false);
-    assert.throws(() => createBatchEngine({ provider: 'google', model: 'gemini-2.5-flash', apiKey: 'k', style: 'tags' }), /no batch API/);
-    assert.throws(() => createBatchEngine({ provider: 'openai-compatible', model: 'x', style: 'tags' }), /no batch API/);
+    assert.throws(
+      () => createBatchEngine({ provider: 'google', model: 'gemini-2.5-flash', apiKey: 'k', style: 'tags' }),
+      /no batch API/,
+    );
+    assert.throws(
+      () => createBatchEngine({ provider: 'openai-compatible', model: 'x', style: 'tags' }),
+      /no batch API/,
+    );
   });
 });
 
 describe('Anthropic Message Batches through the SDK', () => {
   let server: FakeAnthropic;
-  const options = (): CloudAnnotatorOptions => ({ provider: 'anthropic', model: 'claude-haiku-4-5', apiKey: KEY, baseUrl: server.url, style: 'sentence', maxSide: 256 });
-  beforeEach(async () => { server = await new FakeAnthropic().start(); });
+  const options = (): CloudAnnotatorOptions => ({
+    provider: 'anthropic',
+    model: 'claude-haiku-4-5',
+    apiKey: KEY,
+    baseUrl: server.url,
+    style: 'sentence',
+    maxSide: 256,
+  });
+  beforeEach(async () => {
+    server = await new FakeAnthropic().start();
+  });
   afterEach(() => server.close());
 
   it('creates the batch, polls to ended, streams results mapped per custom_id; resumes from the state', async () => {
-    server.batchOutcome = (id) => id.endsWith('1') ? { kind: 'rate-limit' } : id.endsWith('2') ? { kind: 'refusal' } : id.endsWith('3') ? { kind: 'expired' } : id.endsWith('4') ? { kind: 'bad-request' } : id.endsWith('5') ? { kind: 'server', status: 529 } : { kind: 'ok' };
+    server.batchOutcome = (id) =>
+      id.endsWith('1')
+        ? { kind: 'rate-limit' }
+        : id.endsWith('2')
+          ? { kind: 'refusal' }
+          : id.endsWith('3')
+            ? { kind: 'expired' }
+            : id.endsWith('4')
+              ? { kind: 'bad-request' }
+              : id.endsWith('5')
+                ? { kind: 'server', status: 529 }
+                : { kind: 'ok' };
     const engine = createBatchEngine(options());
     const { states } = await engine.submit(requests(7));
     assert.equal(states.length, 1);
@@ -162,10 +268,26 @@ describe('Anthropic Message Batches through the SDK', () => {
     assert.equal(state.provider, 'anthropic');
     assert.match(state.batchId, /^msgbatch_/);
     assert.equal(state.status, 'in_progress');
-    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`), ['GET /v1/messages/batches', 'POST /v1/messages/batches'], 'the key is checked by a request without images first');
-    const sent = server.requestsTo('/v1/messages/batches').filter((r) => r.method === 'POST')[0]!.json as { requests: { custom_id: string; params: { model: string; tool_choice: unknown; messages: { content: { type: string }[] }[] } }[] };
-    assert.deepEqual(sent.requests.map((r) => r.custom_id), Object.keys(state.customIds));
-    assert.ok(sent.requests.every((r) => r.params.model === 'claude-haiku-4-5' && r.params.messages[0]!.content[0]!.type === 'image'));
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`),
+      ['GET /v1/messages/batches', 'POST /v1/messages/batches'],
+      'the key is checked by a request without images first',
+    );
+    const sent = server.requestsTo('/v1/messages/batches').filter((r) => r.method === 'POST')[0]!.json as {
+      requests: {
+        custom_id: string;
+        params: { model: string; tool_choice: unknown; messages: { content: { type: string }[] }[] };
+      }[];
+    };
+    assert.deepEqual(
+      sent.requests.map((r) => r.custom_id),
+      Object.keys(state.customIds),
+    );
+    assert.ok(
+      sent.requests.every(
+        (r) => r.params.model === 'claude-haiku-4-5' && r.params.messages[0]!.content[0]!.type === 'image',
+      ),
+    );
 
     const resumed = createBatchEngine(options());
     const { state: final, statuses } = await pollToEnd(resumed, JSON.parse(JSON.stringify(state)) as CloudBatchState);
@@ -189,13 +311,19 @@ describe('Anthropic Message Batches through the SDK', () => {
   it('splits by size, and cancellation reports items cancelled', async () => {
     const engine = createBatchEngine(options());
     const resolved = resolveCloudOptions(options());
-    const one = Buffer.byteLength(anthropicBatchRequest(resolved, customIdOf(0), await prepareRequest(resolved, requests(1)[0]!))) + 1;
+    const one =
+      Buffer.byteLength(
+        anthropicBatchRequest(resolved, customIdOf(0), await prepareRequest(resolved, requests(1)[0]!)),
+      ) + 1;
     const { states } = await engine.submit(requests(3), { maxRequests: 100, maxBytes: Math.floor(one * 1.5) });
     assert.equal(states.length, 3, 'one request per batch under a limit of one and a half requests');
     const cancelled = await engine.cancel(states[0]!);
     assert.equal(cancelled.status, 'canceling');
     const { state } = await pollToEnd(engine, cancelled);
     const outcomes = await engine.results(state);
-    assert.ok(outcomes.length > 0 && outcomes.every((o) => o.outcome instanceof AnnotationError && o.outcome.name === 'AnnotationCancelled'));
+    assert.ok(
+      outcomes.length > 0 &&
+        outcomes.every((o) => o.outcome instanceof AnnotationError && o.outcome.name === 'AnnotationCancelled'),
+    );
   });
 });

@@ -13,7 +13,13 @@ import { snapshotFiles } from '../helpers/datasetSnapshot.ts';
 
 const HOLDER = fileURLToPath(new URL('../fixtures/locks/holdEditLock.ts', import.meta.url));
 
-interface BatchJson { batch: string | null; changed: number; unchanged: number; conflicts: number; problems: { path: string; reason: string }[] }
+interface BatchJson {
+  batch: string | null;
+  changed: number;
+  unchanged: number;
+  conflicts: number;
+  problems: { path: string; reason: string }[];
+}
 
 const IMAGES = 80;
 const TRIALS = 8;
@@ -26,7 +32,9 @@ describe('two batch edits at once, as two processes', function () {
 
   before(async () => {
     root = makeTempDir();
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 10, g: 20, b: 30 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 10, g: 20, b: 30 } } })
+      .png()
+      .toBuffer();
     for (let i = 0; i < IMAGES; i++) {
       // distinct bytes per image, so each is its own image in the index
       writeFileSync(join(root, `img${String(i).padStart(3, '0')}.png`), Buffer.concat([png, Buffer.from(String(i))]));
@@ -51,14 +59,23 @@ describe('two batch edits at once, as two processes', function () {
         if (text !== `tagB, girl ${i}, skyX, smile\n`) lost.push(`${i}: ${JSON.stringify(text)}`);
       }
       assert.deepEqual(lost, [], `trial ${trial}: captions missing an edit`);
-      for (const run of [first, second]) assert.equal(run.code, 0, `trial ${trial}: ${run.stderr}${run.stdout.slice(0, 400)}`);
+      for (const run of [first, second])
+        assert.equal(run.code, 0, `trial ${trial}: ${run.stderr}${run.stdout.slice(0, 400)}`);
       for (const report of reports) {
-        assert.deepEqual([report.changed, report.unchanged, report.conflicts], [IMAGES, 0, 0], `trial ${trial}: ${JSON.stringify(report.problems.slice(0, 3))}`);
+        assert.deepEqual(
+          [report.changed, report.unchanged, report.conflicts],
+          [IMAGES, 0, 0],
+          `trial ${trial}: ${JSON.stringify(report.problems.slice(0, 3))}`,
+        );
       }
       const { db } = openDatasetIndex(root);
       try {
         const search = (query: string): number => searchImages(db, query, { limit: 0 }).total;
-        assert.deepEqual([search('tagB skyX'), search('tagA'), search('sky')], [IMAGES, 0, 0], `trial ${trial}: the index follows both`);
+        assert.deepEqual(
+          [search('tagB skyX'), search('tagA'), search('sky')],
+          [IMAGES, 0, 0],
+          `trial ${trial}: the index follows both`,
+        );
       } finally {
         db.close();
       }
@@ -66,14 +83,22 @@ describe('two batch edits at once, as two processes', function () {
   });
 
   it('gives up after --wait seconds while another writer holds the dataset, naming it, and changes nothing', async () => {
-    const child = spawn(process.execPath, [HOLDER, root, '60000', 'tagbench tags normalize'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [HOLDER, root, '60000', 'tagbench tags normalize'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     await new Promise((resolve) => child.stdout.once('data', resolve));
     const before = snapshotFiles(root);
     const run = await runCli(['tags', root, 'rename', 'smile', 'grin', '--wait', '0.3']);
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, new RegExp(`^tagbench: Another Tagbench writer \\(tagbench tags normalize, process ${child.pid}, since \\d\\d:\\d\\d:\\d\\d UTC\\) is editing this dataset's captions and sidecars; gave up after waiting 300 ms\\. Try again when it has finished\\.\n$`), 'one clear sentence: a busy dataset is not a bug to debug');
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `^tagbench: Another Tagbench writer \\(tagbench tags normalize, process ${child.pid}, since \\d\\d:\\d\\d:\\d\\d UTC\\) is editing this dataset's captions and sidecars; gave up after waiting 300 ms\\. Try again when it has finished\\.\n$`,
+      ),
+      'one clear sentence: a busy dataset is not a bug to debug',
+    );
     assert.deepEqual(snapshotFiles(root), before);
     child.kill('SIGKILL');
     await exited;

@@ -57,7 +57,9 @@ describe('jobs whose process died', function () {
     root = join(makeTempDir(), 'ds');
     mkdirSync(root);
     for (const [i, colour] of ['#aa3300', '#0033aa'].entries()) {
-      await sharp({ create: { width: 64, height: 64, channels: 3, background: colour } }).png().toFile(join(root, `img${i}.png`));
+      await sharp({ create: { width: 64, height: 64, channels: 3, background: colour } })
+        .png()
+        .toFile(join(root, `img${i}.png`));
     }
     await indexDataset(root);
   });
@@ -77,7 +79,11 @@ describe('jobs whose process died', function () {
     await kill9(child);
     const { db } = openDatasetIndex(root);
     try {
-      assert.deepEqual(pauseInterruptedJobs(db).map((j) => j.id), [jobId], 'the dead owner is seen at once, not after the heartbeat timeout');
+      assert.deepEqual(
+        pauseInterruptedJobs(db).map((j) => j.id),
+        [jobId],
+        'the dead owner is seen at once, not after the heartbeat timeout',
+      );
       assert.equal(getJob(db, jobId)!.state, 'paused');
     } finally {
       db.close();
@@ -101,12 +107,18 @@ describe('jobs whose process died', function () {
     try {
       const elsewhere = createJob(db, 'export', 'On another host', {}, ['a']);
       setJobState(db, elsewhere, 'running');
-      db.prepare("UPDATE jobs SET heartbeat = ?, owner_host = 'another-host', owner_pid = 1, owner_start = 'x:1' WHERE id = ?").run(Date.now(), elsewhere);
+      db.prepare(
+        "UPDATE jobs SET heartbeat = ?, owner_host = 'another-host', owner_pid = 1, owner_start = 'x:1' WHERE id = ?",
+      ).run(Date.now(), elsewhere);
       const reused = createJob(db, 'export', 'Pid reused', {}, ['a']);
       setJobState(db, reused, 'running');
-      db.prepare("UPDATE jobs SET heartbeat = ?, owner_host = ?, owner_pid = ?, owner_start = 'not:this-process' WHERE id = ?")
-        .run(Date.now(), hostname(), process.pid, reused);
-      assert.deepEqual(pauseInterruptedJobs(db).map((j) => j.id), [reused]);
+      db.prepare(
+        "UPDATE jobs SET heartbeat = ?, owner_host = ?, owner_pid = ?, owner_start = 'not:this-process' WHERE id = ?",
+      ).run(Date.now(), hostname(), process.pid, reused);
+      assert.deepEqual(
+        pauseInterruptedJobs(db).map((j) => j.id),
+        [reused],
+      );
       assert.equal(getJob(db, elsewhere)!.state, 'running', 'a fresh heartbeat from another host counts');
     } finally {
       db.close();

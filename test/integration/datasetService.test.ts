@@ -23,7 +23,9 @@ describe('the dataset service', function () {
   });
 
   it('answers a malformed query with its problem instead of throwing', () => {
-    assert.deepEqual(service.search('(smile', 0, 10), { error: { message: 'Missing ")" for "(" at column 1', position: 0, length: 1 } });
+    assert.deepEqual(service.search('(smile', 0, 10), {
+      error: { message: 'Missing ")" for "(" at column 1', position: 0, length: 1 },
+    });
   });
 
   it('pages results with offsets', () => {
@@ -32,10 +34,13 @@ describe('the dataset service', function () {
     const page = service.search('', 10, 5);
     assert.ok(!('error' in page));
     assert.equal(page.total, 30);
-    assert.deepEqual(page.items.map((i) => i.id), all.items.slice(10, 15).map((i) => i.id));
+    assert.deepEqual(
+      page.items.map((i) => i.id),
+      all.items.slice(10, 15).map((i) => i.id),
+    );
   });
 
-  it('walks a query\'s results with neighbour()', () => {
+  it("walks a query's results with neighbour()", () => {
     const all = service.search('folder:10_alice', 0, 100);
     assert.ok(!('error' in all));
     const [first, second] = all.items;
@@ -53,7 +58,10 @@ describe('the dataset service', function () {
   });
 
   it('previews a batch, asks for confirmation above the threshold, applies exactly the preview', async () => {
-    const preview = service.previewBatch({ kind: 'query', query: 'folder:5_bob', except: [] }, { kind: 'addTags', tags: ['bobby'], position: 'end' });
+    const preview = service.previewBatch(
+      { kind: 'query', query: 'folder:5_bob', except: [] },
+      { kind: 'addTags', tags: ['bobby'], position: 'end' },
+    );
     assert.ok(preview.changed > 0);
     assert.equal(preview.needsConfirmation, preview.changed > 5);
     assert.ok(preview.changes.every((c) => c.after?.includes('bobby')));
@@ -76,7 +84,10 @@ describe('the dataset service', function () {
     assert.ok(!('error' in stats));
     const tag = stats.tags.find((t) => t.count > 1 && t.count < images && !/[\s_():*]/.test(t.tag))!.tag;
     const withTag = total(`folder:5_bob ${tag}`);
-    const preview = service.previewBatch({ kind: 'query', query: 'folder:5_bob', except: [] }, { kind: 'removeTags', tags: [tag] });
+    const preview = service.previewBatch(
+      { kind: 'query', query: 'folder:5_bob', except: [] },
+      { kind: 'removeTags', tags: [tag] },
+    );
     assert.equal(preview.summary, `Remove "${tag}" from ${images} images`);
     const outcome = await service.applyBatch(preview.planId);
     assert.equal(outcome.summary, `Removed "${tag}" from ${withTag} of ${images} images`);
@@ -96,7 +107,10 @@ describe('the dataset service', function () {
     await service.undoBatch();
     assert.equal(service.canRedo(), true);
     const one = service.resolveSelection({ kind: 'query', query: 'folder:5_bob', except: [] })[0]!;
-    const other = service.previewBatch({ kind: 'ids', ids: [one.id] }, { kind: 'addTags', tags: ['new batch'], position: 'end' });
+    const other = service.previewBatch(
+      { kind: 'ids', ids: [one.id] },
+      { kind: 'addTags', tags: ['new batch'], position: 'end' },
+    );
     await service.applyBatch(other.planId);
     assert.equal(service.canRedo(), false, 'a new batch after an undo clears redo');
     assert.equal(await service.redoBatch(), null);
@@ -109,7 +123,10 @@ describe('the dataset service', function () {
     assert.ok(existsSync(made.file));
     const saved = service.createProject('Alice query', null, 'folder:10_alice', 'alice');
     assert.ok(saved.images > 0);
-    assert.deepEqual(service.listProjects().projects.map((p) => p.name), ['Alice query', 'Bob set']);
+    assert.deepEqual(
+      service.listProjects().projects.map((p) => p.name),
+      ['Alice query', 'Bob set'],
+    );
     assert.throws(() => service.createProject('Bad', null, 'widht>3', ''), /Unknown field/);
   });
 

@@ -27,13 +27,23 @@ describe('the dataset service with tags', function () {
     root = makeTempDir();
     const captions = ['alice, blue_eyes, smile', 'alice, blue eyes, blur', 'bob, Blue_Eyes, smile', 'bob, blur'];
     for (const [i, text] of captions.entries()) {
-      await sharp({ create: { width: 16 + i, height: 16, channels: 3, background: { r: i * 60, g: 10, b: 10 } } }).png().toFile(join(root, `${i}.png`));
+      await sharp({ create: { width: 16 + i, height: 16, channels: 3, background: { r: i * 60, g: 10, b: 10 } } })
+        .png()
+        .toFile(join(root, `${i}.png`));
       writeFileSync(join(root, `${i}.txt`), text);
     }
-    writeFileSync(join(root, '0.tagbench.json'), formatSidecar({
-      tagbench: 1, image: { sha256: '0'.repeat(64) },
-      tags: [{ name: 'alice', source: 'user' }, { name: 'blue_eyes', source: 'model:wd', confidence: 0.9, status: 'accepted' }, { name: 'smile', source: 'user' }],
-    }));
+    writeFileSync(
+      join(root, '0.tagbench.json'),
+      formatSidecar({
+        tagbench: 1,
+        image: { sha256: '0'.repeat(64) },
+        tags: [
+          { name: 'alice', source: 'user' },
+          { name: 'blue_eyes', source: 'model:wd', confidence: 0.9, status: 'accepted' },
+          { name: 'smile', source: 'user' },
+        ],
+      }),
+    );
     writeFileSync(join(root, 'tags.csv'), CSV);
     await indexDataset(root, { thumbnails: false });
     service = new DatasetService(root, settings);
@@ -49,17 +59,26 @@ describe('the dataset service with tags', function () {
     assert.equal(service.tagDatabaseStatus(), null);
   });
 
-  it('merges the dataset\'s tags with a tag database (relative to the dataset): counts, post counts, categories, aliases to their target', () => {
+  it("merges the dataset's tags with a tag database (relative to the dataset): counts, post counts, categories, aliases to their target", () => {
     service.configure({ ...settings, tagDatabase: 'tags.csv' });
     assert.deepEqual(service.tagDatabaseStatus(), { file: join(root, 'tags.csv'), tags: 4, aliases: 4 });
     const bl = service.tagSuggestions('bl', 10);
-    assert.equal(bl[0]!.count, 3, 'the dataset\'s most used tag comes first, spellings added up');
+    assert.equal(bl[0]!.count, 3, "the dataset's most used tag comes first, spellings added up");
     assert.equal(bl[0]!.postCount, 900000);
     assert.equal(bl[0]!.category, 'general');
-    assert.ok(bl.some((s) => s.tag === 'blush' && s.count === 0 && s.postCount === 800000), 'database tags the dataset lacks are offered');
+    assert.ok(
+      bl.some((s) => s.tag === 'blush' && s.count === 0 && s.postCount === 800000),
+      'database tags the dataset lacks are offered',
+    );
     assert.ok(bl.some((s) => s.tag === 'blur' && s.count === 2 && s.postCount === 0));
     const miku = service.tagSuggestions('miku', 5);
-    assert.deepEqual(miku[0], { tag: 'hatsune_miku', count: 0, postCount: 120000, category: 'character', alias: 'miku' });
+    assert.deepEqual(miku[0], {
+      tag: 'hatsune_miku',
+      count: 0,
+      postCount: 120000,
+      category: 'character',
+      alias: 'miku',
+    });
     assert.ok(service.tagSuggestions('', 3).every((s) => typeof s.tag === 'string' && typeof s.count === 'number'));
   });
 
@@ -81,8 +100,14 @@ describe('the dataset service with tags', function () {
   });
 
   it('applies a rules file as one batch, keeps the sidecar in step, and undo restores both', async () => {
-    writeFileSync(join(root, 'rules.json'), JSON.stringify({ aliases: { blur: 'blurry' }, blacklist: ['smile'], normalize: true }));
-    const preview = service.previewBatch({ kind: 'query', query: '', except: [] }, { kind: 'applyRulesFile', file: 'rules.json' });
+    writeFileSync(
+      join(root, 'rules.json'),
+      JSON.stringify({ aliases: { blur: 'blurry' }, blacklist: ['smile'], normalize: true }),
+    );
+    const preview = service.previewBatch(
+      { kind: 'query', query: '', except: [] },
+      { kind: 'applyRulesFile', file: 'rules.json' },
+    );
     assert.equal(preview.changed, 4);
     assert.match(preview.summary, /rules/i);
     const outcome = await service.applyBatch(preview.planId);
@@ -91,17 +116,28 @@ describe('the dataset service with tags', function () {
     assert.equal(readFileSync(join(root, '0.txt'), 'utf8'), 'alice, blue eyes');
     assert.equal(readFileSync(join(root, '1.txt'), 'utf8'), 'alice, blue eyes, blurry');
     const tags = parseSidecar(readFileSync(join(root, '0.tagbench.json'))).tags!;
-    assert.deepEqual(tags.map((t) => t.name), ['alice', 'blue_eyes'], 'the removed tag left the sidecar; the kept one keeps its provenance');
+    assert.deepEqual(
+      tags.map((t) => t.name),
+      ['alice', 'blue_eyes'],
+      'the removed tag left the sidecar; the kept one keeps its provenance',
+    );
     assert.equal(tags[1]!.source, 'model:wd');
 
     const undone = await service.undoBatch();
     assert.equal(undone?.changed, 4);
     assert.equal(readFileSync(join(root, '0.txt'), 'utf8'), 'alice, blue_eyes, smile');
-    assert.deepEqual(parseSidecar(readFileSync(join(root, '0.tagbench.json'))).tags!.map((t) => t.name), ['alice', 'blue_eyes', 'smile']);
+    assert.deepEqual(
+      parseSidecar(readFileSync(join(root, '0.tagbench.json'))).tags!.map((t) => t.name),
+      ['alice', 'blue_eyes', 'smile'],
+    );
   });
 
   it('refuses a rules file that is not valid, naming the line', () => {
     writeFileSync(join(root, 'rules.json'), '{\n  "aliases": {\n    "a": 3\n  }\n}\n');
-    assert.throws(() => service.previewBatch({ kind: 'query', query: '', except: [] }, { kind: 'applyRulesFile', file: 'rules.json' }), /line 3/);
+    assert.throws(
+      () =>
+        service.previewBatch({ kind: 'query', query: '', except: [] }, { kind: 'applyRulesFile', file: 'rules.json' }),
+      /line 3/,
+    );
   });
 });

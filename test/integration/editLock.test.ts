@@ -4,7 +4,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { closeEditLocks, editLockFile, EditLockTimeoutError, withEditLock, withEditLockAsync } from '../../src/core/edits/editLock.ts';
+import {
+  closeEditLocks,
+  editLockFile,
+  EditLockTimeoutError,
+  withEditLock,
+  withEditLockAsync,
+} from '../../src/core/edits/editLock.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
 const HOLDER = fileURLToPath(new URL('../fixtures/locks/holdEditLock.ts', import.meta.url));
@@ -28,13 +34,15 @@ function holdInProcess(root: string, ms: number, purpose: string): Promise<{ pid
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.stdout.setEncoding('utf8').once('data', () => resolve({
-      pid: child.pid!,
-      kill: async () => {
-        child.kill('SIGKILL');
-        await exited;
-      },
-    }));
+    child.stdout.setEncoding('utf8').once('data', () =>
+      resolve({
+        pid: child.pid!,
+        kill: async () => {
+          child.kill('SIGKILL');
+          await exited;
+        },
+      }),
+    );
   });
 }
 
@@ -50,9 +58,16 @@ describe('the per-dataset edit lock', function () {
   });
 
   it('is an SQLite file under .tagbench/locks/, created on first use, and runs the function under it', () => {
-    assert.equal(withEditLock(root, { purpose: 'test' }, () => 42), 42);
+    assert.equal(
+      withEditLock(root, { purpose: 'test' }, () => 42),
+      42,
+    );
     assert.ok(existsSync(editLockFile(root)));
-    assert.deepEqual(readdirSync(join(root, '.tagbench', 'locks')).sort(), ['edits.holder.json', 'edits.lock'], 'no journal or temporary file is left');
+    assert.deepEqual(
+      readdirSync(join(root, '.tagbench', 'locks')).sort(),
+      ['edits.holder.json', 'edits.lock'],
+      'no journal or temporary file is left',
+    );
   });
 
   it('is re-entrant on one thread', () => {
@@ -67,27 +82,46 @@ describe('the per-dataset edit lock', function () {
   it('excludes another thread of the same process, naming it, until it lets go', async () => {
     const held = await holdInThread(root, 700, 'a batch in a worker');
     const started = performance.now();
-    assert.throws(() => withEditLock(root, { purpose: 'test', timeoutMs: 100 }, () => assert.fail('ran while another thread held the lock')), (err: Error) => {
-      assert.ok(err instanceof EditLockTimeoutError);
-      assert.equal(err.holder?.purpose, 'a batch in a worker');
-      assert.match(err.message, /^Another Tagbench writer \(a batch in a worker, process \d+, in this process, since \d\d:\d\d:\d\d UTC\) is editing this dataset's captions and sidecars; gave up after waiting 100 ms\. /);
-      return true;
-    });
+    assert.throws(
+      () =>
+        withEditLock(root, { purpose: 'test', timeoutMs: 100 }, () =>
+          assert.fail('ran while another thread held the lock'),
+        ),
+      (err: Error) => {
+        assert.ok(err instanceof EditLockTimeoutError);
+        assert.equal(err.holder?.purpose, 'a batch in a worker');
+        assert.match(
+          err.message,
+          /^Another Tagbench writer \(a batch in a worker, process \d+, in this process, since \d\d:\d\d:\d\d UTC\) is editing this dataset's captions and sidecars; gave up after waiting 100 ms\. /,
+        );
+        return true;
+      },
+    );
     assert.ok(performance.now() - started >= 90, 'it waited before giving up');
-    assert.equal(withEditLock(root, { purpose: 'test', timeoutMs: 10_000 }, () => 'ran'), 'ran', 'and gets it once the other lets go');
+    assert.equal(
+      withEditLock(root, { purpose: 'test', timeoutMs: 10_000 }, () => 'ran'),
+      'ran',
+      'and gets it once the other lets go',
+    );
     await held.done;
   });
 
   it('is released at once when its holder is killed with SIGKILL', async () => {
     const holder = await holdInProcess(root, 60_000, 'tagbench tags rename');
-    assert.throws(() => withEditLock(root, { purpose: 'test', timeoutMs: 50 }, () => 0), (err: Error) => {
-      assert.ok(err instanceof EditLockTimeoutError);
-      assert.match(err.message, new RegExp(`\\(tagbench tags rename, process ${holder.pid}, since`));
-      return true;
-    });
+    assert.throws(
+      () => withEditLock(root, { purpose: 'test', timeoutMs: 50 }, () => 0),
+      (err: Error) => {
+        assert.ok(err instanceof EditLockTimeoutError);
+        assert.match(err.message, new RegExp(`\\(tagbench tags rename, process ${holder.pid}, since`));
+        return true;
+      },
+    );
     await holder.kill();
     const started = performance.now();
-    assert.equal(withEditLock(root, { purpose: 'test', timeoutMs: 0 }, () => 'ran'), 'ran');
+    assert.equal(
+      withEditLock(root, { purpose: 'test', timeoutMs: 0 }, () => 'ran'),
+      'ran',
+    );
     assert.ok(performance.now() - started < 1000);
   });
 
@@ -105,12 +139,15 @@ describe('the per-dataset edit lock', function () {
       clearInterval(timer);
       await holder.kill();
     }
-    await assert.rejects(holdInProcess(root, 2000, 'another batch').then(async (h) => {
-      try {
-        await withEditLockAsync(root, { purpose: 'an editor save', timeoutMs: 100 }, () => 'saved');
-      } finally {
-        await h.kill();
-      }
-    }), (err: Error) => err instanceof EditLockTimeoutError && /gave up after waiting 100 ms/.test(err.message));
+    await assert.rejects(
+      holdInProcess(root, 2000, 'another batch').then(async (h) => {
+        try {
+          await withEditLockAsync(root, { purpose: 'an editor save', timeoutMs: 100 }, () => 'saved');
+        } finally {
+          await h.kill();
+        }
+      }),
+      (err: Error) => err instanceof EditLockTimeoutError && /gave up after waiting 100 ms/.test(err.message),
+    );
   });
 });

@@ -19,9 +19,27 @@ describe('exports that cannot escape', function () {
   let base: string;
   let root: string;
   const pool = createJobPool(2);
-  const spec = (out: string, extra: Partial<ExportJobSpec['params']> = {}, query = '', force = false): ExportJobSpec => ({
-    kind: 'export', source: { query }, force,
-    params: { format: 'kohya', out, name: 'alice', repeats: 10, resolution: null, crop: 'none', caption: { ...DEFAULT_CAPTION_OPTIONS, trigger: 'ohwx' }, classTokens: '', testFraction: 0, ...extra },
+  const spec = (
+    out: string,
+    extra: Partial<ExportJobSpec['params']> = {},
+    query = '',
+    force = false,
+  ): ExportJobSpec => ({
+    kind: 'export',
+    source: { query },
+    force,
+    params: {
+      format: 'kohya',
+      out,
+      name: 'alice',
+      repeats: 10,
+      resolution: null,
+      crop: 'none',
+      caption: { ...DEFAULT_CAPTION_OPTIONS, trigger: 'ohwx' },
+      classTokens: '',
+      testFraction: 0,
+      ...extra,
+    },
   });
   const plan = (s: ExportJobSpec): number => {
     const { db } = openDatasetIndex(root);
@@ -35,7 +53,12 @@ describe('exports that cannot escape', function () {
     const { db } = openDatasetIndex(root);
     try {
       const id = planJob(db, root, s);
-      const report = await runPlannedJob(db, id, poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 }), { concurrency: 2 });
+      const report = await runPlannedJob(
+        db,
+        id,
+        poolItemRunner(pool, { root, captionExtension: '.txt', maxPixels: 268_402_689 }),
+        { concurrency: 2 },
+      );
       return { report, failed: jobItems(db, id, 'failed') };
     } finally {
       db.close();
@@ -47,7 +70,9 @@ describe('exports that cannot escape', function () {
     root = join(base, 'ds');
     mkdirSync(join(root, '10_alice'), { recursive: true });
     for (const [i, colour] of ['#c86432', '#3264c8', '#32c864'].entries()) {
-      await sharp({ create: { width: 64, height: 48, channels: 3, background: colour } }).jpeg().toFile(join(root, '10_alice', `a${i}.jpg`));
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: colour } })
+        .jpeg()
+        .toFile(join(root, '10_alice', `a${i}.jpg`));
       writeFileSync(join(root, '10_alice', `a${i}.txt`), `alice, picture_${i}`);
     }
     await indexDataset(root);
@@ -75,7 +100,9 @@ describe('exports that cannot escape', function () {
       chmodSync(base, 0o755);
       const open = (dir: string): void => {
         chmodSync(dir, 0o777);
-        for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) open(join(dir, e.name)); else chmodSync(join(dir, e.name), 0o666);
+        for (const e of readdirSync(dir, { withFileTypes: true }))
+          if (e.isDirectory()) open(join(dir, e.name));
+          else chmodSync(join(dir, e.name), 0o666);
       };
       open(root);
       result = await runCliAs(65534, ['export', root, '--out', '/', '--force', '--format', 'plain']);
@@ -106,7 +133,9 @@ describe('exports that cannot escape', function () {
     assert.match(second.failed[0]!.error!, /10_alice is a link, and an export never writes or deletes through links/);
     // The images are not part of this export, so their old outputs would go: they are behind the link, and stay.
     const warnings = (second.report.details as { warnings: string[] }).warnings;
-    assert.deepEqual(warnings, ['6 old output files behind the link 10_alice were left in place (an export never deletes through links).']);
+    assert.deepEqual(warnings, [
+      '6 old output files behind the link 10_alice were left in place (an export never deletes through links).',
+    ]);
   });
 
   it('refuses a trigger word with a line break, and control characters in the other caption inputs', async () => {
@@ -115,12 +144,19 @@ describe('exports that cannot escape', function () {
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /--trigger.*line break/);
     assert.equal(existsSync(out), false);
-    for (const [flag, value] of [['--class-tokens', 'woman\r'], ['--name', 'alice\nbob'], ['--blacklist', 'watermark,sig\tnature']] as const) {
+    for (const [flag, value] of [
+      ['--class-tokens', 'woman\r'],
+      ['--name', 'alice\nbob'],
+      ['--blacklist', 'watermark,sig\tnature'],
+    ] as const) {
       const refused = await runCli(['export', root, '--out', out, flag, value]);
       assert.equal(refused.code, 2, `${flag}: ${refused.stderr}`);
       assert.match(refused.stderr, new RegExp(`${flag}.*(line break|control character)`));
     }
-    assert.throws(() => plan(spec(out, { caption: { ...DEFAULT_CAPTION_OPTIONS, trigger: 'ohwx\nwoman' } })), /line break/);
+    assert.throws(
+      () => plan(spec(out, { caption: { ...DEFAULT_CAPTION_OPTIONS, trigger: 'ohwx\nwoman' } })),
+      /line break/,
+    );
     assert.throws(() => plan(spec(out, { classTokens: 'woman\u0007' })), /control character/);
   });
 });

@@ -17,8 +17,13 @@ describe('fault injection: kill -9 at random moments, then recover as a user wou
   it(`recovers every time (${TRIALS} trials of each of index, batch edit, undo, export, process; seed ${SEED})`, async () => {
     const results = await runFaultTrials({ seed: SEED, trials: TRIALS, work: makeTempDir('tagbench-faults-') });
     assert.equal(results.length, 5 * TRIALS);
-    const failed = results.filter((r) => r.problems.length > 0).map((r) => `${r.scenario} #${r.trial} (killed after ${r.delayMs} ms): ${r.problems.join('; ')}`);
+    const failed = results
+      .filter((r) => r.problems.length > 0)
+      .map((r) => `${r.scenario} #${r.trial} (killed after ${r.delayMs} ms): ${r.problems.join('; ')}`);
     assert.deepEqual(failed, []);
-    assert.ok(results.filter((r) => r.killed).length >= TRIALS * 3, 'most trials were killed mid-run, not after the end');
+    assert.ok(
+      results.filter((r) => r.killed).length >= TRIALS * 3,
+      'most trials were killed mid-run, not after the end',
+    );
   });
 });

@@ -19,7 +19,9 @@ import { runCli } from '../helpers/runCli.ts';
 async function writeImage(file: string, seed: number): Promise<void> {
   const pixels = Buffer.alloc(48 * 32 * 3);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 31 + seed * 97) % 251;
-  await sharp(pixels, { raw: { width: 48, height: 32, channels: 3 } }).png().toFile(file);
+  await sharp(pixels, { raw: { width: 48, height: 32, channels: 3 } })
+    .png()
+    .toFile(file);
 }
 
 function imageCount(indexFile: string): number {
@@ -81,7 +83,11 @@ describe('a full disk and the index', function () {
       assert.equal((await indexDataset(root)).images, 9, 'the next run completes');
       const { db } = openDatasetIndex(root);
       try {
-        assert.deepEqual(listJobs(db).map((j) => j.title), ['A paused job'], 'the job history is intact');
+        assert.deepEqual(
+          listJobs(db).map((j) => j.title),
+          ['A paused job'],
+          'the job history is intact',
+        );
         assert.equal(db.prepare("SELECT caption FROM images WHERE path = 'img1.png'").pluck().get(), 'a new caption\n');
       } finally {
         db.close();

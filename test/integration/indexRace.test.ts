@@ -18,7 +18,9 @@ describe('an index run and a batch edit at the same time', function () {
   beforeEach(async () => {
     root = makeTempDir();
     for (let i = 0; i < IMAGES; i++) {
-      await sharp({ create: { width: 16 + i, height: 16, channels: 3, background: { r: i * 20, g: 40, b: 90 } } }).png().toFile(join(root, `img${i}.png`));
+      await sharp({ create: { width: 16 + i, height: 16, channels: 3, background: { r: i * 20, g: 40, b: 90 } } })
+        .png()
+        .toFile(join(root, `img${i}.png`));
       writeFileSync(join(root, `img${i}.txt`), `cat, sky ${i}\n`);
     }
     await indexDataset(root, { thumbnails: false });
@@ -34,7 +36,11 @@ describe('an index run and a batch edit at the same time', function () {
       const { db } = openIndexDatabase(indexFile());
       try {
         const targets = searchImages(db, '', { limit: 1000 }).items.map((item) => ({ id: item.id, path: item.path }));
-        const result = applyBatch(root, db, planBatch(root, targets, { kind: 'addTags', tags: ['ohwx'], position: 'start' }, '.txt'));
+        const result = applyBatch(
+          root,
+          db,
+          planBatch(root, targets, { kind: 'addTags', tags: ['ohwx'], position: 'start' }, '.txt'),
+        );
         assert.equal(result.changed, IMAGES);
       } finally {
         db.close();
@@ -51,9 +57,16 @@ describe('an index run and a batch edit at the same time', function () {
     assert.ok(applied, 'the batch ran while the index run was reading');
     const { db } = openIndexDatabase(indexFile());
     try {
-      assert.equal(searchImages(db, 'ohwx', { limit: 0 }).total, IMAGES, 'every image has the tag the batch added, in the index');
+      assert.equal(
+        searchImages(db, 'ohwx', { limit: 0 }).total,
+        IMAGES,
+        'every image has the tag the batch added, in the index',
+      );
       const stale = searchImages(db, '', { limit: 1000 }).items.filter((item) => !item.caption?.startsWith('ohwx, '));
-      assert.deepEqual(stale.map((item) => `${item.path}: ${item.caption}`), []);
+      assert.deepEqual(
+        stale.map((item) => `${item.path}: ${item.caption}`),
+        [],
+      );
     } finally {
       db.close();
     }

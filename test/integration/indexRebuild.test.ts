@@ -35,14 +35,21 @@ describe('rebuilding the index', function () {
       assert.deepEqual(dumpIndex(layout.indexFile), before, 'the same state as before');
       const count = holder.db.prepare('SELECT count(*) FROM images').pluck().get() as number;
       assert.equal(count, 12, 'the open connection sees the rebuilt index, not a deleted file');
-      assert.deepEqual(listJobs(holder.db).map((j) => j.id), [id]);
+      assert.deepEqual(
+        listJobs(holder.db).map((j) => j.id),
+        [id],
+      );
       assert.match(summary.messages.join(' '), /emptied to be rebuilt from the files \(the job history is kept\)/);
     } finally {
       holder.db.close();
     }
     const { db } = openDatasetIndex(root);
     try {
-      assert.deepEqual(listJobs(db).map((j) => j.title), ['A paused job'], 'the job history survived the rebuild');
+      assert.deepEqual(
+        listJobs(db).map((j) => j.title),
+        ['A paused job'],
+        'the job history survived the rebuild',
+      );
     } finally {
       db.close();
     }
@@ -57,7 +64,10 @@ describe('rebuilding the index', function () {
     for (let page = 2; page < pages; page++) writeSync(fd, Buffer.alloc(64, 0xee), 0, 64, page * 4096 + 100);
     closeSync(fd);
     const summary = await indexDataset(root, { rebuild: true });
-    assert.match(summary.messages.join(' '), /is damaged .*rebuilding it from the files|could not be read .*rebuilding it from the files/);
+    assert.match(
+      summary.messages.join(' '),
+      /is damaged .*rebuilding it from the files|could not be read .*rebuilding it from the files/,
+    );
     assert.deepEqual(dumpIndex(layout.indexFile), before);
     const { db } = openDatasetIndex(root);
     try {

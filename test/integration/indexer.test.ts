@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { indexDataset } from '../../src/core/index/indexer.ts';
@@ -10,8 +20,21 @@ import { dumpIndex, snapshotFiles } from '../helpers/datasetSnapshot.ts';
 import { parseTags } from '../../src/shared/tags.ts';
 import { formatSidecar } from '../../src/core/sidecar/sidecar.ts';
 
-interface Row { id: number; path: string; format: string; width: number; height: number; channels: number; has_alpha: number;
-  bit_depth: number; space: string; frames: number; caption: string | null; sha256: string; sidecar_path: string | null }
+interface Row {
+  id: number;
+  path: string;
+  format: string;
+  width: number;
+  height: number;
+  channels: number;
+  has_alpha: number;
+  bit_depth: number;
+  space: string;
+  frames: number;
+  caption: string | null;
+  sha256: string;
+  sidecar_path: string | null;
+}
 
 function rows(root: string): Map<string, Row> {
   const db = new BetterSqlite3(join(root, '.tagbench', 'index.db'), { readonly: true });
@@ -25,7 +48,11 @@ function rows(root: string): Map<string, Row> {
 function problems(root: string): { path: string; kind: string; message: string }[] {
   const db = new BetterSqlite3(join(root, '.tagbench', 'index.db'), { readonly: true });
   try {
-    return db.prepare('SELECT path, kind, message FROM problems ORDER BY path').all() as { path: string; kind: string; message: string }[];
+    return db.prepare('SELECT path, kind, message FROM problems ORDER BY path').all() as {
+      path: string;
+      kind: string;
+      message: string;
+    }[];
   } finally {
     db.close();
   }
@@ -76,7 +103,9 @@ describe('indexing a folder of awkward files', function () {
       }
       if (c.caption?.tags && !c.problem) {
         const stem = c.path.slice(0, -'.txt'.length);
-        const image = [...indexed.values()].find((r) => r.path.startsWith(stem + '.') && r.path.lastIndexOf('/') === c.path.lastIndexOf('/'));
+        const image = [...indexed.values()].find(
+          (r) => r.path.startsWith(stem + '.') && r.path.lastIndexOf('/') === c.path.lastIndexOf('/'),
+        );
         assert.ok(image, `an image owns ${c.path}`);
         assert.deepEqual(parseTags(image.caption ?? ''), c.caption.tags, `${c.path} tags`);
       }
@@ -91,7 +120,10 @@ describe('indexing a folder of awkward files', function () {
   it('does nothing on a rescan of unchanged files, and keeps the problems', async () => {
     const before = dumpIndex(join(root, '.tagbench', 'index.db'));
     const summary = await indexDataset(root);
-    assert.deepEqual([summary.new, summary.changed, summary.removed, summary.moved, summary.captionsChanged, summary.thumbnailsMade], [0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      [summary.new, summary.changed, summary.removed, summary.moved, summary.captionsChanged, summary.thumbnailsMade],
+      [0, 0, 0, 0, 0, 0],
+    );
     assert.deepEqual(dumpIndex(join(root, '.tagbench', 'index.db')), before);
   });
 
@@ -124,7 +156,9 @@ describe('indexing changes made outside Tagbench', function () {
     const pixels = Buffer.alloc(64 * 48 * 3, 0);
     for (let i = 0; i < pixels.length; i++) pixels[i] = (i * (seed + 7) * 31) % 251;
     mkdirSync(join(root, name, '..'), { recursive: true });
-    await sharp(pixels, { raw: { width: 64, height: 48, channels: 3 } }).png().toFile(join(root, name));
+    await sharp(pixels, { raw: { width: 64, height: 48, channels: 3 } })
+      .png()
+      .toFile(join(root, name));
   };
 
   beforeEach(async () => {
@@ -175,7 +209,10 @@ describe('indexing changes made outside Tagbench', function () {
 
   it('lets metadata follow an image moved without its sidecar, and says so', async () => {
     const sha = rows(root).get('10_alice/a.png')!.sha256;
-    writeFileSync(join(root, '10_alice/a.tagbench.json'), formatSidecar({ tagbench: 1, image: { sha256: sha, file: 'a.png' }, crop: { state: 'manual' } }));
+    writeFileSync(
+      join(root, '10_alice/a.tagbench.json'),
+      formatSidecar({ tagbench: 1, image: { sha256: sha, file: 'a.png' }, crop: { state: 'manual' } }),
+    );
     await indexDataset(root);
     assert.equal(rows(root).get('10_alice/a.png')!.sidecar_path, '10_alice/a.tagbench.json');
     renameSync(join(root, '10_alice/a.png'), join(root, '5_bob/moved.png'));
@@ -245,7 +282,9 @@ describe('indexing changes made outside Tagbench', function () {
     const summary = await indexDataset(root, {
       concurrency: 1,
       signal: controller.signal,
-      onProgress: (p) => { if (p.phase === 'read' && p.done === 3) controller.abort(); },
+      onProgress: (p) => {
+        if (p.phase === 'read' && p.done === 3) controller.abort();
+      },
     });
     assert.equal(summary.cancelled, true);
     assert.ok(summary.new >= 3 && summary.new < 12, `indexed ${summary.new} before stopping`);

@@ -65,15 +65,19 @@ describe('writers killed at the worst moment', function () {
   beforeEach(async () => {
     root = makeTempDir();
     for (let i = 0; i < IMAGES; i++) {
-      await sharp({ create: { width: 16 + i, height: 16, channels: 3, background: { r: i * 20, g: 40, b: 90 } } }).png().toFile(join(root, `img${i}.png`));
+      await sharp({ create: { width: 16 + i, height: 16, channels: 3, background: { r: i * 20, g: 40, b: 90 } } })
+        .png()
+        .toFile(join(root, `img${i}.png`));
       writeFileSync(join(root, `img${i}.txt`), `solo, girl ${i}\n`);
     }
     await indexDataset(root, { thumbnails: false });
   });
   afterEach(removeTempDirs);
 
-  const allRenamed = (): boolean => Array.from({ length: IMAGES }, (_, i) => i).every((i) => caption(i).startsWith('alone, '));
-  const noneRenamed = (): boolean => Array.from({ length: IMAGES }, (_, i) => i).every((i) => caption(i).startsWith('solo, '));
+  const allRenamed = (): boolean =>
+    Array.from({ length: IMAGES }, (_, i) => i).every((i) => caption(i).startsWith('alone, '));
+  const noneRenamed = (): boolean =>
+    Array.from({ length: IMAGES }, (_, i) => i).every((i) => caption(i).startsWith('solo, '));
 
   it('a batch killed before its index update: running it again leaves the index matching the files', async () => {
     await killBeforeIndex(['tags', root, 'rename', 'solo', 'alone'], allRenamed);
@@ -104,9 +108,14 @@ describe('writers killed at the worst moment', function () {
 
   it('an export killed after its first file: the same export run again finishes it without --force, and removes the temporary files left', async () => {
     const out = `${root}-export`;
-    const child = spawn(process.execPath, [CLI, 'export', root, '--out', out, '--format', 'kohya'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'export', root, '--out', out, '--format', 'kohya'], {
+      stdio: 'ignore',
+    });
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    await until('the first exported file', () => existsSync(out) && readdirSync(out, { recursive: true }).some((n) => String(n).endsWith('.png')));
+    await until(
+      'the first exported file',
+      () => existsSync(out) && readdirSync(out, { recursive: true }).some((n) => String(n).endsWith('.png')),
+    );
     child.kill('SIGKILL');
     await exited;
     // A temporary file of a writer that is gone, as a kill mid-copy leaves it.

@@ -27,7 +27,10 @@ describe('a folder of 10,000 images, indexed incrementally', function () {
 
   it('rescans without reading anything when nothing changed', async () => {
     const summary = await indexDataset(root);
-    assert.deepEqual([summary.new, summary.changed, summary.removed, summary.captionsChanged, summary.thumbnailsMade], [0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      [summary.new, summary.changed, summary.removed, summary.captionsChanged, summary.thumbnailsMade],
+      [0, 0, 0, 0, 0],
+    );
     assert.ok(summary.durationMs < 10_000, `rescan took ${summary.durationMs} ms`);
   });
 
@@ -41,7 +44,9 @@ describe('a folder of 10,000 images, indexed incrementally', function () {
     await generateSample(join(root, 'added'), { count: 12, width: 64, height: 48, format: 'jpg', seed: 99 });
 
     const summary = await indexDataset(root);
-    const added = readdirSync(join(root, 'added'), { recursive: true }).filter((f) => String(f).endsWith('.jpg')).length;
+    const added = readdirSync(join(root, 'added'), { recursive: true }).filter((f) =>
+      String(f).endsWith('.jpg'),
+    ).length;
     assert.equal(summary.new, added);
     assert.equal(summary.removed, 5);
     assert.equal(summary.moved, 1);
@@ -61,7 +66,10 @@ describe('a folder of 10,000 images, indexed incrementally', function () {
       // The captions left without their image (the deleted ones' and the moved one's) are the only new problems.
       const orphans = captions.filter((c) => gone.has(stem(c))).sort();
       assert.ok(orphans.length >= 1);
-      assert.deepEqual(db.prepare('SELECT path, kind FROM problems ORDER BY path').all(), orphans.map((path) => ({ path, kind: 'caption-without-image' })));
+      assert.deepEqual(
+        db.prepare('SELECT path, kind FROM problems ORDER BY path').all(),
+        orphans.map((path) => ({ path, kind: 'caption-without-image' })),
+      );
       assert.equal(searchImages(db, '', { limit: 0 }).total, summary.images);
     } finally {
       db.close();

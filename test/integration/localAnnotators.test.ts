@@ -16,7 +16,16 @@ import { taggerPixels } from '../../src/core/annotate/local/taggerPreprocess.ts'
 import { SessionCache } from '../../src/core/models/sessionCache.ts';
 import { ModelContractError } from '../../src/core/models/upscalerContract.ts';
 import { BMP_VARIANTS, encodeBmp, twoColourImage } from '../fixtures/bmpWriter.ts';
-import { aestheticHeadModel, CATEGORY, expectedScorerOutput, STUB_TAGS, stubScoresForColour, taggerModel, writeScorerFolder, writeTaggerFolder } from '../fixtures/models/taggerModels.ts';
+import {
+  aestheticHeadModel,
+  CATEGORY,
+  expectedScorerOutput,
+  STUB_TAGS,
+  stubScoresForColour,
+  taggerModel,
+  writeScorerFolder,
+  writeTaggerFolder,
+} from '../fixtures/models/taggerModels.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
 type RGB = [number, number, number];
@@ -40,20 +49,31 @@ const tagNames = (result: AnnotationResult): string[] => (result.tags ?? []).map
 
 /** Each BMP layout the index reads, with a PNG of exactly the same pixels. */
 async function bmpTwins(): Promise<{ name: string; bmp: Buffer; png: Buffer }[]> {
-  return Promise.all(BMP_VARIANTS.map(async (variant) => {
-    const image = twoColourImage(96, 64, [255, 255, 255], [0, 0, 255], variant.alpha ? 4 : 3, 96);
-    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png().toBuffer();
-    return { name: variant.name, bmp: encodeBmp(image, variant.options), png };
-  }));
+  return Promise.all(
+    BMP_VARIANTS.map(async (variant) => {
+      const image = twoColourImage(96, 64, [255, 255, 255], [0, 0, 255], variant.alpha ? 4 : 3, 96);
+      const png = await sharp(image.data, {
+        raw: { width: image.width, height: image.height, channels: image.channels },
+      })
+        .png()
+        .toBuffer();
+      return { name: variant.name, bmp: encodeBmp(image, variant.options), png };
+    }),
+  );
 }
 
 /** Asserts two results of the same pixels agree: the same tags and raw scores, or the same score. */
-function assertSameResult(actual: AnnotationResult | AnnotationError | undefined, expected: AnnotationResult | AnnotationError | undefined, name: string): void {
+function assertSameResult(
+  actual: AnnotationResult | AnnotationError | undefined,
+  expected: AnnotationResult | AnnotationError | undefined,
+  name: string,
+): void {
   if (actual instanceof AnnotationError) assert.fail(`${name}: ${actual.message}`);
   const a = ok(actual);
   const e = ok(expected);
   assert.deepEqual(tagNames(a), tagNames(e), name);
-  for (const [tag, score] of Object.entries(e.raw ?? {})) assert.ok(Math.abs(a.raw![tag]! - score) < 1e-4, `${name}: ${tag} ${a.raw![tag]} vs ${score}`);
+  for (const [tag, score] of Object.entries(e.raw ?? {}))
+    assert.ok(Math.abs(a.raw![tag]! - score) < 1e-4, `${name}: ${tag} ${a.raw![tag]} vs ${score}`);
   if (e.score !== undefined) assert.ok(Math.abs(a.score! - e.score) < 1e-4, `${name}: score ${a.score} vs ${e.score}`);
 }
 
@@ -79,7 +99,11 @@ describe('local ONNX annotators', function () {
 
   describe('tagger', () => {
     it('tags pure blue, red and green images with their own colour only (BGR channel order)', async () => {
-      const images = await Promise.all([solid(300, 300, [0, 0, 255]), solid(300, 300, [255, 0, 0]), solid(300, 300, [0, 255, 0])]);
+      const images = await Promise.all([
+        solid(300, 300, [0, 0, 255]),
+        solid(300, 300, [255, 0, 0]),
+        solid(300, 300, [0, 255, 0]),
+      ]);
       const [blue, red, green] = (await tagger.annotate(images.map((image, i) => request(`${i}.png`, image)))).map(ok);
       assert.deepEqual(tagNames(blue!), ['blue', 'artist_blue']);
       assert.deepEqual(
@@ -101,13 +125,19 @@ describe('local ONNX annotators', function () {
       const rgb: RGB = [200, 100, 50];
       const [result] = (await tagger.annotate([request('warm.png', await solid(256, 256, rgb))])).map(ok);
       const expected = stubScoresForColour(rgb);
-      for (const name of ['warm', 'bright', 'red', 'hero_red', 'artist_blue']) assert.ok(Math.abs(result!.raw![name]! - expected[name]!) < 2e-3, `${name}: ${result!.raw![name]} vs ${expected[name]}`);
+      for (const name of ['warm', 'bright', 'red', 'hero_red', 'artist_blue'])
+        assert.ok(
+          Math.abs(result!.raw![name]! - expected[name]!) < 2e-3,
+          `${name}: ${result!.raw![name]} vs ${expected[name]}`,
+        );
       assert.ok(Math.abs(result!.raw!['rating:general']! - expected.general!) < 2e-3);
       // The same pixels in RGB order or scaled to 0..1 would give clearly different values.
       const swapped = stubScoresForColour([50, 100, 200]);
       const scaled = stubScoresForColour([200 / 255, 100 / 255, 50 / 255]);
       assert.ok(Math.abs(swapped.warm! - expected.warm!) > 0.5 && Math.abs(scaled.warm! - expected.warm!) > 0.4);
-      assert.ok(Math.abs(swapped.hero_red! - expected.hero_red!) > 0.2 && Math.abs(scaled.bright! - expected.bright!) > 0.3);
+      assert.ok(
+        Math.abs(swapped.hero_red! - expected.hero_red!) > 0.2 && Math.abs(scaled.bright! - expected.bright!) > 0.3,
+      );
     });
 
     it('uses a stub that fires nothing for RGB order, 0..1 values or channels-first data', async () => {
@@ -116,7 +146,10 @@ describe('local ONNX annotators', function () {
       try {
         const S = 448;
         const pixels = await taggerPixels(await solid(100, 100, [0, 0, 255]), S);
-        const make = (at: (pixel: number, channel: number) => number, value: (pixel: number, channel: number) => number): Float32Array => {
+        const make = (
+          at: (pixel: number, channel: number) => number,
+          value: (pixel: number, channel: number) => number,
+        ): Float32Array => {
           const data = new Float32Array(S * S * 3);
           for (let p = 0; p < S * S; p++) for (let c = 0; c < 3; c++) data[at(p, c)] = value(p, c);
           return data;
@@ -124,8 +157,14 @@ describe('local ONNX annotators', function () {
         const bgr = (p: number, c: number): number => pixels[p * 3 + 2 - c]!;
         const variants = {
           correct: make((p, c) => p * 3 + c, bgr),
-          rgb: make((p, c) => p * 3 + c, (p, c) => pixels[p * 3 + c]!),
-          unit: make((p, c) => p * 3 + c, (p, c) => bgr(p, c) / 255),
+          rgb: make(
+            (p, c) => p * 3 + c,
+            (p, c) => pixels[p * 3 + c]!,
+          ),
+          unit: make(
+            (p, c) => p * 3 + c,
+            (p, c) => bgr(p, c) / 255,
+          ),
           nchw: make((p, c) => c * S * S + p, bgr),
         };
         const blueIndex = STUB_TAGS.findIndex((t) => t.name === 'blue');
@@ -144,9 +183,20 @@ describe('local ONNX annotators', function () {
     it('pads a wide image to a white square, centred, and flattens transparency onto white', async () => {
       const wide = await solid(400, 200, [0, 0, 255]);
       const tall = await solid(200, 400, [0, 0, 255]);
-      const transparent = await sharp({ create: { width: 120, height: 90, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+      const transparent = await sharp({
+        create: { width: 120, height: 90, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
+      })
+        .png()
+        .toBuffer();
       const rotated = await sharp(wide).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
-      const [w, t, clear, r] = (await tagger.annotate([request('wide.png', wide), request('tall.png', tall), request('clear.png', transparent), request('rotated.jpg', rotated)])).map(ok);
+      const [w, t, clear, r] = (
+        await tagger.annotate([
+          request('wide.png', wide),
+          request('tall.png', tall),
+          request('clear.png', transparent),
+          request('rotated.jpg', rotated),
+        ])
+      ).map(ok);
       assert.ok(w!.raw!.white_top! > 0.99 && w!.raw!.white_bottom! > 0.99, JSON.stringify(w!.raw));
       assert.ok(tagNames(w!).includes('blue'), 'half the square is still blue');
       assert.ok((t!.raw!.white_top ?? 0) < 0.1, 'a tall image is padded at the sides, not above');
@@ -171,7 +221,12 @@ describe('local ONNX annotators', function () {
     });
 
     it('gives the rating as its own field, never among the tags', async () => {
-      const [blue, black] = (await tagger.annotate([request('blue.png', await solid(64, 64, [0, 0, 255])), request('black.png', await solid(64, 64, [0, 0, 0]))])).map(ok);
+      const [blue, black] = (
+        await tagger.annotate([
+          request('blue.png', await solid(64, 64, [0, 0, 255])),
+          request('black.png', await solid(64, 64, [0, 0, 0])),
+        ])
+      ).map(ok);
       assert.equal(blue!.rating!.name, 'sensitive');
       assert.ok(blue!.rating!.confidence > 0.99);
       assert.deepEqual(black!.rating, { name: 'explicit', confidence: 0.2689 });
@@ -218,33 +273,62 @@ describe('local ONNX annotators', function () {
 
     it('tags every BMP layout the index reads exactly as the same pixels in a PNG', async () => {
       const twins = await bmpTwins();
-      const results = await tagger.annotate(twins.flatMap((t) => [request(`${t.name}.bmp`, t.bmp), request(`${t.name}.png`, t.png)]));
+      const results = await tagger.annotate(
+        twins.flatMap((t) => [request(`${t.name}.bmp`, t.bmp), request(`${t.name}.png`, t.png)]),
+      );
       twins.forEach((t, i) => assertSameResult(results[2 * i], results[2 * i + 1], t.name));
       assert.ok(tagNames(ok(results[1])).includes('blue'), 'the blue three quarters show');
     });
 
     it('reads the input size, the names and a fixed batch of 1 from the session', async () => {
-      const folder = writeTaggerFolder(join(root, 'other', 'small-v3'), { size: 64, inputName: 'input', outputName: 'output', batch: 1 });
+      const folder = writeTaggerFolder(join(root, 'other', 'small-v3'), {
+        size: 64,
+        inputName: 'input',
+        outputName: 'output',
+        batch: 1,
+      });
       const small = new LocalTagger({ folder, sessions });
       const loaded = await small.load();
       assert.deepEqual([loaded.size, loaded.inputName, loaded.outputName, loaded.maxBatch], [64, 'input', 'output', 1]);
-      const results = (await small.annotate([request('b.png', await solid(90, 90, [0, 0, 255])), request('g.png', await solid(90, 90, [0, 255, 0]))])).map(ok);
-      assert.deepEqual(results.map((r) => r.tags![0]!.name), ['blue', 'green']);
+      const results = (
+        await small.annotate([
+          request('b.png', await solid(90, 90, [0, 0, 255])),
+          request('g.png', await solid(90, 90, [0, 255, 0])),
+        ])
+      ).map(ok);
+      assert.deepEqual(
+        results.map((r) => r.tags![0]!.name),
+        ['blue', 'green'],
+      );
       assert.equal(small.id, 'tagger:small-v3');
     });
 
     it('refuses a tag list that does not match the output, and a channels-first model', async () => {
       const mismatch = writeTaggerFolder(join(root, 'bad', 'mismatch'), { csvTags: STUB_TAGS.slice(1) });
       const nchw = writeTaggerFolder(join(root, 'bad', 'nchw'), { layout: 'NCHW' });
-      await assert.rejects(new LocalTagger({ folder: mismatch, sessions }).annotate([request('x.png', await solid(8, 8, [0, 0, 0]))]), (error: Error) => {
-        assert.ok(error instanceof ModelContractError);
-        assert.equal(error.message, `mismatch cannot be used as a tagger: selected_tags.csv lists ${STUB_TAGS.length - 1} tags but the model's output "predictions_sigmoid" gives ${STUB_TAGS.length} scores per image`);
-        return true;
-      });
-      await assert.rejects(new LocalTagger({ folder: nchw, sessions }).load(), /^ModelContractError: nchw cannot be used as a tagger: its input "input_1:0" is float32 \[batch,3,448,448\], channels first \(NCHW\); a tagger needs/);
+      await assert.rejects(
+        new LocalTagger({ folder: mismatch, sessions }).annotate([request('x.png', await solid(8, 8, [0, 0, 0]))]),
+        (error: Error) => {
+          assert.ok(error instanceof ModelContractError);
+          assert.equal(
+            error.message,
+            `mismatch cannot be used as a tagger: selected_tags.csv lists ${STUB_TAGS.length - 1} tags but the model's output "predictions_sigmoid" gives ${STUB_TAGS.length} scores per image`,
+          );
+          return true;
+        },
+      );
+      await assert.rejects(
+        new LocalTagger({ folder: nchw, sessions }).load(),
+        /^ModelContractError: nchw cannot be used as a tagger: its input "input_1:0" is float32 \[batch,3,448,448\], channels first \(NCHW\); a tagger needs/,
+      );
       const junk = writeTaggerFolder(join(root, 'bad-load', 'junk'));
       writeFileSync(join(junk, 'model.onnx'), 'not a model');
-      await assert.rejects(new LocalTagger({ folder: junk, sessions }).load(), (error: Error) => error instanceof ModelContractError && /^junk cannot be used as a tagger: its model\.onnx is not a loadable ONNX model \(/.test(error.message));
+      await assert.rejects(
+        new LocalTagger({ folder: junk, sessions }).load(),
+        (error: Error) =>
+          error instanceof ModelContractError &&
+          /^junk cannot be used as a tagger: its model\.onnx is not a loadable ONNX model \(/.test(error.message),
+      );
       assert.throws(() => parseSelectedTags('id,tag\n1,a\n'), /no "name" and "category" columns/);
       assert.deepEqual(parseSelectedTags('\ufefftag_id,name,category,count\r\n1,"a,b",0,5\r\n2,"say ""hi""",4,3\r\n'), [
         { name: 'a,b', category: 'general' },
@@ -259,23 +343,35 @@ describe('local ONNX annotators', function () {
       writeFileSync(join(models, 'taggers', 'no-csv', 'model.onnx'), taggerModel());
       mkdirSync(join(models, 'taggers', 'not-a-model'), { recursive: true });
       writeFileSync(join(models, 'taggers', 'not-a-model', 'model.onnx'), 'junk');
-      writeFileSync(join(models, 'taggers', 'not-a-model', 'selected_tags.csv'), 'tag_id,name,category,count\n1,a,0,1\n');
+      writeFileSync(
+        join(models, 'taggers', 'not-a-model', 'selected_tags.csv'),
+        'tag_id,name,category,count\n1,a,0,1\n',
+      );
       mkdirSync(join(models, 'taggers', 'unrelated'), { recursive: true });
       const direct = join(root, 'other', 'small-v3');
       const catalog = await findTaggers({ modelsFolder: models, folders: [direct, join(root, 'bad')] });
-      assert.deepEqual(catalog.taggers.map((t) => [t.id, t.size, t.tagCount]), [
-        ['tagger:wd-stub-tagger', 448, STUB_TAGS.length],
-        ['tagger:small-v3', 64, STUB_TAGS.length],
-      ]);
+      assert.deepEqual(
+        catalog.taggers.map((t) => [t.id, t.size, t.tagCount]),
+        [
+          ['tagger:wd-stub-tagger', 448, STUB_TAGS.length],
+          ['tagger:small-v3', 64, STUB_TAGS.length],
+        ],
+      );
       const reasons = Object.fromEntries(catalog.rejected.map((r) => [r.folder.split('/').pop(), r.reason]));
       assert.deepEqual(Object.keys(reasons).sort(), ['broken-csv', 'mismatch', 'nchw', 'no-csv', 'not-a-model']);
       assert.match(reasons['no-csv']!, /has model\.onnx but no selected_tags\.csv/);
-      assert.match(reasons['not-a-model']!, /^not-a-model cannot be used as a tagger: its model\.onnx is not a loadable ONNX model/);
+      assert.match(
+        reasons['not-a-model']!,
+        /^not-a-model cannot be used as a tagger: its model\.onnx is not a loadable ONNX model/,
+      );
       assert.match(reasons['broken-csv']!, /lists 13 tags but/);
     });
 
     it('versions results by the first 12 hex digits of model.onnx, stable across instances', async () => {
-      const expected = createHash('sha256').update(readFileSync(join(taggerFolder, 'model.onnx'))).digest('hex').slice(0, 12);
+      const expected = createHash('sha256')
+        .update(readFileSync(join(taggerFolder, 'model.onnx')))
+        .digest('hex')
+        .slice(0, 12);
       const [result] = (await tagger.annotate([request('b.png', await solid(16, 16, [0, 0, 255]))])).map(ok);
       assert.equal(result!.version, expected);
       assert.equal((await new LocalTagger({ folder: taggerFolder, sessions }).load()).version, expected);
@@ -286,7 +382,10 @@ describe('local ONNX annotators', function () {
     it('rejects when cancelled', async () => {
       const controller = new AbortController();
       controller.abort(new Error('stopped'));
-      await assert.rejects(tagger.annotate([request('b.png', await solid(16, 16, [0, 0, 255]))], controller.signal), /stopped/);
+      await assert.rejects(
+        tagger.annotate([request('b.png', await solid(16, 16, [0, 0, 255]))], controller.signal),
+        /stopped/,
+      );
     });
   });
 
@@ -318,14 +417,21 @@ describe('local ONNX annotators', function () {
 
     it('resizes the shortest side and crops the centre; a corrupt image fails alone', async () => {
       const scorer = new LocalScorer({ folder: scorerFolder, sessions });
-      const third = (rgb: RGB, left: number): OverlayOptions => ({ input: { create: { width: 200, height: 200, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }, left, top: 0 });
+      const third = (rgb: RGB, left: number): OverlayOptions => ({
+        input: { create: { width: 200, height: 200, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } },
+        left,
+        top: 0,
+      });
       const striped = await sharp({ create: { width: 600, height: 200, channels: 3, background: '#000' } })
         .composite([third([255, 0, 0], 0), third([0, 0, 255], 200), third([0, 255, 0], 400)])
         .png()
         .toBuffer();
       const results = await scorer.annotate([request('striped.png', striped), request('bad.png', Buffer.from('nope'))]);
       const expected = expectedScorerOutput([0, 0, 255]);
-      assert.ok(Math.abs(ok(results[0]).score! - expected.score) < 0.05, `${ok(results[0]).score} vs ${expected.score}`);
+      assert.ok(
+        Math.abs(ok(results[0]).score! - expected.score) < 0.05,
+        `${ok(results[0]).score} vs ${expected.score}`,
+      );
       assert.ok(results[1] instanceof AnnotationError && results[1].failure === 'image');
       const version = ok(results[0]).version;
       assert.match(version, /^[0-9a-f]{12}\+[0-9a-f]{12}$/);
@@ -334,7 +440,9 @@ describe('local ONNX annotators', function () {
     it('scores every BMP layout the index reads exactly as the same pixels in a PNG', async () => {
       const scorer = new LocalScorer({ folder: scorerFolder, sessions });
       const twins = await bmpTwins();
-      const results = await scorer.annotate(twins.flatMap((t) => [request(`${t.name}.bmp`, t.bmp), request(`${t.name}.png`, t.png)]));
+      const results = await scorer.annotate(
+        twins.flatMap((t) => [request(`${t.name}.bmp`, t.bmp), request(`${t.name}.png`, t.png)]),
+      );
       twins.forEach((t, i) => assertSameResult(results[2 * i], results[2 * i + 1], t.name));
     });
 
@@ -346,15 +454,20 @@ describe('local ONNX annotators', function () {
       const wide = writeScorerFolder(join(models, 'scorers', 'wide-head'));
       writeFileSync(join(wide, 'aesthetic.onnx'), aestheticHeadModel({ weights: [1, 2, 3, 4] }));
       const catalog = await findScorers({ modelsFolder: models });
-      assert.deepEqual(catalog.scorers.map((s) => [s.id, s.size, s.dim]), [
-        ['scorer:embedding-named', 32, 3],
-        ['scorer:laion-stub', 224, 3],
-      ]);
+      assert.deepEqual(
+        catalog.scorers.map((s) => [s.id, s.size, s.dim]),
+        [
+          ['scorer:embedding-named', 32, 3],
+          ['scorer:laion-stub', 224, 3],
+        ],
+      );
       const reasons = Object.fromEntries(catalog.rejected.map((r) => [r.folder.split('/').pop(), r.reason]));
       assert.match(reasons.headless!, /no aesthetic head \(aesthetic\.onnx\)/);
       assert.match(reasons['wide-head']!, /the embedding model gives 3 values but the head takes 4/);
       const named = new LocalScorer({ folder: join(models, 'scorers', 'embedding-named'), sessions });
-      assert.ok(ok((await named.annotate([request('x.png', await solid(40, 40, [10, 20, 30]))]))[0]).score !== undefined);
+      assert.ok(
+        ok((await named.annotate([request('x.png', await solid(40, 40, [10, 20, 30]))]))[0]).score !== undefined,
+      );
     });
   });
 
@@ -369,24 +482,45 @@ describe('local ONNX annotators', function () {
           most = Math.max(most, ++inFlight);
           await new Promise((done) => setTimeout(done, 5 + (requests[0]!.path.length % 3) * 5));
           inFlight--;
-          return requests.map((r) => ({ model: 'fake', version: '1', kind: 'caption' as const, params: {}, at: '', caption: r.path }));
+          return requests.map((r) => ({
+            model: 'fake',
+            version: '1',
+            kind: 'caption' as const,
+            params: {},
+            at: '',
+            caption: r.path,
+          }));
         },
         close: async () => undefined,
       };
-      const source = Array.from({ length: 7 }, (_, i) => [request(`b${i}`, Buffer.alloc(0)), request(`b${i}x`, Buffer.alloc(0))]);
+      const source = Array.from({ length: 7 }, (_, i) => [
+        request(`b${i}`, Buffer.alloc(0)),
+        request(`b${i}x`, Buffer.alloc(0)),
+      ]);
       const seen: string[] = [];
-      for await (const batch of annotateBatches(fake, source, { depth: 3 })) seen.push(...batch.results.map((r) => ok(r).caption!));
-      assert.deepEqual(seen, source.flat().map((r) => r.path));
+      for await (const batch of annotateBatches(fake, source, { depth: 3 }))
+        seen.push(...batch.results.map((r) => ok(r).caption!));
+      assert.deepEqual(
+        seen,
+        source.flat().map((r) => r.path),
+      );
       assert.equal(most, 3);
     });
 
     it('gives the tagger results unchanged, and stops on a refused model', async () => {
-      const images = await Promise.all([solid(40, 40, [0, 0, 255]), solid(40, 40, [255, 0, 0]), solid(40, 40, [0, 255, 0])]);
+      const images = await Promise.all([
+        solid(40, 40, [0, 0, 255]),
+        solid(40, 40, [255, 0, 0]),
+        solid(40, 40, [0, 255, 0]),
+      ]);
       const source = images.map((image, i) => [request(`${i}.png`, image)]);
       const names: string[] = [];
       for await (const batch of annotateBatches(tagger, source)) names.push(ok(batch.results[0]).tags![0]!.name);
       assert.deepEqual(names, ['blue', 'red', 'green']);
-      const refused = new LocalTagger({ folder: writeTaggerFolder(join(root, 'pipeline', 'nchw'), { layout: 'NCHW' }), sessions });
+      const refused = new LocalTagger({
+        folder: writeTaggerFolder(join(root, 'pipeline', 'nchw'), { layout: 'NCHW' }),
+        sessions,
+      });
       await assert.rejects(async () => {
         for await (const _ of annotateBatches(refused, source)) assert.fail('no batch is annotated');
       }, ModelContractError);

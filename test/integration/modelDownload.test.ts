@@ -5,7 +5,16 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DownloadError, downloadFile, downloadModel, findCatalogModel, hubBaseUrl, loadModelCatalog, modelFileUrl, modelInstallState } from '../../src/core/models/modelDownload.ts';
+import {
+  DownloadError,
+  downloadFile,
+  downloadModel,
+  findCatalogModel,
+  hubBaseUrl,
+  loadModelCatalog,
+  modelFileUrl,
+  modelInstallState,
+} from '../../src/core/models/modelDownload.ts';
 import type { CatalogModel, DownloadProgress } from '../../src/core/models/modelDownload.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 import { runCli } from '../helpers/runCli.ts';
@@ -40,7 +49,11 @@ describe('model downloads', function () {
       const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
       const honour = range !== null && !url.includes('/norange');
       const start = honour ? Number(range![1]) : 0;
-      const headers = { 'content-length': String(BODY.length - start), 'accept-ranges': 'bytes', ...(honour ? { 'content-range': `bytes ${start}-${BODY.length - 1}/${BODY.length}` } : {}) };
+      const headers = {
+        'content-length': String(BODY.length - start),
+        'accept-ranges': 'bytes',
+        ...(honour ? { 'content-range': `bytes ${start}-${BODY.length - 1}/${BODY.length}` } : {}),
+      };
       res.writeHead(honour ? 206 : 200, headers);
       if (url.includes('/cut') && cutOnce) {
         cutOnce = false;
@@ -68,14 +81,22 @@ describe('model downloads', function () {
   });
 
   const model = (file = 'model.onnx', sha256: string | null = SHA): CatalogModel => ({
-    name: 'test-tagger', kind: 'tagger', repo: 'Owner/test-tagger', revision: 'main', destination: 'taggers/test-tagger',
+    name: 'test-tagger',
+    kind: 'tagger',
+    repo: 'Owner/test-tagger',
+    revision: 'main',
+    destination: 'taggers/test-tagger',
     files: [{ path: file, size: BODY.length, sha256 }],
   });
 
-  it('downloads a model\'s files into their folder, with progress, then skips them', async () => {
+  it("downloads a model's files into their folder, with progress, then skips them", async () => {
     const dir = makeTempDir();
     const progress: DownloadProgress[] = [];
-    const result = await downloadModel(model(), dir, { baseUrl: base, token: 'secret', onProgress: (p) => progress.push(p) });
+    const result = await downloadModel(model(), dir, {
+      baseUrl: base,
+      token: 'secret',
+      onProgress: (p) => progress.push(p),
+    });
     const file = join(dir, 'taggers', 'test-tagger', 'model.onnx');
     assert.equal(result.folder, join(dir, 'taggers', 'test-tagger'));
     assert.ok(readFileSync(file).equals(BODY));
@@ -95,7 +116,11 @@ describe('model downloads', function () {
   it('resumes an interrupted download with a Range request', async () => {
     const dest = join(makeTempDir(), 'model.onnx');
     const url = `${base}/cut/model.onnx`;
-    await assert.rejects(downloadFile(url, dest, { size: BODY.length, sha256: SHA }, { retries: 0 }), (err: Error) => err instanceof DownloadError && /interrupted after \d+ bytes .*run it again to resume/.test(err.message));
+    await assert.rejects(
+      downloadFile(url, dest, { size: BODY.length, sha256: SHA }, { retries: 0 }),
+      (err: Error) =>
+        err instanceof DownloadError && /interrupted after \d+ bytes .*run it again to resume/.test(err.message),
+    );
     const partial = statSync(`${dest}.part`).size;
     assert.ok(partial > 0 && partial < BODY.length, `${partial} bytes kept`);
     const result = await downloadFile(url, dest, { size: BODY.length, sha256: SHA }, { retries: 0 });
@@ -106,7 +131,12 @@ describe('model downloads', function () {
 
   it('retries a dropped connection by itself, resuming', async () => {
     const dest = join(makeTempDir(), 'model.onnx');
-    const result = await downloadFile(`${base}/cut/model.onnx`, dest, { size: BODY.length, sha256: SHA }, { retries: 2, retryDelayMs: 10 });
+    const result = await downloadFile(
+      `${base}/cut/model.onnx`,
+      dest,
+      { size: BODY.length, sha256: SHA },
+      { retries: 2, retryDelayMs: 10 },
+    );
     assert.equal(result.resumed, true);
     assert.equal(requests.length, 2);
     assert.ok(readFileSync(dest).equals(BODY));
@@ -115,7 +145,12 @@ describe('model downloads', function () {
   it('starts again from zero when the server ignores Range', async () => {
     const dest = join(makeTempDir(), 'model.onnx');
     writeFileSync(`${dest}.part`, BODY.subarray(0, 1234));
-    const result = await downloadFile(`${base}/norange/model.onnx`, dest, { size: BODY.length, sha256: SHA }, { retries: 0 });
+    const result = await downloadFile(
+      `${base}/norange/model.onnx`,
+      dest,
+      { size: BODY.length, sha256: SHA },
+      { retries: 0 },
+    );
     assert.equal(requests[0]!.headers.range, 'bytes=1234-');
     assert.equal(result.resumed, false);
     assert.ok(readFileSync(dest).equals(BODY));
@@ -124,14 +159,20 @@ describe('model downloads', function () {
   it('follows redirects', async () => {
     const dest = join(makeTempDir(), 'model.onnx');
     await downloadFile(`${base}/redirect/cdn/model.onnx`, dest, { size: BODY.length, sha256: SHA });
-    assert.deepEqual(requests.map((r) => r.url), ['/redirect/cdn/model.onnx', '/cdn/model.onnx']);
+    assert.deepEqual(
+      requests.map((r) => r.url),
+      ['/redirect/cdn/model.onnx', '/cdn/model.onnx'],
+    );
     assert.ok(readFileSync(dest).equals(BODY));
   });
 
   it('refuses a file whose SHA-256 does not match, deleting the .part', async () => {
     const dir = makeTempDir();
     const wrong = '0'.repeat(64);
-    await assert.rejects(downloadModel(model('model.onnx', wrong), dir, { baseUrl: base }), /does not match its SHA-256 \(expected 0{64}, got [0-9a-f]{64}\); the download was deleted\./);
+    await assert.rejects(
+      downloadModel(model('model.onnx', wrong), dir, { baseUrl: base }),
+      /does not match its SHA-256 \(expected 0{64}, got [0-9a-f]{64}\); the download was deleted\./,
+    );
     const file = join(dir, 'taggers', 'test-tagger', 'model.onnx');
     assert.equal(existsSync(file), false);
     assert.equal(existsSync(`${file}.part`), false);
@@ -139,7 +180,10 @@ describe('model downloads', function () {
 
   it('fails on a 404 or a gated repository with a clear message, without retrying', async () => {
     const dir = makeTempDir();
-    await assert.rejects(downloadFile(`${base}/missing/model.onnx`, join(dir, 'm.onnx'), undefined, { retryDelayMs: 10 }), /missing\/model\.onnx was not found \(HTTP 404 Not Found\); check the repository, revision and file name\./);
+    await assert.rejects(
+      downloadFile(`${base}/missing/model.onnx`, join(dir, 'm.onnx'), undefined, { retryDelayMs: 10 }),
+      /missing\/model\.onnx was not found \(HTTP 404 Not Found\); check the repository, revision and file name\./,
+    );
     await assert.rejects(downloadFile(`${base}/gated/model.onnx`, join(dir, 'g.onnx')), /set HF_TOKEN/);
     assert.equal(requests.length, 2);
     assert.equal(existsSync(join(dir, 'm.onnx.part')), false);
@@ -148,12 +192,17 @@ describe('model downloads', function () {
   it('keeps the partial file when cancelled, and resumes from it', async () => {
     const dest = join(makeTempDir(), 'model.onnx');
     const controller = new AbortController();
-    const pending = downloadFile(`${base}/slow/model.onnx`, dest, { size: BODY.length, sha256: SHA }, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.bytes >= 50_000) controller.abort();
+    const pending = downloadFile(
+      `${base}/slow/model.onnx`,
+      dest,
+      { size: BODY.length, sha256: SHA },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.bytes >= 50_000) controller.abort();
+        },
       },
-    });
+    );
     await assert.rejects(pending, (err: Error) => err.name === 'AbortError');
     hold?.();
     assert.equal(statSync(`${dest}.part`).size, 50_000);
@@ -170,12 +219,21 @@ describe('model downloads', function () {
       const entry = findCatalogModel(name, catalog);
       assert.ok(entry, name);
       assert.equal(entry.destination, `taggers/${name}`);
-      assert.deepEqual(entry.files.map((f) => f.path), ['model.onnx', 'selected_tags.csv']);
+      assert.deepEqual(
+        entry.files.map((f) => f.path),
+        ['model.onnx', 'selected_tags.csv'],
+      );
     }
-    assert.equal(modelFileUrl(catalog[0]!, 'model.onnx', 'https://huggingface.co'), 'https://huggingface.co/SmilingWolf/wd-vit-tagger-v3/resolve/main/model.onnx');
+    assert.equal(
+      modelFileUrl(catalog[0]!, 'model.onnx', 'https://huggingface.co'),
+      'https://huggingface.co/SmilingWolf/wd-vit-tagger-v3/resolve/main/model.onnx',
+    );
     assert.equal(hubBaseUrl({ HF_ENDPOINT: 'https://mirror.example/' }), 'https://mirror.example');
     assert.equal(hubBaseUrl({}), 'https://huggingface.co');
-    assert.throws(() => loadModelCatalog({ models: [{ ...catalog[0], destination: '../../etc' }] }), /must stay inside the models folder/);
+    assert.throws(
+      () => loadModelCatalog({ models: [{ ...catalog[0], destination: '../../etc' }] }),
+      /must stay inside the models folder/,
+    );
     assert.equal(modelInstallState(catalog[0]!, makeTempDir()).state, 'missing');
   });
 
@@ -186,17 +244,32 @@ describe('model downloads', function () {
     assert.equal(listed.find((m) => m.name === 'wd-vit-tagger-v3')?.state, 'missing');
     const result = await runCli(['download', 'wd-vit-tagger-v3', '--to', dir, '--json'], { env });
     assert.equal(result.code, 0, result.stderr);
-    const out = JSON.parse(result.stdout) as { folder: string; files: { path: string; bytes: number; skipped: boolean }[] };
+    const out = JSON.parse(result.stdout) as {
+      folder: string;
+      files: { path: string; bytes: number; skipped: boolean }[];
+    };
     assert.equal(out.folder, join(dir, 'taggers', 'wd-vit-tagger-v3'));
-    assert.deepEqual(out.files.map((f) => [f.path, f.bytes, f.skipped]), [[join(out.folder, 'model.onnx'), BODY.length, false], [join(out.folder, 'selected_tags.csv'), BODY.length, false]]);
-    assert.deepEqual(requests.map((r) => [r.url, r.headers.authorization]), [
-      ['/SmilingWolf/wd-vit-tagger-v3/resolve/main/model.onnx', 'Bearer cli-token'],
-      ['/SmilingWolf/wd-vit-tagger-v3/resolve/main/selected_tags.csv', 'Bearer cli-token'],
-    ]);
+    assert.deepEqual(
+      out.files.map((f) => [f.path, f.bytes, f.skipped]),
+      [
+        [join(out.folder, 'model.onnx'), BODY.length, false],
+        [join(out.folder, 'selected_tags.csv'), BODY.length, false],
+      ],
+    );
+    assert.deepEqual(
+      requests.map((r) => [r.url, r.headers.authorization]),
+      [
+        ['/SmilingWolf/wd-vit-tagger-v3/resolve/main/model.onnx', 'Bearer cli-token'],
+        ['/SmilingWolf/wd-vit-tagger-v3/resolve/main/selected_tags.csv', 'Bearer cli-token'],
+      ],
+    );
     const after = JSON.parse((await runCli(['models', dir, '--json'])).stdout) as { name: string; state: string }[];
     assert.equal(after.find((m) => m.name === 'wd-vit-tagger-v3')?.state, 'installed');
     const unknown = await runCli(['download', 'nope', '--to', dir]);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /^tagbench: There is no model "nope" in the catalog; known models: wd-vit-tagger-v3, /);
+    assert.match(
+      unknown.stderr,
+      /^tagbench: There is no model "nope" in the catalog; known models: wd-vit-tagger-v3, /,
+    );
   });
 });

@@ -26,10 +26,16 @@ describe('a regular expression from the gallery in the data worker', function ()
   let victim: string;
 
   /** The request's answer, or a rejection when the worker does not answer within FROZEN_MS. */
-  const answered = <T>(request: Promise<T>): Promise<T> => Promise.race([
-    request,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the data worker did not answer within ${FROZEN_MS} ms (frozen)`)), FROZEN_MS).unref()),
-  ]);
+  const answered = <T>(request: Promise<T>): Promise<T> =>
+    Promise.race([
+      request,
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`the data worker did not answer within ${FROZEN_MS} ms (frozen)`)),
+          FROZEN_MS,
+        ).unref(),
+      ),
+    ]);
 
   before(async () => {
     root = join(makeTempDir(), 'ds');
@@ -41,7 +47,13 @@ describe('a regular expression from the gallery in the data worker', function ()
     worker = new Worker(new URL('../../src/workers/dataWorker.ts', import.meta.url));
     rpc = new RpcEndpoint<DataWorkerEvents, DataWorkerApi>((message) => worker.postMessage(message));
     worker.on('message', (message: unknown) => rpc.receive(message));
-    await rpc.request('open', { root, captionExtension: '.txt', thumbnailSize: 256, batchConfirmThreshold: 100, reopen: false });
+    await rpc.request('open', {
+      root,
+      captionExtension: '.txt',
+      thumbnailSize: 256,
+      batchConfirmThreshold: 100,
+      reopen: false,
+    });
   });
   after(async () => {
     rpc?.dispose();
@@ -53,7 +65,12 @@ describe('a regular expression from the gallery in the data worker', function ()
     const selection = { kind: 'query' as const, query: '', except: [] };
     const started = performance.now();
     await assert.rejects(
-      answered(rpc.request('previewBatch', { selection, action: { kind: 'replaceTag', find: '(a+)+$', replace: 'x', regex: true } })),
+      answered(
+        rpc.request('previewBatch', {
+          selection,
+          action: { kind: 'replaceTag', find: '(a+)+$', replace: 'x', regex: true },
+        }),
+      ),
       (err: Error) => {
         assert.equal(err.message, `The expression /(a+)+$/ took too long on ${victim} (over 250 ms); simplify it.`);
         return true;
@@ -62,8 +79,16 @@ describe('a regular expression from the gallery in the data worker', function ()
     const elapsed = performance.now() - started;
     assert.ok(elapsed < FROZEN_MS, `answered after ${Math.round(elapsed)} ms`);
 
-    const preview = await answered(rpc.request('previewBatch', { selection, action: { kind: 'replaceTag', find: '^(\\w)mile$', replace: '$1MILE', regex: true } }));
+    const preview = await answered(
+      rpc.request('previewBatch', {
+        selection,
+        action: { kind: 'replaceTag', find: '^(\\w)mile$', replace: '$1MILE', regex: true },
+      }),
+    );
     assert.ok(preview.changed > 0);
-    assert.ok(preview.changes.every((c) => c.after?.includes('sMILE') && !/\bsmile\b/.test(c.after)), JSON.stringify(preview.changes));
+    assert.ok(
+      preview.changes.every((c) => c.after?.includes('sMILE') && !/\bsmile\b/.test(c.after)),
+      JSON.stringify(preview.changes),
+    );
   });
 });

@@ -22,7 +22,9 @@ async function deadPid(): Promise<number> {
 }
 
 function hidden(dir: string): string[] {
-  return readdirSync(dir).filter((n) => n.startsWith('.') && n.endsWith('.tmp')).sort();
+  return readdirSync(dir)
+    .filter((n) => n.startsWith('.') && n.endsWith('.tmp'))
+    .sort();
 }
 
 describe('stray temporary files', function () {
@@ -32,7 +34,9 @@ describe('stray temporary files', function () {
   before(async () => {
     root = join(makeTempDir(), 'ds');
     mkdirSync(root);
-    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#884422' } }).png().toFile(join(root, 'a.png'));
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#884422' } })
+      .png()
+      .toFile(join(root, 'a.png'));
     writeFileSync(join(root, 'a.txt'), 'a caption\n');
     await indexDataset(root);
   });
@@ -56,7 +60,10 @@ describe('stray temporary files', function () {
     }
     assert.equal(left.length, 1, 'the killed writer left its temporary file');
     const scan = scanFolder(root, { captionExtension: '.txt', exclude: [], maxFiles: 1000 });
-    assert.deepEqual(scan.images.map((f) => f.path), ['a.png']);
+    assert.deepEqual(
+      scan.images.map((f) => f.path),
+      ['a.png'],
+    );
     assert.deepEqual([...scan.captions.keys()], ['a.txt'], 'the temporary file is not a caption');
     const summary = await indexDataset(root);
     assert.deepEqual(hidden(root), [], 'removed by the next index run');
@@ -95,9 +102,12 @@ describe('stray temporary files', function () {
       if (how.old) utimesSync(file, twoDaysAgo, twoDaysAgo);
     }
     // An image added: this run makes a thumbnail, so it sweeps .tagbench/ too.
-    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#224488' } }).png().toFile(join(root, 'b.png'));
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#224488' } })
+      .png()
+      .toFile(join(root, 'b.png'));
     const summary = await indexDataset(root);
-    for (const [file, how] of Object.entries(files)) assert.equal(existsSync(file), !how.removed, `${file} ${how.removed ? 'removed' : 'kept'}`);
+    for (const [file, how] of Object.entries(files))
+      assert.equal(existsSync(file), !how.removed, `${file} ${how.removed ? 'removed' : 'kept'}`);
     assert.equal(summary.tempFilesRemoved, Object.values(files).filter((f) => f.removed).length);
   });
 });

@@ -11,7 +11,18 @@ import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 import { snapshotFiles } from '../helpers/datasetSnapshot.ts';
 import { runCli } from '../helpers/runCli.ts';
 
-interface BatchJson { dryRun: boolean; batch: string | null; summary: string; changed: number; unchanged: number; conflicts: number; skipped: number; sidecars?: number; problems: { path: string; reason: string }[]; changes?: { path: string; before: string | null; after: string }[] }
+interface BatchJson {
+  dryRun: boolean;
+  batch: string | null;
+  summary: string;
+  changed: number;
+  unchanged: number;
+  conflicts: number;
+  skipped: number;
+  sidecars?: number;
+  problems: { path: string; reason: string }[];
+  changes?: { path: string; before: string | null; after: string }[];
+}
 
 const CAPTIONS: Record<string, string | Buffer> = {
   'a.txt': '\uFEFFalice, Blue_Eyes, smile\r\n',
@@ -33,13 +44,23 @@ describe('tagbench tags and undo, run as a process', function () {
   beforeEach(async () => {
     root = makeTempDir();
     for (const [i, name] of ['a', 'b', 'c', 'd', 'e'].entries()) {
-      await sharp({ create: { width: 24 + i, height: 24, channels: 3, background: { r: i * 50, g: 20, b: 90 } } }).png().toFile(join(root, `${name}.png`));
+      await sharp({ create: { width: 24 + i, height: 24, channels: 3, background: { r: i * 50, g: 20, b: 90 } } })
+        .png()
+        .toFile(join(root, `${name}.png`));
     }
     for (const [name, text] of Object.entries(CAPTIONS)) writeFileSync(join(root, name), text);
-    writeFileSync(join(root, 'a.tagbench.json'), formatSidecar({
-      tagbench: 1, image: { sha256: '0'.repeat(64) },
-      tags: [{ name: 'alice', source: 'user' }, { name: 'blue_eyes', source: 'model:wd', confidence: 0.9, status: 'accepted' }, { name: 'smile', source: 'model:wd', confidence: 0.8, status: 'accepted' }],
-    }));
+    writeFileSync(
+      join(root, 'a.tagbench.json'),
+      formatSidecar({
+        tagbench: 1,
+        image: { sha256: '0'.repeat(64) },
+        tags: [
+          { name: 'alice', source: 'user' },
+          { name: 'blue_eyes', source: 'model:wd', confidence: 0.9, status: 'accepted' },
+          { name: 'smile', source: 'model:wd', confidence: 0.8, status: 'accepted' },
+        ],
+      }),
+    );
     const indexed = await runCli(['index', root, '--no-thumbs', '--json']);
     assert.equal(indexed.code, 0, indexed.stderr);
   });
@@ -52,7 +73,13 @@ describe('tagbench tags and undo, run as a process', function () {
     assert.equal(json.dryRun, true);
     assert.equal(json.batch, null);
     assert.deepEqual([json.changed, json.unchanged, json.conflicts, json.skipped], [2, 2, 0, 1]);
-    assert.deepEqual(json.changes?.map((c) => [c.path, c.after]), [['a.txt', 'alice, blue eyes, smile\n'], ['c.txt', 'bob, smile, blue eyes, longhair\n']]);
+    assert.deepEqual(
+      json.changes?.map((c) => [c.path, c.after]),
+      [
+        ['a.txt', 'alice, blue eyes, smile\n'],
+        ['c.txt', 'bob, smile, blue eyes, longhair\n'],
+      ],
+    );
     assert.deepEqual(snapshotFiles(root), before);
     assert.equal(existsSync(join(root, '.tagbench', 'journal')), false);
 
@@ -63,7 +90,7 @@ describe('tagbench tags and undo, run as a process', function () {
     assert.deepEqual(snapshotFiles(root), before);
   });
 
-  it('renames, then undo restores every byte (BOM and CRLF too) and the sidecar\'s tags', async () => {
+  it("renames, then undo restores every byte (BOM and CRLF too) and the sidecar's tags", async () => {
     const before = { a: read('a.txt'), b: read('b.txt'), c: read('c.txt'), sidecar: read('a.tagbench.json') };
     const { code, json } = await tags('rename', 'blue eyes', 'aqua_eyes');
     assert.equal(code, 0);
@@ -71,8 +98,17 @@ describe('tagbench tags and undo, run as a process', function () {
     assert.deepEqual([json.changed, json.unchanged, json.conflicts, json.skipped, json.sidecars], [3, 1, 0, 1, 1]);
     assert.equal(read('a.txt').toString('utf8'), '\uFEFFalice, aqua_eyes, smile\r\n');
     assert.equal(read('b.txt').toString('utf8'), 'alice, solo, aqua_eyes, watermark');
-    const sidecar = JSON.parse(read('a.tagbench.json').toString('utf8')) as { tags: { name: string; source: string }[] };
-    assert.deepEqual(sidecar.tags.map((t) => [t.name, t.source]), [['alice', 'user'], ['aqua_eyes', 'user'], ['smile', 'model:wd']]);
+    const sidecar = JSON.parse(read('a.tagbench.json').toString('utf8')) as {
+      tags: { name: string; source: string }[];
+    };
+    assert.deepEqual(
+      sidecar.tags.map((t) => [t.name, t.source]),
+      [
+        ['alice', 'user'],
+        ['aqua_eyes', 'user'],
+        ['smile', 'model:wd'],
+      ],
+    );
     const search = JSON.parse((await runCli(['search', root, 'aqua_eyes', '--json'])).stdout) as { total: number };
     assert.equal(search.total, 3, 'the index follows');
 
@@ -84,14 +120,17 @@ describe('tagbench tags and undo, run as a process', function () {
     assert.ok(read('a.txt').equals(before.a));
     assert.ok(read('b.txt').equals(before.b));
     assert.ok(read('c.txt').equals(before.c));
-    assert.ok(read('a.tagbench.json').equals(before.sidecar), 'the sidecar is back as it was, model provenance included');
+    assert.ok(
+      read('a.tagbench.json').equals(before.sidecar),
+      'the sidecar is back as it was, model provenance included',
+    );
 
     const again = await runCli(['undo', root]);
     assert.equal(again.code, 0);
     assert.match(again.stdout, /no batch edit to undo/);
   });
 
-  it('restricts a batch to a query\'s images', async () => {
+  it("restricts a batch to a query's images", async () => {
     const { json } = await tags('rename', 'smile', 'grin', 'bob');
     assert.equal(json.changed, 1);
     assert.equal(read('c.txt').toString('utf8'), 'bob, grin, blue eyes, longhair\n');
@@ -109,14 +148,25 @@ describe('tagbench tags and undo, run as a process', function () {
 
   it('applies JSON rules', async () => {
     const rules = join(makeTempDir(), 'rules.json');
-    writeFileSync(rules, JSON.stringify({
-      blacklist: ['watermark'], aliases: { longhair: 'long hair' }, implications: { 'long hair': ['hair'] }, trigger: 'ohwx', sort: 'frequency',
-    }));
+    writeFileSync(
+      rules,
+      JSON.stringify({
+        blacklist: ['watermark'],
+        aliases: { longhair: 'long hair' },
+        implications: { 'long hair': ['hair'] },
+        trigger: 'ohwx',
+        sort: 'frequency',
+      }),
+    );
     const { code, json } = await tags('apply-rules', rules);
     assert.equal(code, 0);
     assert.match(json.summary, /^Apply tag rules from rules\.json to 5 images$/);
     assert.equal(json.changed, 4);
-    assert.equal(read('b.txt').toString('utf8'), 'ohwx, blue eyes, alice, solo', 'blue eyes is on 3 images, alice on 2, solo on 1');
+    assert.equal(
+      read('b.txt').toString('utf8'),
+      'ohwx, blue eyes, alice, solo',
+      'blue eyes is on 3 images, alice on 2, solo on 1',
+    );
     assert.equal(read('c.txt').toString('utf8'), 'ohwx, blue eyes, smile, bob, long hair, hair\n');
     assert.equal(read('e.txt').toString('utf8'), 'ohwx', 'an image without a caption gets one');
     const undo = await runCli(['undo', root, '--json']);
@@ -124,9 +174,12 @@ describe('tagbench tags and undo, run as a process', function () {
     assert.equal(existsSync(join(root, 'e.txt')), false, 'and loses it on undo');
   });
 
-  it('applies a tagcomplete CSV\'s aliases in each caption\'s style', async () => {
+  it("applies a tagcomplete CSV's aliases in each caption's style", async () => {
     const csv = join(makeTempDir(), 'danbooru.csv');
-    writeFileSync(csv, 'name,type,count,aliases\r\nlong_hair,0,100,"longhair,long-hair"\r\nblue_eyes,0,90,"blue_eye"\r\n');
+    writeFileSync(
+      csv,
+      'name,type,count,aliases\r\nlong_hair,0,100,"longhair,long-hair"\r\nblue_eyes,0,90,"blue_eye"\r\n',
+    );
     const { code, json } = await tags('apply-rules', csv);
     assert.equal(code, 0);
     assert.equal(json.changed, 1);
@@ -134,14 +187,18 @@ describe('tagbench tags and undo, run as a process', function () {
   });
 
   it('accepts suggestions above a confidence and rejects the rest of one model, each an undoable batch', async () => {
-    writeFileSync(join(root, 'e.tagbench.json'), formatSidecar({
-      tagbench: 1, image: { sha256: '0'.repeat(64) },
-      tags: [
-        { name: 'red_scarf', source: 'model:wd', confidence: 0.72, status: 'suggested' },
-        { name: 'blurry', source: 'model:wd', confidence: 0.21, status: 'suggested' },
-        { name: 'outdoors', source: 'model:gpt', status: 'suggested' },
-      ],
-    }));
+    writeFileSync(
+      join(root, 'e.tagbench.json'),
+      formatSidecar({
+        tagbench: 1,
+        image: { sha256: '0'.repeat(64) },
+        tags: [
+          { name: 'red_scarf', source: 'model:wd', confidence: 0.72, status: 'suggested' },
+          { name: 'blurry', source: 'model:wd', confidence: 0.21, status: 'suggested' },
+          { name: 'outdoors', source: 'model:gpt', status: 'suggested' },
+        ],
+      }),
+    );
     assert.equal((await runCli(['index', root, '--no-thumbs'])).code, 0);
     const sidecarBefore = read('e.tagbench.json');
 
@@ -155,9 +212,20 @@ describe('tagbench tags and undo, run as a process', function () {
     assert.equal(read('e.txt').toString('utf8'), 'red scarf\n');
     const rejected = await tags('reject', '--model', 'wd', '--below', '0.5');
     assert.deepEqual([rejected.code, rejected.json.changed], [0, 1]);
-    const statuses = JSON.parse(read('e.tagbench.json').toString('utf8')) as { tags: { name: string; status: string }[] };
-    assert.deepEqual(statuses.tags.map((t) => [t.name, t.status]), [['red_scarf', 'accepted'], ['blurry', 'rejected'], ['outdoors', 'suggested']]);
-    const search = JSON.parse((await runCli(['search', root, 'has:suggestions', '--json'])).stdout) as { total: number };
+    const statuses = JSON.parse(read('e.tagbench.json').toString('utf8')) as {
+      tags: { name: string; status: string }[];
+    };
+    assert.deepEqual(
+      statuses.tags.map((t) => [t.name, t.status]),
+      [
+        ['red_scarf', 'accepted'],
+        ['blurry', 'rejected'],
+        ['outdoors', 'suggested'],
+      ],
+    );
+    const search = JSON.parse((await runCli(['search', root, 'has:suggestions', '--json'])).stdout) as {
+      total: number;
+    };
     assert.equal(search.total, 1, 'outdoors still waits for review');
 
     assert.equal((await runCli(['undo', root])).code, 0);
@@ -178,7 +246,11 @@ describe('tagbench tags and undo, run as a process', function () {
       const dir = makeTempDir();
       writeFileSync(join(dir, 'bad.json'), '{\n "sort": "size" }');
       writeFileSync(join(dir, 'bad.csv'), 'a,0\nb,x\n');
-      const result = await runCli(['tags', root, ...args.map((a) => a.replace('BAD_JSON', join(dir, 'bad.json')).replace('BAD_CSV', join(dir, 'bad.csv')))]);
+      const result = await runCli([
+        'tags',
+        root,
+        ...args.map((a) => a.replace('BAD_JSON', join(dir, 'bad.json')).replace('BAD_CSV', join(dir, 'bad.csv'))),
+      ]);
       assert.equal(result.code, 2);
       assert.equal(result.stdout, '');
       assert.match(result.stderr, /^tagbench: /);
@@ -190,10 +262,18 @@ describe('tagbench tags and undo, run as a process', function () {
     const db = openIndexDatabase(join(root, '.tagbench', 'index.db')).db;
     try {
       const targets = searchImages(db, '', { limit: 100 }).items.map((i) => ({ id: i.id, path: i.path }));
-      const plan = planBatch(root, targets, { kind: 'applyRules', rules: parseTagRules('{ "trigger": "ohwx" }') }, '.txt');
+      const plan = planBatch(
+        root,
+        targets,
+        { kind: 'applyRules', rules: parseTagRules('{ "trigger": "ohwx" }') },
+        '.txt',
+      );
       writeFileSync(join(root, 'b.txt'), 'changed meanwhile');
       const result = applyBatch(root, db, plan);
-      assert.deepEqual(result.conflicts.filter((c) => c.path === 'b.txt').map((c) => c.reason), ['changed on disk since it was read; left as it is']);
+      assert.deepEqual(
+        result.conflicts.filter((c) => c.path === 'b.txt').map((c) => c.reason),
+        ['changed on disk since it was read; left as it is'],
+      );
       assert.equal(read('b.txt').toString('utf8'), 'changed meanwhile');
       assert.equal(read('c.txt').toString('utf8'), 'ohwx, bob, smile, blue eyes, longhair\n');
     } finally {

@@ -11,7 +11,10 @@ import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
 function thumbs(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
 }
 
 describe('thumbnail eviction', function () {
@@ -23,7 +26,9 @@ describe('thumbnail eviction', function () {
     mkdirSync(root);
     const colours = ['#aa0000', '#00aa00', '#0000aa', '#aaaa00'];
     for (const [i, colour] of colours.entries()) {
-      await sharp({ create: { width: 80, height: 60, channels: 3, background: colour } }).png().toFile(join(root, `img${i}.png`));
+      await sharp({ create: { width: 80, height: 60, channels: 3, background: colour } })
+        .png()
+        .toFile(join(root, `img${i}.png`));
     }
     await indexDataset(root);
     const dir = datasetLayout(root).thumbsDir;
@@ -36,7 +41,9 @@ describe('thumbnail eviction', function () {
     storeThumbnail(thumbnailFile(dir, liveSha, 128), Buffer.from('webp'));
 
     rmSync(join(root, 'img0.png'));
-    await sharp({ create: { width: 80, height: 60, channels: 3, background: '#ffffff' } }).png().toFile(join(root, 'img1.png'));
+    await sharp({ create: { width: 80, height: 60, channels: 3, background: '#ffffff' } })
+      .png()
+      .toFile(join(root, 'img1.png'));
     const summary = await indexDataset(root);
     assert.deepEqual([summary.removed, summary.changed], [1, 1]);
     const after = thumbs(dir);

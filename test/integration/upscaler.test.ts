@@ -69,7 +69,11 @@ function upscaleInChild(args: string[]): Promise<{ ms: number; maxRssMb: number;
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout.trim().split('\n').pop()!)) : reject(new Error(`child exited with ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(stdout.trim().split('\n').pop()!))
+        : reject(new Error(`child exited with ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -97,10 +101,31 @@ describe('upscaling with ONNX super-resolution models', function () {
       const { models, rejected } = await listUpscalerModels();
       assert.deepEqual(rejected, []);
       assert.deepEqual(
-        models.map(({ id, name, scale, builtIn, inputName, outputName }) => ({ id, name, scale, builtIn, inputName, outputName })),
+        models.map(({ id, name, scale, builtIn, inputName, outputName }) => ({
+          id,
+          name,
+          scale,
+          builtIn,
+          inputName,
+          outputName,
+        })),
         [
-          { id: 'builtin:realesr-animevideov3-x2', name: 'realesr-animevideov3-x2', scale: 2, builtIn: true, inputName: 'input', outputName: 'output' },
-          { id: 'builtin:realesr-animevideov3-x4', name: 'realesr-animevideov3-x4', scale: 4, builtIn: true, inputName: 'input', outputName: 'output' },
+          {
+            id: 'builtin:realesr-animevideov3-x2',
+            name: 'realesr-animevideov3-x2',
+            scale: 2,
+            builtIn: true,
+            inputName: 'input',
+            outputName: 'output',
+          },
+          {
+            id: 'builtin:realesr-animevideov3-x4',
+            name: 'realesr-animevideov3-x4',
+            scale: 4,
+            builtIn: true,
+            inputName: 'input',
+            outputName: 'output',
+          },
         ],
       );
       assert.equal(models[0]!.file, join(MODELS, 'realesr-animevideov3-x2.onnx'));
@@ -111,36 +136,83 @@ describe('upscaling with ONNX super-resolution models', function () {
       copyFileSync(join(MODELS, 'realesr-animevideov3-x2.onnx'), join(builtIns, 'shipped-x2.onnx'));
       const user = makeTempDir();
       copyFileSync(join(MODELS, 'realesr-animevideov3-x4.onnx'), join(user, 'my upscaler.onnx'));
-      writeFileSync(join(user, 'tagger.onnx'), identityModel({ name: 'image', type: ONNX_FLOAT, shape: ['batch', 448, 448, 3] }));
+      writeFileSync(
+        join(user, 'tagger.onnx'),
+        identityModel({ name: 'image', type: ONNX_FLOAT, shape: ['batch', 448, 448, 3] }),
+      );
       writeFileSync(join(user, 'ids.onnx'), identityModel({ name: 'ids', type: ONNX_INT64, shape: [1, 3, 'h', 'w'] }));
       writeFileSync(join(user, 'broken.onnx'), 'not a model');
       writeFileSync(join(user, 'notes.txt'), 'ignored');
 
       const { models, rejected } = await listUpscalerModels({ builtInFolder: builtIns, userFolder: user });
-      assert.deepEqual(models.map((m) => [m.id, m.scale, m.builtIn]), [['builtin:shipped-x2', 2, true], ['user:my upscaler', 4, false]]);
+      assert.deepEqual(
+        models.map((m) => [m.id, m.scale, m.builtIn]),
+        [
+          ['builtin:shipped-x2', 2, true],
+          ['user:my upscaler', 4, false],
+        ],
+      );
       const reasons = new Map(rejected.map((r) => [r.file, r.reason]));
-      assert.deepEqual([...reasons.keys()].sort(), ['broken.onnx', 'ids.onnx', 'tagger.onnx'].map((f) => join(user, f)));
-      assert.match(reasons.get(join(user, 'tagger.onnx'))!, /^tagger\.onnx cannot be used as an upscaler: its input "image" is float32 \[batch,448,448,3\] \(channels last\); an upscaler needs one float32 input shaped \[1,3,h,w\]/);
-      assert.match(reasons.get(join(user, 'ids.onnx'))!, /ids\.onnx cannot be used as an upscaler: its input "ids" is int64 \[1,3,h,w\]/);
+      assert.deepEqual(
+        [...reasons.keys()].sort(),
+        ['broken.onnx', 'ids.onnx', 'tagger.onnx'].map((f) => join(user, f)),
+      );
+      assert.match(
+        reasons.get(join(user, 'tagger.onnx'))!,
+        /^tagger\.onnx cannot be used as an upscaler: its input "image" is float32 \[batch,448,448,3\] \(channels last\); an upscaler needs one float32 input shaped \[1,3,h,w\]/,
+      );
+      assert.match(
+        reasons.get(join(user, 'ids.onnx'))!,
+        /ids\.onnx cannot be used as an upscaler: its input "ids" is int64 \[1,3,h,w\]/,
+      );
       assert.match(reasons.get(join(user, 'broken.onnx'))!, /^broken\.onnx is not a loadable ONNX model/);
       await assert.rejects(loadModelInfo(join(user, 'tagger.onnx')), ModelContractError);
     });
 
     it('tiles a fixed-size model exactly at its size, padding the edges, and blends back to the same pixels', async () => {
       const dir = makeTempDir();
-      writeFileSync(join(dir, 'fixed.onnx'), identityModel({ name: 'pixels', type: ONNX_FLOAT, shape: [1, 3, 32, 32] }, { name: 'result', shape: [1, 3, 32, 32] }));
+      writeFileSync(
+        join(dir, 'fixed.onnx'),
+        identityModel(
+          { name: 'pixels', type: ONNX_FLOAT, shape: [1, 3, 32, 32] },
+          { name: 'result', shape: [1, 3, 32, 32] },
+        ),
+      );
       const model = await loadModelInfo(join(dir, 'fixed.onnx'));
-      assert.deepEqual([model.scale, model.fixedSize, model.inputName, model.outputName], [1, { width: 32, height: 32 }, 'pixels', 'result']);
-      const png = await sharp({ create: { width: 100, height: 70, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
+      assert.deepEqual(
+        [model.scale, model.fixedSize, model.inputName, model.outputName],
+        [1, { width: 32, height: 32 }, 'pixels', 'result'],
+      );
+      const png = await sharp({
+        create: {
+          width: 100,
+          height: 70,
+          channels: 3,
+          background: '#000',
+          noise: { type: 'gaussian', mean: 128, sigma: 60 },
+        },
+      })
+        .png()
+        .toBuffer();
       const result = await upscaleImage(png, { model, overlap: 8, sessions });
       assert.deepEqual([result.width, result.height], [100, 70]);
       const pixels = await sharp(png).raw().toBuffer();
       assert.ok(result.data.equals(pixels), 'an identity model through overlapping, padded tiles gives the input back');
 
       // Blend weights sum to exactly 1 everywhere, whatever the tiling (also when the overlap is clamped to fit the tile).
-      writeFileSync(join(dir, 'free.onnx'), identityModel({ name: 'pixels', type: ONNX_FLOAT, shape: [1, 3, 'h', 'w'] }));
+      writeFileSync(
+        join(dir, 'free.onnx'),
+        identityModel({ name: 'pixels', type: ONNX_FLOAT, shape: [1, 3, 'h', 'w'] }),
+      );
       const free = await loadModelInfo(join(dir, 'free.onnx'));
-      for (const [tile, overlap] of [[0, 0], [16, 4], [23, 7], [50, 24], [30, 24], [99, 1]] as const) {
+      for (const [tile, overlap] of [
+        [0, 0],
+        [16, 4],
+        [23, 7],
+        [50, 24],
+        [30, 24],
+        [99, 1],
+      ] as const) {
         const out = await upscaleImage(png, { model: free, tile, overlap, sessions });
         assert.ok(out.data.equals(pixels), `tile ${tile}, overlap ${overlap}`);
       }
@@ -189,7 +261,9 @@ describe('upscaling with ONNX super-resolution models', function () {
       await cache.acquire(x2.file).then((l) => l.release());
       const releasing = cache.releaseAll();
       assert.equal(cache.size, 0);
-      const stillUsable = await lease.session.run({ input: new Tensor('float32', new Float32Array(3 * 8 * 8), [1, 3, 8, 8]) });
+      const stillUsable = await lease.session.run({
+        input: new Tensor('float32', new Float32Array(3 * 8 * 8), [1, 3, 8, 8]),
+      });
       assert.deepEqual(stillUsable.output!.dims, [1, 3, 32, 32], 'a leased session keeps working until its lease ends');
       lease.release();
       await releasing;
@@ -242,9 +316,15 @@ describe('upscaling with ONNX super-resolution models', function () {
       // Measured: blended worst line 0.29 levels (1-level rounding flips in flat sky), elsewhere
       // 0.01 on average; hard tile edges 2.4 to 3.6 levels. The image's mean step is 4 to 8 levels.
       const blended = await seam(24);
-      assert.ok(blended.atBoundaries < 0.6, `a tile boundary line steps ${blended.atBoundaries.toFixed(3)} levels more or less than in a single pass (elsewhere ${blended.elsewhere.toFixed(3)} on average)`);
+      assert.ok(
+        blended.atBoundaries < 0.6,
+        `a tile boundary line steps ${blended.atBoundaries.toFixed(3)} levels more or less than in a single pass (elsewhere ${blended.elsewhere.toFixed(3)} on average)`,
+      );
       const hard = await seam(0);
-      assert.ok(hard.atBoundaries > 1.5, `control: hard tile edges show as lines (${hard.atBoundaries.toFixed(2)} levels)`);
+      assert.ok(
+        hard.atBoundaries > 1.5,
+        `control: hard tile edges show as lines (${hard.atBoundaries.toFixed(2)} levels)`,
+      );
     });
 
     it('upscales RGB with the model and resizes alpha with Lanczos to the same size', async () => {
@@ -258,7 +338,11 @@ describe('upscaling with ONNX super-resolution models', function () {
       // enlargement is shifted by half an output pixel).
       const alpha = Buffer.alloc(128 * 96);
       for (let i = 0; i < alpha.length; i++) alpha[i] = result.data[i * 4 + 3]!;
-      const back = await sharp(alpha, { raw: { width: 128, height: 96, channels: 1 } }).resize(64, 48, { kernel: 'lanczos3' }).extractChannel(0).raw().toBuffer();
+      const back = await sharp(alpha, { raw: { width: 128, height: 96, channels: 1 } })
+        .resize(64, 48, { kernel: 'lanczos3' })
+        .extractChannel(0)
+        .raw()
+        .toBuffer();
       let maxDiff = 0;
       let sum = 0;
       for (let i = 0; i < 64 * 48; i++) {
@@ -271,8 +355,18 @@ describe('upscaling with ONNX super-resolution models', function () {
       assert.equal(source[3], 0, 'the fixture has a transparent corner');
       assert.equal(result.data[3], 0, 'transparent stays transparent');
       assert.equal(result.data[(96 * 128 - 1) * 4 + 3], 255, 'opaque stays opaque');
-      const rgb = await upscaleImage(await sharp(png).removeAlpha().png().toBuffer(), { model: x2, tile: 40, overlap: 12, sessions });
-      for (let i = 0; i < 128 * 96; i += 97) assert.deepEqual([...result.data.subarray(i * 4, i * 4 + 3)], [...rgb.data.subarray(i * 3, i * 3 + 3)], 'RGB is the model output');
+      const rgb = await upscaleImage(await sharp(png).removeAlpha().png().toBuffer(), {
+        model: x2,
+        tile: 40,
+        overlap: 12,
+        sessions,
+      });
+      for (let i = 0; i < 128 * 96; i += 97)
+        assert.deepEqual(
+          [...result.data.subarray(i * 4, i * 4 + 3)],
+          [...rgb.data.subarray(i * 3, i * 3 + 3)],
+          'RGB is the model output',
+        );
     });
 
     it('shrinks the model output to exactly the target long side, and does not go past the model scale', async () => {
@@ -281,18 +375,32 @@ describe('upscaling with ONNX super-resolution models', function () {
       assert.deepEqual([full.width, full.height], [400, 240]);
       const shrunk = await upscaleImage(png, { model: x4, targetLongSide: 300, sessions });
       assert.deepEqual([shrunk.width, shrunk.height, shrunk.unchanged], [300, 180, false]);
-      const reference = await sharp(full.data, { raw: { width: 400, height: 240, channels: 3 } }).resize(300, 180, { kernel: 'lanczos3' }).raw().toBuffer();
+      const reference = await sharp(full.data, { raw: { width: 400, height: 240, channels: 3 } })
+        .resize(300, 180, { kernel: 'lanczos3' })
+        .raw()
+        .toBuffer();
       const { mean } = difference(shrunk, { data: reference, width: 300, height: 180, channels: 3, unchanged: false });
       assert.ok(mean < 1.5, `mean difference to sharp's Lanczos downscale ${mean}`);
 
-      const tall = await upscaleImage(await sharp(png).rotate(90).png().toBuffer(), { model: x2, targetLongSide: 150, sessions });
+      const tall = await upscaleImage(await sharp(png).rotate(90).png().toBuffer(), {
+        model: x2,
+        targetLongSide: 150,
+        sessions,
+      });
       assert.deepEqual([tall.width, tall.height], [90, 150]);
       const capped = await upscaleImage(png, { model: x2, targetLongSide: 1000, sessions });
-      assert.deepEqual([capped.width, capped.height], [200, 120], 'a target beyond the model scale gets the model scale');
+      assert.deepEqual(
+        [capped.width, capped.height],
+        [200, 120],
+        'a target beyond the model scale gets the model scale',
+      );
     });
 
     it('returns an image already at the target size unchanged, flagged, with EXIF orientation applied', async () => {
-      const png = await sharp(await illustrationPng(90, 50, { seed: 8 })).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+      const png = await sharp(await illustrationPng(90, 50, { seed: 8 }))
+        .jpeg({ quality: 95 })
+        .withMetadata({ orientation: 6 })
+        .toBuffer();
       const oriented = await sharp(png).rotate().raw().toBuffer({ resolveWithObject: true });
       assert.deepEqual([oriented.info.width, oriented.info.height], [50, 90]);
       const same = await upscaleImage(png, { model: x4, targetLongSide: 90, sessions });
@@ -300,7 +408,11 @@ describe('upscaling with ONNX super-resolution models', function () {
       assert.ok(same.data.equals(oriented.data));
       assert.equal(sessions.size, 0, 'no model loaded for an image that needs none');
       const upscaled = await upscaleImage(png, { model: x2, sessions });
-      assert.deepEqual([upscaled.width, upscaled.height, upscaled.unchanged], [100, 180, false], 'orientation applied before upscaling');
+      assert.deepEqual(
+        [upscaled.width, upscaled.height, upscaled.unchanged],
+        [100, 180, false],
+        'orientation applied before upscaling',
+      );
     });
 
     it('stops between tiles when cancelled, and leaves no output file', async () => {
@@ -308,7 +420,11 @@ describe('upscaling with ONNX super-resolution models', function () {
       const controller = new AbortController();
       const done: number[] = [];
       const run = upscaleImage(png, {
-        model: x2, tile: 64, overlap: 16, sessions, signal: controller.signal,
+        model: x2,
+        tile: 64,
+        overlap: 16,
+        sessions,
+        signal: controller.signal,
         onProgress: (tiles, total) => {
           done.push(tiles);
           assert.equal(total, 9);
@@ -321,9 +437,21 @@ describe('upscaling with ONNX super-resolution models', function () {
       const dir = makeTempDir();
       const out = join(dir, 'out.png');
       const late = new AbortController();
-      await assert.rejects(upscaleImageToFile(png, out, { model: x2, tile: 64, overlap: 16, sessions, signal: late.signal, onProgress: (n) => n === 3 && late.abort() }), { name: 'AbortError' });
+      await assert.rejects(
+        upscaleImageToFile(png, out, {
+          model: x2,
+          tile: 64,
+          overlap: 16,
+          sessions,
+          signal: late.signal,
+          onProgress: (n) => n === 3 && late.abort(),
+        }),
+        { name: 'AbortError' },
+      );
       assert.deepEqual(readdirSync(dir), [], 'no partial or temporary file left');
-      await assert.rejects(upscaleImage(png, { model: x2, sessions, signal: AbortSignal.abort() }), { name: 'AbortError' });
+      await assert.rejects(upscaleImage(png, { model: x2, sessions, signal: AbortSignal.abort() }), {
+        name: 'AbortError',
+      });
     });
   });
 
@@ -337,11 +465,17 @@ describe('upscaling with ONNX super-resolution models', function () {
         const encoded = await upscaleImageToPng(png, options);
         const out = join(dir, `out-${alpha}.png`);
         const written = await upscaleImageToFile(png, out, options);
-        assert.deepEqual([encoded.width, encoded.height, encoded.channels, written.width, written.height], [120, 93, alpha ? 4 : 3, 120, 93]);
+        assert.deepEqual(
+          [encoded.width, encoded.height, encoded.channels, written.width, written.height],
+          [120, 93, alpha ? 4 : 3, 120, 93],
+        );
         for (const bytes of [encoded.png, readFileSync(out)]) {
           assert.equal(bytes.subarray(-12).toString('hex'), '0000000049454e44ae426082', 'ends with the IEND chunk');
           const decoded = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
-          assert.deepEqual([decoded.info.width, decoded.info.height, decoded.info.channels], [raw.width, raw.height, raw.channels]);
+          assert.deepEqual(
+            [decoded.info.width, decoded.info.height, decoded.info.channels],
+            [raw.width, raw.height, raw.channels],
+          );
           assert.ok(decoded.data.equals(raw.data), 'the PNG holds exactly the upscaled pixels');
         }
       }

@@ -56,7 +56,9 @@ async function main(argv: string[]): Promise<number> {
   if (values.format !== undefined) options.format = values.format;
 
   if (!values.force) {
-    const existing = await readdir(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
+    const existing = await readdir(dir).catch((err: NodeJS.ErrnoException) =>
+      err.code === 'ENOENT' ? [] : Promise.reject(err),
+    );
     if (existing.length > 0) return fail(`${dir} is not empty; pass --force to write into it anyway.`);
   }
 

@@ -107,9 +107,10 @@ interface UniformShape {
 
 function uniformShape(options: SampleOptions): UniformShape {
   const width = options.width ?? UNIFORM_WIDTH;
-  const height = options.height ?? (options.width === undefined ? UNIFORM_HEIGHT : Math.round(width * 2 / 3));
+  const height = options.height ?? (options.width === undefined ? UNIFORM_HEIGHT : Math.round((width * 2) / 3));
   for (const side of [width, height]) {
-    if (!Number.isInteger(side) || side < 1 || side > MAX_SIDE) throw new Error(`Image sides must be whole numbers from 1 to ${MAX_SIDE}, not ${side}.`);
+    if (!Number.isInteger(side) || side < 1 || side > MAX_SIDE)
+      throw new Error(`Image sides must be whole numbers from 1 to ${MAX_SIDE}, not ${side}.`);
   }
   const ext = options.format ?? 'jpg';
   const encoding = encodingOf(ext);
@@ -119,10 +120,20 @@ function uniformShape(options: SampleOptions): UniformShape {
 
 function encodingOf(ext: string): Encoding | undefined {
   switch (ext.toLowerCase()) {
-    case 'jpg': case 'jpeg': return 'jpeg';
-    case 'tif': case 'tiff': return 'tiff';
-    case 'png': case 'webp': case 'gif': case 'bmp': case 'avif': return ext.toLowerCase() as Encoding;
-    default: return undefined;
+    case 'jpg':
+    case 'jpeg':
+      return 'jpeg';
+    case 'tif':
+    case 'tiff':
+      return 'tiff';
+    case 'png':
+    case 'webp':
+    case 'gif':
+    case 'bmp':
+    case 'avif':
+      return ext.toLowerCase() as Encoding;
+    default:
+      return undefined;
   }
 }
 
@@ -142,68 +153,242 @@ interface Concept {
 }
 
 const GENERAL = [
-  'solo', 'looking at viewer', 'smile', 'simple background', 'upper body', 'outdoors', 'standing', 'blush',
-  'open mouth', 'day', 'sky', 'closed mouth', 'cloud', 'holding', 'full body', 'white background', 'sitting',
-  'portrait', 'long sleeves', 'from side', 'indoors', 'tree', 'short sleeves', 'jewelry', 'hand up', 'flower',
-  'light smile', 'sunlight', 'depth of field', 'blurry background', 'cowboy shot', 'looking away', 'window',
-  'grass', 'night', 'closed eyes', 'from behind', 'water', 'bag', 'star \\(sky\\)', 'wind', 'hat', 'building',
-  'food', 'cup', 'book', 'chair', 'sunset', 'rain', 'umbrella', 'snow', 'cat', 'bird', 'petals', 'bokeh',
-  'lens flare', 'monochrome', 'sketch', 'english text', 'watermark',
+  'solo',
+  'looking at viewer',
+  'smile',
+  'simple background',
+  'upper body',
+  'outdoors',
+  'standing',
+  'blush',
+  'open mouth',
+  'day',
+  'sky',
+  'closed mouth',
+  'cloud',
+  'holding',
+  'full body',
+  'white background',
+  'sitting',
+  'portrait',
+  'long sleeves',
+  'from side',
+  'indoors',
+  'tree',
+  'short sleeves',
+  'jewelry',
+  'hand up',
+  'flower',
+  'light smile',
+  'sunlight',
+  'depth of field',
+  'blurry background',
+  'cowboy shot',
+  'looking away',
+  'window',
+  'grass',
+  'night',
+  'closed eyes',
+  'from behind',
+  'water',
+  'bag',
+  'star \\(sky\\)',
+  'wind',
+  'hat',
+  'building',
+  'food',
+  'cup',
+  'book',
+  'chair',
+  'sunset',
+  'rain',
+  'umbrella',
+  'snow',
+  'cat',
+  'bird',
+  'petals',
+  'bokeh',
+  'lens flare',
+  'monochrome',
+  'sketch',
+  'english text',
+  'watermark',
 ];
-const ACTIONS = ['sitting on a bench', 'reading a book', 'walking along a path', 'standing still', 'holding a cup of tea',
-  'looking at the viewer', 'laughing', 'leaning against a wall'];
-const PLACES = ['in a garden', 'by a window', 'in a forest clearing', 'on a city street', 'at the beach', 'in a cozy room',
-  'under a cherry tree', 'on a rooftop at dusk'];
-const LIGHTS = ['soft morning light', 'golden hour light', 'overcast light', 'moonlight', 'harsh noon sun', 'candlelight'];
+const ACTIONS = [
+  'sitting on a bench',
+  'reading a book',
+  'walking along a path',
+  'standing still',
+  'holding a cup of tea',
+  'looking at the viewer',
+  'laughing',
+  'leaning against a wall',
+];
+const PLACES = [
+  'in a garden',
+  'by a window',
+  'in a forest clearing',
+  'on a city street',
+  'at the beach',
+  'in a cozy room',
+  'under a cherry tree',
+  'on a rooftop at dusk',
+];
+const LIGHTS = [
+  'soft morning light',
+  'golden hour light',
+  'overcast light',
+  'moonlight',
+  'harsh noon sun',
+  'candlelight',
+];
 
 function sentenceOf(subject: string): (rng: Random) => string {
   return (rng) => `${subject} ${rng.pick(ACTIONS)} ${rng.pick(PLACES)}, ${rng.pick(LIGHTS)}.`;
 }
 
 const ALICE: Concept = {
-  folder: '10_alice', prefix: 'alice', triggers: ['alice', 'alice \\(wonderland\\)'], core: ['1girl'],
-  vocabulary: ['blonde hair', 'blue eyes', 'long hair', 'blue dress', 'white apron', 'hair ribbon', 'black hairband',
-    'puffy short sleeves', 'frilled dress', 'mary janes', 'pocket watch', 'teacup', 'rabbit', 'playing card', ...GENERAL],
+  folder: '10_alice',
+  prefix: 'alice',
+  triggers: ['alice', 'alice \\(wonderland\\)'],
+  core: ['1girl'],
+  vocabulary: [
+    'blonde hair',
+    'blue eyes',
+    'long hair',
+    'blue dress',
+    'white apron',
+    'hair ribbon',
+    'black hairband',
+    'puffy short sleeves',
+    'frilled dress',
+    'mary janes',
+    'pocket watch',
+    'teacup',
+    'rabbit',
+    'playing card',
+    ...GENERAL,
+  ],
   palette: ['#5b8bd9', '#f4f1e8', '#f2c94c', '#e88fb0', '#2d3a66', '#a7c7f2'],
   sentence: sentenceOf('alice, a girl with long blonde hair and blue eyes in a blue dress and white apron,'),
   sentences: 0.15,
 };
 const OUTFITS: Concept = {
-  folder: '10_alice/outfits', prefix: 'outfit', triggers: ['alice', 'alice \\(wonderland\\)'], core: ['1girl'],
-  vocabulary: ['blonde hair', 'blue eyes', 'school uniform', 'serafuku', 'kimono', 'hoodie', 'winter coat', 'scarf',
-    'sundress', 'straw hat', 'witch hat', 'sneakers', 'long hair', ...GENERAL],
+  folder: '10_alice/outfits',
+  prefix: 'outfit',
+  triggers: ['alice', 'alice \\(wonderland\\)'],
+  core: ['1girl'],
+  vocabulary: [
+    'blonde hair',
+    'blue eyes',
+    'school uniform',
+    'serafuku',
+    'kimono',
+    'hoodie',
+    'winter coat',
+    'scarf',
+    'sundress',
+    'straw hat',
+    'witch hat',
+    'sneakers',
+    'long hair',
+    ...GENERAL,
+  ],
   palette: ['#c0392b', '#f5e6ca', '#34495e', '#f39c12', '#8e44ad', '#ecf0f1'],
   sentence: sentenceOf('alice in a different outfit,'),
   sentences: 0.1,
 };
 const BOB: Concept = {
-  folder: '5_bob', prefix: 'bob', triggers: ['bob'], core: ['1boy'],
-  vocabulary: ['short hair', 'brown hair', 'beard', 'male focus', 'green eyes', 'hoodie', 'jeans', 'glasses', 'jacket',
-    't-shirt', 'facial hair', 'backpack', 'coffee', 'stubble', ...GENERAL],
+  folder: '5_bob',
+  prefix: 'bob',
+  triggers: ['bob'],
+  core: ['1boy'],
+  vocabulary: [
+    'short hair',
+    'brown hair',
+    'beard',
+    'male focus',
+    'green eyes',
+    'hoodie',
+    'jeans',
+    'glasses',
+    'jacket',
+    't-shirt',
+    'facial hair',
+    'backpack',
+    'coffee',
+    'stubble',
+    ...GENERAL,
+  ],
   palette: ['#6b4f3a', '#3e7d5a', '#c8a27a', '#2c3e50', '#d35400', '#95a5a6'],
   sentence: sentenceOf('bob, a bearded man with short brown hair,'),
   sentences: 0.2,
 };
 const FOREST: Concept = {
-  folder: '3_forest_style', prefix: 'forest', triggers: ['forest_style'], core: ['scenery', 'no humans'],
-  vocabulary: ['forest', 'tree', 'nature', 'outdoors', 'leaf', 'sunlight', 'moss', 'dappled sunlight', 'light rays', 'fog',
-    'river', 'path', 'mushroom', 'fern', 'rock', 'stream', 'autumn leaves', 'mountain', 'green theme', 'day', 'sky', 'cloud',
-    'grass', 'water', 'night', 'sunset', 'rain', 'snow', 'bird', 'petals', 'bokeh', 'lens flare', 'watermark'],
+  folder: '3_forest_style',
+  prefix: 'forest',
+  triggers: ['forest_style'],
+  core: ['scenery', 'no humans'],
+  vocabulary: [
+    'forest',
+    'tree',
+    'nature',
+    'outdoors',
+    'leaf',
+    'sunlight',
+    'moss',
+    'dappled sunlight',
+    'light rays',
+    'fog',
+    'river',
+    'path',
+    'mushroom',
+    'fern',
+    'rock',
+    'stream',
+    'autumn leaves',
+    'mountain',
+    'green theme',
+    'day',
+    'sky',
+    'cloud',
+    'grass',
+    'water',
+    'night',
+    'sunset',
+    'rain',
+    'snow',
+    'bird',
+    'petals',
+    'bokeh',
+    'lens flare',
+    'watermark',
+  ],
   palette: ['#1e5631', '#a4de02', '#76ba1b', '#4c9a2a', '#acdf87', '#68bb59', '#2f4f2f', '#e3d26f'],
-  sentence: (rng) => `forest_style, ${rng.pick(['a misty', 'a sunlit', 'an ancient', 'a quiet', 'a dense'])} forest `
-    + `${rng.pick(['with a winding path', 'around a mossy stream', 'full of ferns', 'on a mountain slope'])}, ${rng.pick(LIGHTS)}.`,
+  sentence: (rng) =>
+    `forest_style, ${rng.pick(['a misty', 'a sunlit', 'an ancient', 'a quiet', 'a dense'])} forest ` +
+    `${rng.pick(['with a winding path', 'around a mossy stream', 'full of ferns', 'on a mountain slope'])}, ${rng.pick(LIGHTS)}.`,
   sentences: 0.15,
 };
 const REGULARIZATION: Concept = {
-  folder: '1_regularization', prefix: 'reg', triggers: [], core: [], subjects: ['1girl', '1boy', 'no humans', '2girls'],
+  folder: '1_regularization',
+  prefix: 'reg',
+  triggers: [],
+  core: [],
+  subjects: ['1girl', '1boy', 'no humans', '2girls'],
   vocabulary: GENERAL,
   palette: ['#7f8c8d', '#bdc3c7', '#2c3e50', '#e74c3c', '#3498db', '#f1c40f'],
-  sentence: (rng) => `A ${rng.pick(['photo', 'painting', 'drawing', 'digital illustration'])} of `
-    + `${rng.pick(['a woman', 'a man', 'a child', 'an old house', 'a dog', 'a bowl of fruit'])} ${rng.pick(PLACES)}.`,
+  sentence: (rng) =>
+    `A ${rng.pick(['photo', 'painting', 'drawing', 'digital illustration'])} of ` +
+    `${rng.pick(['a woman', 'a man', 'a child', 'an old house', 'a dog', 'a bowl of fruit'])} ${rng.pick(PLACES)}.`,
   sentences: 0.3,
 };
 const ROOT: Concept = {
-  folder: '', prefix: 'img', triggers: [], core: [], subjects: ['1girl', '1boy', 'no humans'],
+  folder: '',
+  prefix: 'img',
+  triggers: [],
+  core: [],
+  subjects: ['1girl', '1boy', 'no humans'],
   vocabulary: GENERAL,
   palette: ['#9b59b6', '#1abc9c', '#e67e22', '#34495e', '#ecf0f1'],
   sentence: sentenceOf('A person'),
@@ -212,7 +397,12 @@ const ROOT: Concept = {
 
 /** Folders of the default mix with their shares of the images. */
 const MIX: ReadonlyArray<readonly [Concept, number]> = [
-  [ALICE, 0.27], [OUTFITS, 0.08], [BOB, 0.2], [FOREST, 0.2], [REGULARIZATION, 0.17], [ROOT, 0.08],
+  [ALICE, 0.27],
+  [OUTFITS, 0.08],
+  [BOB, 0.2],
+  [FOREST, 0.2],
+  [REGULARIZATION, 0.17],
+  [ROOT, 0.08],
 ];
 const UNIFORM_CONCEPTS: readonly Concept[] = [ALICE, BOB, FOREST, REGULARIZATION];
 
@@ -250,28 +440,66 @@ interface FormatChoice {
 }
 
 const SHOWCASE: readonly FormatChoice[] = [
-  { encoding: 'png', ext: 'png', alpha: true }, { encoding: 'png', ext: 'png', alpha: false },
-  { encoding: 'webp', ext: 'webp', alpha: false }, { encoding: 'gif', ext: 'gif', alpha: false },
-  { encoding: 'bmp', ext: 'bmp', alpha: false }, { encoding: 'tiff', ext: 'tif', alpha: false },
-  { encoding: 'avif', ext: 'avif', alpha: false }, { encoding: 'jpeg', ext: 'JPG', alpha: false },
+  { encoding: 'png', ext: 'png', alpha: true },
+  { encoding: 'png', ext: 'png', alpha: false },
+  { encoding: 'webp', ext: 'webp', alpha: false },
+  { encoding: 'gif', ext: 'gif', alpha: false },
+  { encoding: 'bmp', ext: 'bmp', alpha: false },
+  { encoding: 'tiff', ext: 'tif', alpha: false },
+  { encoding: 'avif', ext: 'avif', alpha: false },
+  { encoding: 'jpeg', ext: 'JPG', alpha: false },
   { encoding: 'jpeg', ext: 'jpeg', alpha: false },
 ];
 
 function randomFormat(rng: Random): FormatChoice {
-  const encoding = rng.weighted<Encoding>([['jpeg', 0.6], ['png', 0.15], ['webp', 0.12], ['gif', 0.03], ['bmp', 0.03], ['tiff', 0.03], ['avif', 0.04]]);
+  const encoding = rng.weighted<Encoding>([
+    ['jpeg', 0.6],
+    ['png', 0.15],
+    ['webp', 0.12],
+    ['gif', 0.03],
+    ['bmp', 0.03],
+    ['tiff', 0.03],
+    ['avif', 0.04],
+  ]);
   switch (encoding) {
-    case 'jpeg': return { encoding, ext: rng.weighted([['jpg', 0.84], ['JPG', 0.1], ['jpeg', 0.06]]), alpha: false };
-    case 'png': return { encoding, ext: rng.chance(0.1) ? 'PNG' : 'png', alpha: rng.chance(0.35) };
-    case 'tiff': return { encoding, ext: rng.pick(['tif', 'tiff', 'TIF']), alpha: false };
-    default: return { encoding, ext: encoding, alpha: false };
+    case 'jpeg':
+      return {
+        encoding,
+        ext: rng.weighted([
+          ['jpg', 0.84],
+          ['JPG', 0.1],
+          ['jpeg', 0.06],
+        ]),
+        alpha: false,
+      };
+    case 'png':
+      return { encoding, ext: rng.chance(0.1) ? 'PNG' : 'png', alpha: rng.chance(0.35) };
+    case 'tiff':
+      return { encoding, ext: rng.pick(['tif', 'tiff', 'TIF']), alpha: false };
+    default:
+      return { encoding, ext: encoding, alpha: false };
   }
 }
 
 const LONG_SIDES: ReadonlyArray<readonly [number, number]> = [
-  [384, 0.08], [512, 0.22], [640, 0.12], [768, 0.2], [832, 0.06], [1024, 0.16], [1216, 0.06], [1536, 0.06], [2048, 0.04],
+  [384, 0.08],
+  [512, 0.22],
+  [640, 0.12],
+  [768, 0.2],
+  [832, 0.06],
+  [1024, 0.16],
+  [1216, 0.06],
+  [1536, 0.06],
+  [2048, 0.04],
 ];
 const ASPECTS: ReadonlyArray<readonly [number, number]> = [
-  [1, 0.25], [2 / 3, 0.2], [3 / 2, 0.15], [16 / 9, 0.1], [9 / 16, 0.1], [4 / 5, 0.1], [3 / 4, 0.1],
+  [1, 0.25],
+  [2 / 3, 0.2],
+  [3 / 2, 0.15],
+  [16 / 9, 0.1],
+  [9 / 16, 0.1],
+  [4 / 5, 0.1],
+  [3 / 4, 0.1],
 ];
 
 function sizeOf(long: number, aspect: number): { width: number; height: number } {
@@ -284,7 +512,10 @@ function sizeOf(long: number, aspect: number): { width: number; height: number }
 function planMix(count: number, rng: Random): ImagePlan[] {
   const duplicates = count >= 10 ? Math.max(1, Math.round(count / 20)) : 0;
   const originals = count - duplicates;
-  const perFolder = apportion(originals, MIX.map(([, share]) => share));
+  const perFolder = apportion(
+    originals,
+    MIX.map(([, share]) => share),
+  );
   const formats = originals >= 12 ? [...SHOWCASE] : [];
   while (formats.length < originals) formats.push(randomFormat(rng));
   rng.shuffle(formats);
@@ -292,7 +523,7 @@ function planMix(count: number, rng: Random): ImagePlan[] {
   const names = new Map<Concept, NameSource>();
   const nameFor = (concept: Concept): string => {
     let source = names.get(concept);
-    if (!source) names.set(concept, source = nameSource(concept, rng));
+    if (!source) names.set(concept, (source = nameSource(concept, rng)));
     const name = source();
     return concept.folder ? `${concept.folder}/${name}` : name;
   };
@@ -306,8 +537,15 @@ function planMix(count: number, rng: Random): ImagePlan[] {
       const long = Math.min(wide ? 2048 : rng.weighted(LONG_SIDES), heavy ? 768 : Infinity);
       const { width, height } = sizeOf(long, wide ? 21 / 9 : rng.weighted(ASPECTS));
       plans.push({
-        path: `${nameFor(concept)}.${format.ext}`, concept, encoding: format.encoding, width, height, alpha: format.alpha,
-        quality: rng.int(86, 96), drawSeed: rng.int(1, 0x7fffffff), fast: false,
+        path: `${nameFor(concept)}.${format.ext}`,
+        concept,
+        encoding: format.encoding,
+        width,
+        height,
+        alpha: format.alpha,
+        quality: rng.int(86, 96),
+        drawSeed: rng.int(1, 0x7fffffff),
+        fast: false,
       });
     }
   });
@@ -338,8 +576,15 @@ function planUniform(count: number, rng: Random, shape: UniformShape): ImagePlan
     const concept = UNIFORM_CONCEPTS[i % UNIFORM_CONCEPTS.length] ?? ALICE;
     const name = `${concept.prefix}_${String(Math.floor(i / UNIFORM_CONCEPTS.length) + 1).padStart(digits, '0')}`;
     plans.push({
-      path: `${concept.folder}/${name}.${shape.ext}`, concept, encoding: shape.encoding, width: shape.width, height: shape.height,
-      alpha: false, quality: 90, drawSeed: rng.int(1, 0x7fffffff), fast: true,
+      path: `${concept.folder}/${name}.${shape.ext}`,
+      concept,
+      encoding: shape.encoding,
+      width: shape.width,
+      height: shape.height,
+      alpha: false,
+      quality: 90,
+      drawSeed: rng.int(1, 0x7fffffff),
+      fast: true,
     });
   }
   return plans;
@@ -353,7 +598,7 @@ function nameSource(concept: Concept, rng: Random): NameSource {
   switch (concept) {
     case BOB: {
       let number = rng.int(1000, 8000);
-      return () => `IMG_${number += rng.int(1, 9)}`;
+      return () => `IMG_${(number += rng.int(1, 9))}`;
     }
     case FOREST:
       return () => `forest (${++n})`;
@@ -379,7 +624,9 @@ function apportion(total: number, shares: readonly number[]): number[] {
   const spare = total - floor * shares.length;
   const exact = shares.map((share) => (spare * share) / sum);
   const counts = exact.map((value) => floor + Math.floor(value));
-  const order = exact.map((value, i) => [value - Math.floor(value), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const order = exact
+    .map((value, i) => [value - Math.floor(value), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let left = total - counts.reduce((a, b) => a + b, 0), k = 0; left > 0; left--, k++) {
     const index = order[k % order.length]?.[1] ?? 0;
     counts[index] = (counts[index] ?? 0) + 1;
@@ -400,7 +647,10 @@ async function render(plan: ImagePlan, file: string): Promise<void> {
   }
   if (plan.encoding === 'bmp') {
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    await writeFile(file, encodeBmp({ width: info.width, height: info.height, channels: info.channels === 4 ? 4 : 3, data }));
+    await writeFile(
+      file,
+      encodeBmp({ width: info.width, height: info.height, channels: info.channels === 4 ? 4 : 3, data }),
+    );
     return;
   }
   await encoder(pipeline, plan).toFile(file);
@@ -408,17 +658,29 @@ async function render(plan: ImagePlan, file: string): Promise<void> {
 
 function encoder(pipeline: Sharp, plan: ImagePlan): Sharp {
   switch (plan.encoding) {
-    case 'png': return pipeline.png({ compressionLevel: plan.fast ? 1 : 6 });
-    case 'webp': return pipeline.webp({ quality: plan.quality - 6, effort: plan.fast ? 0 : 3 });
-    case 'gif': return pipeline.gif({ effort: plan.fast ? 1 : 4 });
-    case 'tiff': return pipeline.tiff({ compression: 'lzw' });
-    case 'avif': return pipeline.avif({ quality: plan.quality - 30, effort: plan.fast ? 0 : 2 });
-    default: return pipeline.jpeg({ quality: plan.quality, optimiseCoding: !plan.fast });
+    case 'png':
+      return pipeline.png({ compressionLevel: plan.fast ? 1 : 6 });
+    case 'webp':
+      return pipeline.webp({ quality: plan.quality - 6, effort: plan.fast ? 0 : 3 });
+    case 'gif':
+      return pipeline.gif({ effort: plan.fast ? 1 : 4 });
+    case 'tiff':
+      return pipeline.tiff({ compression: 'lzw' });
+    case 'avif':
+      return pipeline.avif({ quality: plan.quality - 30, effort: plan.fast ? 0 : 2 });
+    default:
+      return pipeline.jpeg({ quality: plan.quality, optimiseCoding: !plan.fast });
   }
 }
 
 /** A gradient background, translucent shapes and fine grain, in a palette; transparent background when `alpha`. */
-async function drawPicture(width: number, height: number, palette: readonly string[], seed: number, alpha: boolean): Promise<{ data: Buffer; info: OutputInfo }> {
+async function drawPicture(
+  width: number,
+  height: number,
+  palette: readonly string[],
+  seed: number,
+  alpha: boolean,
+): Promise<{ data: Buffer; info: OutputInfo }> {
   const rng = createRandom(seed);
   const colour = (): string => rng.pick(palette);
   const x = (): number => Math.round(rng.next() * width);
@@ -437,9 +699,19 @@ async function drawPicture(width: number, height: number, palette: readonly stri
     const style = `fill="${rng.chance(0.15) ? 'url(#bg)' : colour()}" fill-opacity="${(0.35 + rng.next() * 0.6).toFixed(2)}"`;
     const r = Math.round(short * (0.04 + rng.next() * 0.22));
     switch (rng.int(0, 4)) {
-      case 0: parts.push(`<circle cx="${x()}" cy="${y()}" r="${r}" ${style}/>`); break;
-      case 1: parts.push(`<ellipse cx="${x()}" cy="${y()}" rx="${r}" ry="${Math.round(r * (0.3 + rng.next()))}" transform="rotate(${rng.int(0, 179)} ${x()} ${y()})" ${style}/>`); break;
-      case 2: parts.push(`<rect x="${x()}" y="${y()}" width="${r * 2}" height="${Math.round(r * (0.5 + rng.next() * 2))}" rx="${Math.round(r * rng.next() * 0.3)}" transform="rotate(${rng.int(-30, 30)} ${x()} ${y()})" ${style}/>`); break;
+      case 0:
+        parts.push(`<circle cx="${x()}" cy="${y()}" r="${r}" ${style}/>`);
+        break;
+      case 1:
+        parts.push(
+          `<ellipse cx="${x()}" cy="${y()}" rx="${r}" ry="${Math.round(r * (0.3 + rng.next()))}" transform="rotate(${rng.int(0, 179)} ${x()} ${y()})" ${style}/>`,
+        );
+        break;
+      case 2:
+        parts.push(
+          `<rect x="${x()}" y="${y()}" width="${r * 2}" height="${Math.round(r * (0.5 + rng.next() * 2))}" rx="${Math.round(r * rng.next() * 0.3)}" transform="rotate(${rng.int(-30, 30)} ${x()} ${y()})" ${style}/>`,
+        );
+        break;
       case 3: {
         const cx = x();
         const cy = y();
@@ -452,7 +724,9 @@ async function drawPicture(width: number, height: number, palette: readonly stri
         break;
       }
       default:
-        parts.push(`<path d="M0 ${y()} Q ${x()} ${y()} ${width} ${y()}" fill="none" stroke="${colour()}" stroke-width="${Math.max(2, Math.round(r / 4))}" stroke-opacity="0.8"/>`);
+        parts.push(
+          `<path d="M0 ${y()} Q ${x()} ${y()} ${width} ${y()}" fill="none" stroke="${colour()}" stroke-width="${Math.max(2, Math.round(r / 4))}" stroke-opacity="0.8"/>`,
+        );
     }
   }
   parts.push('</svg>');
@@ -480,7 +754,10 @@ function fastPicture(width: number, height: number, seed: number): Sharp {
   const [r0 = 0, g0 = 0, b0 = 0] = rgb();
   const [r1 = 0, g1 = 0, b1 = 0] = rgb();
   const discs = Array.from({ length: rng.int(2, 5) }, () => ({
-    x: rng.next() * w, y: rng.next() * h, r: Math.min(w, h) * (0.08 + rng.next() * 0.25), colour: rgb(),
+    x: rng.next() * w,
+    y: rng.next() * h,
+    r: Math.min(w, h) * (0.08 + rng.next() * 0.25),
+    colour: rgb(),
   }));
   const grain = grainTable();
   const grainShift = rng.int(0, 8191);
@@ -491,7 +768,7 @@ function fastPicture(width: number, height: number, seed: number): Sharp {
   for (let py = 0; py < h; py++) {
     const row = py * w * 3;
     const shift = (grainShift + py * 7919) & 8191;
-    const start = 0.5 + (dy * (py - h / 2) - dx * w / 2) / norm;
+    const start = 0.5 + (dy * (py - h / 2) - (dx * w) / 2) / norm;
     const step = dx / norm;
     for (let px = 0, o = row; px < w; px++, o += 3) {
       const t = start + step * px;
@@ -500,7 +777,12 @@ function fastPicture(width: number, height: number, seed: number): Sharp {
       data[o + 1] = g0 + (g1 - g0) * t + n;
       data[o + 2] = b0 + (b1 - b0) * t + n;
     }
-    for (const { x, y, r, colour: [cr = 0, cg = 0, cb = 0] } of discs) {
+    for (const {
+      x,
+      y,
+      r,
+      colour: [cr = 0, cg = 0, cb = 0],
+    } of discs) {
       const off = py - y;
       if (off * off >= r * r) continue;
       const half = Math.sqrt(r * r - off * off);

@@ -58,7 +58,10 @@ describe('analysing one image', () => {
   });
 
   it('makes thumbnails larger than the analysis decode from the full image', async () => {
-    const { thumbnail } = await analyzeImage(await noise(1000, 500).png().toBuffer(), { ext: 'png', thumbnailSize: 512 });
+    const { thumbnail } = await analyzeImage(await noise(1000, 500).png().toBuffer(), {
+      ext: 'png',
+      thumbnailSize: 512,
+    });
     const meta = await sharp(thumbnail!).metadata();
     assert.deepEqual([meta.width, meta.height], [512, 256]);
   });
@@ -74,8 +77,10 @@ describe('analysing one image', () => {
 
   it('refuses a declared size over the pixel limit before decoding', async () => {
     const png = await noise(100, 100).png().toBuffer();
-    await assert.rejects(analyzeImage(png, { ext: 'png', maxPixels: 9999 }), (err: Error) =>
-      err instanceof ImageError && err.kind === 'too-many-pixels' && /100x100/.test(err.message));
+    await assert.rejects(
+      analyzeImage(png, { ext: 'png', maxPixels: 9999 }),
+      (err: Error) => err instanceof ImageError && err.kind === 'too-many-pixels' && /100x100/.test(err.message),
+    );
   });
 
   it('recognises formats by signature', () => {

@@ -3,7 +3,15 @@ import sharp from 'sharp';
 import { detectBorders, detectBordersInImage } from '../../src/core/processing/autoCrop.ts';
 import type { CropRect } from '../../src/core/processing/cropRect.ts';
 import { encodeBmp } from '../fixtures/bmpWriter.ts';
-import { darkPortrait, jpeg, largePhoto, photo, withBands, withGradientTop, withVignette } from '../fixtures/syntheticPhotos.ts';
+import {
+  darkPortrait,
+  jpeg,
+  largePhoto,
+  photo,
+  withBands,
+  withGradientTop,
+  withVignette,
+} from '../fixtures/syntheticPhotos.ts';
 import type { BandSpec, RawPixels } from '../fixtures/syntheticPhotos.ts';
 
 type Sides = { top: number; bottom: number; left: number; right: number };
@@ -11,7 +19,12 @@ type Sides = { top: number; bottom: number; left: number; right: number };
 /** What a detected rect cuts from each side of a width x height image. */
 function cutOf(rect: CropRect | null, width: number, height: number): Sides {
   if (!rect) return { top: 0, bottom: 0, left: 0, right: 0 };
-  return { top: rect.top, left: rect.left, bottom: height - rect.top - rect.height, right: width - rect.left - rect.width };
+  return {
+    top: rect.top,
+    left: rect.left,
+    bottom: height - rect.top - rect.height,
+    right: width - rect.left - rect.width,
+  };
 }
 
 /** Never more than the band (that would cut the picture), and at most `slack` pixels of band left. */
@@ -26,8 +39,14 @@ function assertCut(rect: CropRect | null, image: RawPixels, bands: Partial<Sides
 
 const BLACK: [number, number, number] = [0, 0, 0];
 const COLOURS: [string, [number, number, number]][] = [
-  ['black', BLACK], ['white', [255, 255, 255]], ['grey', [128, 128, 128]], ['red', [200, 30, 30]],
-  ['blue', [20, 40, 160]], ['near-black', [16, 16, 16]], ['cream', [240, 235, 200]], ['green', [30, 170, 60]],
+  ['black', BLACK],
+  ['white', [255, 255, 255]],
+  ['grey', [128, 128, 128]],
+  ['red', [200, 30, 30]],
+  ['blue', [20, 40, 160]],
+  ['near-black', [16, 16, 16]],
+  ['cream', [240, 235, 200]],
+  ['green', [30, 170, 60]],
 ];
 
 describe('auto-crop border detection', () => {
@@ -71,9 +90,25 @@ describe('auto-crop border detection', () => {
   it('finds a pillarbox of different colours left and right, and a windowbox of two colours', async () => {
     const left = withBands(wide, { left: 50, colour: BLACK });
     const both = withBands(left, { right: 44, colour: [255, 255, 255] });
-    assertCut(await detectBordersInImage(await jpeg(both, 75)), both, { left: 50, right: 44 }, 6, 'black left, white right');
-    const frame = withBands(withBands(wide, { left: 40, right: 40, colour: BLACK }), { top: 30, bottom: 30, colour: [60, 60, 60] });
-    assertCut(await detectBordersInImage(await jpeg(frame, 80)), frame, { left: 40, right: 40, top: 30, bottom: 30 }, 6, 'black pillars, grey bars');
+    assertCut(
+      await detectBordersInImage(await jpeg(both, 75)),
+      both,
+      { left: 50, right: 44 },
+      6,
+      'black left, white right',
+    );
+    const frame = withBands(withBands(wide, { left: 40, right: 40, colour: BLACK }), {
+      top: 30,
+      bottom: 30,
+      colour: [60, 60, 60],
+    });
+    assertCut(
+      await detectBordersInImage(await jpeg(frame, 80)),
+      frame,
+      { left: 40, right: 40, top: 30, bottom: 30 },
+      6,
+      'black pillars, grey bars',
+    );
   });
 
   it('returns null for photos without a border: texture, dark photos, vignettes and gradients', async () => {
@@ -94,21 +129,40 @@ describe('auto-crop border detection', () => {
   });
 
   it('never cuts into a dark subject touching an edge of a dark background', async () => {
-    for (const [w, h, seed] of [[480, 600, 1], [600, 480, 2], [401, 533, 3]] as const) {
+    for (const [w, h, seed] of [
+      [480, 600, 1],
+      [600, 480, 2],
+      [401, 533, 3],
+    ] as const) {
       const portrait = darkPortrait(w, h, seed);
       assert.equal(await detectBordersInImage(await jpeg(portrait, 75)), null, `portrait ${w}x${h}`);
       // The same portrait under a black bar: the bar may be found, the hair is never cut.
       const barred = withBands(portrait, { top: Math.round(h * 0.08), colour: BLACK });
       const rect = await detectBordersInImage(await jpeg(barred, 70));
-      assert.ok(cutOf(rect, w, h).top <= Math.round(h * 0.08), `portrait ${w}x${h} under a bar: ${JSON.stringify(rect)}`);
+      assert.ok(
+        cutOf(rect, w, h).top <= Math.round(h * 0.08),
+        `portrait ${w}x${h} under a bar: ${JSON.stringify(rect)}`,
+      );
       assert.deepEqual({ ...cutOf(rect, w, h), top: 0 }, { top: 0, bottom: 0, left: 0, right: 0 });
     }
   });
 
   it('scales borders found on a reduced decode back without ever cutting the picture, on odd sizes', async () => {
-    for (const [w, h, band] of [[1999, 1333, 101], [961, 1281, 37], [1537, 767, 150], [699, 1001, 64]] as const) {
-      const image = withBands(await largePhoto(w, h, w), { top: band, left: Math.round(band / 2), right: band + 3, colour: BLACK });
-      const png = await sharp(image.data, { raw: { width: w, height: h, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    for (const [w, h, band] of [
+      [1999, 1333, 101],
+      [961, 1281, 37],
+      [1537, 767, 150],
+      [699, 1001, 64],
+    ] as const) {
+      const image = withBands(await largePhoto(w, h, w), {
+        top: band,
+        left: Math.round(band / 2),
+        right: band + 3,
+        colour: BLACK,
+      });
+      const png = await sharp(image.data, { raw: { width: w, height: h, channels: 3 } })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
       const rect = await detectBordersInImage(png);
       // At about 3 full-size pixels per reduced one, rounding leaves at most ~2 reduced lines of band.
       assertCut(rect, image, { top: band, left: Math.round(band / 2), right: band + 3 }, 8, `${w}x${h}`);
@@ -118,7 +172,9 @@ describe('auto-crop border detection', () => {
 
   it('is exact when the image is small enough to be analysed at full size', async () => {
     const image = withBands(odd, { top: 17, bottom: 23, colour: [255, 255, 255] });
-    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .png()
+      .toBuffer();
     assert.deepEqual(await detectBordersInImage(png), { left: 0, top: 17, width: 517, height: 389 - 40 });
   });
 
@@ -126,14 +182,21 @@ describe('auto-crop border detection', () => {
     const thin = withBands(wide, { top: 3, colour: BLACK });
     assert.equal(await detectBordersInImage(await jpeg(thin, 85)), null);
     const mostly = withBands(wide, { top: 170, bottom: 170, colour: BLACK });
-    assert.equal(await detectBordersInImage(await jpeg(mostly, 85)), null, 'an 86-pixel strip of picture is not what is left of a letterbox');
+    assert.equal(
+      await detectBordersInImage(await jpeg(mostly, 85)),
+      null,
+      'an 86-pixel strip of picture is not what is left of a letterbox',
+    );
   });
 
   it('reports the rect in displayed coordinates for EXIF-rotated JPEGs', async () => {
     // Stored 640x426 with a band at the stored top; orientation 6 displays it rotated 90° clockwise,
     // so the band is on the displayed right of a 426x640 image.
     const image = withBands(wide, { top: 50, colour: BLACK });
-    const bytes = await sharp(image.data, { raw: { width: 640, height: 426, channels: 3 } }).jpeg({ quality: 80 }).withMetadata({ orientation: 6 }).toBuffer();
+    const bytes = await sharp(image.data, { raw: { width: 640, height: 426, channels: 3 } })
+      .jpeg({ quality: 80 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const rect = await detectBordersInImage(bytes);
     assert.ok(rect);
     const cut = cutOf(rect, 426, 640);
@@ -150,14 +213,22 @@ describe('auto-crop border detection', () => {
       rgba[i * 4 + 3] = y < 30 || y >= wide.height - 30 ? 0 : 255;
       if (rgba[i * 4 + 3] === 0) rgba[i * 4] = (i * 7) & 255;
     }
-    const png = await sharp(rgba, { raw: { width: wide.width, height: wide.height, channels: 4 } }).png().toBuffer();
+    const png = await sharp(rgba, { raw: { width: wide.width, height: wide.height, channels: 4 } })
+      .png()
+      .toBuffer();
     assertCut(await detectBordersInImage(png), wide, { top: 30, bottom: 30 }, 0, 'transparent bands');
 
     const banded = withBands(odd, { left: 40, colour: [255, 255, 255] });
-    const deep = await sharp(banded.data, { raw: { width: odd.width, height: odd.height, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    const deep = await sharp(banded.data, { raw: { width: odd.width, height: odd.height, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     assert.equal((await sharp(deep).metadata()).depth, 'ushort');
     assertCut(await detectBordersInImage(deep), banded, { left: 40 }, 0, '16-bit PNG');
-    const grey = await sharp(banded.data, { raw: { width: odd.width, height: odd.height, channels: 3 } }).greyscale().jpeg({ quality: 70 }).toBuffer();
+    const grey = await sharp(banded.data, { raw: { width: odd.width, height: odd.height, channels: 3 } })
+      .greyscale()
+      .jpeg({ quality: 70 })
+      .toBuffer();
     assertCut(await detectBordersInImage(grey), banded, { left: 40 }, 6, 'grey JPEG');
     const bmp = encodeBmp({ width: odd.width, height: odd.height, channels: 3, data: banded.data });
     assertCut(await detectBordersInImage(bmp), banded, { left: 40 }, 0, 'BMP');
@@ -170,8 +241,17 @@ describe('auto-crop border detection', () => {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) grey[y * width + x] = y < 15 ? 0 : 60 + ((x * 37 + y * 91) % 150);
     }
-    assert.deepEqual(detectBorders({ data: grey, width, height, channels: 1 }), { left: 0, top: 15, right: 0, bottom: 0 });
-    assert.equal(detectBorders({ data: new Uint8Array(width * height).fill(9), width, height, channels: 1 }), null, 'a flat image has no border');
+    assert.deepEqual(detectBorders({ data: grey, width, height, channels: 1 }), {
+      left: 0,
+      top: 15,
+      right: 0,
+      bottom: 0,
+    });
+    assert.equal(
+      detectBorders({ data: new Uint8Array(width * height).fill(9), width, height, channels: 1 }),
+      null,
+      'a flat image has no border',
+    );
     assert.throws(() => detectBorders({ data: grey, width, height, channels: 5 }), /1 to 4 channels/);
     assert.throws(() => detectBorders({ data: grey, width, height: height + 1, channels: 1 }), /too few/);
   });

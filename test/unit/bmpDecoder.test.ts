@@ -22,7 +22,11 @@ function rng(seed: number): () => number {
 function makeImage(width: number, height: number, channels: 3 | 4, seed: number, colours?: number): RawImage {
   const random = rng(seed);
   const data = new Uint8Array(width * height * channels);
-  const palette = Array.from({ length: colours ?? 0 }, (_, i) => [(i * 37) & 0xff, (i * 91 + 17) & 0xff, (255 - i * 13) & 0xff]);
+  const palette = Array.from({ length: colours ?? 0 }, (_, i) => [
+    (i * 37) & 0xff,
+    (i * 91 + 17) & 0xff,
+    (255 - i * 13) & 0xff,
+  ]);
   let current = palette[0];
   for (let p = 0; p < width * height; p++) {
     if (palette.length && random() < 0.4) current = palette[Math.floor(random() * palette.length)];
@@ -78,7 +82,14 @@ function withHeaderSize(file: Buffer, size: number, keep = 0, from = 108): Buffe
 }
 
 /** A bottom-up 8-bit BITMAPINFOHEADER file with the given palette and hand-written pixel data. */
-function handMade(width: number, height: number, bpp: number, compression: number, palette: number[][], pixels: number[]): Buffer {
+function handMade(
+  width: number,
+  height: number,
+  bpp: number,
+  compression: number,
+  palette: number[][],
+  pixels: number[],
+): Buffer {
   const offset = 54 + palette.length * 4;
   const out = Buffer.alloc(offset + pixels.length);
   out.write('BM', 0, 'latin1');
@@ -126,7 +137,17 @@ describe('BMP decoder', () => {
       const header = readBmpHeader(encodeBmp(makeImage(7, 3, 3, 1)));
       assert.deepEqual(
         { ...header },
-        { width: 7, height: 3, bitsPerPixel: 24, compression: 'rgb', topDown: false, hasAlpha: false, paletteSize: 0, headerSize: 40, dataOffset: 54 },
+        {
+          width: 7,
+          height: 3,
+          bitsPerPixel: 24,
+          compression: 'rgb',
+          topDown: false,
+          hasAlpha: false,
+          paletteSize: 0,
+          headerSize: 40,
+          dataOffset: 54,
+        },
       );
       assert.equal(readBmpHeader(encodeBmp(makeImage(7, 3, 3, 1), { topDown: true })).topDown, true);
     });
@@ -178,7 +199,14 @@ describe('BMP decoder', () => {
       assert.equal(readBmpHeader(file).hasAlpha, true);
       const decoded = decode(file);
       assert.equal(decoded.channels, 4);
-      assert.deepEqual([0, 1, 2].map((x) => pixelAt(decoded, x, 0)), [[255, 0, 0, 0], [0, 0, 255, 255], [255, 0, 0, 0]]);
+      assert.deepEqual(
+        [0, 1, 2].map((x) => pixelAt(decoded, x, 0)),
+        [
+          [255, 0, 0, 0],
+          [0, 0, 255, 255],
+          [255, 0, 0, 0],
+        ],
+      );
     });
 
     it('decodes the 16-byte OS/2 2.x header', () => {
@@ -210,12 +238,31 @@ describe('BMP decoder', () => {
       for (const header of ['info', 'v4', 'v5'] as const) {
         for (const topDown of [false, true]) {
           const d555 = decode(encodeBmp(image, { bitsPerPixel: 16, header, topDown }));
-          assertPixels(d555, image, rgbOf(image, (v) => scale(v, 5)), 3);
+          assertPixels(
+            d555,
+            image,
+            rgbOf(image, (v) => scale(v, 5)),
+            3,
+          );
           const d565 = decode(encodeBmp(image, { bitsPerPixel: 16, bitfields565: true, header, topDown }));
-          assertPixels(d565, image, rgbOf(image, (v, c) => scale(v, c === 1 ? 6 : 5)), 3);
+          assertPixels(
+            d565,
+            image,
+            rgbOf(image, (v, c) => scale(v, c === 1 ? 6 : 5)),
+            3,
+          );
         }
       }
-      assert.deepEqual(pixelAt(decode(encodeBmp({ width: 1, height: 1, channels: 3, data: Uint8Array.of(255, 255, 255) }, { bitsPerPixel: 16 })), 0, 0), [255, 255, 255]);
+      assert.deepEqual(
+        pixelAt(
+          decode(
+            encodeBmp({ width: 1, height: 1, channels: 3, data: Uint8Array.of(255, 255, 255) }, { bitsPerPixel: 16 }),
+          ),
+          0,
+          0,
+        ),
+        [255, 255, 255],
+      );
     });
 
     it('decodes 1, 2, 4 and 8-bit palettes with every header', () => {
@@ -251,45 +298,108 @@ describe('BMP decoder', () => {
     });
 
     it('decodes RLE delta, early end-of-line and end-of-bitmap escapes, leaving skipped pixels black', () => {
-      const file = handMade(4, 3, 8, 1, [RED, GREEN, BLUE], [
-        2, 1, 0, 0, // row 0: two green, then end of line
-        0, 2, 1, 0, // delta to (1, 1)
-        0, 3, 2, 0, 1, 0, // absolute run: blue, red, green, padding
-        0, 1, // end of bitmap
-      ]);
+      const file = handMade(
+        4,
+        3,
+        8,
+        1,
+        [RED, GREEN, BLUE],
+        [
+          2,
+          1,
+          0,
+          0, // row 0: two green, then end of line
+          0,
+          2,
+          1,
+          0, // delta to (1, 1)
+          0,
+          3,
+          2,
+          0,
+          1,
+          0, // absolute run: blue, red, green, padding
+          0,
+          1, // end of bitmap
+        ],
+      );
       const decoded = decode(file);
       const black = [0, 0, 0];
-      assert.deepEqual([0, 1, 2, 3].map((x) => pixelAt(decoded, x, 2)), [GREEN, GREEN, black, black]);
-      assert.deepEqual([0, 1, 2, 3].map((x) => pixelAt(decoded, x, 1)), [black, BLUE, RED, GREEN]);
-      assert.deepEqual([0, 1, 2, 3].map((x) => pixelAt(decoded, x, 0)), [black, black, black, black]);
+      assert.deepEqual(
+        [0, 1, 2, 3].map((x) => pixelAt(decoded, x, 2)),
+        [GREEN, GREEN, black, black],
+      );
+      assert.deepEqual(
+        [0, 1, 2, 3].map((x) => pixelAt(decoded, x, 1)),
+        [black, BLUE, RED, GREEN],
+      );
+      assert.deepEqual(
+        [0, 1, 2, 3].map((x) => pixelAt(decoded, x, 0)),
+        [black, black, black, black],
+      );
     });
 
     it('decodes RLE4 runs that alternate two colours and odd absolute runs', () => {
-      const file = handMade(5, 2, 4, 2, [RED, GREEN, BLUE], [
-        5, 0x01, 0, 0, // red, green, red, green, red
-        0, 5, 0x21, 0x02, 0x10, 0, // blue, green, red, blue, green
-        0, 1,
-      ]);
+      const file = handMade(
+        5,
+        2,
+        4,
+        2,
+        [RED, GREEN, BLUE],
+        [
+          5,
+          0x01,
+          0,
+          0, // red, green, red, green, red
+          0,
+          5,
+          0x21,
+          0x02,
+          0x10,
+          0, // blue, green, red, blue, green
+          0,
+          1,
+        ],
+      );
       const decoded = decode(file);
-      assert.deepEqual([0, 1, 2, 3, 4].map((x) => pixelAt(decoded, x, 1)), [RED, GREEN, RED, GREEN, RED]);
-      assert.deepEqual([0, 1, 2, 3, 4].map((x) => pixelAt(decoded, x, 0)), [BLUE, GREEN, RED, BLUE, GREEN]);
+      assert.deepEqual(
+        [0, 1, 2, 3, 4].map((x) => pixelAt(decoded, x, 1)),
+        [RED, GREEN, RED, GREEN, RED],
+      );
+      assert.deepEqual(
+        [0, 1, 2, 3, 4].map((x) => pixelAt(decoded, x, 0)),
+        [BLUE, GREEN, RED, BLUE, GREEN],
+      );
     });
 
     it('hands sharp the same pixels it started from', async () => {
       const width = 37;
       const height = 23;
       const source = await sharp({
-        create: { width, height, channels: 4, background: { r: 200, g: 40, b: 90, alpha: 0.6 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } },
-      }).raw().toBuffer({ resolveWithObject: true });
+        create: {
+          width,
+          height,
+          channels: 4,
+          background: { r: 200, g: 40, b: 90, alpha: 0.6 },
+          noise: { type: 'gaussian', mean: 128, sigma: 60 },
+        },
+      })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       assert.equal(source.info.channels, 4);
       for (const options of [{}, { header: 'v5' as const }, { topDown: true }]) {
         const decoded = decode(encodeBmp({ width, height, channels: 4, data: source.data }, options));
-        const png = await sharp(decoded.data, { raw: { width, height, channels: decoded.channels } }).png().toBuffer();
+        const png = await sharp(decoded.data, { raw: { width, height, channels: decoded.channels } })
+          .png()
+          .toBuffer();
         const back = await sharp(png).raw().toBuffer({ resolveWithObject: true });
         assert.equal(back.info.channels, 4);
         assert.ok(back.data.equals(source.data));
       }
-      const rgb = await sharp(source.data, { raw: { width, height, channels: 4 } }).removeAlpha().raw().toBuffer();
+      const rgb = await sharp(source.data, { raw: { width, height, channels: 4 } })
+        .removeAlpha()
+        .raw()
+        .toBuffer();
       const decoded = decode(encodeBmp({ width, height, channels: 3, data: rgb }));
       assert.ok(decoded.data.equals(rgb));
     });
@@ -308,7 +418,11 @@ describe('BMP decoder', () => {
     ];
 
     it('rejects files that are not BMPs', () => {
-      throwsBmp(() => decode(Buffer.from('\x89PNG\r\n\x1a\n0000000000000000000000', 'latin1')), ['not-bmp'], /signature/);
+      throwsBmp(
+        () => decode(Buffer.from('\x89PNG\r\n\x1a\n0000000000000000000000', 'latin1')),
+        ['not-bmp'],
+        /signature/,
+      );
       throwsBmp(() => readBmpHeader(Buffer.from('GIF89a')), ['not-bmp']);
       throwsBmp(() => decode(Buffer.from('XY')), ['not-bmp']);
       throwsBmp(() => decode(Buffer.from('BA' + '\0'.repeat(60), 'latin1')), ['unsupported'], /OS\/2/);
@@ -324,7 +438,10 @@ describe('BMP decoder', () => {
             decoded = decode(piece);
           } catch (error) {
             assert.ok(error instanceof BmpError, `${name} cut at ${cut}: ${String(error)}`);
-            assert.ok(['truncated', 'corrupt'].includes(error.kind), `${name} cut at ${cut}: ${error.kind} ${error.message}`);
+            assert.ok(
+              ['truncated', 'corrupt'].includes(error.kind),
+              `${name} cut at ${cut}: ${error.kind} ${error.message}`,
+            );
             continue;
           }
           assert.ok(cut >= file.length - 4, `${name} cut at ${cut} of ${file.length} decoded`);
@@ -335,7 +452,11 @@ describe('BMP decoder', () => {
 
     it('names the missing byte counts of truncated pixel data', () => {
       const file = encodeBmp(makeImage(100, 100, 3, 19));
-      throwsBmp(() => decode(file.subarray(0, 54 + 1200)), ['truncated'], /^BMP pixel data ends after 1200 of 30000 bytes$/);
+      throwsBmp(
+        () => decode(file.subarray(0, 54 + 1200)),
+        ['truncated'],
+        /^BMP pixel data ends after 1200 of 30000 bytes$/,
+      );
     });
 
     it('rejects zero, negative and absurd dimensions', () => {
@@ -397,7 +518,11 @@ describe('BMP decoder', () => {
         copy.writeUInt16LE(bpp, 28);
         return copy;
       };
-      throwsBmp(() => decode(withCompression(4)), ['unsupported'], /^BMP uses JPEG compression, which Tagbench cannot decode$/);
+      throwsBmp(
+        () => decode(withCompression(4)),
+        ['unsupported'],
+        /^BMP uses JPEG compression, which Tagbench cannot decode$/,
+      );
       throwsBmp(() => readBmpHeader(withCompression(5, 0)), ['unsupported'], /PNG/);
       throwsBmp(() => decode(withCompression(11)), ['unsupported'], /CMYK/);
       throwsBmp(() => decode(withCompression(99)), ['unsupported'], /type 99/);
@@ -462,7 +587,11 @@ describe('BMP decoder', () => {
     });
 
     it('reports RLE data that stops before the image ends', () => {
-      throwsBmp(() => decode(handMade(4, 2, 8, 1, [RED], [4, 0, 0, 0, 2, 0])), ['truncated'], /RLE8 data ends after 6 bytes/);
+      throwsBmp(
+        () => decode(handMade(4, 2, 8, 1, [RED], [4, 0, 0, 0, 2, 0])),
+        ['truncated'],
+        /RLE8 data ends after 6 bytes/,
+      );
       throwsBmp(() => decode(handMade(4, 2, 8, 1, [RED], [0, 2, 1])), ['truncated']);
       throwsBmp(() => decode(handMade(4, 2, 8, 1, [RED], [0, 5, 0, 0])), ['truncated']);
     });

@@ -13,7 +13,8 @@ const SD_SCRIPTS = {
   512: '256x832 256x896 256x960 256x1024 320x704 320x768 384x640 448x576 512x512 576x448 640x384 704x320 768x320 832x256 896x256 960x256 1024x256',
   768: '256x1856 256x1920 256x1984 256x2048 320x1600 320x1664 320x1728 320x1792 384x1344 384x1408 384x1472 384x1536 448x1216 448x1280 512x1088 512x1152 576x960 576x1024 640x896 704x832 768x768 832x704 896x640 960x576 1024x576 1088x512 1152x512 1216x448 1280x448 1344x384 1408x384 1472x384 1536x384 1600x320 1664x320 1728x320 1792x320 1856x256 1920x256 1984x256 2048x256',
   1024: '256x2048 320x2048 384x2048 448x2048 512x1856 512x1920 512x1984 512x2048 576x1664 576x1728 576x1792 640x1536 640x1600 704x1408 704x1472 768x1280 768x1344 832x1216 896x1152 960x1088 1024x1024 1088x960 1152x896 1216x832 1280x768 1344x768 1408x704 1472x704 1536x640 1600x640 1664x576 1728x576 1792x576 1856x512 1920x512 1984x512 2048x256 2048x320 2048x384 2048x448 2048x512',
-  '1024, max 1024': '256x1024 320x1024 384x1024 448x1024 512x1024 576x1024 640x1024 704x1024 768x1024 832x1024 896x1024 960x1024 1024x256 1024x320 1024x384 1024x448 1024x512 1024x576 1024x640 1024x704 1024x768 1024x832 1024x896 1024x960 1024x1024',
+  '1024, max 1024':
+    '256x1024 320x1024 384x1024 448x1024 512x1024 576x1024 640x1024 704x1024 768x1024 832x1024 896x1024 960x1024 1024x256 1024x320 1024x384 1024x448 1024x512 1024x576 1024x640 1024x704 1024x768 1024x832 1024x896 1024x960 1024x1024',
 };
 
 describe('aspect-ratio buckets', () => {
@@ -26,7 +27,17 @@ describe('aspect-ratio buckets', () => {
 
   it('include the familiar SDXL sizes, all multiples of the step within resolution²', () => {
     const sizes = new Set(makeBuckets(1024).map((b) => `${b.width}x${b.height}`));
-    for (const size of ['1024x1024', '1152x896', '896x1152', '1216x832', '832x1216', '1344x768', '768x1344', '1536x640', '640x1536']) {
+    for (const size of [
+      '1024x1024',
+      '1152x896',
+      '896x1152',
+      '1216x832',
+      '832x1216',
+      '1344x768',
+      '768x1344',
+      '1536x640',
+      '640x1536',
+    ]) {
       assert.ok(sizes.has(size), size);
     }
     for (const step of [32, 64]) {
@@ -53,12 +64,18 @@ describe('aspect-ratio buckets', () => {
     const buckets = bucketsFor(1024);
     // [image, bucket, size after scaling]: from sd-scripts' select_bucket.
     const cases: [string, string, string][] = [
-      ['2000x1500', '1152x896', '1195x896'], ['1500x2000', '896x1152', '896x1195'],
-      ['1920x1080', '1344x768', '1365x768'], ['1080x1920', '768x1344', '768x1365'],
-      ['1024x1024', '1024x1024', '1024x1024'], ['3000x1000', '1728x576', '1728x576'],
-      ['640x480', '1152x896', '1195x896'], ['1000x3000', '576x1728', '576x1728'],
-      ['1216x832', '1216x832', '1216x832'], ['1217x832', '1216x832', '1217x832'],
-      ['800x801', '1024x1024', '1024x1025'], ['5000x500', '2048x256', '2560x256'],
+      ['2000x1500', '1152x896', '1195x896'],
+      ['1500x2000', '896x1152', '896x1195'],
+      ['1920x1080', '1344x768', '1365x768'],
+      ['1080x1920', '768x1344', '768x1365'],
+      ['1024x1024', '1024x1024', '1024x1024'],
+      ['3000x1000', '1728x576', '1728x576'],
+      ['640x480', '1152x896', '1195x896'],
+      ['1000x3000', '576x1728', '576x1728'],
+      ['1216x832', '1216x832', '1216x832'],
+      ['1217x832', '1216x832', '1217x832'],
+      ['800x801', '1024x1024', '1024x1025'],
+      ['5000x500', '2048x256', '2560x256'],
     ];
     for (const [image, bucket, scaled] of cases) {
       const [w, h] = image.split('x').map(Number) as [number, number];
@@ -74,13 +91,24 @@ describe('aspect-ratio buckets', () => {
 
   it('count images per bucket, zeros included, in bucket order', () => {
     const buckets = makeBuckets(512);
-    const histogram = bucketHistogram([
-      { width: 1000, height: 1000 }, { width: 512, height: 512 }, { width: 600, height: 900 }, { width: 4000, height: 1000 },
-    ], buckets);
+    const histogram = bucketHistogram(
+      [
+        { width: 1000, height: 1000 },
+        { width: 512, height: 512 },
+        { width: 600, height: 900 },
+        { width: 4000, height: 1000 },
+      ],
+      buckets,
+    );
     assert.equal(histogram.length, buckets.length);
-    const counts = Object.fromEntries(histogram.filter((b) => b.count > 0).map((b) => [`${b.width}x${b.height}`, b.count]));
+    const counts = Object.fromEntries(
+      histogram.filter((b) => b.count > 0).map((b) => [`${b.width}x${b.height}`, b.count]),
+    );
     assert.deepEqual(counts, { '512x512': 2, '384x640': 1, '1024x256': 1 });
-    assert.equal(histogram.reduce((sum, b) => sum + b.count, 0), 4);
+    assert.equal(
+      histogram.reduce((sum, b) => sum + b.count, 0),
+      4,
+    );
   });
 
   it('are computed once per resolution and options', () => {

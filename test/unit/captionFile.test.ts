@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { lstatSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaptionDecodeError, decodeCaption, decodeCaptionExact, encodeCaption, encodeCaptionExact, writeCaptionFile } from '../../src/core/caption/captionFile.ts';
+import {
+  CaptionDecodeError,
+  decodeCaption,
+  decodeCaptionExact,
+  encodeCaption,
+  encodeCaptionExact,
+  writeCaptionFile,
+} from '../../src/core/caption/captionFile.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
 describe('caption files', () => {
@@ -22,11 +29,14 @@ describe('caption files', () => {
   });
 
   it('rejects invalid UTF-8 with the offset of the first bad byte', () => {
-    assert.throws(() => decodeCaption(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2c])), (err: Error) => {
-      assert.ok(err instanceof CaptionDecodeError);
-      assert.match(err.message, /not valid UTF-8.*offset 3/);
-      return true;
-    });
+    assert.throws(
+      () => decodeCaption(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2c])),
+      (err: Error) => {
+        assert.ok(err instanceof CaptionDecodeError);
+        assert.match(err.message, /not valid UTF-8.*offset 3/);
+        return true;
+      },
+    );
   });
 
   it('rejects UTF-16 captions with advice', () => {
@@ -65,14 +75,18 @@ describe('caption files', () => {
     assert.equal(decodeCaption(bytes).text, 'a, b\nc\nd\n');
   });
 
-  it('keeps each line\'s own ending when one line of a mixed caption changes', () => {
+  it("keeps each line's own ending when one line of a mixed caption changes", () => {
     const dir = makeTempDir();
     const file = join(dir, 'mixed.txt');
     writeFileSync(file, 'alice, smile\r\nbob\nsky\r\n');
     assert.equal(writeCaptionFile(file, 'alice, smile\nbob, beard\nsky\n'), true);
     assert.equal(readFileSync(file, 'utf8'), 'alice, smile\r\nbob, beard\nsky\r\n');
     assert.equal(writeCaptionFile(file, 'alice, smile\nbob, beard\nsky\nnew line\n'), true);
-    assert.equal(readFileSync(file, 'utf8'), 'alice, smile\r\nbob, beard\nsky\r\nnew line\r\n', 'a new line ends as the file\'s first line does');
+    assert.equal(
+      readFileSync(file, 'utf8'),
+      'alice, smile\r\nbob, beard\nsky\r\nnew line\r\n',
+      "a new line ends as the file's first line does",
+    );
   });
 
   it('writes the target of a symbolic link, which stays a link', () => {

@@ -32,14 +32,21 @@ describe('cloud estimate: image tokens', () => {
 });
 
 describe('cloud estimate: a run', () => {
-  const images = [{ width: 4000, height: 3000 }, { width: 800, height: 600 }, { width: 1024, height: 1024 }];
+  const images = [
+    { width: 4000, height: 3000 },
+    { width: 800, height: 600 },
+    { width: 1024, height: 1024 },
+  ];
 
   it('counts images, requests, tokens after downscaling, and prices the run', () => {
     const e = estimateRun({ provider: 'anthropic', model: 'claude-haiku-4-5', images, style: 'both', maxSide: 1024 });
     assert.equal(e.images, 3);
     assert.equal(e.requests, 3);
     // 4000x3000 goes up as 1024x768, the others as they are.
-    assert.equal(e.imageTokens, Math.ceil((1024 * 768) / 750) + Math.ceil((800 * 600) / 750) + Math.ceil((1024 * 1024) / 750));
+    assert.equal(
+      e.imageTokens,
+      Math.ceil((1024 * 768) / 750) + Math.ceil((800 * 600) / 750) + Math.ceil((1024 * 1024) / 750),
+    );
     assert.ok(e.promptTokens > 3 * 100 && e.promptTokens < 3 * 400, String(e.promptTokens));
     assert.equal(e.inputTokens, e.imageTokens + e.promptTokens);
     assert.equal(e.outputTokens, 3 * DEFAULT_OUTPUT_TOKENS.both);
@@ -58,21 +65,47 @@ describe('cloud estimate: a run', () => {
     assert.equal(batch.cost!.batchDiscount, true);
   });
 
-  it('the model\'s own image rule and multiplier apply (gpt-4.1-mini counts patches)', () => {
-    const e = estimateRun({ provider: 'openai', model: 'gpt-4.1-mini', images: [{ width: 1024, height: 1024 }], style: 'tags', maxSide: 1024 });
+  it("the model's own image rule and multiplier apply (gpt-4.1-mini counts patches)", () => {
+    const e = estimateRun({
+      provider: 'openai',
+      model: 'gpt-4.1-mini',
+      images: [{ width: 1024, height: 1024 }],
+      style: 'tags',
+      maxSide: 1024,
+    });
     assert.equal(e.imageTokens, Math.round(1024 * 1.62));
   });
 
   it('current captions and the trigger make the prompt longer; a template of your own is used', () => {
     const plain = estimateRun({ provider: 'google', model: 'gemini-2.5-flash', images, style: 'sentence' });
-    const withCaption = estimateRun({ provider: 'google', model: 'gemini-2.5-flash', images, style: 'sentence', averageCaptionChars: 400, trigger: 'ohwx' });
+    const withCaption = estimateRun({
+      provider: 'google',
+      model: 'gemini-2.5-flash',
+      images,
+      style: 'sentence',
+      averageCaptionChars: 400,
+      trigger: 'ohwx',
+    });
     assert.ok(withCaption.promptTokens >= plain.promptTokens + 3 * 100);
-    const tiny = estimateRun({ provider: 'google', model: 'gemini-2.5-flash', images, style: 'sentence', template: { id: 'x', style: 'sentence', text: 'Caption it.', hash: '0' } });
+    const tiny = estimateRun({
+      provider: 'google',
+      model: 'gemini-2.5-flash',
+      images,
+      style: 'sentence',
+      template: { id: 'x', style: 'sentence', text: 'Caption it.', hash: '0' },
+    });
     assert.ok(tiny.promptTokens < plain.promptTokens);
   });
 
   it('no cost for models without prices (unknown or local), but tokens still', () => {
-    const e = estimateRun({ provider: 'openai-compatible', model: 'qwen2.5vl:7b', images, style: 'tags', outputTokensPerImage: 50, rpm: 0 });
+    const e = estimateRun({
+      provider: 'openai-compatible',
+      model: 'qwen2.5vl:7b',
+      images,
+      style: 'tags',
+      outputTokensPerImage: 50,
+      rpm: 0,
+    });
     assert.equal(e.cost, undefined);
     assert.equal(e.outputTokens, 150);
     assert.equal(e.minutes, 0);
@@ -85,8 +118,27 @@ describe('cloud estimate: a run', () => {
   });
 
   it('a configuration passed in is used', () => {
-    const config = parseCloudConfig({ defaultMaxSide: 512, providers: [{ id: 'google', label: 'G', keyEnv: 'K', baseUrl: 'http://x', defaultRpm: 10, imageTokens: 'google-tiles', models: [{ id: 'm', label: 'M', inputPerMTok: 1, outputPerMTok: 2 }] }] });
-    const e = estimateRun({ provider: 'google', model: 'm', images: [{ width: 2000, height: 1000 }], style: 'tags', config });
+    const config = parseCloudConfig({
+      defaultMaxSide: 512,
+      providers: [
+        {
+          id: 'google',
+          label: 'G',
+          keyEnv: 'K',
+          baseUrl: 'http://x',
+          defaultRpm: 10,
+          imageTokens: 'google-tiles',
+          models: [{ id: 'm', label: 'M', inputPerMTok: 1, outputPerMTok: 2 }],
+        },
+      ],
+    });
+    const e = estimateRun({
+      provider: 'google',
+      model: 'm',
+      images: [{ width: 2000, height: 1000 }],
+      style: 'tags',
+      config,
+    });
     // 512x256 after downscaling: one image of 258.
     assert.equal(e.imageTokens, 258);
     assert.equal(e.minutes, 0.1);

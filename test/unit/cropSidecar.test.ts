@@ -36,11 +36,26 @@ describe('image editor crop in the sidecar', function () {
 
   it('changes only the crop (and the image hash) of an existing sidecar, and removes it again', async function () {
     const tags = [{ name: 'solo', source: 'model:wd14', confidence: 0.9 }];
-    writeFileSync(sidecar, JSON.stringify({ tagbench: 1, image: { sha256: '0'.repeat(64), file: 'old.png' }, tags, crop: { state: 'auto', rect: { left: 0, top: 0, width: 10, height: 10 } }, extra: { kept: true } }));
+    writeFileSync(
+      sidecar,
+      JSON.stringify({
+        tagbench: 1,
+        image: { sha256: '0'.repeat(64), file: 'old.png' },
+        tags,
+        crop: { state: 'auto', rect: { left: 0, top: 0, width: 10, height: 10 } },
+        extra: { kept: true },
+      }),
+    );
     assert.deepEqual(readStoredCrop(sidecar).crop, { state: 'auto', rect: { left: 0, top: 0, width: 10, height: 10 } });
     await writeStoredCrop(sidecar, image, { state: 'approved', rect }, size);
     const written = parseSidecar(readFileSync(sidecar));
-    assert.deepEqual(written, { tagbench: 1, image: { sha256, file: 'old.png' }, tags, crop: { state: 'approved', rect }, extra: { kept: true } });
+    assert.deepEqual(written, {
+      tagbench: 1,
+      image: { sha256, file: 'old.png' },
+      tags,
+      crop: { state: 'approved', rect },
+      extra: { kept: true },
+    });
     await writeStoredCrop(sidecar, image, null, size);
     const removed = parseSidecar(readFileSync(sidecar));
     assert.equal('crop' in removed, false);
@@ -49,11 +64,17 @@ describe('image editor crop in the sidecar', function () {
   });
 
   it('refuses a rect outside the image and an unusable sidecar, leaving the file alone', async function () {
-    await assert.rejects(writeStoredCrop(sidecar, image, { state: 'manual', rect: { left: 400, top: 0, width: 300, height: 100 } }, size), /reaches outside the 640x480 image/);
+    await assert.rejects(
+      writeStoredCrop(sidecar, image, { state: 'manual', rect: { left: 400, top: 0, width: 300, height: 100 } }, size),
+      /reaches outside the 640x480 image/,
+    );
     assert.equal(existsSync(sidecar), false);
     writeFileSync(sidecar, '{ "tagbench": 1, ');
     assert.match(readStoredCrop(sidecar).problem, /not valid JSON/);
-    await assert.rejects(writeStoredCrop(sidecar, image, { state: 'manual', rect }, size), /cannot be used .*Fix or remove it first/);
+    await assert.rejects(
+      writeStoredCrop(sidecar, image, { state: 'manual', rect }, size),
+      /cannot be used .*Fix or remove it first/,
+    );
     assert.equal(readFileSync(sidecar, 'utf8'), '{ "tagbench": 1, ');
   });
 

@@ -34,7 +34,10 @@ describe('crop state in sidecars', () => {
     assert.throws(() => withCrop(bare, 'auto'), /needs a rect/);
     assert.throws(() => withCrop(bare, 'auto', { ...rect, extra: 1 } as typeof rect), /unknown field "extra"/);
     assert.throws(() => withCrop(bare, 'manual', { ...rect, width: 0 }), /width must be at least 1/);
-    assert.throws(() => withCrop(bare, 'manual', rect, { width: 1024, height: 1000 }), /reaches outside the 1024x1000 image/);
+    assert.throws(
+      () => withCrop(bare, 'manual', rect, { width: 1024, height: 1000 }),
+      /reaches outside the 1024x1000 image/,
+    );
     assert.throws(() => withCrop(bare, 'cropped' as 'auto', rect), /Unknown crop state "cropped"/);
   });
 

@@ -40,13 +40,23 @@ describe('index database', () => {
     old.exec(SCHEMA_V1);
     old.pragma(`application_id = ${APPLICATION_ID}`);
     old.pragma('user_version = 1');
-    old.prepare(`INSERT INTO images (path, dir, name, name_key, ext, size, mtime_ms, sha256, format, width, height, pixels,
+    old
+      .prepare(
+        `INSERT INTO images (path, dir, name, name_key, ext, size, mtime_ms, sha256, format, width, height, pixels,
       aspect, channels, has_alpha, bit_depth, space, frames, orientation, phash, dhash, sidecar)
-      VALUES ('a.png', '', 'a.png', 'a.png', 'png', 10, 1, 'ab', 'png', 2, 2, 4, 1, 3, 0, 8, 'srgb', 1, 1, '0', '0', ?)`).run(JSON.stringify({
-      tagbench: 1, image: { sha256: 'a'.repeat(64) },
-      tags: [{ name: 'smile', source: 'model:tagger:wd', confidence: 0.7, status: 'suggested' }, { name: 'solo', source: 'user' }],
-      annotations: [{ model: 'scorer:laion', kind: 'score', at: '2026-01-01T00:00:00Z', result: { score: 6.5 } }],
-    }));
+      VALUES ('a.png', '', 'a.png', 'a.png', 'png', 10, 1, 'ab', 'png', 2, 2, 4, 1, 3, 0, 8, 'srgb', 1, 1, '0', '0', ?)`,
+      )
+      .run(
+        JSON.stringify({
+          tagbench: 1,
+          image: { sha256: 'a'.repeat(64) },
+          tags: [
+            { name: 'smile', source: 'model:tagger:wd', confidence: 0.7, status: 'suggested' },
+            { name: 'solo', source: 'user' },
+          ],
+          annotations: [{ model: 'scorer:laion', kind: 'score', at: '2026-01-01T00:00:00Z', result: { score: 6.5 } }],
+        }),
+      );
     old.close();
 
     const { db, fresh, messages } = openIndexDatabase(file);
@@ -54,13 +64,22 @@ describe('index database', () => {
     assert.equal(messages.length, SCHEMA_VERSION - 1, messages.join(' '));
     assert.match(messages[0]!, /upgraded from 1 to 2/);
     assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-    const row = db.prepare("SELECT path, rand FROM images").get() as { path: string; rand: number };
+    const row = db.prepare('SELECT path, rand FROM images').get() as { path: string; rand: number };
     assert.equal(row.path, 'a.png');
     assert.equal(typeof row.rand, 'number');
     const plan = db.prepare('EXPLAIN QUERY PLAN SELECT id FROM images ORDER BY rand, id').all() as { detail: string }[];
-    assert.ok(plan.some((p) => p.detail.includes('images_rand')), 'the migration created the index');
-    assert.deepEqual(db.prepare('SELECT model, name, kind, score FROM annotations').all(), [{ model: 'scorer:laion', name: 'laion', kind: 'score', score: 6.5 }]);
-    assert.deepEqual(db.prepare('SELECT key, model, status FROM model_tags').all(), [{ key: 'smile', model: 'tagger:wd', status: 'suggested' }], 'annotation rows come from the sidecars already read');
+    assert.ok(
+      plan.some((p) => p.detail.includes('images_rand')),
+      'the migration created the index',
+    );
+    assert.deepEqual(db.prepare('SELECT model, name, kind, score FROM annotations').all(), [
+      { model: 'scorer:laion', name: 'laion', kind: 'score', score: 6.5 },
+    ]);
+    assert.deepEqual(
+      db.prepare('SELECT key, model, status FROM model_tags').all(),
+      [{ key: 'smile', model: 'tagger:wd', status: 'suggested' }],
+      'annotation rows come from the sidecars already read',
+    );
     db.close();
   });
 
@@ -68,8 +87,11 @@ describe('index database', () => {
     const schemaOf = (file: string): string[] => {
       const db = new BetterSqlite3(file, { readonly: true });
       try {
-        return (db.prepare("SELECT type, name, tbl_name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all() as object[])
-          .map((r) => JSON.stringify(r));
+        return (
+          db
+            .prepare("SELECT type, name, tbl_name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+            .all() as object[]
+        ).map((r) => JSON.stringify(r));
       } finally {
         db.close();
       }
@@ -88,7 +110,7 @@ describe('index database', () => {
     const columns = (file: string): unknown[] => {
       const db = new BetterSqlite3(file, { readonly: true });
       try {
-        return db.prepare("SELECT name, type, \"notnull\" FROM pragma_table_info('images') ORDER BY name").all();
+        return db.prepare('SELECT name, type, "notnull" FROM pragma_table_info(\'images\') ORDER BY name').all();
       } finally {
         db.close();
       }
@@ -100,21 +122,43 @@ describe('index database', () => {
     const file = join(makeTempDir(), 'index.db');
     const module = new URL('../../src/core/index/database.ts', import.meta.url).href;
     const code = `import(${JSON.stringify(module)}).then((m) => { const o = m.openIndexDatabase(${JSON.stringify(file)}); o.db.close(); require('node:worker_threads').parentPort.postMessage(o.fresh); })`;
-    const results = await Promise.all(Array.from({ length: 4 }, () => new Promise<boolean>((resolve, reject) => {
-      const worker = new Worker(code, { eval: true });
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    })));
+    const results = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<boolean>((resolve, reject) => {
+            const worker = new Worker(code, { eval: true });
+            worker.once('message', resolve);
+            worker.once('error', reject);
+          }),
+      ),
+    );
     assert.equal(results.filter(Boolean).length, 1, 'exactly one thread created the schema');
     assert.equal(pragma(file, 'user_version'), SCHEMA_VERSION);
   });
 
   for (const [name, make, reason] of [
     ['garbage bytes', (f: string) => writeFileSync(f, Buffer.alloc(4096, 0x41)), /could not be read/],
-    ['a foreign SQLite database', (f: string) => { const d = new BetterSqlite3(f); d.exec('CREATE TABLE notes (x)'); d.close(); }, /not a Tagbench index/],
-    ['an index from a newer Tagbench', (f: string) => {
-      const d = new BetterSqlite3(f); d.exec('CREATE TABLE meta (k)'); d.pragma(`application_id = ${APPLICATION_ID}`); d.pragma('user_version = 99'); d.close();
-    }, /newer Tagbench/],
+    [
+      'a foreign SQLite database',
+      (f: string) => {
+        const d = new BetterSqlite3(f);
+        d.exec('CREATE TABLE notes (x)');
+        d.close();
+      },
+      /not a Tagbench index/,
+    ],
+    [
+      'an index from a newer Tagbench',
+      (f: string) => {
+        const d = new BetterSqlite3(f);
+        d.exec('CREATE TABLE meta (k)');
+        d.pragma(`application_id = ${APPLICATION_ID}`);
+        d.pragma('user_version = 99');
+        d.close();
+      },
+      /newer Tagbench/,
+    ],
   ] as const) {
     it(`replaces ${name} with a fresh index, saying why`, () => {
       const file = join(makeTempDir(), 'index.db');
@@ -155,7 +199,10 @@ describe('index database: never deleted while it is busy or held', () => {
       assert.deepEqual(opened.messages, []);
       assert.ok(performance.now() - started < 400, 'an up-to-date index opens without the write lock');
       writer.exec('COMMIT');
-      assert.equal(opened.db.prepare("SELECT value FROM meta WHERE key = 'written'").pluck().get(), 'by the other process');
+      assert.equal(
+        opened.db.prepare("SELECT value FROM meta WHERE key = 'written'").pluck().get(),
+        'by the other process',
+      );
       opened.db.close();
     } finally {
       if (writer.inTransaction) writer.exec('ROLLBACK');
@@ -169,11 +216,14 @@ describe('index database: never deleted while it is busy or held', () => {
     const writer = new BetterSqlite3(file);
     writer.exec('BEGIN IMMEDIATE');
     try {
-      assert.throws(() => openIndexDatabase(file, { busyTimeoutMs: 300 }), (err: Error) => {
-        assert.equal(err.name, 'IndexBusyError');
-        assert.match(err.message, /is busy: another process .* Try again/);
-        return true;
-      });
+      assert.throws(
+        () => openIndexDatabase(file, { busyTimeoutMs: 300 }),
+        (err: Error) => {
+          assert.equal(err.name, 'IndexBusyError');
+          assert.match(err.message, /is busy: another process .* Try again/);
+          return true;
+        },
+      );
     } finally {
       writer.exec('ROLLBACK');
       writer.close();
@@ -193,11 +243,14 @@ describe('index database: never deleted while it is busy or held', () => {
     const garbage = Buffer.alloc(8192, 0x41);
     writeFileSync(file, garbage);
     try {
-      assert.throws(() => openIndexDatabase(file), (err: Error) => {
-        assert.equal(err.name, 'IndexInUseError');
-        assert.match(err.message, /could not be read .* another Tagbench process .* has it open/);
-        return true;
-      });
+      assert.throws(
+        () => openIndexDatabase(file),
+        (err: Error) => {
+          assert.equal(err.name, 'IndexInUseError');
+          assert.match(err.message, /could not be read .* another Tagbench process .* has it open/);
+          return true;
+        },
+      );
       assert.deepEqual(readFileSync(file), garbage, 'the file was left alone');
     } finally {
       holder.db.close();
@@ -213,13 +266,20 @@ describe('index database: never deleted while it is busy or held', () => {
     const file = join(makeTempDir(), 'index.db');
     writeFileSync(file, Buffer.alloc(8192, 0x41));
     const module = new URL('../../src/core/index/database.ts', import.meta.url).href;
-    const code = `import(${JSON.stringify(module)}).then((m) => { const o = m.openIndexDatabase(${JSON.stringify(file)}); `
-      + `require('node:worker_threads').parentPort.postMessage(o.fresh); setTimeout(() => o.db.close(), 300); })`;
-    const results = await Promise.all(Array.from({ length: 2 }, () => new Promise<boolean>((resolve, reject) => {
-      const worker = new Worker(code, { eval: true });
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    })));
+    const code =
+      `import(${JSON.stringify(module)}).then((m) => { const o = m.openIndexDatabase(${JSON.stringify(file)}); ` +
+      `require('node:worker_threads').parentPort.postMessage(o.fresh); setTimeout(() => o.db.close(), 300); })`;
+    const results = await Promise.all(
+      Array.from(
+        { length: 2 },
+        () =>
+          new Promise<boolean>((resolve, reject) => {
+            const worker = new Worker(code, { eval: true });
+            worker.once('message', resolve);
+            worker.once('error', reject);
+          }),
+      ),
+    );
     assert.equal(results.filter(Boolean).length, 1, 'one replaced it, the other opened the replacement');
   });
 });

@@ -22,7 +22,10 @@ describe('dataset roots', () => {
   });
 
   it('explains the refusal and names --force; --force overrides it', () => {
-    assert.throws(() => checkDatasetRoot('/usr'), (err: Error) => err instanceof DatasetError && /--force/.test(err.message));
+    assert.throws(
+      () => checkDatasetRoot('/usr'),
+      (err: Error) => err instanceof DatasetError && /--force/.test(err.message),
+    );
     assert.equal(checkDatasetRoot('/usr', true), '/usr');
   });
 

@@ -69,7 +69,15 @@ describe('edge-case fixtures', () => {
     const meta = await sharp(at('rotated-exif.jpg')).metadata();
     assert.equal(meta.orientation, 6);
     assert.deepEqual([meta.width, meta.height], [300, 200]);
-    assert.deepEqual(entry('rotated-exif.jpg').image, { format: 'jpeg', width: 200, height: 300, channels: 3, hasAlpha: false, bitDepth: 8, space: 'srgb' });
+    assert.deepEqual(entry('rotated-exif.jpg').image, {
+      format: 'jpeg',
+      width: 200,
+      height: 300,
+      channels: 3,
+      hasAlpha: false,
+      bitDepth: 8,
+      space: 'srgb',
+    });
   });
 
   it('writes animated GIF and WebP with 3 frames, CMYK JPEG and AVIF', async () => {

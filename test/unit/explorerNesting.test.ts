@@ -27,7 +27,8 @@ function nestedUnder(parent: string, names: readonly string[], caseSensitive: bo
     const suffix = norm(pattern.slice(1));
     if (!norm(parent).endsWith(suffix) || norm(parent).length === suffix.length) continue;
     const capture = norm(parent).slice(0, -suffix.length);
-    for (const child of childList.split(',').map((c) => norm(c.trim()).replaceAll('${capture}', capture))) children.add(child);
+    for (const child of childList.split(',').map((c) => norm(c.trim()).replaceAll('${capture}', capture)))
+      children.add(child);
   }
   return names.filter((name) => name !== parent && children.has(norm(name)));
 }

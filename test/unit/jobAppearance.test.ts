@@ -10,8 +10,19 @@ const REPO = join(import.meta.dirname, '..', '..');
 /** A job as listJobs reports it. */
 function job(overrides: Partial<JobInfo>): JobInfo {
   return {
-    id: 7, kind: 'export', title: 'Export 240 images (folder:10_alice has:caption) as kohya to /home/me/training/alice-v2-export',
-    params: {}, state: 'done', createdAt: 0, startedAt: 0, finishedAt: 1, message: null, total: 240, done: 240, failed: 0, skipped: 0,
+    id: 7,
+    kind: 'export',
+    title: 'Export 240 images (folder:10_alice has:caption) as kohya to /home/me/training/alice-v2-export',
+    params: {},
+    state: 'done',
+    createdAt: 0,
+    startedAt: 0,
+    finishedAt: 1,
+    message: null,
+    total: 240,
+    done: 240,
+    failed: 0,
+    skipped: 0,
     ...overrides,
   };
 }
@@ -20,13 +31,13 @@ function job(overrides: Partial<JobInfo>): JobInfo {
 function menuPatterns(command: string, group?: string): RegExp[] {
   type Menus = Record<string, { command: string; when?: string; group?: string }[]>;
   const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { contributes: { menus: Menus } };
-  return manifest.contributes.menus['view/item/context']!
-    .filter((entry) => entry.command === command && (group === undefined || entry.group === group))
-    .map((entry) => {
-      const match = /viewItem =~ \/(.+?)\/(?:\s|$)/.exec(entry.when ?? '');
-      assert.ok(match, `${command}: a viewItem regex in "${entry.when}"`);
-      return new RegExp(match[1]!);
-    });
+  return manifest.contributes.menus['view/item/context']!.filter(
+    (entry) => entry.command === command && (group === undefined || entry.group === group),
+  ).map((entry) => {
+    const match = /viewItem =~ \/(.+?)\/(?:\s|$)/.exec(entry.when ?? '');
+    assert.ok(match, `${command}: a viewItem regex in "${entry.when}"`);
+    return new RegExp(match[1]!);
+  });
 }
 
 describe('Jobs view items', () => {
@@ -44,14 +55,28 @@ describe('Jobs view items', () => {
   });
 
   it('gives a clean job, a job with failures, a failed, a running and a paused job each its own icon', () => {
-    assert.deepEqual(pick(jobAppearance(job({}))), { icon: 'check', color: 'testing.iconPassed', contextValue: 'job-done' });
+    assert.deepEqual(pick(jobAppearance(job({}))), {
+      icon: 'check',
+      color: 'testing.iconPassed',
+      contextValue: 'job-done',
+    });
     const failures = jobAppearance(job({ done: 237, failed: 3 }));
-    assert.deepEqual(pick(failures), { icon: 'warning', color: 'problemsWarningIcon.foreground', contextValue: 'job-done-failures' });
+    assert.deepEqual(pick(failures), {
+      icon: 'warning',
+      color: 'problemsWarningIcon.foreground',
+      contextValue: 'job-done-failures',
+    });
     assert.equal(failures.description, '3 of 240 failed');
-    assert.deepEqual(pick(jobAppearance(job({ state: 'failed', done: 0, failed: 240 }))),
-      { icon: 'error', color: 'problemsErrorIcon.foreground', contextValue: 'job-failed-failures' });
-    assert.deepEqual(pick(jobAppearance(job({ state: 'running', done: 3 }))),
-      { icon: 'sync~spin', color: undefined, contextValue: 'job-running' });
+    assert.deepEqual(pick(jobAppearance(job({ state: 'failed', done: 0, failed: 240 }))), {
+      icon: 'error',
+      color: 'problemsErrorIcon.foreground',
+      contextValue: 'job-failed-failures',
+    });
+    assert.deepEqual(pick(jobAppearance(job({ state: 'running', done: 3 }))), {
+      icon: 'sync~spin',
+      color: undefined,
+      contextValue: 'job-running',
+    });
     const paused = jobAppearance(job({ state: 'paused', done: 30, failed: 1, message: 'Cancelled.' }));
     assert.deepEqual(pick(paused), { icon: 'debug-pause', color: undefined, contextValue: 'job-paused-failures' });
     assert.equal(paused.description, 'paused at 31/240 · 1 failed');
@@ -65,11 +90,21 @@ describe('Jobs view items', () => {
     const offered = (patterns: RegExp[], value: string): boolean => patterns.every((p) => p.test(value));
     for (const clean of [job({}), job({ state: 'paused', done: 12 }), job({ state: 'running', done: 1 })]) {
       const value = jobAppearance(clean).contextValue;
-      assert.equal(retry.some((p) => p.test(value)), false, `Retry Failed Items offered for ${value}`);
-      assert.equal(show.some((p) => p.test(value)), false, `Show Failed Items offered for ${value}`);
+      assert.equal(
+        retry.some((p) => p.test(value)),
+        false,
+        `Retry Failed Items offered for ${value}`,
+      );
+      assert.equal(
+        show.some((p) => p.test(value)),
+        false,
+        `Show Failed Items offered for ${value}`,
+      );
     }
     const withFailures = [
-      job({ done: 237, failed: 3 }), job({ state: 'paused', done: 12, failed: 1 }), job({ state: 'failed', done: 0, failed: 2 }),
+      job({ done: 237, failed: 3 }),
+      job({ state: 'paused', done: 12, failed: 1 }),
+      job({ state: 'failed', done: 0, failed: 2 }),
     ];
     for (const failing of withFailures) {
       const value = jobAppearance(failing).contextValue;
@@ -82,6 +117,10 @@ describe('Jobs view items', () => {
   });
 });
 
-function pick(look: ReturnType<typeof jobAppearance>): { icon: string; color: string | undefined; contextValue: string } {
+function pick(look: ReturnType<typeof jobAppearance>): {
+  icon: string;
+  color: string | undefined;
+  contextValue: string;
+} {
   return { icon: look.icon, color: look.color, contextValue: look.contextValue };
 }

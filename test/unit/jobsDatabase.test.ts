@@ -18,9 +18,15 @@ function schema5Index(file: string): void {
   for (const step of MIGRATIONS.filter((m) => m.from < 5)) step.up(db);
   db.pragma(`application_id = ${APPLICATION_ID}`);
   db.pragma('user_version = 5');
-  db.prepare(`INSERT INTO jobs (id, kind, title, params, state, created_at) VALUES (7, 'annotate', 'Annotate 2 images', '{"root":"/d"}', 'paused', 1000)`).run();
-  db.prepare(`INSERT INTO job_items (job_id, seq, key, state) VALUES (7, 0, 'a.png', 'done'), (7, 1, 'b.png', 'pending')`).run();
-  db.prepare(`INSERT INTO job_batches (job_id, batch_id, state, applied) VALUES (7, 'batch_abc', '{"batchId":"batch_abc"}', 0)`).run();
+  db.prepare(
+    `INSERT INTO jobs (id, kind, title, params, state, created_at) VALUES (7, 'annotate', 'Annotate 2 images', '{"root":"/d"}', 'paused', 1000)`,
+  ).run();
+  db.prepare(
+    `INSERT INTO job_items (job_id, seq, key, state) VALUES (7, 0, 'a.png', 'done'), (7, 1, 'b.png', 'pending')`,
+  ).run();
+  db.prepare(
+    `INSERT INTO job_batches (job_id, batch_id, state, applied) VALUES (7, 'batch_abc', '{"batchId":"batch_abc"}', 0)`,
+  ).run();
   db.close();
 }
 
@@ -46,7 +52,10 @@ describe('job history outside the index (jobs.db)', () => {
     const again = openIndexDatabase(file);
     try {
       assert.equal(again.fresh, true);
-      assert.deepEqual(listJobs(again.db).map((j) => [j.id, j.title, j.total]), [[id, 'Process 2 images', 2]]);
+      assert.deepEqual(
+        listJobs(again.db).map((j) => [j.id, j.title, j.total]),
+        [[id, 'Process 2 images', 2]],
+      );
     } finally {
       again.db.close();
     }
@@ -80,12 +89,18 @@ describe('job history outside the index (jobs.db)', () => {
       assert.match(opened.messages.join(' '), /upgraded from 5 to 6/);
       const job = getJob(opened.db, 7)!;
       assert.deepEqual([job.title, job.state, job.total, job.done], ['Annotate 2 images', 'paused', 2, 1]);
-      assert.deepEqual(jobItems(opened.db, 7, 'pending').map((i) => i.key), ['b.png']);
+      assert.deepEqual(
+        jobItems(opened.db, 7, 'pending').map((i) => i.key),
+        ['b.png'],
+      );
       assert.equal(opened.db.prepare('SELECT batch_id FROM job_batches WHERE job_id = 7').pluck().get(), 'batch_abc');
     } finally {
       opened.db.close();
     }
-    assert.ok(!tables(file).includes('jobs') && !tables(file).includes('job_batches'), 'the index holds no job table any more');
+    assert.ok(
+      !tables(file).includes('jobs') && !tables(file).includes('job_batches'),
+      'the index holds no job table any more',
+    );
     assert.ok(tables(join(dir, 'jobs.db')).includes('job_batches'));
     const again = openIndexDatabase(file);
     try {
@@ -112,7 +127,10 @@ describe('job history outside the index (jobs.db)', () => {
     assert.ok(tables(file).includes('jobs'));
     const opened = openIndexDatabase(file);
     try {
-      assert.deepEqual(listJobs(opened.db).map((j) => j.id), [7]);
+      assert.deepEqual(
+        listJobs(opened.db).map((j) => j.id),
+        [7],
+      );
       assert.equal(opened.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     } finally {
       opened.db.close();
@@ -134,7 +152,9 @@ describe('job history outside the index (jobs.db)', () => {
     } finally {
       opened.db.close();
     }
-    const aside = readdirSync(dir).filter((n) => n.startsWith('jobs.db.damaged-') && !n.endsWith('-wal') && !n.endsWith('-shm'));
+    const aside = readdirSync(dir).filter(
+      (n) => n.startsWith('jobs.db.damaged-') && !n.endsWith('-wal') && !n.endsWith('-shm'),
+    );
     assert.equal(aside.length, 1);
     assert.deepEqual(readFileSync(join(dir, aside[0]!)), garbage, 'the damaged file is kept as it was');
   });

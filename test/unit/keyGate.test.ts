@@ -3,7 +3,14 @@ import { AnnotationError } from '../../src/core/annotate/annotator.ts';
 import type { AnnotationResult } from '../../src/core/annotate/annotator.ts';
 import { KeyGate } from '../../src/core/annotate/cloud/keyGate.ts';
 
-const RESULT: AnnotationResult = { model: 'm', version: 'v', kind: 'tags', params: {}, at: new Date(0).toISOString(), tags: [] };
+const RESULT: AnnotationResult = {
+  model: 'm',
+  version: 'v',
+  kind: 'tags',
+  params: {},
+  at: new Date(0).toISOString(),
+  tags: [],
+};
 
 /** A call the test finishes by hand, recording when it was sent. */
 class Calls {
@@ -11,10 +18,11 @@ class Calls {
   private readonly pending = new Map<string, (outcome: AnnotationResult | AnnotationError) => void>();
 
   call(name: string): () => Promise<AnnotationResult | AnnotationError> {
-    return () => new Promise((resolve) => {
-      this.sent.push(name);
-      this.pending.set(name, resolve);
-    });
+    return () =>
+      new Promise((resolve) => {
+        this.sent.push(name);
+        this.pending.set(name, resolve);
+      });
   }
 
   finish(name: string, outcome: AnnotationResult | AnnotationError): void {
@@ -40,7 +48,10 @@ describe('the key gate of a cloud run', () => {
     assert.deepEqual(calls.sent, ['a', 'b', 'c'], 'a rate limit is an answer to a key it accepted');
     calls.finish('b', RESULT);
     calls.finish('c', RESULT);
-    assert.deepEqual((await Promise.all(runs)).map((r) => r instanceof AnnotationError ? r.failure : 'ok'), ['rate-limit', 'ok', 'ok']);
+    assert.deepEqual(
+      (await Promise.all(runs)).map((r) => (r instanceof AnnotationError ? r.failure : 'ok')),
+      ['rate-limit', 'ok', 'ok'],
+    );
   });
 
   it('lets the next request try when the first got no answer about the key (server error, timeout)', async () => {
@@ -65,10 +76,14 @@ describe('the key gate of a cloud run', () => {
     await settle();
     calls.finish('a', new AnnotationError('auth', 'OpenAI 401 invalid_api_key', { retryable: false }));
     const later = await gate.send(calls.call('d'));
-    const outcomes = [...await Promise.all(runs), later];
+    const outcomes = [...(await Promise.all(runs)), later];
     assert.deepEqual(calls.sent, ['a']);
     for (const outcome of outcomes) {
-      assert.ok(outcome instanceof AnnotationError && outcome.failure === 'auth' && outcome.message === 'OpenAI 401 invalid_api_key');
+      assert.ok(
+        outcome instanceof AnnotationError &&
+          outcome.failure === 'auth' &&
+          outcome.message === 'OpenAI 401 invalid_api_key',
+      );
     }
     assert.equal(gate.refused?.message, 'OpenAI 401 invalid_api_key');
   });

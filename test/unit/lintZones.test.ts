@@ -49,7 +49,8 @@ describe('lint import zones', function () {
       const fatal = result!.messages.filter((m) => m.fatal);
       assert.deepEqual(fatal, [], `${file}: ${JSON.stringify(fatal)}`);
       const reported = result!.messages.some((m) => m.ruleId === 'no-restricted-imports');
-      if (reported !== forbidden) wrong.push(`${file} importing ${specifier}: ${reported ? 'reported' : 'not reported'}`);
+      if (reported !== forbidden)
+        wrong.push(`${file} importing ${specifier}: ${reported ? 'reported' : 'not reported'}`);
     }
     assert.deepEqual(wrong, []);
   });

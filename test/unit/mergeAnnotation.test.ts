@@ -5,41 +5,100 @@ import type { AnnotationResult, TagScore } from '../../src/core/annotate/annotat
 import type { SidecarTag } from '../../src/core/sidecar/sidecar.ts';
 
 const tagsResult = (tags: [string, number, TagScore['category']?][], model = 'tagger:wd'): AnnotationResult => ({
-  model, version: 'abc', kind: 'tags', params: {}, at: '2026-01-01T00:00:00.000Z',
+  model,
+  version: 'abc',
+  kind: 'tags',
+  params: {},
+  at: '2026-01-01T00:00:00.000Z',
   tags: tags.map(([name, confidence, category]) => ({ name, confidence, category: category ?? 'general' })),
 });
-const captionResult = (caption: string, model = 'openai:gpt'): AnnotationResult => ({ model, version: 'v', kind: 'caption', params: {}, at: '2026-01-01T00:00:00.000Z', caption });
-const input = (caption: string | null, tags?: SidecarTag[], origin?: MergeInput['captionOrigin']): MergeInput => ({ caption, tags, captionOrigin: origin });
-const opts = (strategy: MergeOptions['strategy'], extra: Partial<MergeOptions> = {}): MergeOptions => ({ ...DEFAULT_MERGE, strategy, ...extra });
+const captionResult = (caption: string, model = 'openai:gpt'): AnnotationResult => ({
+  model,
+  version: 'v',
+  kind: 'caption',
+  params: {},
+  at: '2026-01-01T00:00:00.000Z',
+  caption,
+});
+const input = (caption: string | null, tags?: SidecarTag[], origin?: MergeInput['captionOrigin']): MergeInput => ({
+  caption,
+  tags,
+  captionOrigin: origin,
+});
+const opts = (strategy: MergeOptions['strategy'], extra: Partial<MergeOptions> = {}): MergeOptions => ({
+  ...DEFAULT_MERGE,
+  strategy,
+  ...extra,
+});
 
 describe('merging annotations into captions', () => {
   it('appends new tags after the hand-written ones, spaced and escaped, and records who added what', () => {
-    const out = mergeAnnotation(input('1girl, Blue_Eyes\n'), tagsResult([['blue_eyes', 0.9], ['long_hair', 0.8], ['kiyohime_(fate)', 0.95, 'character'], ['^_^', 0.5]]), opts('append'));
+    const out = mergeAnnotation(
+      input('1girl, Blue_Eyes\n'),
+      tagsResult([
+        ['blue_eyes', 0.9],
+        ['long_hair', 0.8],
+        ['kiyohime_(fate)', 0.95, 'character'],
+        ['^_^', 0.5],
+      ]),
+      opts('append'),
+    );
     assert.equal(out.caption, '1girl, Blue_Eyes, long hair, kiyohime \\(fate\\), ^_^\n');
     assert.deepEqual(out.added, ['long hair', 'kiyohime (fate)', '^_^']);
-    assert.deepEqual(out.tags.map((t) => [t.name, t.source, t.status ?? '']), [
-      ['1girl', 'user', ''], ['Blue_Eyes', 'user', ''], ['long hair', 'model:tagger:wd', 'accepted'],
-      ['kiyohime (fate)', 'model:tagger:wd', 'accepted'], ['^_^', 'model:tagger:wd', 'accepted'],
-    ]);
+    assert.deepEqual(
+      out.tags.map((t) => [t.name, t.source, t.status ?? '']),
+      [
+        ['1girl', 'user', ''],
+        ['Blue_Eyes', 'user', ''],
+        ['long hair', 'model:tagger:wd', 'accepted'],
+        ['kiyohime (fate)', 'model:tagger:wd', 'accepted'],
+        ['^_^', 'model:tagger:wd', 'accepted'],
+      ],
+    );
     assert.equal(out.tags[3]!.category, 'character');
     assert.equal(out.tags[3]!.confidence, 0.95);
   });
 
   it('keeps the caption as the model spells tags with underscores: keep, and excludes tags', () => {
-    const out = mergeAnnotation(input(''), tagsResult([['long_hair', 0.8], ['watermark', 0.9]]), opts('append', { underscores: 'keep', exclude: ['Watermark'] }));
+    const out = mergeAnnotation(
+      input(''),
+      tagsResult([
+        ['long_hair', 0.8],
+        ['watermark', 0.9],
+      ]),
+      opts('append', { underscores: 'keep', exclude: ['Watermark'] }),
+    );
     assert.equal(out.caption, 'long_hair\n');
   });
 
   it('keeps a caption of several lines in its lines and endings: new tags go on the last line with tags', () => {
-    const out = mergeAnnotation(input('alice, 1girl\r\nalice, solo\n\n'), tagsResult([['smile', 0.9], ['solo', 0.9]]), opts('append'));
+    const out = mergeAnnotation(
+      input('alice, 1girl\r\nalice, solo\n\n'),
+      tagsResult([
+        ['smile', 0.9],
+        ['solo', 0.9],
+      ]),
+      opts('append'),
+    );
     assert.equal(out.caption, 'alice, 1girl\r\nalice, solo, smile\n\n');
   });
 
   it('never adds a tag the user rejected, and never writes the rating into the caption', () => {
     const tags: SidecarTag[] = [{ name: 'smile', source: 'model:tagger:wd', status: 'rejected', confidence: 0.7 }];
-    const out = mergeAnnotation(input('1girl\n', tags), tagsResult([['smile', 0.9], ['general', 0.99, 'rating'], ['solo', 0.8]]), opts('append'));
+    const out = mergeAnnotation(
+      input('1girl\n', tags),
+      tagsResult([
+        ['smile', 0.9],
+        ['general', 0.99, 'rating'],
+        ['solo', 0.8],
+      ]),
+      opts('append'),
+    );
     assert.equal(out.caption, '1girl, solo\n');
-    assert.ok(out.tags.some((t) => t.name === 'smile' && t.status === 'rejected'), 'the rejection is kept');
+    assert.ok(
+      out.tags.some((t) => t.name === 'smile' && t.status === 'rejected'),
+      'the rejection is kept',
+    );
   });
 
   it('replace removes earlier model tags but never hand-written ones', () => {
@@ -48,7 +107,14 @@ describe('merging annotations into captions', () => {
       { name: 'smile', source: 'model:tagger:old', status: 'accepted', confidence: 0.6 },
       { name: 'hat', source: 'model:tagger:old', status: 'accepted', confidence: 0.6 },
     ];
-    const out = mergeAnnotation(input('1girl, smile, hat, my own tag\n', tags), tagsResult([['hat', 0.9], ['red_eyes', 0.8]]), opts('replace'));
+    const out = mergeAnnotation(
+      input('1girl, smile, hat, my own tag\n', tags),
+      tagsResult([
+        ['hat', 0.9],
+        ['red_eyes', 0.8],
+      ]),
+      opts('replace'),
+    );
     assert.equal(out.caption, '1girl, hat, my own tag, red eyes\n');
     assert.deepEqual(out.removed, ['smile']);
     const hat = out.tags.find((t) => t.name === 'hat')!;
@@ -57,23 +123,44 @@ describe('merging annotations into captions', () => {
     assert.equal(out.tags.find((t) => t.name === 'my own tag')!.source, 'user');
   });
 
-  it('review leaves the caption alone and records suggestions, dropping this model\'s stale ones', () => {
+  it("review leaves the caption alone and records suggestions, dropping this model's stale ones", () => {
     const tags: SidecarTag[] = [{ name: 'old guess', source: 'model:tagger:wd', status: 'suggested', confidence: 0.4 }];
-    const out = mergeAnnotation(input('1girl\n', tags), tagsResult([['1girl', 0.99], ['smile', 0.7]]), opts('review'));
+    const out = mergeAnnotation(
+      input('1girl\n', tags),
+      tagsResult([
+        ['1girl', 0.99],
+        ['smile', 0.7],
+      ]),
+      opts('review'),
+    );
     assert.equal(out.caption, '1girl\n');
     assert.deepEqual(out.suggested, ['smile']);
-    assert.deepEqual(out.tags.map((t) => [t.name, t.status ?? '']), [['1girl', ''], ['smile', 'suggested']]);
+    assert.deepEqual(
+      out.tags.map((t) => [t.name, t.status ?? '']),
+      [
+        ['1girl', ''],
+        ['smile', 'suggested'],
+      ],
+    );
   });
 
-  it('writes a sentence into an empty caption and replaces it only while it is the model\'s own text', () => {
+  it("writes a sentence into an empty caption and replaces it only while it is the model's own text", () => {
     const first = mergeAnnotation(input(null), captionResult('A girl in a red coat.'), opts('replace'));
     assert.equal(first.caption, 'A girl in a red coat.\n');
     assert.ok(first.captionOrigin);
-    const again = mergeAnnotation(input(first.caption, first.tags, first.captionOrigin), captionResult('A woman in a red coat.'), opts('replace'));
+    const again = mergeAnnotation(
+      input(first.caption, first.tags, first.captionOrigin),
+      captionResult('A woman in a red coat.'),
+      opts('replace'),
+    );
     assert.equal(again.caption, 'A woman in a red coat.\n');
     assert.equal(again.captionHeld, false);
     const edited = 'A girl in a red coat, by the sea.\n';
-    const held = mergeAnnotation(input(edited, first.tags, { source: first.captionOrigin!.source, text: '\u0000' }), captionResult('Something else.'), opts('replace'));
+    const held = mergeAnnotation(
+      input(edited, first.tags, { source: first.captionOrigin!.source, text: '\u0000' }),
+      captionResult('Something else.'),
+      opts('replace'),
+    );
     assert.equal(held.caption, edited, 'a hand-edited caption is never replaced');
     assert.equal(held.captionHeld, true);
   });

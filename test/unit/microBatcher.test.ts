@@ -12,25 +12,39 @@ describe('micro-batcher', () => {
 
   it('sends items arriving together as full batches, and a partial one after a pause', async () => {
     const batches: number[][] = [];
-    const batcher = new MicroBatcher<number, string>(3, async (items) => {
-      batches.push(items);
-      return items.map((i) => (i === 4 ? new Error('item 4 failed') : `r${i}`));
-    }, 10);
+    const batcher = new MicroBatcher<number, string>(
+      3,
+      async (items) => {
+        batches.push(items);
+        return items.map((i) => (i === 4 ? new Error('item 4 failed') : `r${i}`));
+      },
+      10,
+    );
     const outcomes = Promise.allSettled([1, 2, 3, 4, 5].map((i) => batcher.add(i)));
     assert.deepEqual(batches, [[1, 2, 3]], 'a full batch goes at once');
     mock.timers.tick(9);
     assert.deepEqual(batches, [[1, 2, 3]], 'the partial batch waits for the pause');
     mock.timers.tick(1);
-    assert.deepEqual(batches, [[1, 2, 3], [4, 5]]);
-    assert.deepEqual((await outcomes).map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)), ['r1', 'r2', 'r3', 'item 4 failed', 'r5']);
+    assert.deepEqual(batches, [
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    assert.deepEqual(
+      (await outcomes).map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)),
+      ['r1', 'r2', 'r3', 'item 4 failed', 'r5'],
+    );
   });
 
   it('waits again after each new item, so items arriving close together share a batch', async () => {
     const batches: number[][] = [];
-    const batcher = new MicroBatcher<number, number>(4, async (items) => {
-      batches.push(items);
-      return items;
-    }, 10);
+    const batcher = new MicroBatcher<number, number>(
+      4,
+      async (items) => {
+        batches.push(items);
+        return items;
+      },
+      10,
+    );
     const first = batcher.add(1);
     mock.timers.tick(8);
     const second = batcher.add(2);
@@ -44,11 +58,17 @@ describe('micro-batcher', () => {
   it('takes out items aborted before their batch starts, and cancels a batch whose items are all aborted', async () => {
     const batches: number[][] = [];
     let batchSignal: AbortSignal | undefined;
-    const batcher = new MicroBatcher<number, number>(4, (items, signal) => {
-      batches.push(items);
-      batchSignal = signal;
-      return new Promise((resolve, reject) => signal.addEventListener('abort', () => reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }))));
-    }, 5);
+    const batcher = new MicroBatcher<number, number>(
+      4,
+      (items, signal) => {
+        batches.push(items);
+        batchSignal = signal;
+        return new Promise((resolve, reject) =>
+          signal.addEventListener('abort', () => reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }))),
+        );
+      },
+      5,
+    );
     const early = new AbortController();
     const late = new AbortController();
     const first = batcher.add(1, early.signal);

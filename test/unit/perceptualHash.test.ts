@@ -11,7 +11,7 @@ async function picture(seed: number): Promise<Buffer> {
     const shade = (seed * 97 + i * 43) % 255;
     return `<circle cx="${x}" cy="${y}" r="${20 + ((seed + i) % 5) * 12}" fill="rgb(${shade},${255 - shade},${(shade * 3) % 255})"/>`;
   }).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300"><rect width="400" height="300" fill="#${(seed * 1234567 % 0xffffff).toString(16).padStart(6, '0')}"/>${shapes}</svg>`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300"><rect width="400" height="300" fill="#${((seed * 1234567) % 0xffffff).toString(16).padStart(6, '0')}"/>${shapes}</svg>`;
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deleteProject, listProjects, loadProject, newProject, parseProject, ProjectError, projectFileName, saveProject } from '../../src/core/projects/projectStore.ts';
+import {
+  deleteProject,
+  listProjects,
+  loadProject,
+  newProject,
+  parseProject,
+  ProjectError,
+  projectFileName,
+  saveProject,
+} from '../../src/core/projects/projectStore.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
 describe('projects', () => {
@@ -15,11 +24,17 @@ describe('projects', () => {
     const text = readFileSync(file, 'utf8');
     assert.match(text, /^\{\n {2}"tagbench": 1,\n {2}"name": "Alice v1",/);
     saveProject(root, newProject('Style', { query: 'folder:3_forest_style' }));
-    assert.deepEqual(listProjects(root).projects.map((p) => p.name), ['Alice v1', 'Style']);
+    assert.deepEqual(
+      listProjects(root).projects.map((p) => p.name),
+      ['Alice v1', 'Style'],
+    );
     const alice = loadProject(root, 'Alice v1');
     assert.deepEqual([alice.trigger, alice.repeats, alice.resolution, alice.members], ['ohwx', 10, 1024, members]);
     deleteProject(root, 'Alice v1');
-    assert.deepEqual(listProjects(root).projects.map((p) => p.name), ['Style']);
+    assert.deepEqual(
+      listProjects(root).projects.map((p) => p.name),
+      ['Style'],
+    );
   });
 
   it('refuses a second project with the same file name', () => {
@@ -38,9 +53,15 @@ describe('projects', () => {
   it('reports unreadable project files without failing the list', () => {
     const root = makeTempDir();
     saveProject(root, newProject('Good'));
-    writeFileSync(join(root, '.tagbench', 'projects', 'bad.json'), '{"tagbench": 1, "name": "x", "members": [{"sha256": "a", "path": "../../x"}]}');
+    writeFileSync(
+      join(root, '.tagbench', 'projects', 'bad.json'),
+      '{"tagbench": 1, "name": "x", "members": [{"sha256": "a", "path": "../../x"}]}',
+    );
     const { projects, problems } = listProjects(root);
-    assert.deepEqual(projects.map((p) => p.name), ['Good']);
+    assert.deepEqual(
+      projects.map((p) => p.name),
+      ['Good'],
+    );
     assert.equal(problems.length, 1);
     assert.throws(() => parseProject('[]'), /no JSON object/);
   });

@@ -17,7 +17,8 @@ const galleryMessages: Record<keyof typeof galleryRequestChecks, string> = {
   details: '{"id":1}',
   tagSuggestions: '{"prefix":"sm","limit":5}',
   fieldValues: '{"field":"folder","prefix":"10_","limit":5}',
-  previewBatch: '{"selection":{"kind":"ids","ids":[1,2]},"action":{"kind":"replaceTag","find":"a","replace":"b","regex":false}}',
+  previewBatch:
+    '{"selection":{"kind":"ids","ids":[1,2]},"action":{"kind":"replaceTag","find":"a","replace":"b","regex":false}}',
   applyBatch: '{"planId":"p1"}',
   undoBatch: '{}',
   openImage: '{"id":1,"query":""}',
@@ -61,15 +62,21 @@ function withKeyEverywhere(json: string, key: string): string[] {
 }
 
 /** A host end with a handler per check, and a way to feed it JSON text as a webview would. */
-function hostWith(checks: Record<string, Check>): { send: (method: string, json: string) => Promise<{ handled: boolean; error?: string }> } {
+function hostWith(checks: Record<string, Check>): {
+  send: (method: string, json: string) => Promise<{ handled: boolean; error?: string }>;
+} {
   const sent: WireMessage[] = [];
   const host = new RpcEndpoint<ProtocolSide, ProtocolSide>((m) => sent.push(m));
   const handled: string[] = [];
   for (const [method, check] of Object.entries(checks)) {
-    host.handle(method, (params) => {
-      handled.push(method);
-      return params as never;
-    }, check);
+    host.handle(
+      method,
+      (params) => {
+        handled.push(method);
+        return params as never;
+      },
+      check,
+    );
   }
   let id = 0;
   return {

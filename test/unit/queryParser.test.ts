@@ -125,8 +125,13 @@ describe('query parser', () => {
     assert.equal(show('a and b'), '([a] [and] [b])');
     assert.equal(show('a AND sort:width'), '[a]');
     assert.deepEqual(parseQuery('a AND b').filter, {
-      type: 'and', position: 0, length: 7,
-      children: [{ type: 'tag', key: 'a', position: 0, length: 1 }, { type: 'tag', key: 'b', position: 6, length: 1 }],
+      type: 'and',
+      position: 0,
+      length: 7,
+      children: [
+        { type: 'tag', key: 'a', position: 0, length: 1 },
+        { type: 'tag', key: 'b', position: 6, length: 1 },
+      ],
     });
   });
 
@@ -140,7 +145,11 @@ describe('query parser', () => {
     assert.equal(show('long blonde hair', known), '([long] [blonde hair])');
     assert.equal(show('Blonde_Hair smile', known), '([blonde hair] [smile])');
     assert.equal(show('blonde_hair hair ornament', known), '([blonde hair] [hair ornament])');
-    assert.equal(show('-long hair smile', known), '(-[long hair] [smile])', 'a negated first word negates the tag it starts');
+    assert.equal(
+      show('-long hair smile', known),
+      '(-[long hair] [smile])',
+      'a negated first word negates the tag it starts',
+    );
     assert.equal(show('smile -long hair', known), '([smile] -[long hair])');
     assert.equal(show('red eyes', known), '([red] [eyes])', 'words that spell no known tag stay apart');
     assert.equal(show('blonde hair', {}), '([blonde] [hair])', 'without an index every word is a tag');
@@ -163,7 +172,9 @@ describe('query parser', () => {
   it('keeps the span of a tag read from several words', () => {
     const known = knowing('blonde hair');
     assert.deepEqual(parseQuery('x -blonde  hair', known).filter, {
-      type: 'and', position: 0, length: 15,
+      type: 'and',
+      position: 0,
+      length: 15,
       children: [
         { type: 'tag', key: 'x', position: 0, length: 1 },
         { type: 'not', position: 2, length: 13, child: { type: 'tag', key: 'blonde hair', position: 3, length: 12 } },
@@ -171,19 +182,29 @@ describe('query parser', () => {
     });
     assert.equal(failure(Array(501).fill('a').join(' ')).position, 1000);
     assert.equal(parseQuery(Array(500).fill('a').join(' '), knowing('a a')).filter?.type, 'and');
-    assert.deepEqual(failure(Array(501).fill('a').join(' '), knowing('a a')), { message: 'Too many terms (at most 500) at column 1001', position: 1000, length: 1 });
+    assert.deepEqual(failure(Array(501).fill('a').join(' '), knowing('a a')), {
+      message: 'Too many terms (at most 500) at column 1001',
+      position: 1000,
+      length: 1,
+    });
   });
 
   it('reads numeric fields with every operator, k and m suffixes, any case', () => {
     assert.equal(show('width>=1024 height<512'), '(width>=1024 height<512)');
-    assert.equal(show('width:1024 width=1024 width!=1024 width>1 width<=2'), '(width=1024 width=1024 width!=1024 width>1 width<=2)');
+    assert.equal(
+      show('width:1024 width=1024 width!=1024 width>1 width<=2'),
+      '(width=1024 width=1024 width!=1024 width>1 width<=2)',
+    );
     assert.equal(show('pixels>=1m pixels<1.5M pixels>2k'), '(pixels>=1000000 pixels<1500000 pixels>2000)');
     assert.equal(show('aspect>1.5 aspect<.5 tags>30'), '(aspect>1.5 aspect<0.5 tags>30)');
     assert.equal(show('WIDTH>=5 Height:6'), '(width>=5 height=6)');
   });
 
   it('reads aspect shapes, extensions, folders and has:caption', () => {
-    assert.equal(show('aspect:portrait aspect:Landscape aspect=square'), '(aspect:portrait aspect:landscape aspect:square)');
+    assert.equal(
+      show('aspect:portrait aspect:Landscape aspect=square'),
+      '(aspect:portrait aspect:landscape aspect:square)',
+    );
     assert.equal(show('ext:PNG ext:jpeg ext:.tif ext:JPG'), '(ext:png ext:jpg ext:tiff ext:jpg)');
     assert.equal(show('folder:10_Alice'), 'folder:10_alice');
     assert.equal(show('folder:"3_alice style"'), 'folder:3_alice style');
@@ -214,7 +235,8 @@ describe('query parser', () => {
     assert.deepEqual(parseQuery('-sort:-tags').sort, { key: 'tags', descending: false });
     assert.deepEqual(parseQuery('SORT:random').sort, { key: 'random', descending: false });
     assert.equal(show('a sort:height b'), '([a] [b])');
-    for (const key of SORT_KEYS) assert.deepEqual(parseQuery(`sort:${key.toUpperCase()}`).sort, { key, descending: false });
+    for (const key of SORT_KEYS)
+      assert.deepEqual(parseQuery(`sort:${key.toUpperCase()}`).sort, { key, descending: false });
   });
 
   it('keeps the span of each node', () => {
@@ -273,7 +295,11 @@ describe('query parser', () => {
 
   it('limits the number of terms and the nesting depth', () => {
     assert.equal(parseQuery(Array(500).fill('a').join(' ')).filter?.type, 'and');
-    assert.deepEqual(failure(Array(501).fill('a').join(' ')), { message: 'Too many terms (at most 500) at column 1001', position: 1000, length: 1 });
+    assert.deepEqual(failure(Array(501).fill('a').join(' ')), {
+      message: 'Too many terms (at most 500) at column 1001',
+      position: 1000,
+      length: 1,
+    });
     assert.equal(show('('.repeat(64) + 'a' + ')'.repeat(64)), '[a]');
     assert.equal(failure('('.repeat(65) + 'a' + ')'.repeat(65)).position, 64);
     assert.equal(failure('-'.repeat(40) + '('.repeat(40) + 'a' + ')'.repeat(40)).position, 64);
@@ -285,7 +311,11 @@ describe('query parser', () => {
     assert.ok(!compiled.where.includes('DROP') && !compiled.where.includes("a'b"));
     assert.equal(compiled.where.split('?').length - 1, compiled.params.length);
     assert.deepEqual(compiled.params, ['kiyohime (fate)', 'caption : "x\'); DROP TABLE images; --"', "a'b", 1]);
-    assert.deepEqual(compileQuery(parseQuery('sort:-mtime')), { where: '1', params: [], sort: { key: 'mtime', descending: true } });
+    assert.deepEqual(compileQuery(parseQuery('sort:-mtime')), {
+      where: '1',
+      params: [],
+      sort: { key: 'mtime', descending: true },
+    });
   });
 
   it('quotes full-text input so FTS syntax in it is plain text', () => {
@@ -299,17 +329,61 @@ describe('query parser', () => {
   });
 
   it('either parses or throws a QueryError for random input, also reading known tags; the tolerant lexer never throws (fuzz)', () => {
-    const pieces = ['a', 'b', 'Z', '_', '1', ' ', ' ', ' ', '(', ')', '"', '-', '*', ':', '<', '>', '=', '!', '.', '\\',
-      ',', 'OR', 'AND', 'or', 'and', 'width', 'aspect', 'caption', 'sort', 'folder', 'ext', 'has', 'tags', 'pixels', 'k', 'm', '\t', 'é'];
+    const pieces = [
+      'a',
+      'b',
+      'Z',
+      '_',
+      '1',
+      ' ',
+      ' ',
+      ' ',
+      '(',
+      ')',
+      '"',
+      '-',
+      '*',
+      ':',
+      '<',
+      '>',
+      '=',
+      '!',
+      '.',
+      '\\',
+      ',',
+      'OR',
+      'AND',
+      'or',
+      'and',
+      'width',
+      'aspect',
+      'caption',
+      'sort',
+      'folder',
+      'ext',
+      'has',
+      'tags',
+      'pixels',
+      'k',
+      'm',
+      '\t',
+      'é',
+    ];
     let seed = 12345;
-    const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     let parsed = 0;
     for (let n = 0; n < 5000; n++) {
       let query = '';
       const length = Math.floor(random() * 14);
       for (let i = 0; i < length; i++) query += pieces[Math.floor(random() * pieces.length)];
       const tokens = tokenize(query, { tolerant: true });
-      tokens.forEach((t, i) => assert.ok(t.position >= (i === 0 ? 0 : tokens[i - 1]!.position + tokens[i - 1]!.length) && t.position + t.length <= query.length, query));
+      tokens.forEach((t, i) =>
+        assert.ok(
+          t.position >= (i === 0 ? 0 : tokens[i - 1]!.position + tokens[i - 1]!.length) &&
+            t.position + t.length <= query.length,
+          query,
+        ),
+      );
       try {
         const ast = parseQuery(query);
         const compiled = compileQuery(ast);
@@ -318,7 +392,8 @@ describe('query parser', () => {
         assert.equal(merged.where.split('?').length - 1, merged.params.length, query);
         parsed++;
       } catch (error) {
-        if (!(error instanceof QueryError)) throw new Error(`${JSON.stringify(query)} threw ${String(error)}`, { cause: error });
+        if (!(error instanceof QueryError))
+          throw new Error(`${JSON.stringify(query)} threw ${String(error)}`, { cause: error });
         assert.ok(error.position >= 0 && error.position + error.length <= query.length, query);
         assert.match(error.message, / at column \d+$/);
       }

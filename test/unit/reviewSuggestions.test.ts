@@ -1,13 +1,26 @@
 import assert from 'node:assert/strict';
 import {
-  acceptAbove, acceptModel, acceptSuggestions, heldSentences, pendingSuggestions, rejectRest, rejectSuggestions, useSentence,
+  acceptAbove,
+  acceptModel,
+  acceptSuggestions,
+  heldSentences,
+  pendingSuggestions,
+  rejectRest,
+  rejectSuggestions,
+  useSentence,
 } from '../../src/core/annotate/reviewSuggestions.ts';
 import type { ReviewState } from '../../src/core/annotate/reviewSuggestions.ts';
 import type { SidecarTag } from '../../src/core/sidecar/sidecar.ts';
 
 const wd = 'model:tagger:wd-vit-tagger-v3';
 const eva = 'model:tagger:wd-eva02-large-tagger-v3';
-const suggested = (name: string, confidence: number, source = wd): SidecarTag => ({ name, source, category: 'general', confidence, status: 'suggested' });
+const suggested = (name: string, confidence: number, source = wd): SidecarTag => ({
+  name,
+  source,
+  category: 'general',
+  confidence,
+  status: 'suggested',
+});
 
 /** A hand-written caption with odd spacing and escapes, and suggestions from two taggers. */
 const state = (caption = '1girl,solo ,  kiyohime \\(fate\\)\n'): ReviewState => ({
@@ -23,12 +36,19 @@ const state = (caption = '1girl,solo ,  kiyohime \\(fate\\)\n'): ReviewState => 
     { name: 'watermark', source: wd, confidence: 0.9, status: 'rejected' },
   ],
 });
-const statuses = (tags: readonly SidecarTag[]): Record<string, string> => Object.fromEntries(tags.map((t) => [t.name, t.status ?? '']));
+const statuses = (tags: readonly SidecarTag[]): Record<string, string> =>
+  Object.fromEntries(tags.map((t) => [t.name, t.status ?? '']));
 
 describe('reviewing model suggestions', () => {
   it('lists pending suggestions: suggested and not in the caption', () => {
-    assert.deepEqual(pendingSuggestions(state()).map((t) => t.name), ['smile', 'long hair', 'horns (ornament)', '^_^']);
-    assert.deepEqual(pendingSuggestions(state('1girl, Smile\n')).map((t) => t.name), ['long hair', 'horns (ornament)', '^_^']);
+    assert.deepEqual(
+      pendingSuggestions(state()).map((t) => t.name),
+      ['smile', 'long hair', 'horns (ornament)', '^_^'],
+    );
+    assert.deepEqual(
+      pendingSuggestions(state('1girl, Smile\n')).map((t) => t.name),
+      ['long hair', 'horns (ornament)', '^_^'],
+    );
   });
 
   it('accepts by key: appends in caption spelling after the caption as written, keeps the line break, marks accepted', () => {
@@ -36,10 +56,19 @@ describe('reviewing model suggestions', () => {
     assert.equal(out.caption, '1girl,solo ,  kiyohime \\(fate\\), smile, horns \\(ornament\\)\n');
     assert.deepEqual(out.accepted, ['smile', 'horns (ornament)']);
     assert.deepEqual(statuses(out.tags), {
-      '1girl': '', solo: 'accepted', 'kiyohime (fate)': '', smile: 'accepted', 'long hair': 'suggested',
-      'horns (ornament)': 'accepted', '^_^': 'suggested', watermark: 'rejected',
+      '1girl': '',
+      solo: 'accepted',
+      'kiyohime (fate)': '',
+      smile: 'accepted',
+      'long hair': 'suggested',
+      'horns (ornament)': 'accepted',
+      '^_^': 'suggested',
+      watermark: 'rejected',
     });
-    assert.deepEqual(pendingSuggestions(out).map((t) => t.name), ['long hair', '^_^']);
+    assert.deepEqual(
+      pendingSuggestions(out).map((t) => t.name),
+      ['long hair', '^_^'],
+    );
   });
 
   it('keeps a caption without a final line break without one, and drops only dangling separators', () => {

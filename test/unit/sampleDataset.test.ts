@@ -44,9 +44,15 @@ describe('sample dataset', function () {
     assert.equal(images.length, 24);
     assert.equal(first.images, 24);
     for (const folder of ['10_alice/', '10_alice/outfits/', '5_bob/', '3_forest_style/', '1_regularization/']) {
-      assert.ok(images.some((path) => path.startsWith(folder) && !path.slice(folder.length).includes('/')), folder);
+      assert.ok(
+        images.some((path) => path.startsWith(folder) && !path.slice(folder.length).includes('/')),
+        folder,
+      );
     }
-    assert.ok(images.some((path) => !path.includes('/')), 'an image at the root');
+    assert.ok(
+      images.some((path) => !path.includes('/')),
+      'an image at the root',
+    );
   });
 
   it('mixes formats and extension spellings', async () => {
@@ -54,7 +60,10 @@ describe('sample dataset', function () {
     const extensions = new Set(images.map((path) => path.slice(path.lastIndexOf('.') + 1).toLowerCase()));
     for (const ext of ['jpg', 'png', 'webp', 'gif', 'bmp', 'avif']) assert.ok(extensions.has(ext), ext);
     assert.ok(extensions.has('tif') || extensions.has('tiff'));
-    assert.ok(images.some((path) => /\.[A-Z]+$/.test(path)), 'an upper-case extension');
+    assert.ok(
+      images.some((path) => /\.[A-Z]+$/.test(path)),
+      'an upper-case extension',
+    );
     const sizes = new Set<string>();
     let alpha = 0;
     for (const path of images.filter((p) => !/\.bmp$/i.test(p))) {
@@ -69,7 +78,9 @@ describe('sample dataset', function () {
   it('leaves some images without a caption and writes quirky captions', async () => {
     const captions = new Set(first.files.filter((path) => path.endsWith('.txt')));
     assert.equal(captions.size, first.captions);
-    const uncaptioned = first.files.filter((path) => IMAGE.test(path) && !captions.has(`${path.slice(0, path.lastIndexOf('.'))}.txt`));
+    const uncaptioned = first.files.filter(
+      (path) => IMAGE.test(path) && !captions.has(`${path.slice(0, path.lastIndexOf('.'))}.txt`),
+    );
     assert.ok(uncaptioned.length >= 1 && uncaptioned.length <= 4, `${uncaptioned.length} without captions`);
     let bomCrlf = 0;
     for (const path of captions) {
@@ -89,7 +100,14 @@ describe('sample dataset', function () {
 
   it('makes uniform images when given a size and format, and no captions when asked', async () => {
     const uniform = await tempDir();
-    const result = await generateSample(uniform, { count: 8, seed: 3, width: 64, height: 48, format: 'png', captions: false });
+    const result = await generateSample(uniform, {
+      count: 8,
+      seed: 3,
+      width: 64,
+      height: 48,
+      format: 'png',
+      captions: false,
+    });
     assert.equal(result.images, 8);
     assert.equal(result.captions, 0);
     assert.equal(result.files.length, 8);

@@ -14,7 +14,10 @@ describe('sidecar files', () => {
     const sidecar: Sidecar = {
       tagbench: 1,
       image: { sha256: SHA, file: 'a.png' },
-      tags: [{ name: 'smile', source: 'model:wd-v3', category: 'general', confidence: 0.93 }, { name: 'alice', source: 'user' }],
+      tags: [
+        { name: 'smile', source: 'model:wd-v3', category: 'general', confidence: 0.93 },
+        { name: 'alice', source: 'user' },
+      ],
       scores: { aesthetic: { value: 6.2, model: 'clip-aesthetic' } },
       crop: { state: 'manual', rect: { left: 0, top: 10, width: 100, height: 80 } },
     };
@@ -34,16 +37,21 @@ describe('sidecar files', () => {
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), /not valid JSON/],
   ] as const) {
     it(`rejects ${name} with a specific message`, () => {
-      assert.throws(() => parseSidecar(typeof text === 'string' ? Buffer.from(text) : text), (err: Error) => {
-        assert.ok(err instanceof SidecarError, `got ${err.name}: ${err.message}`);
-        assert.match(err.message, pattern);
-        return true;
-      });
+      assert.throws(
+        () => parseSidecar(typeof text === 'string' ? Buffer.from(text) : text),
+        (err: Error) => {
+          assert.ok(err instanceof SidecarError, `got ${err.name}: ${err.message}`);
+          assert.match(err.message, pattern);
+          return true;
+        },
+      );
     });
   }
 
   it('keeps a __proto__ key as data without touching prototypes', () => {
-    const parsed = parseSidecar(Buffer.from(`{"tagbench": 1, "image": {"sha256": "${SHA}"}, "__proto__": {"polluted": true}}`));
+    const parsed = parseSidecar(
+      Buffer.from(`{"tagbench": 1, "image": {"sha256": "${SHA}"}, "__proto__": {"polluted": true}}`),
+    );
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.equal(Object.getPrototypeOf(parsed), Object.prototype);
   });

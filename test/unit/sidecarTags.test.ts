@@ -10,17 +10,22 @@ const SHA = 'b'.repeat(64);
 describe('sidecar tag provenance after a hand edit', () => {
   after(removeTempDirs);
 
-  it('keeps model provenance, records new tags as the user\'s, drops removed ones, keeps pending suggestions', () => {
+  it("keeps model provenance, records new tags as the user's, drops removed ones, keeps pending suggestions", () => {
     const file = join(makeTempDir(), 'a.tagbench.json');
-    writeFileSync(file, formatSidecar({
-      tagbench: 1, image: { sha256: SHA }, crop: { state: 'auto' },
-      tags: [
-        { name: 'smile', source: 'model:wd', confidence: 0.9, status: 'accepted' },
-        { name: 'solo', source: 'model:wd', confidence: 0.8, status: 'accepted' },
-        { name: 'hat', source: 'model:wd', confidence: 0.4, status: 'suggested' },
-        { name: 'blue_eyes', source: 'model:wd', confidence: 0.7, status: 'suggested' },
-      ],
-    }));
+    writeFileSync(
+      file,
+      formatSidecar({
+        tagbench: 1,
+        image: { sha256: SHA },
+        crop: { state: 'auto' },
+        tags: [
+          { name: 'smile', source: 'model:wd', confidence: 0.9, status: 'accepted' },
+          { name: 'solo', source: 'model:wd', confidence: 0.8, status: 'accepted' },
+          { name: 'hat', source: 'model:wd', confidence: 0.4, status: 'suggested' },
+          { name: 'blue_eyes', source: 'model:wd', confidence: 0.7, status: 'suggested' },
+        ],
+      }),
+    );
     assert.equal(syncSidecarTags(file, 'alice, blue eyes, smile\n'), true);
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     assert.deepEqual(saved.tags, [

@@ -9,7 +9,14 @@ import { BMP_VARIANTS, encodeBmp, twoColourImage } from '../fixtures/bmpWriter.t
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
 /** Problem kinds that are about an image's content (the others are about files, links and captions). */
-const IMAGE_KINDS = new Set(['empty-file', 'not-an-image', 'unsupported-image', 'corrupt-image', 'truncated-image', 'too-many-pixels']);
+const IMAGE_KINDS = new Set([
+  'empty-file',
+  'not-an-image',
+  'unsupported-image',
+  'corrupt-image',
+  'truncated-image',
+  'too-many-pixels',
+]);
 
 /** Opens and fully decodes bytes as every pipeline does; the problem kind when that fails. */
 async function decodeKind(bytes: Buffer): Promise<{ kind?: string; width?: number; height?: number }> {
@@ -34,7 +41,7 @@ describe('the one decode path (openSource)', () => {
   });
   after(() => removeTempDirs());
 
-  it('decodes every image the index accepts at its displayed size, and refuses every bad one with the index\'s problem kind', async () => {
+  it("decodes every image the index accepts at its displayed size, and refuses every bad one with the index's problem kind", async () => {
     const checked: string[] = [];
     for (const c of cases) {
       const imageProblem = c.problem !== undefined && IMAGE_KINDS.has(c.problem);
@@ -44,14 +51,23 @@ describe('the one decode path (openSource)', () => {
       else assert.deepEqual(got, { kind: c.problem }, c.path);
       checked.push(c.path);
     }
-    assert.ok(checked.includes('truncated.jpg') && checked.includes('bomb.png') && checked.includes('cmyk.jpg') && checked.includes('bitmap.bmp'));
+    assert.ok(
+      checked.includes('truncated.jpg') &&
+        checked.includes('bomb.png') &&
+        checked.includes('cmyk.jpg') &&
+        checked.includes('bitmap.bmp'),
+    );
   });
 
   it('reads every BMP layout as the pixels it stores', async () => {
     for (const variant of BMP_VARIANTS) {
       const image = twoColourImage(10, 6, [0, 0, 255], [255, 255, 255], variant.alpha ? 4 : 3, 128);
       const source = await openSource(encodeBmp(image, variant.options));
-      assert.deepEqual([source.format, source.width, source.height, source.hasAlpha], ['bmp', 10, 6, variant.alpha], variant.name);
+      assert.deepEqual(
+        [source.format, source.width, source.height, source.hasAlpha],
+        ['bmp', 10, 6, variant.alpha],
+        variant.name,
+      );
       const { data } = await source.render((pipeline) => pipeline.raw());
       assert.deepEqual([...data], [...image.data], variant.name);
     }
@@ -59,8 +75,17 @@ describe('the one decode path (openSource)', () => {
 
   it('refuses an image over the pixel limit before decoding it', async () => {
     const bmp = encodeBmp(twoColourImage(40, 30, [0, 0, 0], [255, 255, 255]));
-    await assert.rejects(openSource(bmp, 1000), (err: Error) => err instanceof ImageError && err.kind === 'too-many-pixels');
+    await assert.rejects(
+      openSource(bmp, 1000),
+      (err: Error) => err instanceof ImageError && err.kind === 'too-many-pixels',
+    );
     const png = await readFile(join(dir, 'alpha.png'));
-    await assert.rejects(openSource(png, 1000), (err: Error) => err instanceof ImageError && err.kind === 'too-many-pixels' && /^100x75 is 7500 pixels, over the limit of 1000 pixels/.test(err.message));
+    await assert.rejects(
+      openSource(png, 1000),
+      (err: Error) =>
+        err instanceof ImageError &&
+        err.kind === 'too-many-pixels' &&
+        /^100x75 is 7500 pixels, over the limit of 1000 pixels/.test(err.message),
+    );
   });
 });

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { escapeTag, joinCaptionLines, parseTags, rejoinCaption, splitCaption, splitCaptionLines, tagKey, unescapeTag } from '../../src/shared/tags.ts';
+import {
+  escapeTag,
+  joinCaptionLines,
+  parseTags,
+  rejoinCaption,
+  splitCaption,
+  splitCaptionLines,
+  tagKey,
+  unescapeTag,
+} from '../../src/shared/tags.ts';
 
 describe('caption tags', () => {
   it('splits on commas, trims, drops empty parts, keeps order', () => {
@@ -29,7 +38,13 @@ describe('caption tags', () => {
 
   describe('captions of several lines', () => {
     it('reads a tag at the end of a line as a tag, whatever the line ending', () => {
-      assert.deepEqual(parseTags('1girl, solo\nlong hair\r\nsmile,\n\nsky'), ['1girl', 'solo', 'long hair', 'smile', 'sky']);
+      assert.deepEqual(parseTags('1girl, solo\nlong hair\r\nsmile,\n\nsky'), [
+        '1girl',
+        'solo',
+        'long hair',
+        'smile',
+        'sky',
+      ]);
       assert.deepEqual(splitCaption('a, b\r\nc, d\n'), { parts: ['a', 'b', 'c', 'd'], ending: '\n' });
     });
 
@@ -49,9 +64,21 @@ describe('caption tags', () => {
       const text = 'a, b\r\nc, d\ne\n';
       assert.equal(rejoinCaption(text, ['a', 'b', 'c', 'd', 'e']), text, 'unchanged: the same text');
       assert.equal(rejoinCaption(text, ['a', 'c', 'd', 'e']), 'a\r\nc, d\ne\n');
-      assert.equal(rejoinCaption(text, ['a', 'b', 'c', 'd', 'e', 'f']), 'a, b\r\nc, d\ne, f\n', 'an added part follows the one before it');
-      assert.equal(rejoinCaption(text, ['a', 'b', 'e']), 'a, b\r\ne\n', 'a line left without parts goes, with its ending');
-      assert.equal(rejoinCaption('a, b\r\nc', ['a', 'b']), 'a, b', 'the last line goes: the new last line ends as it did');
+      assert.equal(
+        rejoinCaption(text, ['a', 'b', 'c', 'd', 'e', 'f']),
+        'a, b\r\nc, d\ne, f\n',
+        'an added part follows the one before it',
+      );
+      assert.equal(
+        rejoinCaption(text, ['a', 'b', 'e']),
+        'a, b\r\ne\n',
+        'a line left without parts goes, with its ending',
+      );
+      assert.equal(
+        rejoinCaption('a, b\r\nc', ['a', 'b']),
+        'a, b',
+        'the last line goes: the new last line ends as it did',
+      );
       assert.equal(rejoinCaption('a\nb\n', []), '\n');
       assert.equal(rejoinCaption('x, a\nb\n', ['y', 'x', 'a', 'b']), 'y, x, a\nb\n');
       assert.equal(rejoinCaption('a,b\n', ['b', 'a']), 'b, a\n');

@@ -25,6 +25,7 @@ describe('minimal text replacement', () => {
 
   it('always reproduces the target text', () => {
     const samples = ['', 'a', 'ab', 'a, b\r\n', 'x😀y', 'kiyohime \\(fate\\), smile\n', '\r\n', 'aaaa'];
-    for (const a of samples) for (const b of samples) assert.equal(apply(a, b), b, `${JSON.stringify(a)} -> ${JSON.stringify(b)}`);
+    for (const a of samples)
+      for (const b of samples) assert.equal(apply(a, b), b, `${JSON.stringify(a)} -> ${JSON.stringify(b)}`);
   });
 });

@@ -17,7 +17,12 @@ describe('the thumbnail cache', () => {
   it('makes a missing thumbnail on demand and reuses it afterwards', async () => {
     const dir = makeTempDir();
     const image = join(dir, 'photo.png');
-    writeFileSync(image, await sharp({ create: { width: 640, height: 480, channels: 3, background: '#336699' } }).png().toBuffer());
+    writeFileSync(
+      image,
+      await sharp({ create: { width: 640, height: 480, channels: 3, background: '#336699' } })
+        .png()
+        .toBuffer(),
+    );
     const sha = createHash('sha256').update(readFileSync(image)).digest('hex');
     const thumbs = join(dir, '.tagbench', 'cache', 'thumbs');
     const file = await ensureThumbnail(thumbs, image, sha, 128);

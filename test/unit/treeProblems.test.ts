@@ -15,17 +15,32 @@ describe('Datasets tree problems', () => {
   ];
 
   it('lists the problem files directly in a folder, errors first', () => {
-    assert.deepEqual(problemsIn(problems, '10_alice').files.map((p) => p.path), ['10_alice/b.jpg', '10_alice/a.txt']);
-    assert.deepEqual(problemsIn(problems, '').files.map((p) => p.path), ['top.png']);
-    assert.deepEqual(problemsIn(problems, '10_alice/sub').files.map((p) => p.path), ['10_alice/sub/c.png']);
+    assert.deepEqual(
+      problemsIn(problems, '10_alice').files.map((p) => p.path),
+      ['10_alice/b.jpg', '10_alice/a.txt'],
+    );
+    assert.deepEqual(
+      problemsIn(problems, '').files.map((p) => p.path),
+      ['top.png'],
+    );
+    assert.deepEqual(
+      problemsIn(problems, '10_alice/sub').files.map((p) => p.path),
+      ['10_alice/sub/c.png'],
+    );
   });
 
   it('counts the problems under each subfolder, at any depth, so a folder of only broken files is listed', () => {
-    assert.deepEqual([...problemsIn(problems, '').subfolders], [
-      ['10_alice', { path: '10_alice', count: 3 }],
-      ['broken_only', { path: 'broken_only', count: 2 }],
-    ]);
-    assert.deepEqual([...problemsIn(problems, 'broken_only').subfolders], [['deeper', { path: 'broken_only/deeper', count: 1 }]]);
+    assert.deepEqual(
+      [...problemsIn(problems, '').subfolders],
+      [
+        ['10_alice', { path: '10_alice', count: 3 }],
+        ['broken_only', { path: 'broken_only', count: 2 }],
+      ],
+    );
+    assert.deepEqual(
+      [...problemsIn(problems, 'broken_only').subfolders],
+      [['deeper', { path: 'broken_only/deeper', count: 1 }]],
+    );
     assert.deepEqual([...problemsIn(problems, '10_alice/sub').subfolders], []);
   });
 
@@ -36,7 +51,10 @@ describe('Datasets tree problems', () => {
   });
 
   it('sorts errors before warnings, then by path', () => {
-    assert.deepEqual(sortProblems(problems).map((p) => p.severity), ['error', 'error', 'error', 'error', 'error', 'warning']);
+    assert.deepEqual(
+      sortProblems(problems).map((p) => p.severity),
+      ['error', 'error', 'error', 'error', 'error', 'warning'],
+    );
   });
 
   it('escapes text for a Markdown hover without turning spaces into non-breaking ones', () => {

@@ -30,12 +30,18 @@ describe('the worker pool', function () {
 
   it('drops a queued request when it is aborted, and cancels a running one', async () => {
     const controller = new AbortController();
-    const running = [pool.run('sleep', { ms: 2000 }, controller.signal), pool.run('sleep', { ms: 2000 }, controller.signal)];
+    const running = [
+      pool.run('sleep', { ms: 2000 }, controller.signal),
+      pool.run('sleep', { ms: 2000 }, controller.signal),
+    ];
     const queued = pool.run('sleep', { ms: 10 }, controller.signal);
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(queued, (err: Error) => err.name === 'AbortError');
     const results = await Promise.all(running);
-    assert.ok(results.every((r) => r.cancelled), 'running requests were told to cancel');
+    assert.ok(
+      results.every((r) => r.cancelled),
+      'running requests were told to cancel',
+    );
   });
 
   it('replaces a worker that died and rejects its request', async () => {

@@ -21,7 +21,11 @@ export const CHROMIUM_ARGS: readonly string[] = [
  * chromium puts crash reports under $XDG_CONFIG_HOME/chromium whatever its --user-data-dir.
  */
 export function launchBrowser(dir: string): Promise<BrowserContext> {
-  const xdg = { XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+  const xdg = {
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    XDG_CACHE_HOME: join(dir, 'cache'),
+    XDG_DATA_HOME: join(dir, 'data'),
+  };
   for (const folder of Object.values(xdg)) mkdirSync(folder, { recursive: true });
   return chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath: CHROMIUM,

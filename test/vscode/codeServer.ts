@@ -67,7 +67,9 @@ export function prepareProfile(root: string): CodeServerProfile {
   const settingsDir = join(dirs.userDataDir, 'User');
   mkdirSync(settingsDir, { recursive: true });
   const settingsFile = join(settingsDir, 'settings.json');
-  const existing = existsSync(settingsFile) ? (JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>) : {};
+  const existing = existsSync(settingsFile)
+    ? (JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>)
+    : {};
   writeFileSync(settingsFile, `${JSON.stringify({ ...existing, ...QUIET_USER_SETTINGS }, null, 2)}\n`);
   const configFile = join(root, 'config.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
@@ -84,25 +86,44 @@ export function prepareProfile(root: string): CodeServerProfile {
   for (const key of Object.keys(env)) {
     if (key === 'PORT' || key === 'PASSWORD' || key === 'HASHED_PASSWORD' || key.startsWith('VSCODE_')) delete env[key];
   }
-  return { root, userDataDir: dirs.userDataDir, extensionsDir: dirs.extensionsDir, configFile, logFile: join(root, 'code-server.log'), env };
+  return {
+    root,
+    userDataDir: dirs.userDataDir,
+    extensionsDir: dirs.extensionsDir,
+    configFile,
+    logFile: join(root, 'code-server.log'),
+    env,
+  };
 }
 
 /** Installs a .vsix into the profile's extensions folder; returns the folder it was unpacked into. */
 export function installExtension(profile: CodeServerProfile, vsix: string): string {
   const before = new Set(existsSync(profile.extensionsDir) ? readdirSync(profile.extensionsDir) : []);
-  const result = spawnSync(process.execPath, [CODE_SERVER_ENTRY, ...profileArgs(profile), '--force', '--install-extension', vsix], {
-    env: profile.env,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [CODE_SERVER_ENTRY, ...profileArgs(profile), '--force', '--install-extension', vsix],
+    {
+      env: profile.env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   const output = `${result.stdout}${result.stderr}`;
   if (result.status !== 0 || !/successfully installed/i.test(output)) {
     throw new Error(`code-server could not install ${vsix} (exit ${result.status}):\n${output}`);
   }
-  const manifest = JSON.parse(readFileSync(join(profile.extensionsDir, 'extensions.json'), 'utf8')) as Array<{ identifier: { id: string }; relativeLocation?: string }>;
+  const manifest = JSON.parse(readFileSync(join(profile.extensionsDir, 'extensions.json'), 'utf8')) as Array<{
+    identifier: { id: string };
+    relativeLocation?: string;
+  }>;
   const entry = manifest.find((e) => e.identifier.id === 'tagbench.tagbench');
-  const folder = entry?.relativeLocation ?? readdirSync(profile.extensionsDir).find((name) => name.startsWith('tagbench.tagbench-') && !before.has(name));
-  if (!folder) throw new Error(`code-server reported installing ${vsix} but tagbench.tagbench is not in ${profile.extensionsDir}:\n${output}`);
+  const folder =
+    entry?.relativeLocation ??
+    readdirSync(profile.extensionsDir).find((name) => name.startsWith('tagbench.tagbench-') && !before.has(name));
+  if (!folder)
+    throw new Error(
+      `code-server reported installing ${vsix} but tagbench.tagbench is not in ${profile.extensionsDir}:\n${output}`,
+    );
   return join(profile.extensionsDir, folder);
 }
 
@@ -112,15 +133,19 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const port = await freePort(options.port);
   const args = [
     CODE_SERVER_ENTRY,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--reconnection-grace-time', '5',
+    '--reconnection-grace-time',
+    '5',
     ...profileArgs(profile),
-    '--config', profile.configFile,
+    '--config',
+    profile.configFile,
     ...(options.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     ...(options.folder ? [options.folder] : []),
   ];
@@ -161,7 +186,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     if (/EADDRINUSE/.test(output)) throw new Error(`port ${port} is taken (EADDRINUSE)`);
   } catch (err) {
     await stop();
-    throw new Error(`code-server did not start on ${origin}: ${err instanceof Error ? err.message : String(err)}\n${output}`, { cause: err });
+    throw new Error(
+      `code-server did not start on ${origin}: ${err instanceof Error ? err.message : String(err)}\n${output}`,
+      { cause: err },
+    );
   }
   const startMs = performance.now() - started;
   return {

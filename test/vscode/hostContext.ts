@@ -42,7 +42,8 @@ const CONTEXT_KEY = Symbol.for('tagbench.hostContext');
 /** The context of the current in-host run (set by the runner before the tests load). */
 export function hostContext(): HostContext {
   const context = (globalThis as Record<symbol, unknown>)[CONTEXT_KEY] as HostContext | undefined;
-  if (!context) throw new Error('No in-host test context: these tests run inside VS Code through test/vscode/hostRunner.ts.');
+  if (!context)
+    throw new Error('No in-host test context: these tests run inside VS Code through test/vscode/hostRunner.ts.');
   return context;
 }
 

@@ -18,8 +18,18 @@ export async function run(): Promise<void> {
   setHostContext(context);
   const started = performance.now();
   const tests: HostTestResult[] = [];
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: reporterFor(tests), forbidOnly: true, forbidPending: true });
-  for (const name of readdirSync(dir).filter((file) => file.endsWith('.test.cjs')).sort()) mocha.addFile(join(dir, name));
+  const mocha = new Mocha({
+    ui: 'bdd',
+    timeout: 60_000,
+    color: false,
+    reporter: reporterFor(tests),
+    forbidOnly: true,
+    forbidPending: true,
+  });
+  for (const name of readdirSync(dir)
+    .filter((file) => file.endsWith('.test.cjs'))
+    .sort())
+    mocha.addFile(join(dir, name));
 
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   const results: HostResults = { tests, failures, durationMs: performance.now() - started };

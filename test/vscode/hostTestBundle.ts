@@ -7,7 +7,10 @@ import { REPO } from './toolPaths.ts';
 /** The in-host test files (absolute paths). */
 export function hostTestFiles(): string[] {
   const dir = join(REPO, 'test', 'vscode', 'host');
-  return readdirSync(dir).filter((name) => name.endsWith('.test.ts')).sort().map((name) => join(dir, name));
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.test.ts'))
+    .sort()
+    .map((name) => join(dir, name));
 }
 
 /**

@@ -64,14 +64,17 @@ export async function runHostTests(options: HostRunOptions): Promise<HostRun> {
       if (text.startsWith(HOST_LOG_PREFIX)) options.onLine?.(text.slice(HOST_LOG_PREFIX.length));
       else if (level === 'error') errors.push(text);
     });
-    await page.exposeFunction('codeAutomationExit', (code: number, logs?: Array<{ relativePath: string; contents: string }>) => {
-      for (const log of logs ?? []) {
-        const file = join(options.logDir, log.relativePath);
-        mkdirSync(join(file, '..'), { recursive: true });
-        writeFileSync(file, log.contents);
-      }
-      reportExit(code);
-    });
+    await page.exposeFunction(
+      'codeAutomationExit',
+      (code: number, logs?: Array<{ relativePath: string; contents: string }>) => {
+        for (const log of logs ?? []) {
+          const file = join(options.logDir, log.relativePath);
+          mkdirSync(join(file, '..'), { recursive: true });
+          writeFileSync(file, log.contents);
+        }
+        reportExit(code);
+      },
+    );
 
     const remote = `vscode-remote://127.0.0.1:${options.server.port}`;
     const payload: Array<[string, string]> = [

@@ -31,10 +31,12 @@ describe('in the extension host (packaged .vsix)', function () {
     console.log(`      [host +${elapsed()}] VS Code reported exit code ${run.exitCode}`);
     const suite = this.test?.parent;
     for (const result of run.results?.tests ?? []) {
-      suite?.addTest(new Mocha.Test(`${result.title} [${Math.round(result.durationMs)} ms in host]`, function (this: Mocha.Context) {
-        if (result.state === 'pending') this.skip();
-        if (result.state === 'failed') throw new Error(result.error);
-      }));
+      suite?.addTest(
+        new Mocha.Test(`${result.title} [${Math.round(result.durationMs)} ms in host]`, function (this: Mocha.Context) {
+          if (result.state === 'pending') this.skip();
+          if (result.state === 'failed') throw new Error(result.error);
+        }),
+      );
     }
   });
 

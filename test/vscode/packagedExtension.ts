@@ -5,6 +5,10 @@ import { hostTarget, packageExtension } from '../../.ci/vsixPackager.ts';
 export function freshVsix(log: (line: string) => void = console.log): string {
   const result = packageExtension(hostTarget(), log, { ifStale: true });
   const size = `${(result.bytes / 1024 / 1024).toFixed(1)} MB`;
-  log(result.rebuilt ? `package: ${result.vsix} (${size}) in ${(result.durationMs / 1000).toFixed(1)} s` : `package: ${result.vsix} (${size}) is up to date`);
+  log(
+    result.rebuilt
+      ? `package: ${result.vsix} (${size}) in ${(result.durationMs / 1000).toFixed(1)} s`
+      : `package: ${result.vsix} (${size}) is up to date`,
+  );
   return result.vsix;
 }

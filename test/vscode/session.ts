@@ -32,7 +32,10 @@ let cleanup: Array<() => Promise<void> | void> = [];
 
 /** The running session; throws when the root hooks did not start one. */
 export function vscodeSession(): VscodeSession {
-  if (!session) throw new Error('No VS Code session: run these tests with `npm run test:vscode` (test/vscode/rootHooks.ts starts it).');
+  if (!session)
+    throw new Error(
+      'No VS Code session: run these tests with `npm run test:vscode` (test/vscode/rootHooks.ts starts it).',
+    );
   return session;
 }
 

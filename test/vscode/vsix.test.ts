@@ -16,7 +16,9 @@ describe('the packaged .vsix', () => {
     const { vsix } = vscodeSession();
     unpacked = mkdtempSync(join(tmpdir(), 'tagbench-vsix-'));
     execFileSync('unzip', ['-q', vsix, '-d', unpacked]);
-    files = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter((line) => line && !line.endsWith('/'));
+    files = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line && !line.endsWith('/'));
   });
 
   after(() => rmSync(unpacked, { recursive: true, force: true }));
@@ -28,20 +30,67 @@ describe('the packaged .vsix', () => {
   });
 
   it('holds the manifest, the production bundles, media and config, without source maps or sources', () => {
-    for (const file of ['extension/package.json', 'extension/readme.md', 'extension/dist/extension.cjs', 'extension/dist/indexWorker.cjs', 'extension/dist/cli.cjs', 'extension/config/sidecar.schema.json', 'extension/media/icon.png']) {
+    for (const file of [
+      'extension/package.json',
+      'extension/readme.md',
+      'extension/dist/extension.cjs',
+      'extension/dist/indexWorker.cjs',
+      'extension/dist/cli.cjs',
+      'extension/config/sidecar.schema.json',
+      'extension/media/icon.png',
+    ]) {
       assert.ok(files.includes(file), `${file} is missing`);
     }
-    const unwanted = files.filter((file) => /\.(map|ts|cc|cpp|c|h|hpp|gyp|gypi)$/.test(file) || /(^|\/)(src|test|tests|deps|docs)\//.test(file.replace(/^extension\//, '')));
+    const unwanted = files.filter(
+      (file) =>
+        /\.(map|ts|cc|cpp|c|h|hpp|gyp|gypi)$/.test(file) ||
+        /(^|\/)(src|test|tests|deps|docs)\//.test(file.replace(/^extension\//, '')),
+    );
     assert.deepEqual(unwanted, []);
   });
 
   it('holds the native modules for linux-x64 only', () => {
-    const modules = [...new Set(files.filter((f) => f.startsWith('extension/node_modules/')).map((f) => f.split('/').slice(2, f.includes('/@') ? 4 : 3).join('/')))].sort();
-    assert.deepEqual(modules, ['@img/colour', '@img/sharp-libvips-linux-x64', '@img/sharp-linux-x64', 'better-sqlite3', 'detect-libc', 'onnxruntime-common', 'onnxruntime-node', 'semver', 'sharp']);
+    const modules = [
+      ...new Set(
+        files
+          .filter((f) => f.startsWith('extension/node_modules/'))
+          .map((f) =>
+            f
+              .split('/')
+              .slice(2, f.includes('/@') ? 4 : 3)
+              .join('/'),
+          ),
+      ),
+    ].sort();
+    assert.deepEqual(modules, [
+      '@img/colour',
+      '@img/sharp-libvips-linux-x64',
+      '@img/sharp-linux-x64',
+      'better-sqlite3',
+      'detect-libc',
+      'onnxruntime-common',
+      'onnxruntime-node',
+      'semver',
+      'sharp',
+    ]);
     const binaries = files.filter((f) => /\.(node|so(\.\d+)*|dylib|dll|exe)$/.test(f));
-    assert.deepEqual(binaries.filter((f) => !f.includes('linux-x64') && !f.includes('/linux/x64/')), [], 'binaries of other platforms');
-    for (const expected of [/better-sqlite3\/prebuilds\/linux-x64\.node$/, /@img\/sharp-linux-x64\/lib\/sharp-linux-x64-[\d.]+\.node$/, /@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so[\d.]*$/, /onnxruntime-node\/bin\/napi-v6\/linux\/x64\/onnxruntime_binding\.node$/, /onnxruntime-node\/bin\/napi-v6\/linux\/x64\/libonnxruntime\.so\.1$/]) {
-      assert.equal(binaries.filter((f) => expected.test(f)).length, 1, `one binary matching ${expected} in ${binaries.join(', ')}`);
+    assert.deepEqual(
+      binaries.filter((f) => !f.includes('linux-x64') && !f.includes('/linux/x64/')),
+      [],
+      'binaries of other platforms',
+    );
+    for (const expected of [
+      /better-sqlite3\/prebuilds\/linux-x64\.node$/,
+      /@img\/sharp-linux-x64\/lib\/sharp-linux-x64-[\d.]+\.node$/,
+      /@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so[\d.]*$/,
+      /onnxruntime-node\/bin\/napi-v6\/linux\/x64\/onnxruntime_binding\.node$/,
+      /onnxruntime-node\/bin\/napi-v6\/linux\/x64\/libonnxruntime\.so\.1$/,
+    ]) {
+      assert.equal(
+        binaries.filter((f) => expected.test(f)).length,
+        1,
+        `one binary matching ${expected} in ${binaries.join(', ')}`,
+      );
     }
     assert.equal(binaries.length, 5, binaries.join(', '));
   });
@@ -62,6 +111,9 @@ describe('the packaged .vsix', () => {
     const result = spawnSync(process.execPath, ['-e', script], { cwd: join(unpacked, 'extension'), encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
     const loaded = JSON.parse(result.stdout) as { hit: number; format: string; width: number; vips: string };
-    assert.deepEqual({ hit: loaded.hit, format: loaded.format, width: loaded.width }, { hit: 1, format: 'webp', width: 64 });
+    assert.deepEqual(
+      { hit: loaded.hit, format: loaded.format, width: loaded.width },
+      { hit: 1, format: 'webp', width: 64 },
+    );
   });
 });

@@ -64,7 +64,9 @@ export class Workbench {
         await this.page.waitForTimeout(300 * attempt);
       }
     }
-    throw new Error(`Could not run "${title}" from the command palette: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+    throw new Error(
+      `Could not run "${title}" from the command palette: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+    );
   }
 
   /** Clicks the activity bar item of a view container (e.g. `Tagbench`) and waits for its side bar. */
@@ -83,7 +85,9 @@ export class Workbench {
 
   /** A view (pane) of the visible side bar by its name (e.g. `Datasets`); its header may be merged into the side bar's title. */
   view(name: string): Locator {
-    return this.page.locator('#workbench\\.parts\\.sidebar .pane').filter({ has: this.page.locator(`.pane-header[aria-label="${name} Section"]`) });
+    return this.page
+      .locator('#workbench\\.parts\\.sidebar .pane')
+      .filter({ has: this.page.locator(`.pane-header[aria-label="${name} Section"]`) });
   }
 
   /** The content of the active webview (two iframes deep). */
@@ -130,7 +134,10 @@ export class Workbench {
     for (;;) {
       const found = (await this.notificationHistory()).find((text) => pattern.test(text));
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`No notification matched ${pattern} within ${timeoutMs} ms; seen: ${JSON.stringify(await this.notificationHistory())}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `No notification matched ${pattern} within ${timeoutMs} ms; seen: ${JSON.stringify(await this.notificationHistory())}`,
+        );
       await this.page.waitForTimeout(100);
     }
   }
@@ -141,7 +148,10 @@ export class Workbench {
     for (;;) {
       const left = (await this.notifications()).filter((text) => pattern.test(text));
       if (left.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`Notifications matching ${pattern} were still there after ${timeoutMs} ms: ${JSON.stringify(left)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `Notifications matching ${pattern} were still there after ${timeoutMs} ms: ${JSON.stringify(left)}`,
+        );
       await this.page.waitForTimeout(200);
     }
   }
@@ -186,7 +196,10 @@ export async function screenshotOpenWorkbenches(name: string): Promise<string[]>
 }
 
 function fileNameOf(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 150);
+  return name
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 150);
 }
 
 /** Polls `probe` every 100 ms until it holds; throws naming `what` after `timeoutMs`. */

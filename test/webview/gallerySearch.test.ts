@@ -45,7 +45,8 @@ describe('gallery query box', function () {
   const total = (query: string): number => searchImages(db, query, { limit: 0 }).total;
   const countOf = (query: string): string => `${total(query).toLocaleString('en-US')} images`;
   const options = (g: GalleryPage) => g.page.locator('tb-search-bar ul.suggestions [role=option]');
-  const searchedFor = (g: GalleryPage, query: string): boolean => g.host.callsOf('search').some((c) => (c.params as { query: string }).query === query);
+  const searchedFor = (g: GalleryPage, query: string): boolean =>
+    g.host.callsOf('search').some((c) => (c.params as { query: string }).query === query);
   /** Types `text` at the end of the query box and waits for the suggestions it opens. */
   const typeAndWait = async (g: GalleryPage, text: string): Promise<string[]> => {
     await g.queryInput.focus();
@@ -60,9 +61,16 @@ describe('gallery query box', function () {
     const labels = await typeAndWait(g, 'outd');
     assert.equal(labels[0], 'outdoors');
     const outdoors = tagStats(db).tags.find((t) => t.tag === 'outdoors')!;
-    assert.equal((await options(g).first().locator('.detail').textContent())?.trim(), outdoors.count.toLocaleString('en-US'));
+    assert.equal(
+      (await options(g).first().locator('.detail').textContent())?.trim(),
+      outdoors.count.toLocaleString('en-US'),
+    );
     assert.equal(await g.queryInput.getAttribute('aria-expanded'), 'true');
-    assert.equal(await g.queryInput.getAttribute('aria-activedescendant'), 'option-0', 'the first suggestion is highlighted');
+    assert.equal(
+      await g.queryInput.getAttribute('aria-activedescendant'),
+      'option-0',
+      'the first suggestion is highlighted',
+    );
     await g.queryInput.press('Enter');
     assert.equal(await g.queryInput.inputValue(), 'outdoors ', 'the highlighted tag, not the typed "outd"');
     await g.until(() => searchedFor(g, 'outdoors '), 'the query on Enter');
@@ -81,7 +89,11 @@ describe('gallery query box', function () {
     await g.until(async () => (await g.countText()) === '0 images', 'no results for the fragment');
     await g.queryInput.press('Control+Space');
     await options(g).first().waitFor();
-    assert.equal(await options(g).first().locator('.label').textContent(), 'outdoors', 'Ctrl+Space opens the list again');
+    assert.equal(
+      await options(g).first().locator('.label').textContent(),
+      'outdoors',
+      'Ctrl+Space opens the list again',
+    );
   });
 
   it('offers field names, then their values (Tab accepts), keeps a "-" and offers OR after a term', async () => {
@@ -90,24 +102,37 @@ describe('gallery query box', function () {
     await g.queryInput.press('Tab');
     assert.equal(await g.queryInput.inputValue(), 'sort:');
     await options(g).first().waitFor();
-    assert.deepEqual(await options(g).locator('.label').allTextContents(), ['name', 'mtime', 'width', 'height', 'tags', 'random']);
+    assert.deepEqual(await options(g).locator('.label').allTextContents(), [
+      'name',
+      'mtime',
+      'width',
+      'height',
+      'tags',
+      'random',
+    ]);
     await g.queryInput.press('ArrowDown');
     await g.queryInput.press('Enter');
     assert.equal(await g.queryInput.inputValue(), 'sort:mtime ');
-    await g.until(async () => (await g.page.locator('tb-search-bar vscode-single-select').evaluate((el) => (el as HTMLInputElement).value)) === 'mtime', 'the sort control follows');
+    await g.until(
+      async () =>
+        (await g.page
+          .locator('tb-search-bar vscode-single-select')
+          .evaluate((el) => (el as HTMLInputElement).value)) === 'mtime',
+      'the sort control follows',
+    );
 
     await g.queryInput.fill('');
     assert.equal((await typeAndWait(g, 'folder:10'))[0], '10_alice');
     await g.queryInput.press('Enter');
     assert.equal(await g.queryInput.inputValue(), 'folder:10_alice ');
-    await g.until(async () => (await g.countText()) === countOf('folder:10_alice'), 'the folder\'s results');
+    await g.until(async () => (await g.countText()) === countOf('folder:10_alice'), "the folder's results");
 
     await g.queryInput.fill('smile ');
     const labels = await typeAndWait(g, '-lon');
     assert.equal(labels[0], 'long hair');
     await g.queryInput.press('Enter');
     assert.equal(await g.queryInput.inputValue(), 'smile -long_hair ');
-    await g.until(async () => (await g.countText()) === countOf('smile -long_hair'), 'the exclusion\'s results');
+    await g.until(async () => (await g.countText()) === countOf('smile -long_hair'), "the exclusion's results");
 
     assert.ok((await typeAndWait(g, 'O')).includes('OR'), 'OR after a term');
     await g.queryInput.press('Escape');
@@ -129,8 +154,14 @@ describe('gallery query box', function () {
     await g.queryInput.fill('smile blo');
     const hint = g.page.locator('tb-search-bar .hint');
     await hint.waitFor();
-    assert.match((await hint.textContent())!.replace(/\s+/g, ' '), new RegExp(`No images have "blo"; did you mean .*blonde hair \\(${blonde.count.toLocaleString('en-US')}\\)`));
-    assert.match((await g.page.locator('tb-virtual-grid [slot=empty]').textContent())!, /^No images have "blo"; did you mean "blonde hair"/);
+    assert.match(
+      (await hint.textContent())!.replace(/\s+/g, ' '),
+      new RegExp(`No images have "blo"; did you mean .*blonde hair \\(${blonde.count.toLocaleString('en-US')}\\)`),
+    );
+    assert.match(
+      (await g.page.locator('tb-virtual-grid [slot=empty]').textContent())!,
+      /^No images have "blo"; did you mean "blonde hair"/,
+    );
     await g.queryInput.press('Escape'); // the completion list, open for "blo", covers the hint
     await hint.locator('button', { hasText: 'blonde hair' }).click();
     assert.equal(await g.queryInput.inputValue(), 'smile blonde_hair');

@@ -5,8 +5,13 @@ import { applyCompletion, completionContext, queryCompletions } from '../../webv
 import type { CompletionSources } from '../../webview/gallery/queryCompletion.ts';
 
 const TAGS: TagSuggestion[] = [
-  { tag: 'outdoors', count: 34 }, { tag: 'open mouth', count: 20 }, { tag: 'long hair', count: 120 }, { tag: 'long sleeves', count: 12 },
-  { tag: 'solo', count: 300 }, { tag: 'smile', count: 90 }, { tag: 'kiyohime (fate)', count: 3 },
+  { tag: 'outdoors', count: 34 },
+  { tag: 'open mouth', count: 20 },
+  { tag: 'long hair', count: 120 },
+  { tag: 'long sleeves', count: 12 },
+  { tag: 'solo', count: 300 },
+  { tag: 'smile', count: 90 },
+  { tag: 'kiyohime (fate)', count: 3 },
 ];
 
 /** Sources answering from TAGS (prefix by key, most used first) and a few field values; records what was asked. */
@@ -19,8 +24,15 @@ function sources(asked: string[] = []): CompletionSources {
     },
     async values(field, prefix) {
       asked.push(`${field}:${prefix}`);
-      const all = { folder: [{ value: '10_alice', count: 40 }, { value: '3_forest style', count: 9 }], ext: [{ value: 'png', count: 30 }],
-        model: [{ value: 'wd-vit-tagger-v3', count: 12 }], suggested: [{ value: 'looking at viewer', count: 5 }] }[field];
+      const all = {
+        folder: [
+          { value: '10_alice', count: 40 },
+          { value: '3_forest style', count: 9 },
+        ],
+        ext: [{ value: 'png', count: 30 }],
+        model: [{ value: 'wd-vit-tagger-v3', count: 12 }],
+        suggested: [{ value: 'looking at viewer', count: 5 }],
+      }[field];
       return all.filter((v) => v.value.startsWith(prefix));
     },
   };
@@ -46,7 +58,14 @@ describe('gallery query completion', () => {
     assert.deepEqual(await labels('o'), ['outdoors', 'open mouth']);
     const context = completionContext('1girl out', 9)!;
     const [first] = await queryCompletions(context, sources());
-    assert.deepEqual(first, { kind: 'tag', label: 'outdoors', detail: '34', insert: 'outdoors', start: 6, reopen: false });
+    assert.deepEqual(first, {
+      kind: 'tag',
+      label: 'outdoors',
+      detail: '34',
+      insert: 'outdoors',
+      start: 6,
+      reopen: false,
+    });
     assert.equal(await accept('1girl out'), '1girl outdoors ');
     assert.equal(await accept('kiyo'), 'kiyohime_(fate) ');
     assert.equal(await accept('1girl lo', 'long sleeves'), '1girl long_sleeves ');
@@ -58,7 +77,11 @@ describe('gallery query completion', () => {
     assert.equal(await accept('-long s'), '-long_sleeves ');
     const asked: string[] = [];
     await queryCompletions(completionContext('a b c d long h', 14)!, sources(asked));
-    assert.deepEqual(asked, ['c d long h', 'd long h', 'long h'], 'up to three words before, longest first, until tags come');
+    assert.deepEqual(
+      asked,
+      ['c d long h', 'd long h', 'long h'],
+      'up to three words before, longest first, until tags come',
+    );
   });
 
   it('offers field names, first once two letters name one, and then their values', async () => {

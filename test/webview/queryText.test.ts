@@ -17,16 +17,46 @@ function matchedKey(query: string): { key: string; negated: boolean } {
 
 describe('gallery query text', () => {
   const awkward = [
-    'smile', 'long hair', 'kiyohime (fate)', 'rem (re:zero)', 'kafka (honkai: star rail)', ':3', ':d', ';)', '^_^', '>_<',
-    'o_o', '-_-', '-sad', '"quoted"', '(parenthesised)', 'a)b', 'star*', 'OR', 'AND', 'sort:name', 'width>5', 'caption:x', 're:zero',
-    'bocchi (bocchi the rock!)', 'jeanne d\'arc (fate)', 'close-up', '1girl', 'blue_eyes', '  spaced   out  ',
+    'smile',
+    'long hair',
+    'kiyohime (fate)',
+    'rem (re:zero)',
+    'kafka (honkai: star rail)',
+    ':3',
+    ':d',
+    ';)',
+    '^_^',
+    '>_<',
+    'o_o',
+    '-_-',
+    '-sad',
+    '"quoted"',
+    '(parenthesised)',
+    'a)b',
+    'star*',
+    'OR',
+    'AND',
+    'sort:name',
+    'width>5',
+    'caption:x',
+    're:zero',
+    'bocchi (bocchi the rock!)',
+    "jeanne d'arc (fate)",
+    'close-up',
+    '1girl',
+    'blue_eyes',
+    '  spaced   out  ',
   ];
 
   it('makes a term that matches exactly the tag, and its exclusion', () => {
     for (const tag of awkward) {
       const term = tagTerm(tag);
       assert.deepEqual(matchedKey(term), { key: tagKey(tag), negated: false }, `tag ${JSON.stringify(tag)} -> ${term}`);
-      assert.deepEqual(matchedKey(`-${term}`), { key: tagKey(tag), negated: true }, `tag ${JSON.stringify(tag)} -> -${term}`);
+      assert.deepEqual(
+        matchedKey(`-${term}`),
+        { key: tagKey(tag), negated: true },
+        `tag ${JSON.stringify(tag)} -> -${term}`,
+      );
     }
   });
 

@@ -6,7 +6,9 @@ import { baseStyles } from '../shared/baseStyles.ts';
 
 /** The caption editor. */
 export class CaptionEditor extends EditorBase {
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host {
       display: block;
     }
@@ -14,7 +16,8 @@ export class CaptionEditor extends EditorBase {
       max-width: 60em;
       padding: 12px 16px 24px;
     }
-  `];
+  `,
+  ];
 
   protected override render(): TemplateResult {
     return html`<main aria-label="Caption">${this.state ? this.renderPanel(this.state) : html`<p class="muted">Loading…</p>`}</main>`;

@@ -41,7 +41,9 @@ export class CaptionPanel extends LitElement {
     textLength: { state: true },
   };
 
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host {
       display: flex;
       flex-direction: column;
@@ -81,7 +83,8 @@ export class CaptionPanel extends LitElement {
     textarea[readonly] {
       opacity: 0.8;
     }
-  `];
+  `,
+  ];
 
   declare readOnly: boolean;
   declare readOnlyReason: string;
@@ -254,7 +257,8 @@ export class CaptionPanel extends LitElement {
   }
 
   private onKeyDown(event: KeyboardEvent): void {
-    if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey || event.isComposing) return;
+    if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey || event.isComposing)
+      return;
     event.preventDefault();
     this.flush();
   }
@@ -268,7 +272,9 @@ export class CaptionPanel extends LitElement {
     if (this.readOnly) return;
     this.flush();
     // A caption of several lines keeps its lines and their endings.
-    const caption = hasSeveralLines(this.caption) ? rejoinCaption(this.caption, event.detail.parts) : joinCaption({ parts: event.detail.parts, ending: this.ending });
+    const caption = hasSeveralLines(this.caption)
+      ? rejoinCaption(this.caption, event.detail.parts)
+      : joinCaption({ parts: event.detail.parts, ending: this.ending });
     this.show(caption, true);
     this.send(event.detail.label);
   }

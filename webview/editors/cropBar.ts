@@ -42,7 +42,9 @@ export class CropBar extends LitElement {
     presetIndex: { type: Number, attribute: false },
   };
 
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host {
       display: flex;
       flex-wrap: wrap;
@@ -60,7 +62,8 @@ export class CropBar extends LitElement {
     vscode-single-select {
       width: 13em;
     }
-  `];
+  `,
+  ];
 
   declare editing: boolean;
   /** The stored crop (as edited in the document). */
@@ -82,9 +85,10 @@ export class CropBar extends LitElement {
 
   protected override render(): TemplateResult {
     const crop = this.crop;
-    const approve = crop?.state === 'auto'
-      ? html`<vscode-button secondary icon="check" title="Approve the auto crop" @click=${() => emit(this, 'crop-approve', {})}>Approve</vscode-button>`
-      : nothing;
+    const approve =
+      crop?.state === 'auto'
+        ? html`<vscode-button secondary icon="check" title="Approve the auto crop" @click=${() => emit(this, 'crop-approve', {})}>Approve</vscode-button>`
+        : nothing;
     const remove = crop
       ? html`<vscode-button secondary icon="trash" title="Remove the crop" @click=${() => emit(this, 'crop-remove', {})}>Remove crop</vscode-button>`
       : nothing;

@@ -74,8 +74,15 @@ export function oppositeCorner(rect: CropRectView, handle: 'ne' | 'se' | 'sw' | 
  * corners keep the opposite corner still, edges the opposite edge; with an aspect ratio, an edge
  * handle changes the other side too, around its middle.
  */
-export function resizeRect(rect: CropRectView, handle: Handle, point: Point, aspect: number | null, bounds: Size): CropRectView {
-  if (handle.length === 2) return rectFromPoints(oppositeCorner(rect, handle as 'ne' | 'se' | 'sw' | 'nw'), point, aspect, bounds);
+export function resizeRect(
+  rect: CropRectView,
+  handle: Handle,
+  point: Point,
+  aspect: number | null,
+  bounds: Size,
+): CropRectView {
+  if (handle.length === 2)
+    return rectFromPoints(oppositeCorner(rect, handle as 'ne' | 'se' | 'sw' | 'nw'), point, aspect, bounds);
   const p = clampPoint(point, bounds);
   if (handle === 'e' || handle === 'w') {
     const fixed = handle === 'e' ? rect.left : rect.left + rect.width;
@@ -103,7 +110,13 @@ export function resizeRect(rect: CropRectView, handle: Handle, point: Point, asp
  * The rectangle `dw` wider and `dh` taller (negative: smaller), its top-left corner still; with an
  * aspect ratio the other side follows. For keyboard resizing.
  */
-export function resizeBy(rect: CropRectView, dw: number, dh: number, aspect: number | null, bounds: Size): CropRectView {
+export function resizeBy(
+  rect: CropRectView,
+  dw: number,
+  dh: number,
+  aspect: number | null,
+  bounds: Size,
+): CropRectView {
   let width = clamp(rect.width + dw, 1, bounds.width - rect.left);
   let height = clamp(rect.height + dh, 1, bounds.height - rect.top);
   if (aspect) {
@@ -147,7 +160,10 @@ export function fitAspect(rect: CropRectView, aspect: number, bounds: Size): Cro
 
 /** Whether the rectangle has this aspect ratio, give or take a pixel's rounding. */
 export function hasAspect(rect: CropRectView, aspect: number): boolean {
-  return Math.abs(Math.round(rect.height * aspect) - rect.width) <= 1 || Math.abs(Math.round(rect.width / aspect) - rect.height) <= 1;
+  return (
+    Math.abs(Math.round(rect.height * aspect) - rect.width) <= 1 ||
+    Math.abs(Math.round(rect.width / aspect) - rect.height) <= 1
+  );
 }
 
 /** `4:3`, `13:19`, or the ratio to two decimals (`1.78:1`) when the sides share no small divisor. */
@@ -173,7 +189,12 @@ export function inside(rect: CropRectView, bounds: Size): CropRectView {
 
 /** Whether the point lies inside the rectangle. */
 export function contains(rect: CropRectView, point: Point): boolean {
-  return point.x >= rect.left && point.x <= rect.left + rect.width && point.y >= rect.top && point.y <= rect.top + rect.height;
+  return (
+    point.x >= rect.left &&
+    point.x <= rect.left + rect.width &&
+    point.y >= rect.top &&
+    point.y <= rect.top + rect.height
+  );
 }
 
 function gcd(a: number, b: number): number {

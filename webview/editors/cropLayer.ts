@@ -155,7 +155,10 @@ export class CropLayer extends LitElement {
   private toImage(event: PointerEvent): Point {
     const box = this.getBoundingClientRect();
     const { width, height } = this.bounds();
-    return { x: ((event.clientX - box.left) / Math.max(1, box.width)) * width, y: ((event.clientY - box.top) / Math.max(1, box.height)) * height };
+    return {
+      x: ((event.clientX - box.left) / Math.max(1, box.width)) * width,
+      y: ((event.clientY - box.top) / Math.max(1, box.height)) * height,
+    };
   }
 
   private onPointerDown(event: PointerEvent): void {
@@ -167,8 +170,17 @@ export class CropLayer extends LitElement {
     const handle = target instanceof HTMLElement ? (target.dataset['handle'] as Handle | undefined) : undefined;
     const rect = this.rect;
     if (rect && handle) this.drag = { kind: 'resize', pointerId: event.pointerId, handle, rect };
-    else if (rect && contains(rect, point)) this.drag = { kind: 'move', pointerId: event.pointerId, start: point, rect };
-    else this.drag = { kind: 'draw', pointerId: event.pointerId, anchor: point, startX: event.clientX, startY: event.clientY, started: false };
+    else if (rect && contains(rect, point))
+      this.drag = { kind: 'move', pointerId: event.pointerId, start: point, rect };
+    else
+      this.drag = {
+        kind: 'draw',
+        pointerId: event.pointerId,
+        anchor: point,
+        startX: event.clientX,
+        startY: event.clientY,
+        started: false,
+      };
     this.setPointerCapture(event.pointerId);
   }
 

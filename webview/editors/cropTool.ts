@@ -27,7 +27,12 @@ export interface CropToolHost extends ReactiveControllerHost, HTMLElement {
 }
 
 /** Arrow keys as steps: [dx, dy]. */
-const ARROWS: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+const ARROWS: Record<string, [number, number]> = {
+  ArrowLeft: [-1, 0],
+  ArrowRight: [1, 0],
+  ArrowUp: [0, -1],
+  ArrowDown: [0, 1],
+};
 
 /** The crop tool of one image view. */
 export class CropTool implements ReactiveController {
@@ -137,7 +142,7 @@ export class CropTool implements ReactiveController {
   /** The overlay over the image: the rectangle being edited, or the stored crop. */
   renderLayer(): TemplateResult | typeof nothing {
     const crop = this.host.crop;
-    const rect = this.cropping ? this.draft : crop?.rect ?? null;
+    const rect = this.cropping ? this.draft : (crop?.rect ?? null);
     if (!this.cropping && !rect) return nothing;
     const { width, height } = this.host.imageSize();
     return html`<tb-crop-layer
@@ -146,7 +151,7 @@ export class CropTool implements ReactiveController {
       .rect=${rect}
       .aspect=${this.aspect()}
       ?editing=${this.cropping}
-      kind=${this.cropping ? 'draft' : crop?.state ?? 'draft'}
+      kind=${this.cropping ? 'draft' : (crop?.state ?? 'draft')}
       @crop-draft=${this.onDraft}
     ></tb-crop-layer>`;
   }

@@ -21,7 +21,8 @@ export class EditorBase extends LitElement {
   /** What the host last sent with `init` (the caption in it is not kept up to date). */
   declare state: EditorInit | null;
   protected rpc: EditorRpc | null = null;
-  protected readonly suggest: SuggestTags = async (prefix) => (await this.rpc?.request('suggest', { prefix, limit: suggestionLimit })) ?? [];
+  protected readonly suggest: SuggestTags = async (prefix) =>
+    (await this.rpc?.request('suggest', { prefix, limit: suggestionLimit })) ?? [];
   private readonly onWindowKeyDown = (event: KeyboardEvent): void => this.windowKeyDown(event);
   private readonly onPageHidden = (): void => {
     if (document.visibilityState === 'hidden') this.panel()?.flushAll();

@@ -30,7 +30,9 @@ export class ImageEditor extends EditorBase {
     caption: { state: true },
   };
 
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host {
       display: block;
       height: 100vh;
@@ -86,7 +88,8 @@ export class ImageEditor extends EditorBase {
         overflow: visible;
       }
     }
-  `];
+  `,
+  ];
 
   /** Why the last next/previous did not move. */
   declare status: string;
@@ -171,12 +174,16 @@ export class ImageEditor extends EditorBase {
     if (!state) return html`<p class="empty muted">Loading…</p>`;
     const image = state.image;
     const facts = image?.facts;
-    const position = facts && facts.total > 0 && facts.position > 0 ? `${formatCount(facts.position)} of ${formatCount(facts.total)}` : '';
+    const position =
+      facts && facts.total > 0 && facts.position > 0
+        ? `${formatCount(facts.position)} of ${formatCount(facts.total)}`
+        : '';
     return html`
       <div class="layout">
         <section class="image-pane" aria-label="Image">
-          ${image
-            ? html`<tb-image-view
+          ${
+            image
+              ? html`<tb-image-view
                 .src=${image.uri}
                 .label=${facts ? `${facts.path} (${facts.width} × ${facts.height})` : 'Image'}
                 .imageWidth=${facts?.width ?? 0}
@@ -185,7 +192,8 @@ export class ImageEditor extends EditorBase {
                 .cropPresets=${image.cropPresets}
                 @crop-change=${this.onCropChange}
               ></tb-image-view>`
-            : html`<p class="empty muted">No image.</p>`}
+              : html`<p class="empty muted">No image.</p>`
+          }
         </section>
         <section class="side" aria-label="Caption">
           <div class="nav" role="toolbar" aria-label="Images">

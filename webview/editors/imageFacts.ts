@@ -19,7 +19,8 @@ export function factRows(facts: ImageFactsView): [string, string][] {
     ['Colour space', facts.space],
     ['Frames', formatCount(facts.frames)],
   ];
-  if (facts.total > 0 && facts.position > 0) rows.push(['Position', `${formatCount(facts.position)} of ${formatCount(facts.total)}`]);
+  if (facts.total > 0 && facts.position > 0)
+    rows.push(['Position', `${formatCount(facts.position)} of ${formatCount(facts.total)}`]);
   return rows;
 }
 
@@ -30,7 +31,9 @@ export class ImageFacts extends LitElement {
     problems: { attribute: false },
   };
 
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host {
       display: block;
     }
@@ -72,7 +75,8 @@ export class ImageFacts extends LitElement {
     li.warning vscode-icon {
       color: var(--vscode-editorWarning-foreground, #cca700);
     }
-  `];
+  `,
+  ];
 
   declare facts: ImageFactsView | null;
   declare problems: EditorProblem[];
@@ -86,17 +90,21 @@ export class ImageFacts extends LitElement {
   protected override render(): TemplateResult | typeof nothing {
     if (!this.facts) return nothing;
     return html`
-      ${this.problems.length > 0
-        ? html`
+      ${
+        this.problems.length > 0
+          ? html`
           <h2 id="problems-heading">Problems</h2>
           <ul aria-labelledby="problems-heading">
-            ${this.problems.map((p) => html`
+            ${this.problems.map(
+              (p) => html`
               <li class=${p.severity}>
                 <vscode-icon name=${p.severity === 'error' ? 'error' : 'warning'}></vscode-icon>
                 <span><span class="visually-hidden">${p.severity === 'error' ? 'Error' : 'Warning'}: </span>${p.message}</span>
-              </li>`)}
+              </li>`,
+            )}
           </ul>`
-        : nothing}
+          : nothing
+      }
       <h2 id="facts-heading">Image</h2>
       <dl aria-labelledby="facts-heading">
         ${factRows(this.facts).map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}

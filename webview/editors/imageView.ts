@@ -30,7 +30,9 @@ export class ImageView extends LitElement {
     cropPresets: { attribute: false },
   };
 
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host {
       display: flex;
       flex-direction: column;
@@ -96,7 +98,8 @@ export class ImageView extends LitElement {
       padding: 1em;
       color: var(--vscode-errorForeground);
     }
-  `];
+  `,
+  ];
 
   declare src: string;
   declare label: string;
@@ -253,16 +256,18 @@ export class ImageView extends LitElement {
         @pointerup=${this.onPointerUp}
         @pointercancel=${this.onPointerUp}
       >
-        ${this.failed
-          ? html`<div class="error" role="alert">The image could not be shown.</div>`
-          : html`<img
+        ${
+          this.failed
+            ? html`<div class="error" role="alert">The image could not be shown.</div>`
+            : html`<img
               src=${this.src}
               alt=${this.label}
               draggable="false"
               class=${classMap({ pixelated: scale >= 2 })}
               @load=${this.onLoad}
               @error=${() => (this.failed = this.src !== '')}
-            />${this.cropTool.renderLayer()}`}
+            />${this.cropTool.renderLayer()}`
+        }
       </div>
       <span id="view-help" class="visually-hidden">0 fits the image, 1 shows it at 100%, plus and minus zoom, arrow keys scroll, C crops.</span>
       <span id="crop-help" class="visually-hidden">Cropping: drag to draw the crop, drag inside it to move it, drag a handle to resize it.
@@ -299,7 +304,8 @@ export class ImageView extends LitElement {
 
   private onLoad(event: Event): void {
     const img = event.target as HTMLImageElement;
-    if (img.naturalWidth > 0 && img.naturalHeight > 0) this.natural = { width: img.naturalWidth, height: img.naturalHeight };
+    if (img.naturalWidth > 0 && img.naturalHeight > 0)
+      this.natural = { width: img.naturalWidth, height: img.naturalHeight };
   }
 
   private onFitClick(event: Event): void {
@@ -357,7 +363,13 @@ export class ImageView extends LitElement {
     const viewport = event.currentTarget as HTMLElement;
     if (event.button !== 0 || !viewport.classList.contains('pannable')) return;
     viewport.setPointerCapture(event.pointerId);
-    this.pan = { pointerId: event.pointerId, x: event.clientX, y: event.clientY, left: viewport.scrollLeft, top: viewport.scrollTop };
+    this.pan = {
+      pointerId: event.pointerId,
+      x: event.clientX,
+      y: event.clientY,
+      left: viewport.scrollLeft,
+      top: viewport.scrollTop,
+    };
     this.requestUpdate();
   }
 

@@ -37,7 +37,9 @@ export class SuggestionList extends LitElement {
     announcement: { state: true },
   };
 
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host {
       display: flex;
       flex-direction: column;
@@ -133,7 +135,8 @@ export class SuggestionList extends LitElement {
       margin: 0;
       overflow-wrap: anywhere;
     }
-  `];
+  `,
+  ];
 
   declare suggestions: SuggestionsView | null;
   /** The caption as shown (suggestions it already has are left out). */
@@ -197,7 +200,9 @@ export class SuggestionList extends LitElement {
       <div class="heading" id="suggestions-heading">
         <span>Suggestions</span><span class="muted">${plural(pending.length, 'suggestion')}</span>
       </div>
-      ${pending.length > 0 ? html`
+      ${
+        pending.length > 0
+          ? html`
         <div role="listbox" aria-labelledby="suggestions-heading" aria-orientation="horizontal" aria-describedby="suggestion-help">
           ${pending.map((s, i) => this.renderChip(s, i, pending.length))}
         </div>
@@ -210,29 +215,41 @@ export class SuggestionList extends LitElement {
             <input type="number" class="threshold-input" min="0" max="1" step="0.05" aria-label="Confidence threshold"
               .value=${String(this.threshold)} @change=${this.onThreshold} @keydown=${this.onThresholdKey} />
           </span>
-          ${models.map((model) => html`<vscode-button secondary class="accept-model" data-model=${model} ?disabled=${this.readOnly}
+          ${models.map(
+            (model) => html`<vscode-button secondary class="accept-model" data-model=${model} ?disabled=${this.readOnly}
             title="Accept the suggestions of ${model}"
-            @click=${() => this.review({ action: 'acceptModel', model }, pending.filter((s) => s.model === model))}
-          >Accept all from ${shortModel(model)}</vscode-button>`)}
+            @click=${() =>
+              this.review(
+                { action: 'acceptModel', model },
+                pending.filter((s) => s.model === model),
+              )}
+          >Accept all from ${shortModel(model)}</vscode-button>`,
+          )}
           <vscode-button secondary class="reject-rest" icon="close" ?disabled=${this.readOnly}
             title="Reject every suggestion left: models will not suggest them again"
             @click=${() => this.review({ action: 'rejectRest' }, pending)}>Reject the rest</vscode-button>
-        </div>` : nothing}
-      ${sentences.map((s) => html`
+        </div>`
+          : nothing
+      }
+      ${sentences.map(
+        (s) => html`
         <div class="sentence" data-model=${s.model}>
           <span class="muted">Caption from ${s.model}</span>
           <p>${s.text}</p>
           <vscode-button secondary class="use-sentence" ?disabled=${this.readOnly}
             title=${this.caption.trim() === '' ? 'Use this sentence as the caption' : 'Add this sentence to the end of the caption'}
             @click=${() => this.review({ action: 'useSentence', model: s.model }, [])}>Use this caption</vscode-button>
-        </div>`)}
+        </div>`,
+      )}
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
     `;
   }
 
   private renderChip(s: SuggestionView, index: number, count: number): TemplateResult {
     const confidence = s.confidence === null ? '' : percent(s.confidence);
-    const title = [`${s.name}${confidence ? ` (${confidence})` : ''}`, s.model ? `suggested by ${s.model}` : ''].filter(Boolean).join('\n');
+    const title = [`${s.name}${confidence ? ` (${confidence})` : ''}`, s.model ? `suggested by ${s.model}` : '']
+      .filter(Boolean)
+      .join('\n');
     return html`
       <div
         role="option"
@@ -249,13 +266,17 @@ export class SuggestionList extends LitElement {
         @keydown=${(e: KeyboardEvent) => this.onChipKeyDown(e, index)}
       >
         <span class="label">${s.name}</span>${confidence ? html`<span class="confidence">${confidence}</span>` : nothing}
-        ${this.readOnly ? nothing : html`
+        ${
+          this.readOnly
+            ? nothing
+            : html`
           <button class="accept" tabindex="-1" aria-hidden="true" title="Accept ${s.name}" @click=${() => this.reviewKey('accept', s)}>
             <vscode-icon name="check" size="12"></vscode-icon>
           </button>
           <button class="reject" tabindex="-1" aria-hidden="true" title="Reject ${s.name}" @click=${() => this.reviewKey('reject', s)}>
             <vscode-icon name="close" size="12"></vscode-icon>
-          </button>`}
+          </button>`
+        }
       </div>
     `;
   }
@@ -306,7 +327,12 @@ export class SuggestionList extends LitElement {
   private review(review: SuggestionReview, settled: readonly SuggestionView[]): void {
     if (this.readOnly) return;
     if (review.action !== 'useSentence' && settled.length === 0) return;
-    const verb = review.action === 'reject' || review.action === 'rejectRest' ? 'Rejected' : review.action === 'useSentence' ? 'Used the caption' : 'Accepted';
+    const verb =
+      review.action === 'reject' || review.action === 'rejectRest'
+        ? 'Rejected'
+        : review.action === 'useSentence'
+          ? 'Used the caption'
+          : 'Accepted';
     this.announcement = review.action === 'useSentence' ? verb : `${verb} ${settled.map((s) => s.name).join(', ')}`;
     this.hiddenKeys = new Set([...this.hiddenKeys, ...settled.map((s) => tagKey(s.name))]);
     emit<SuggestionReview>(this, 'suggestion-review', review);
@@ -327,7 +353,10 @@ export class SuggestionList extends LitElement {
 
   private acceptAbove(): void {
     const threshold = this.threshold;
-    this.review({ action: 'acceptAbove', threshold }, this.pending().filter((s) => s.confidence !== null && s.confidence >= threshold));
+    this.review(
+      { action: 'acceptAbove', threshold },
+      this.pending().filter((s) => s.confidence !== null && s.confidence >= threshold),
+    );
   }
 }
 

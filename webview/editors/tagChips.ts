@@ -38,7 +38,9 @@ export class TagChips extends LitElement {
     announcement: { state: true },
   };
 
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host {
       display: block;
     }
@@ -119,7 +121,8 @@ export class TagChips extends LitElement {
     vscode-icon {
       color: inherit;
     }
-  `];
+  `,
+  ];
 
   declare parts: string[];
   declare readOnly: boolean;
@@ -232,9 +235,11 @@ export class TagChips extends LitElement {
         ></tb-tag-combobox>
       </div>
       <span id="chip-help" class="visually-hidden">
-        ${this.readOnly
-          ? 'Read-only. Left and Right move between tags.'
-          : 'Left and Right move between tags. Delete removes a tag, Enter or F2 edits it, Alt+Left and Alt+Right move it.'}
+        ${
+          this.readOnly
+            ? 'Read-only. Left and Right move between tags.'
+            : 'Left and Right move between tags. Delete removes a tag, Enter or F2 edits it, Alt+Left and Alt+Right move it.'
+        }
       </span>
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
     `;
@@ -292,12 +297,14 @@ export class TagChips extends LitElement {
         @dragend=${() => this.endDrag()}
       >
         <span class="label">${display}</span>
-        ${this.readOnly
-          ? nothing
-          : html`<button class="remove" tabindex="-1" aria-hidden="true" title="Remove ${display}"
+        ${
+          this.readOnly
+            ? nothing
+            : html`<button class="remove" tabindex="-1" aria-hidden="true" title="Remove ${display}"
               @click=${(e: MouseEvent) => this.onRemoveClick(e, index)}>
               <vscode-icon name="close" size="12"></vscode-icon>
-            </button>`}
+            </button>`
+        }
       </div>
     `;
   }
@@ -331,7 +338,12 @@ export class TagChips extends LitElement {
         const to = event.key === 'ArrowLeft' ? index - 1 : index + 1;
         if (to < 0 || to > last) return;
         this.focusIndex = to;
-        this.change(moveTag(this.parts, index, to), 'Move tag', `Moved ${unescapeTag(this.parts[index]!)} to position ${to + 1} of ${last + 1}`, 'chip');
+        this.change(
+          moveTag(this.parts, index, to),
+          'Move tag',
+          `Moved ${unescapeTag(this.parts[index]!)} to position ${to + 1} of ${last + 1}`,
+          'chip',
+        );
       }
       return;
     }
@@ -473,7 +485,12 @@ export class TagChips extends LitElement {
     this.endDrag();
     if (to === from) return;
     this.focusIndex = to;
-    this.change(moveTag(this.parts, from, to), 'Move tag', `Moved ${unescapeTag(this.parts[from]!)} to position ${to + 1} of ${this.parts.length}`, 'chip');
+    this.change(
+      moveTag(this.parts, from, to),
+      'Move tag',
+      `Moved ${unescapeTag(this.parts[from]!)} to position ${to + 1} of ${this.parts.length}`,
+      'chip',
+    );
   }
 
   private endDrag(): void {

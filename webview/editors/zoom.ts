@@ -1,7 +1,9 @@
 /** Zoom levels of the image view. */
 
 /** The scales zoom in and zoom out step through. */
-export const zoomSteps: readonly number[] = [0.05, 0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.75, 1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32];
+export const zoomSteps: readonly number[] = [
+  0.05, 0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.75, 1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32,
+];
 
 /** The next step above `scale`. */
 export function zoomIn(scale: number): number {

@@ -50,7 +50,9 @@ const MODES: { mode: Mode; label: string; icon: string }[] = [
 
 /** The batch action bar and status line. */
 export class BatchBar extends LitElement {
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host {
       display: block;
       border-top: 1px solid var(--vscode-panel-border, rgba(128, 128, 128, 0.35));
@@ -117,7 +119,8 @@ export class BatchBar extends LitElement {
       max-height: 120px;
       overflow: auto;
     }
-  `];
+  `,
+  ];
 
   static override properties = {
     rpc: { attribute: false },
@@ -162,7 +165,8 @@ export class BatchBar extends LitElement {
     return html`
       <div class="actions" role="toolbar" aria-label="Batch actions on the selected images">
         <span class="selected ${this.count === 0 ? 'muted' : ''}">${this.count === 0 ? 'No selection' : `${formatCount(this.count)} selected`}</span>
-        ${MODES.map(({ mode, label, icon }) => html`<vscode-button
+        ${MODES.map(
+          ({ mode, label, icon }) => html`<vscode-button
           secondary
           icon=${icon}
           aria-label=${label}
@@ -170,7 +174,8 @@ export class BatchBar extends LitElement {
           ?disabled=${none}
           aria-pressed=${this.mode === mode ? 'true' : 'false'}
           @click=${() => this.open(mode)}
-        ><span class="label">${label}</span></vscode-button>`)}
+        ><span class="label">${label}</span></vscode-button>`,
+        )}
         <vscode-button secondary icon="trash" aria-label="Move to trash" title="Move to the Tagbench trash" ?disabled=${none} @click=${this.trash}><span class="label">Trash</span></vscode-button>
       </div>
       ${this.mode ? this.renderForm(this.mode) : nothing}
@@ -233,11 +238,15 @@ export class BatchBar extends LitElement {
     return html`
       <div class="status ${s?.error ? 'error' : ''}" role="status" aria-live="polite">
         ${s ? html`<span>${s.text}</span>` : nothing}
-        ${s && s.conflicts.length > 0 ? html`
+        ${
+          s && s.conflicts.length > 0
+            ? html`
           <details>
             <summary>${plural(s.conflicts.length, 'conflict')}: changed on disk since read, left alone</summary>
             <ul>${s.conflicts.map((c) => html`<li><span>${c.path}</span>: <span class="muted">${c.reason}</span></li>`)}</ul>
-          </details>` : nothing}
+          </details>`
+            : nothing
+        }
         ${s?.undo ? html`<vscode-button secondary icon="discard" ?disabled=${this.busy} @click=${this.undo}>Undo</vscode-button>` : nothing}
       </div>
     `;
@@ -252,7 +261,9 @@ export class BatchBar extends LitElement {
     this.tags = [];
     this.problem = '';
     this.decision = 'accept';
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('form tb-tag-input, form #decision, form vscode-textfield')?.focus());
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>('form tb-tag-input, form #decision, form vscode-textfield')?.focus(),
+    );
   }
 
   private closeForm(): void {
@@ -296,9 +307,10 @@ export class BatchBar extends LitElement {
           this.problem = 'Type at least one tag.';
           return;
         }
-        const action: BatchAction = this.mode === 'addTags'
-          ? { kind: 'addTags', tags, position: field('position') === 'start' ? 'start' : 'end' }
-          : { kind: 'removeTags', tags };
+        const action: BatchAction =
+          this.mode === 'addTags'
+            ? { kind: 'addTags', tags, position: field('position') === 'start' ? 'start' : 'end' }
+            : { kind: 'removeTags', tags };
         void this.runBatch(action);
         return;
       }
@@ -335,7 +347,9 @@ export class BatchBar extends LitElement {
           this.problem = 'The confidence must be a number from 0 to 1 (e.g. 0.5), or empty for any.';
           return;
         }
-        const model = field('model').trim().replace(/^model:/i, '');
+        const model = field('model')
+          .trim()
+          .replace(/^model:/i, '');
         const action: ReviewSuggestionsAction = { kind: 'reviewSuggestions', decision: this.decision };
         if (model !== '') action.model = model;
         if (confidence !== undefined) {
@@ -429,7 +443,12 @@ export class BatchBar extends LitElement {
   };
 
   private showOutcome(outcome: BatchOutcome, undoable: boolean): void {
-    this.status = { text: outcome.summary, error: false, conflicts: outcome.conflicts, undo: undoable && outcome.changed > 0 };
+    this.status = {
+      text: outcome.summary,
+      error: false,
+      conflicts: outcome.conflicts,
+      undo: undoable && outcome.changed > 0,
+    };
   }
 
   private setStatus(text: string, error = false): void {

@@ -15,7 +15,9 @@ type Change = Preview['changes'][number];
 
 /** The batch preview dialog. */
 export class BatchPreview extends LitElement {
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     dialog {
       width: min(760px, calc(100vw - 24px));
       max-height: calc(100vh - 24px);
@@ -106,7 +108,8 @@ export class BatchPreview extends LitElement {
       justify-content: flex-end;
       gap: 8px;
     }
-  `];
+  `,
+  ];
 
   static override properties = {
     preview: { state: true },
@@ -140,7 +143,9 @@ export class BatchPreview extends LitElement {
     const p = this.preview;
     return html`
       <dialog aria-labelledby="title" aria-describedby="summary" @close=${this.onClose} @keydown=${this.onKeyDown}>
-        ${p ? html`
+        ${
+          p
+            ? html`
           <header>
             <h2 id="title">${this.heading}</h2>
             <p id="summary">${formatCount(p.changed)} of ${plural(p.files, 'file')} change.${p.changes.length < p.changed ? ` Showing the first ${formatCount(p.changes.length)}.` : ''}</p>
@@ -151,7 +156,9 @@ export class BatchPreview extends LitElement {
           <footer>
             <vscode-button id="cancel" secondary @click=${() => this.close('cancel')}>Cancel</vscode-button>
             <vscode-button id="apply" @click=${() => this.close('apply')}>Apply</vscode-button>
-          </footer>` : nothing}
+          </footer>`
+            : nothing
+        }
       </dialog>
     `;
   }
@@ -161,13 +168,21 @@ export class BatchPreview extends LitElement {
     const captionChanges = !reviewed || c.before !== c.after;
     return html`<li>
       <div class="path">${c.path}</div>
-      ${reviewed ? html`<ul class="reviewed" aria-label="Suggestions">
+      ${
+        reviewed
+          ? html`<ul class="reviewed" aria-label="Suggestions">
         ${(c.accepted ?? []).map((tag) => html`<li class="accepted"><span aria-hidden="true">+ </span><span class="visually-hidden">Accepted: </span>${tag}</li>`)}
         ${(c.rejected ?? []).map((tag) => html`<li class="rejected"><span aria-hidden="true">✕ </span><span class="visually-hidden">Rejected: </span>${tag}</li>`)}
-      </ul>` : nothing}
-      ${captionChanges ? html`
+      </ul>`
+          : nothing
+      }
+      ${
+        captionChanges
+          ? html`
         <del class="before"><span class="visually-hidden">Before: </span>${c.before ?? '(no caption)'}</del>
-        <ins class="after"><span class="visually-hidden">After: </span>${c.after ?? '(removed)'}</ins>` : nothing}
+        <ins class="after"><span class="visually-hidden">After: </span>${c.after ?? '(removed)'}</ins>`
+          : nothing
+      }
     </li>`;
   }
 
@@ -188,7 +203,11 @@ export class BatchPreview extends LitElement {
     const focusable = [...this.renderRoot.querySelectorAll<HTMLElement>('.changes, vscode-button')];
     if (focusable.length === 0) return;
     const current = focusable.findIndex((el) => el === this.shadowRoot?.activeElement);
-    const next = event.shiftKey ? (current <= 0 ? focusable.length - 1 : current - 1) : (current + 1) % focusable.length;
+    const next = event.shiftKey
+      ? current <= 0
+        ? focusable.length - 1
+        : current - 1
+      : (current + 1) % focusable.length;
     event.preventDefault();
     focusable[next]!.focus();
   }

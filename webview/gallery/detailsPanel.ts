@@ -15,7 +15,10 @@ import type { GalleryRpc, TagQueryDetail } from './galleryRpc.ts';
 
 /** The details side panel. */
 export class DetailsPanel extends LitElement {
-  static override styles = [baseStyles, chipStyles, css`
+  static override styles = [
+    baseStyles,
+    chipStyles,
+    css`
     :host {
       display: block;
       padding: 4px 8px 8px;
@@ -86,7 +89,8 @@ export class DetailsPanel extends LitElement {
     .warning {
       color: var(--vscode-editorWarning-foreground, #cca700);
     }
-  `];
+  `,
+  ];
 
   static override properties = {
     rpc: { attribute: false },
@@ -152,19 +156,31 @@ export class DetailsPanel extends LitElement {
       <h4>Caption</h4>
       ${d.caption === null ? html`<p class="muted">No caption file.</p>` : html`<p class="caption">${d.caption || '(empty)'}</p>`}
       <h4>Tags (${d.tags.length})</h4>
-      ${d.tags.length === 0 ? html`<p class="muted">No tags.</p>` : html`
+      ${
+        d.tags.length === 0
+          ? html`<p class="muted">No tags.</p>`
+          : html`
         <div class="chips" role="group" aria-label="Tags of this image">
-          ${d.tags.map((tag) => html`<button class="chip" title="Add to the query (Alt+click to exclude)"
-            @click=${(e: MouseEvent) => emit<TagQueryDetail>(this, 'tag-query', { tag, exclude: e.altKey })}>${tag}</button>`)}
-        </div>`}
-      ${d.problems.length === 0 ? nothing : html`
+          ${d.tags.map(
+            (tag) => html`<button class="chip" title="Add to the query (Alt+click to exclude)"
+            @click=${(e: MouseEvent) => emit<TagQueryDetail>(this, 'tag-query', { tag, exclude: e.altKey })}>${tag}</button>`,
+          )}
+        </div>`
+      }
+      ${
+        d.problems.length === 0
+          ? nothing
+          : html`
         <h4>Problems (${d.problems.length})</h4>
         <ul class="problems">
-          ${d.problems.map((p) => html`<li class=${p.severity}>
+          ${d.problems.map(
+            (p) => html`<li class=${p.severity}>
             <vscode-icon name=${p.severity === 'error' ? 'error' : 'warning'} aria-label=${p.severity}></vscode-icon>
             <span>${p.message} <span class="muted">(${p.kind})</span></span>
-          </li>`)}
-        </ul>`}
+          </li>`,
+          )}
+        </ul>`
+      }
     `;
   }
 

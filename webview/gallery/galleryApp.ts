@@ -129,7 +129,9 @@ export class GalleryApp extends LitElement {
     this.refreshKey = 0;
     this.started = false;
     this.notice = '';
-    this.pages = new ResultPages((query, offset, limit) => this.requireRpc().request('search', { query, offset, limit }));
+    this.pages = new ResultPages((query, offset, limit) =>
+      this.requireRpc().request('search', { query, offset, limit }),
+    );
     this.pages.onChange = () => this.version++;
     const pages = this.pages;
     this.source = {
@@ -164,7 +166,12 @@ export class GalleryApp extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!this.started) return;
-    if (['selection', 'focusIndex', 'cellSize', 'detailsOpen', 'tagsOpen'].some((key) => changed.has(key as keyof GalleryApp))) this.saveSoon();
+    if (
+      ['selection', 'focusIndex', 'cellSize', 'detailsOpen', 'tagsOpen'].some((key) =>
+        changed.has(key as keyof GalleryApp),
+      )
+    )
+      this.saveSoon();
   }
 
   override render(): TemplateResult {
@@ -204,13 +211,27 @@ export class GalleryApp extends LitElement {
           @grid-command=${this.onGridCommand}
           @thumb-error=${this.onThumbError}
         ><span slot="empty">${this.emptyText()}</span></tb-virtual-grid>
-        ${this.detailsOpen || this.tagsOpen ? html`
+        ${
+          this.detailsOpen || this.tagsOpen
+            ? html`
           <aside aria-label="Side panels">
-            ${this.renderSection('details', 'Details', this.detailsOpen, html`
-              <tb-details-panel .rpc=${this.rpc} .imageId=${focused?.id ?? null} .refreshKey=${this.refreshKey}></tb-details-panel>`)}
-            ${this.renderSection('tags', 'Tags in results', this.tagsOpen, html`
-              <tb-tag-panel .rpc=${this.rpc} .query=${this.pages.pending || this.pages.problem ? null : this.pages.query} .refreshKey=${this.refreshKey}></tb-tag-panel>`)}
-          </aside>` : nothing}
+            ${this.renderSection(
+              'details',
+              'Details',
+              this.detailsOpen,
+              html`
+              <tb-details-panel .rpc=${this.rpc} .imageId=${focused?.id ?? null} .refreshKey=${this.refreshKey}></tb-details-panel>`,
+            )}
+            ${this.renderSection(
+              'tags',
+              'Tags in results',
+              this.tagsOpen,
+              html`
+              <tb-tag-panel .rpc=${this.rpc} .query=${this.pages.pending || this.pages.problem ? null : this.pages.query} .refreshKey=${this.refreshKey}></tb-tag-panel>`,
+            )}
+          </aside>`
+            : nothing
+        }
       </div>
       <tb-batch-bar .rpc=${this.rpc} .selection=${this.selection} .count=${count} @batch-applied=${this.onBatchApplied}></tb-batch-bar>
     `;
@@ -492,7 +513,10 @@ export class GalleryApp extends LitElement {
         return;
       case 'open': {
         const item = this.pages.item(command.index);
-        if (item && this.rpc) void this.rpc.request('openImage', { id: item.id, query: this.pages.query }).catch((err: Error) => (this.notice = `Could not open the image: ${err.message}`));
+        if (item && this.rpc)
+          void this.rpc
+            .request('openImage', { id: item.id, query: this.pages.query })
+            .catch((err: Error) => (this.notice = `Could not open the image: ${err.message}`));
       }
     }
   }

@@ -49,7 +49,8 @@ export function completionContext(query: string, caret: number): CompletionConte
   const tokens = tokenize(query, { tolerant: true });
   const index = tokens.findIndex((t) => t.position < caret && caret <= t.position + t.length);
   const token = index >= 0 ? tokens[index]! : undefined;
-  if (token && token.type !== 'word' && token.type !== 'or' && token.type !== 'and' && token.type !== 'not') return null;
+  if (token && token.type !== 'word' && token.type !== 'or' && token.type !== 'and' && token.type !== 'not')
+    return null;
   if (token?.type === 'word' && token.quoted) return null;
   const following = tokens.findIndex((t) => t.position >= caret);
   const previous = tokens.slice(0, index >= 0 ? index : following >= 0 ? following : tokens.length);
@@ -67,7 +68,13 @@ export function completionContext(query: string, caret: number): CompletionConte
       if (previous[i - 1]?.type === 'not') break;
     }
   }
-  return { start: token.position, end: token.position + token.length, text, before, afterTerm: !negated && endsTerm(previous.at(-1)) };
+  return {
+    start: token.position,
+    end: token.position + token.length,
+    text,
+    before,
+    afterTerm: !negated && endsTerm(previous.at(-1)),
+  };
 }
 
 /** Whether a term ends with this token (so an operator may follow). */
@@ -76,17 +83,37 @@ function endsTerm(token: Token | undefined): boolean {
 }
 
 /** The completions of what is typed, best first. */
-export async function queryCompletions(context: CompletionContext, sources: CompletionSources): Promise<QueryCompletion[]> {
+export async function queryCompletions(
+  context: CompletionContext,
+  sources: CompletionSources,
+): Promise<QueryCompletion[]> {
   const field = FIELD.exec(context.text);
-  if (field) return valueCompletions(context, field[1]!.toLowerCase(), field[0], context.text.slice(field[0].length), sources);
+  if (field)
+    return valueCompletions(context, field[1]!.toLowerCase(), field[0], context.text.slice(field[0].length), sources);
   const lower = context.text.toLowerCase();
-  const fields: QueryCompletion[] = FIELD_HINTS
-    .filter((f) => f.text.startsWith(lower) && f.text !== lower)
-    .map((f) => ({ kind: 'field', label: f.text, detail: f.description, insert: f.text, start: context.start, reopen: true }));
-  const operators: QueryCompletion[] = context.afterTerm && context.text !== ''
-    ? ['OR', 'AND'].filter((op) => op.startsWith(context.text) && op !== context.text)
-      .map((op) => ({ kind: 'operator', label: op, detail: op === 'OR' ? 'either side' : 'both sides', insert: op, start: context.start, reopen: false }))
-    : [];
+  const fields: QueryCompletion[] = FIELD_HINTS.filter((f) => f.text.startsWith(lower) && f.text !== lower).map(
+    (f) => ({
+      kind: 'field',
+      label: f.text,
+      detail: f.description,
+      insert: f.text,
+      start: context.start,
+      reopen: true,
+    }),
+  );
+  const operators: QueryCompletion[] =
+    context.afterTerm && context.text !== ''
+      ? ['OR', 'AND']
+          .filter((op) => op.startsWith(context.text) && op !== context.text)
+          .map((op) => ({
+            kind: 'operator',
+            label: op,
+            detail: op === 'OR' ? 'either side' : 'both sides',
+            insert: op,
+            start: context.start,
+            reopen: false,
+          }))
+      : [];
   const tags = await tagCompletions(context, sources);
   const fieldsFirst = lower.length >= 2 && fields.length > 0;
   return fieldsFirst ? [...fields, ...tags, ...operators] : [...tags, ...fields, ...operators];
@@ -104,7 +131,8 @@ async function tagCompletions(context: CompletionContext, sources: CompletionSou
     return found.map((s) => ({
       kind: 'tag',
       label: s.alias !== undefined ? `${s.alias} → ${s.tag}` : s.tag,
-      detail: s.count === 0 && s.postCount ? `${s.postCount.toLocaleString('en-US')} posts` : s.count.toLocaleString('en-US'),
+      detail:
+        s.count === 0 && s.postCount ? `${s.postCount.toLocaleString('en-US')} posts` : s.count.toLocaleString('en-US'),
       insert: tagTerm(s.tag),
       start,
       reopen: false,
@@ -113,23 +141,42 @@ async function tagCompletions(context: CompletionContext, sources: CompletionSou
   return [];
 }
 
-async function valueCompletions(context: CompletionContext, field: string, written: string, typed: string, sources: CompletionSources): Promise<QueryCompletion[]> {
+async function valueCompletions(
+  context: CompletionContext,
+  field: string,
+  written: string,
+  typed: string,
+  sources: CompletionSources,
+): Promise<QueryCompletion[]> {
   const value = (text: string, detail: string): QueryCompletion => ({
-    kind: 'value', label: text, detail, insert: `${written}${fieldValue(text)}`, start: context.start, reopen: false,
+    kind: 'value',
+    label: text,
+    detail,
+    insert: `${written}${fieldValue(text)}`,
+    start: context.start,
+    reopen: false,
   });
   if (field === 'sort') {
     const descending = typed.startsWith('-') ? '-' : '';
     const key = typed.slice(descending.length).toLowerCase();
-    return SORT_KEYS.filter((k) => k.startsWith(key) && k !== key).map((k) => value(`${descending}${k}`, descending ? 'descending' : ''));
+    return SORT_KEYS.filter((k) => k.startsWith(key) && k !== key).map((k) =>
+      value(`${descending}${k}`, descending ? 'descending' : ''),
+    );
   }
   const choices = FIELD_CHOICES[field];
-  if (choices) return choices.filter((c) => c.startsWith(typed.toLowerCase()) && c !== typed.toLowerCase()).map((c) => value(c, ''));
+  if (choices)
+    return choices
+      .filter((c) => c.startsWith(typed.toLowerCase()) && c !== typed.toLowerCase())
+      .map((c) => value(c, ''));
   const valueField = VALUE_FIELDS.find((f) => f === field);
   if (!valueField) return [];
   const found = await sources.values(valueField, typed);
   return found
     .filter((v) => v.value !== typed)
-    .map((v) => ({ ...value(v.value, v.count.toLocaleString('en-US')), insert: `${written}${valueField === 'suggested' ? tagTerm(v.value) : fieldValue(v.value)}` }));
+    .map((v) => ({
+      ...value(v.value, v.count.toLocaleString('en-US')),
+      insert: `${written}${valueField === 'suggested' ? tagTerm(v.value) : fieldValue(v.value)}`,
+    }));
 }
 
 /** A field value as query text: quoted when it holds a space, a quote or a backslash. */
@@ -141,7 +188,11 @@ function fieldValue(text: string): string {
  * `query` with a completion in place of the word it completes (up to the word's `end`), and where the
  * caret goes: after it, and after a space added when it is a whole term and nothing follows.
  */
-export function applyCompletion(query: string, completion: QueryCompletion, end: number): { query: string; caret: number } {
+export function applyCompletion(
+  query: string,
+  completion: QueryCompletion,
+  end: number,
+): { query: string; caret: number } {
   const rest = query.slice(end);
   const space = !completion.reopen && !/^\s/.test(rest) ? ' ' : '';
   const text = completion.insert + space;

@@ -66,7 +66,10 @@ const SORT_LABELS: Record<SortKey, string> = {
 
 /** The gallery's toolbar. */
 export class SearchBar extends LitElement {
-  static override styles = [baseStyles, suggestListStyles, css`
+  static override styles = [
+    baseStyles,
+    suggestListStyles,
+    css`
     :host {
       display: block;
       padding: 6px 8px 4px;
@@ -156,7 +159,8 @@ export class SearchBar extends LitElement {
       width: 90px;
       accent-color: var(--vscode-button-background);
     }
-  `];
+  `,
+  ];
 
   static override properties = {
     query: { type: String },
@@ -189,7 +193,8 @@ export class SearchBar extends LitElement {
   private readonly list: SuggestList<QueryCompletion, CompletionRequest>;
   private readonly sources: CompletionSources = {
     tags: async (prefix) => (this.rpc ? this.rpc.request('tagSuggestions', { prefix, limit: COMPLETION_LIMIT }) : []),
-    values: async (field, prefix) => (this.rpc ? this.rpc.request('fieldValues', { field, prefix, limit: COMPLETION_LIMIT }) : []),
+    values: async (field, prefix) =>
+      this.rpc ? this.rpc.request('fieldValues', { field, prefix, limit: COMPLETION_LIMIT }) : [],
   };
 
   constructor() {
@@ -308,15 +313,19 @@ export class SearchBar extends LitElement {
   /** For each tag term no image has: the closest tags, each a button that puts it in the term's place. */
   private renderUnmatched(): TemplateResult | typeof nothing {
     if (this.unmatched.length === 0) return nothing;
-    return html`${this.unmatched.map((u) => html`
+    return html`${this.unmatched.map(
+      (u) => html`
       <div class="hint" role="status">
         <vscode-icon name="info" aria-hidden="true"></vscode-icon>
         <span>No images have "${u.term}"${u.suggestions.length > 0 ? '; did you mean' : '.'}</span>
-        ${u.suggestions.map((s, i, all) => html`${i > 0 && i === all.length - 1 ? html`<span>or</span>` : nothing}
+        ${u.suggestions.map(
+          (s, i, all) => html`${i > 0 && i === all.length - 1 ? html`<span>or</span>` : nothing}
           <button class="plain" title="Search for ${s.tag} instead" @click=${() => this.replaceTerm(u, s.tag)}>${s.tag}</button>
-          <span>(${formatCount(s.count)})${i < all.length - 2 ? ',' : i === all.length - 1 ? '?' : ''}</span>`)}
+          <span>(${formatCount(s.count)})${i < all.length - 2 ? ',' : i === all.length - 1 ? '?' : ''}</span>`,
+        )}
         ${u.key === 'and' ? html`<span>Write AND in capitals to join terms.</span>` : nothing}
-      </div>`)}`;
+      </div>`,
+    )}`;
   }
 
   private input(): HTMLInputElement | null {
@@ -324,7 +333,11 @@ export class SearchBar extends LitElement {
   }
 
   private replaceTerm(unmatched: UnmatchedTerm, tag: string): void {
-    emit<QueryReplace>(this, 'query-replace', { position: unmatched.position, length: unmatched.length, text: tagTerm(tag) });
+    emit<QueryReplace>(this, 'query-replace', {
+      position: unmatched.position,
+      length: unmatched.length,
+      text: tagTerm(tag),
+    });
     this.focus();
   }
 

@@ -5,9 +5,7 @@
 import type { Selection } from '../../src/protocol/galleryProtocol.ts';
 
 /** How a selection is kept, and saved in the webview state. */
-export type SelectionState =
-  | { kind: 'ids'; ids: number[] }
-  | { kind: 'query'; query: string; except: number[] };
+export type SelectionState = { kind: 'ids'; ids: number[] } | { kind: 'query'; query: string; except: number[] };
 
 /** A selection of gallery results. Immutable: every change makes a new one. */
 export class GallerySelection {
@@ -37,7 +35,9 @@ export class GallerySelection {
 
   /** A selection from its saved state. */
   static fromState(state: SelectionState): GallerySelection {
-    return state.kind === 'ids' ? GallerySelection.of(state.ids) : new GallerySelection('query', state.query, new Set(state.except));
+    return state.kind === 'ids'
+      ? GallerySelection.of(state.ids)
+      : new GallerySelection('query', state.query, new Set(state.except));
   }
 
   /** True when this is "all results of a query". */
@@ -90,11 +90,15 @@ export class GallerySelection {
 
   /** The selection as the host takes it. */
   toProtocol(): Selection {
-    return this.kind === 'ids' ? { kind: 'ids', ids: [...this.ids] } : { kind: 'query', query: this.query, except: [...this.ids] };
+    return this.kind === 'ids'
+      ? { kind: 'ids', ids: [...this.ids] }
+      : { kind: 'query', query: this.query, except: [...this.ids] };
   }
 
   /** The selection as saved in the webview state. */
   toState(): SelectionState {
-    return this.kind === 'ids' ? { kind: 'ids', ids: [...this.ids] } : { kind: 'query', query: this.query, except: [...this.ids] };
+    return this.kind === 'ids'
+      ? { kind: 'ids', ids: [...this.ids] }
+      : { kind: 'query', query: this.query, except: [...this.ids] };
   }
 }

@@ -16,7 +16,10 @@ import type { GalleryRpc } from './galleryRpc.ts';
 
 /** Tag entry with completion. */
 export class TagInput extends LitElement {
-  static override styles = [baseStyles, chipStyles, css`
+  static override styles = [
+    baseStyles,
+    chipStyles,
+    css`
     :host {
       display: block;
       min-width: 12em;
@@ -46,7 +49,8 @@ export class TagInput extends LitElement {
       padding: 0 2px;
       cursor: pointer;
     }
-  `];
+  `,
+  ];
 
   static override properties = {
     rpc: { attribute: false },
@@ -57,7 +61,8 @@ export class TagInput extends LitElement {
   declare rpc: GalleryRpc | null;
   declare tags: string[];
   declare label: string;
-  private readonly suggest: SuggestTags = async (prefix) => (this.rpc ? this.rpc.request('tagSuggestions', { prefix, limit: 12 }) : []);
+  private readonly suggest: SuggestTags = async (prefix) =>
+    this.rpc ? this.rpc.request('tagSuggestions', { prefix, limit: 12 }) : [];
 
   constructor() {
     super();

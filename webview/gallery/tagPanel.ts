@@ -16,7 +16,9 @@ const LIMIT = 200;
 
 /** The tag frequency panel. */
 export class TagPanel extends LitElement {
-  static override styles = [baseStyles, css`
+  static override styles = [
+    baseStyles,
+    css`
     :host {
       display: block;
     }
@@ -53,7 +55,8 @@ export class TagPanel extends LitElement {
       margin: 2px 6px 6px;
       font-size: 0.92em;
     }
-  `];
+  `,
+  ];
 
   static override properties = {
     rpc: { attribute: false },
@@ -96,7 +99,8 @@ export class TagPanel extends LitElement {
     return html`
       <p class="hint muted" id="hint">Click adds a tag to the query; Alt+click excludes it.</p>
       <ul aria-label="Tags in the results" aria-describedby="hint" @keydown=${this.onKeyDown}>
-        ${tags.map(({ tag, count }, i) => html`
+        ${tags.map(
+          ({ tag, count }, i) => html`
           <li>
             <button
               class="plain"
@@ -109,7 +113,8 @@ export class TagPanel extends LitElement {
               <span class="name">${tag}</span><span class="count">${formatCount(count)}</span>
               <span class="bar" ${styleProps({ width: `${Math.max(1, (count / max) * 100)}%` })}></span>
             </button>
-          </li>`)}
+          </li>`,
+        )}
       </ul>
       ${tags.length === LIMIT ? html`<p class="hint muted">The ${LIMIT} most frequent tags.</p>` : nothing}
     `;
@@ -140,10 +145,18 @@ export class TagPanel extends LitElement {
     const current = Number((event.target as HTMLElement).closest('button')?.dataset.i ?? this.active);
     let next: number | null = null;
     switch (event.key) {
-      case 'ArrowDown': next = Math.min(count - 1, current + 1); break;
-      case 'ArrowUp': next = Math.max(0, current - 1); break;
-      case 'Home': next = 0; break;
-      case 'End': next = count - 1; break;
+      case 'ArrowDown':
+        next = Math.min(count - 1, current + 1);
+        break;
+      case 'ArrowUp':
+        next = Math.max(0, current - 1);
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = count - 1;
+        break;
       case 'Enter':
       case ' ':
         event.preventDefault();
@@ -158,7 +171,9 @@ export class TagPanel extends LitElement {
     }
     event.preventDefault();
     this.active = next;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`button[data-i="${next}"]`)?.focus());
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>(`button[data-i="${next}"]`)?.focus(),
+    );
   }
 }
 

@@ -213,10 +213,18 @@ export class VirtualGrid extends LitElement {
     // Row r lives in slot r % slots; slots stay in order, so Lit reuses each slot's elements.
     const slots: (number | null)[] = Array.from({ length: this.height > 0 ? m.slots : 0 }, () => null);
     if (this.height > 0) for (let r = first; r <= last; r++) slots[r % m.slots] = r;
-    for (const index of this.withImage) if (index < first * m.cols || index >= (last + 1) * m.cols) this.withImage.delete(index);
+    for (const index of this.withImage)
+      if (index < first * m.cols || index >= (last + 1) * m.cols) this.withImage.delete(index);
     const focusRow = Math.floor(this.focusIndex / m.cols);
-    const focused = total > 0 && first <= Math.floor(this.focusIndex / m.cols) && Math.floor(this.focusIndex / m.cols) <= last;
-    const vars = { '--cols': String(m.cols), '--cell': `${m.cell}px`, '--cell-height': `${m.cellHeight}px`, '--gap': `${GAP}px`, '--pad': `${PAD}px` };
+    const focused =
+      total > 0 && first <= Math.floor(this.focusIndex / m.cols) && Math.floor(this.focusIndex / m.cols) <= last;
+    const vars = {
+      '--cols': String(m.cols),
+      '--cell': `${m.cell}px`,
+      '--cell-height': `${m.cellHeight}px`,
+      '--gap': `${GAP}px`,
+      '--pad': `${PAD}px`,
+    };
     return html`
       <div
         class="scroller"
@@ -233,10 +241,21 @@ export class VirtualGrid extends LitElement {
         @dblclick=${this.onDoubleClick}
       >
         <div class="spacer" aria-hidden="true" ${styleProps({ height: `${m.height}px` })}></div>
-        ${slots.map((r) => guard(
-          [r, this.source, this.version, r === focusRow ? this.focusIndex : -1, this.fast, m.cols, m.rowHeight, total],
-          () => this.renderRow(r, m, total),
-        ))}
+        ${slots.map((r) =>
+          guard(
+            [
+              r,
+              this.source,
+              this.version,
+              r === focusRow ? this.focusIndex : -1,
+              this.fast,
+              m.cols,
+              m.rowHeight,
+              total,
+            ],
+            () => this.renderRow(r, m, total),
+          ),
+        )}
       </div>
       ${total === 0 && this.source ? html`<div class="empty" role="status"><slot name="empty">No images</slot></div>` : nothing}
     `;
@@ -290,7 +309,15 @@ export class VirtualGrid extends LitElement {
     const rowHeight = cellHeight + GAP;
     const rows = Math.ceil((this.source?.total ?? 0) / cols);
     const slots = Math.ceil(this.height / rowHeight) + 2 * OVERSCAN + 2;
-    return { cols, cell, cellHeight, rowHeight, rows, height: rows === 0 ? 0 : rows * rowHeight - GAP + 2 * PAD, slots };
+    return {
+      cols,
+      cell,
+      cellHeight,
+      rowHeight,
+      rows,
+      height: rows === 0 ? 0 : rows * rowHeight - GAP + 2 * PAD,
+      slots,
+    };
   }
 
   /** The rows to render: those in view plus the overscan. */
@@ -390,19 +417,45 @@ export class VirtualGrid extends LitElement {
     const pageRows = Math.max(1, Math.floor(this.height / m.rowHeight));
     const mod = event.ctrlKey || event.metaKey;
     let command: GridCommand | null = null;
-    const move = (index: number): GridCommand => ({ kind: 'move', index: Math.min(total - 1, Math.max(0, index)), extend: event.shiftKey });
+    const move = (index: number): GridCommand => ({
+      kind: 'move',
+      index: Math.min(total - 1, Math.max(0, index)),
+      extend: event.shiftKey,
+    });
     switch (event.key) {
-      case 'ArrowLeft': command = move(current - 1); break;
-      case 'ArrowRight': command = move(current + 1); break;
-      case 'ArrowUp': command = current - m.cols >= 0 ? move(current - m.cols) : move(current); break;
-      case 'ArrowDown': command = current + m.cols < total ? move(current + m.cols) : move(current); break;
-      case 'PageUp': command = move(current - pageRows * m.cols); break;
-      case 'PageDown': command = move(Math.min(current + pageRows * m.cols, total - 1)); break;
-      case 'Home': command = move(0); break;
-      case 'End': command = move(total - 1); break;
-      case ' ': command = { kind: 'toggle', index: current }; break;
-      case 'Enter': command = { kind: 'open', index: current }; break;
-      case 'Escape': command = { kind: 'clear' }; break;
+      case 'ArrowLeft':
+        command = move(current - 1);
+        break;
+      case 'ArrowRight':
+        command = move(current + 1);
+        break;
+      case 'ArrowUp':
+        command = current - m.cols >= 0 ? move(current - m.cols) : move(current);
+        break;
+      case 'ArrowDown':
+        command = current + m.cols < total ? move(current + m.cols) : move(current);
+        break;
+      case 'PageUp':
+        command = move(current - pageRows * m.cols);
+        break;
+      case 'PageDown':
+        command = move(Math.min(current + pageRows * m.cols, total - 1));
+        break;
+      case 'Home':
+        command = move(0);
+        break;
+      case 'End':
+        command = move(total - 1);
+        break;
+      case ' ':
+        command = { kind: 'toggle', index: current };
+        break;
+      case 'Enter':
+        command = { kind: 'open', index: current };
+        break;
+      case 'Escape':
+        command = { kind: 'clear' };
+        break;
       case 'a':
       case 'A':
         if (mod && !event.altKey) command = { kind: 'selectAll' };

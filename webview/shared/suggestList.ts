@@ -148,7 +148,8 @@ export class SuggestList<T, R = string> implements ReactiveController {
     const { renderItem, labelOf, classOf, label } = this.options;
     return html`
       <ul id="suggestions" class="suggestions" role="listbox" aria-label=${label}>
-        ${this.items.map((item, i) => html`<li
+        ${this.items.map(
+          (item, i) => html`<li
           id="option-${i}"
           role="option"
           class=${classOf?.(item) ?? ''}
@@ -156,7 +157,8 @@ export class SuggestList<T, R = string> implements ReactiveController {
           aria-label=${labelOf(item)}
           @mousedown=${(e: MouseEvent) => e.preventDefault()}
           @click=${() => this.acceptAt(i, 'click')}
-        >${renderItem(item)}</li>`)}
+        >${renderItem(item)}</li>`,
+        )}
       </ul>
     `;
   }

@@ -45,7 +45,10 @@ export class TagCombobox extends LitElement {
     value: { state: true },
   };
 
-  static override styles = [baseStyles, suggestListStyles, css`
+  static override styles = [
+    baseStyles,
+    suggestListStyles,
+    css`
     :host {
       display: inline-block;
       flex: 1 1 10em;
@@ -62,7 +65,8 @@ export class TagCombobox extends LitElement {
       outline: none;
       background: transparent;
     }
-  `];
+  `,
+  ];
 
   declare suggest: SuggestTags | undefined;
   /** Keys of the tags already there: their suggestions are marked. */
@@ -157,7 +161,10 @@ export class TagCombobox extends LitElement {
   private itemLabel(item: TagSuggestion): string {
     const posts = postsOf(item);
     const name = item.alias !== undefined ? `${item.alias}, alias of ${item.tag}` : item.tag;
-    const uses = posts !== undefined ? `${formatCount(posts)} posts` : `${formatCount(item.count)} ${item.count === 1 ? 'caption' : 'captions'}`;
+    const uses =
+      posts !== undefined
+        ? `${formatCount(posts)} posts`
+        : `${formatCount(item.count)} ${item.count === 1 ? 'caption' : 'captions'}`;
     return `${name}, ${uses}${this.presentKeys.has(tagKey(item.tag)) ? ', already added' : ''}`;
   }
 

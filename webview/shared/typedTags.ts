@@ -2,5 +2,8 @@
 
 /** The tags typed as text: split at commas, trimmed, empty ones dropped. */
 export function typedTags(text: string): string[] {
-  return text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 }

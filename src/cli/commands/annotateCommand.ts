@@ -19,24 +19,36 @@ export async function runAnnotateCommand(ctx: CommandContext): Promise<number> {
   const dir = ctx.positional(0, 'DIR');
   const query = ctx.rest(1).join(' ');
   const sources = ['tagger', 'scorer', 'provider'].filter((name) => ctx.string(name) !== undefined);
-  if (sources.length !== 1) throw new UsageError('Say which model to use: --tagger PATH, --scorer PATH or --provider openai|anthropic|google.');
+  if (sources.length !== 1)
+    throw new UsageError('Say which model to use: --tagger PATH, --scorer PATH or --provider openai|anthropic|google.');
   const merge: MergeOptions = {
     ...DEFAULT_MERGE,
     strategy: ctx.choice('merge', ['append', 'replace', 'review'] as const, 'append'),
     underscores: ctx.flag('keep-underscores') ? 'keep' : 'spaces',
-    exclude: (ctx.string('exclude') ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+    exclude: (ctx.string('exclude') ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
   };
-  const settings = normalizeSettings({ ...readDatasetSettings(datasetLayout(checkDatasetRoot(dir, true)).settingsFile), ...ctx.settingsOverrides() });
+  const settings = normalizeSettings({
+    ...readDatasetSettings(datasetLayout(checkDatasetRoot(dir, true)).settingsFile),
+    ...ctx.settingsOverrides(),
+  });
   if (ctx.string('provider') !== undefined) return cloudRun(ctx, dir, query, merge, settings.captionExtension);
   const annotator = localSpec(ctx);
-  const spec: JobSpec = { kind: 'annotate', query, params: { annotator, merge, captionExtension: settings.captionExtension } };
+  const spec: JobSpec = {
+    kind: 'annotate',
+    query,
+    params: { annotator, merge, captionExtension: settings.captionExtension },
+  };
   return plannedRun(ctx, dir, (db, root) => withQueryContext(query, () => planJob(db, root, spec)));
 }
 
 /** The local tagger or scorer the options name. */
 function localSpec(ctx: CommandContext): AnnotatorSpec {
   const batchSize = ctx.number('batch-size');
-  if (batchSize !== undefined && (batchSize < 1 || batchSize > 256)) throw new UsageError('--batch-size must be from 1 to 256.');
+  if (batchSize !== undefined && (batchSize < 1 || batchSize > 256))
+    throw new UsageError('--batch-size must be from 1 to 256.');
   const tagger = ctx.string('tagger');
   if (tagger !== undefined) {
     return {
@@ -47,15 +59,24 @@ function localSpec(ctx: CommandContext): AnnotatorSpec {
       batchSize: batchSize ?? 8,
     };
   }
-  return { type: 'scorer', path: modelFolder(ctx.string('scorer')!, 'scorers', ['aesthetic.onnx'], ctx.string('models')), batchSize: batchSize ?? 16 };
+  return {
+    type: 'scorer',
+    path: modelFolder(ctx.string('scorer')!, 'scorers', ['aesthetic.onnx'], ctx.string('models')),
+    batchSize: batchSize ?? 16,
+  };
 }
 
 /** A model folder: the path itself, or `<models>/<kind>/<name>`; refused with what it must hold. */
 function modelFolder(given: string, kind: string, files: string[], models: string | undefined): string {
-  const candidates = [resolve(given), ...(models ? [resolve(models, kind, given)] : []), resolve('models', kind, given)];
+  const candidates = [
+    resolve(given),
+    ...(models ? [resolve(models, kind, given)] : []),
+    resolve('models', kind, given),
+  ];
   const found = candidates.find((c) => existsSync(c) && statSync(c).isDirectory());
   if (!found) throw new UsageError(`There is no model folder "${given}" (looked in ${candidates.join(', ')}).`);
   const missing = files.filter((f) => !existsSync(join(found, f)));
-  if (missing.length > 0) throw new UsageError(`${found} is not a ${kind.slice(0, -1)} folder: it has no ${missing.join(' or ')}.`);
+  if (missing.length > 0)
+    throw new UsageError(`${found} is not a ${kind.slice(0, -1)} folder: it has no ${missing.join(' or ')}.`);
   return found;
 }

@@ -10,7 +10,11 @@ import type { CommandContext } from '../commandContext.ts';
 import { checkResolution, plannedRun } from './jobCommands.ts';
 
 const FLAGS: Record<ExportTextOption, string> = {
-  trigger: '--trigger', separator: '--separator', classTokens: '--class-tokens', blacklist: '--blacklist', name: '--name',
+  trigger: '--trigger',
+  separator: '--separator',
+  classTokens: '--class-tokens',
+  blacklist: '--blacklist',
+  name: '--name',
 };
 
 /**
@@ -29,7 +33,8 @@ export async function runExportCommand(ctx: CommandContext): Promise<number> {
   if (query !== undefined && project !== undefined) throw new UsageError('Give --query or --project, not both.');
   const resolution = ctx.number('resolution');
   const repeats = ctx.number('repeats');
-  if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1 || repeats > 100_000)) throw new UsageError('--repeats must be a whole number from 1 to 100000.');
+  if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1 || repeats > 100_000))
+    throw new UsageError('--repeats must be a whole number from 1 to 100000.');
   const name = ctx.string('name');
   const spec: JobSpec = {
     kind: 'export',
@@ -49,7 +54,10 @@ export async function runExportCommand(ctx: CommandContext): Promise<number> {
         separator: ctx.string('separator') ?? DEFAULT_CAPTION_OPTIONS.separator,
         underscoresToSpaces: !ctx.flag('keep-underscores'),
         escapeParentheses: !ctx.flag('no-escape'),
-        blacklist: (ctx.string('blacklist') ?? '').split(',').map((t) => t.trim()).filter(Boolean),
+        blacklist: (ctx.string('blacklist') ?? '')
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
       },
       classTokens: ctx.string('class-tokens') ?? '',
       testFraction: ctx.decimal('test-split', 0, 0.9) ?? 0,

@@ -41,8 +41,12 @@ export async function runIndexCommand(ctx: CommandContext, rebuild: boolean): Pr
     if (summary.moved) parts.push(`${summary.moved} moved`);
     parts.push(`${summary.removed} removed`);
     if (summary.captionsChanged) parts.push(`${summary.captionsChanged} captions changed`);
-    parts.push(`${summary.problems} problems${summary.problems ? ` (${summary.errors} errors, ${summary.warnings} warnings)` : ''}`);
-    ctx.out(`${summary.cancelled ? 'Cancelled: ' : ''}${parts.join(', ')} in ${(summary.durationMs / 1000).toFixed(1)} s.`);
+    parts.push(
+      `${summary.problems} problems${summary.problems ? ` (${summary.errors} errors, ${summary.warnings} warnings)` : ''}`,
+    );
+    ctx.out(
+      `${summary.cancelled ? 'Cancelled: ' : ''}${parts.join(', ')} in ${(summary.durationMs / 1000).toFixed(1)} s.`,
+    );
     if (summary.problems) ctx.out(`See them with: tagbench problems ${dir}`);
   }
   return summary.cancelled ? 130 : 0;

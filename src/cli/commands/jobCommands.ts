@@ -31,14 +31,25 @@ export async function runProcessCommand(ctx: CommandContext): Promise<number> {
     throw new UsageError('Say what to do: --crop auto, --resize RES and/or --upscale MODEL.');
   }
   const flatten = ctx.string('flatten');
-  if (flatten !== undefined && !parseColour(flatten)) throw new UsageError(`--flatten needs a colour such as "#ffffff" or "white", not "${flatten}".`);
+  if (flatten !== undefined && !parseColour(flatten))
+    throw new UsageError(`--flatten needs a colour such as "#ffffff" or "white", not "${flatten}".`);
   const spec: JobSpec = {
     kind: 'process',
     query,
     params: {
       crop: ctx.choice('crop', ['auto', 'none'] as const, 'none'),
-      resize: resolution !== undefined ? { resolution: checkResolution(resolution), mode: ctx.choice('mode', ['crop', 'fit', 'pad'] as const, 'crop'), allowUpscale: false } : null,
-      upscale: upscale !== undefined ? { model: upscale, targetLongSide: ctx.number('upscale-to') ?? resolution ?? 1024 } : null,
+      resize:
+        resolution !== undefined
+          ? {
+              resolution: checkResolution(resolution),
+              mode: ctx.choice('mode', ['crop', 'fit', 'pad'] as const, 'crop'),
+              allowUpscale: false,
+            }
+          : null,
+      upscale:
+        upscale !== undefined
+          ? { model: upscale, targetLongSide: ctx.number('upscale-to') ?? resolution ?? 1024 }
+          : null,
       format: ctx.choice('format', ['auto', 'png', 'jpeg', 'webp'] as const, 'auto'),
       quality: 95,
       flatten: flatten ?? null,
@@ -57,11 +68,25 @@ export function runJobsCommand(ctx: CommandContext): number {
     pauseInterruptedJobs(db);
     const jobs = listJobs(db);
     if (ctx.flag('json')) {
-      ctx.out(JSON.stringify({ jobs: jobs.map((j) => ({ ...summaryOf(j), failures: jobItems(db, j.id, 'failed', 100).map((i) => ({ key: i.key, error: i.error })) })) }, null, 2));
+      ctx.out(
+        JSON.stringify(
+          {
+            jobs: jobs.map((j) => ({
+              ...summaryOf(j),
+              failures: jobItems(db, j.id, 'failed', 100).map((i) => ({ key: i.key, error: i.error })),
+            })),
+          },
+          null,
+          2,
+        ),
+      );
     } else if (jobs.length === 0) {
       ctx.out('No jobs.');
     } else {
-      for (const j of jobs) ctx.out(`#${j.id} ${j.state.padEnd(7)} ${j.done + j.skipped + j.failed}/${j.total}${j.failed ? ` (${j.failed} failed)` : ''}  ${j.title}${j.message ? `: ${j.message}` : ''}`);
+      for (const j of jobs)
+        ctx.out(
+          `#${j.id} ${j.state.padEnd(7)} ${j.done + j.skipped + j.failed}/${j.total}${j.failed ? ` (${j.failed} failed)` : ''}  ${j.title}${j.message ? `: ${j.message}` : ''}`,
+        );
     }
   } finally {
     db.close();
@@ -86,9 +111,16 @@ export async function runResumeCommand(ctx: CommandContext): Promise<number> {
 }
 
 /** Opens the dataset, plans (or picks) a job, runs it in a worker pool with a progress bar, and reports. */
-export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Database, root: string) => number): Promise<number> {
+export async function plannedRun(
+  ctx: CommandContext,
+  dir: string,
+  plan: (db: Database, root: string) => number,
+): Promise<number> {
   const { db, root } = openDatasetIndex(dir);
-  const settings = normalizeSettings({ ...readDatasetSettings(datasetLayout(root).settingsFile), ...ctx.settingsOverrides() });
+  const settings = normalizeSettings({
+    ...readDatasetSettings(datasetLayout(root).settingsFile),
+    ...ctx.settingsOverrides(),
+  });
   const workers = ctx.number('workers') ?? availableParallelism();
   const pool = createJobPool(Math.max(1, workers));
   const bar = new ProgressBar();
@@ -101,16 +133,28 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
     const { runnerOptions, apiKey } = cloudRunOptions(getJob(db, jobId)!, root);
     bar.phase(`job #${jobId}`);
     const models = ctx.string('models');
-    report = await runPlannedJob(db, jobId, poolItemRunner(pool, {
-      root, captionExtension: settings.captionExtension, maxPixels: settings.maxPixels, ...(models ? { userModels: resolve(models) } : {}),
-    }, runnerOptions), {
-      concurrency: Math.max(1, workers),
-      captionExtension: settings.captionExtension,
-      ...(apiKey ? { apiKey } : {}),
-      ...(ctx.number('poll-seconds') !== undefined ? { batchPollMs: ctx.number('poll-seconds')! * 1000 } : {}),
-      signal: controller.signal,
-      onProgress: (p) => bar.update(p.done + p.failed + p.skipped, p.total),
-    });
+    report = await runPlannedJob(
+      db,
+      jobId,
+      poolItemRunner(
+        pool,
+        {
+          root,
+          captionExtension: settings.captionExtension,
+          maxPixels: settings.maxPixels,
+          ...(models ? { userModels: resolve(models) } : {}),
+        },
+        runnerOptions,
+      ),
+      {
+        concurrency: Math.max(1, workers),
+        captionExtension: settings.captionExtension,
+        ...(apiKey ? { apiKey } : {}),
+        ...(ctx.number('poll-seconds') !== undefined ? { batchPollMs: ctx.number('poll-seconds')! * 1000 } : {}),
+        signal: controller.signal,
+        onProgress: (p) => bar.update(p.done + p.failed + p.skipped, p.total),
+      },
+    );
   } finally {
     process.off('SIGINT', onSignal);
     bar.done();
@@ -130,7 +174,9 @@ export async function plannedRun(ctx: CommandContext, dir: string, plan: (db: Da
     ctx.out(JSON.stringify({ ...summaryOf(report.job), ...report.details, failures }, null, 2));
   } else {
     const j = report.job;
-    ctx.out(`Job #${j.id} ${j.state}: ${jobCountsText(j)}.${j.state === 'paused' ? ` Resume with: tagbench resume ${dir} ${j.id}` : ''}`);
+    ctx.out(
+      `Job #${j.id} ${j.state}: ${jobCountsText(j)}.${j.state === 'paused' ? ` Resume with: tagbench resume ${dir} ${j.id}` : ''}`,
+    );
     for (const f of failures) ctx.out(`  failed: ${f.key}: ${f.error}`);
     if (j.state === 'paused' && !controller.signal.aborted && j.message) ctx.err(`tagbench: ${j.message}`);
     for (const line of jobDetailsText(report.details)) ctx.out(line);
@@ -146,16 +192,28 @@ function cloudRunOptions(job: JobInfo, root: string): { runnerOptions: PoolRunne
   if (annotator?.type !== 'cloud') return { runnerOptions: {} };
   const provider = cloudProvider(annotator.provider);
   const apiKey = apiKeyFromEnv(provider);
-  if (!apiKey && !provider.keyOptional) throw new UsageError(`Set ${provider.keyEnv} to run ${job.title.charAt(0).toLowerCase()}${job.title.slice(1)}.`);
+  if (!apiKey && !provider.keyOptional)
+    throw new UsageError(`Set ${provider.keyEnv} to run ${job.title.charAt(0).toLowerCase()}${job.title.slice(1)}.`);
   return { runnerOptions: { cloud: cloudJobRunner(root, apiKey).run }, ...(apiKey ? { apiKey } : {}) };
 }
 
 function summaryOf(job: JobInfo): Record<string, unknown> {
-  return { id: job.id, kind: job.kind, title: job.title, state: job.state, total: job.total, done: job.done, failed: job.failed, skipped: job.skipped, message: job.message };
+  return {
+    id: job.id,
+    kind: job.kind,
+    title: job.title,
+    state: job.state,
+    total: job.total,
+    done: job.done,
+    failed: job.failed,
+    skipped: job.skipped,
+    message: job.message,
+  };
 }
 
 /** A training resolution from the command line: a multiple of 64 from 256 to 4096. */
 export function checkResolution(value: number): number {
-  if (value < 256 || value > 4096 || value % 64 !== 0) throw new UsageError('The resolution must be a multiple of 64 from 256 to 4096.');
+  if (value < 256 || value > 4096 || value % 64 !== 0)
+    throw new UsageError('The resolution must be a multiple of 64 from 256 to 4096.');
   return value;
 }

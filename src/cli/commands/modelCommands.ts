@@ -1,6 +1,11 @@
 /** `tagbench models DIR` (the catalog and what is installed in a models folder) and `tagbench download MODEL --to DIR`. */
 import { resolve } from 'node:path';
-import { downloadModel, findCatalogModel, loadModelCatalog, modelInstallState } from '../../core/models/modelDownload.ts';
+import {
+  downloadModel,
+  findCatalogModel,
+  loadModelCatalog,
+  modelInstallState,
+} from '../../core/models/modelDownload.ts';
 import { ProgressBar } from '../progressBar.ts';
 import type { CommandContext } from '../commandContext.ts';
 import { UsageError } from '../cliError.ts';
@@ -11,14 +16,27 @@ export function runModelsCommand(ctx: CommandContext): number {
   ctx.noMorePositionals(1);
   const rows = loadModelCatalog().map((model) => ({ model, ...modelInstallState(model, dir) }));
   if (ctx.flag('json')) {
-    ctx.out(JSON.stringify(rows.map(({ model, state, folder }) => ({
-      name: model.name, kind: model.kind, description: model.description ?? null, repo: model.repo, revision: model.revision, state, folder,
-      files: model.files,
-    })), null, 2));
+    ctx.out(
+      JSON.stringify(
+        rows.map(({ model, state, folder }) => ({
+          name: model.name,
+          kind: model.kind,
+          description: model.description ?? null,
+          repo: model.repo,
+          revision: model.revision,
+          state,
+          folder,
+          files: model.files,
+        })),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const width = Math.max(...rows.map((r) => r.model.name.length));
-  for (const { model, state } of rows) ctx.out(`${state.padEnd(9)}  ${model.name.padEnd(width)}  ${model.description ?? model.repo}`);
+  for (const { model, state } of rows)
+    ctx.out(`${state.padEnd(9)}  ${model.name.padEnd(width)}  ${model.description ?? model.repo}`);
   ctx.err(`Install one with: tagbench download NAME --to ${dir}`);
   return 0;
 }
@@ -28,10 +46,14 @@ export async function runDownloadCommand(ctx: CommandContext): Promise<number> {
   const name = ctx.positional(0, 'MODEL (see "tagbench models DIR")');
   ctx.noMorePositionals(1);
   const to = ctx.string('to');
-  if (to === undefined) throw new UsageError('"tagbench download" needs --to MODELS_DIR, the models folder to download into.');
+  if (to === undefined)
+    throw new UsageError('"tagbench download" needs --to MODELS_DIR, the models folder to download into.');
   const catalog = loadModelCatalog();
   const model = findCatalogModel(name, catalog);
-  if (!model) throw new UsageError(`There is no model "${name}" in the catalog; known models: ${catalog.map((m) => m.name).join(', ')}.`);
+  if (!model)
+    throw new UsageError(
+      `There is no model "${name}" in the catalog; known models: ${catalog.map((m) => m.name).join(', ')}.`,
+    );
   const bar = new ProgressBar();
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -52,7 +74,10 @@ export async function runDownloadCommand(ctx: CommandContext): Promise<number> {
     if (ctx.flag('json')) {
       ctx.out(JSON.stringify({ name: model.name, folder: result.folder, files: result.files }, null, 2));
     } else {
-      for (const file of result.files) ctx.out(`${file.skipped ? 'already there' : file.resumed ? 'resumed' : 'downloaded'}  ${file.path} (${file.bytes} bytes)`);
+      for (const file of result.files)
+        ctx.out(
+          `${file.skipped ? 'already there' : file.resumed ? 'resumed' : 'downloaded'}  ${file.path} (${file.bytes} bytes)`,
+        );
       ctx.out(`${model.name} is installed in ${result.folder}.`);
     }
     return 0;

@@ -15,7 +15,11 @@ export function runStatsCommand(ctx: CommandContext): number {
     if (ctx.flag('json')) {
       ctx.out(JSON.stringify(stats, null, 2));
     } else {
-      ctx.out(limit !== undefined ? `${stats.images} images; the ${stats.tags.length} most frequent tags:` : `${stats.images} images, ${stats.tags.length} distinct tags:`);
+      ctx.out(
+        limit !== undefined
+          ? `${stats.images} images; the ${stats.tags.length} most frequent tags:`
+          : `${stats.images} images, ${stats.tags.length} distinct tags:`,
+      );
       const width = String(stats.tags[0]?.count ?? 0).length;
       for (const { tag, count } of stats.tags) ctx.out(`${String(count).padStart(width)}  ${tag}`);
     }

@@ -32,11 +32,17 @@ export function runTagsCommand(ctx: CommandContext): number {
   const query = ctx.rest(queryFrom).join(' ');
   const { db, root } = openDatasetIndex(dir);
   try {
-    const settings = normalizeSettings({ ...readDatasetSettings(datasetLayout(root).settingsFile), ...ctx.settingsOverrides() });
+    const settings = normalizeSettings({
+      ...readDatasetSettings(datasetLayout(root).settingsFile),
+      ...ctx.settingsOverrides(),
+    });
     const batches = new BatchService(root, db, settings.captionExtension);
     const targets = (): BatchTarget[] => withQueryContext(query, () => allMatches(db, query));
     if (ctx.flag('dry-run')) return printPreview(ctx, batches.plan(targets(), action));
-    const { plan, result } = batches.planAndApply(targets, action, { purpose: `tagbench tags ${verb}`, ...lockWait(ctx) });
+    const { plan, result } = batches.planAndApply(targets, action, {
+      purpose: `tagbench tags ${verb}`,
+      ...lockWait(ctx),
+    });
     return printResult(ctx, plan, result, dir);
   } finally {
     db.close();
@@ -44,17 +50,30 @@ export function runTagsCommand(ctx: CommandContext): number {
 }
 
 /** The batch action a `tags` verb asks for, and where its query starts among the positionals. */
-function tagAction(ctx: CommandContext, verb: string): { action: CaptionEdit | ReviewSuggestionsAction; queryFrom: number } {
+function tagAction(
+  ctx: CommandContext,
+  verb: string,
+): { action: CaptionEdit | ReviewSuggestionsAction; queryFrom: number } {
   switch (verb) {
     case 'normalize':
       return {
-        action: { kind: 'normalize', options: { separator: ctx.flag('keep-underscores') ? 'keep' : 'space', lowercase: true, escapeParentheses: ctx.flag('no-escape') ? false : null } },
+        action: {
+          kind: 'normalize',
+          options: {
+            separator: ctx.flag('keep-underscores') ? 'keep' : 'space',
+            lowercase: true,
+            escapeParentheses: ctx.flag('no-escape') ? false : null,
+          },
+        },
         queryFrom: 2,
       };
     case 'rename': {
       const from = ctx.positional(2, 'OLD (the tag to rename)');
       const to = ctx.positional(3, 'NEW (its new name)');
-      for (const [name, tag] of [['OLD', from], ['NEW', to]] as const) {
+      for (const [name, tag] of [
+        ['OLD', from],
+        ['NEW', to],
+      ] as const) {
         if (tagKey(tag) === '') throw new UsageError(`${name} must be a tag, not "${tag}".`);
         if (tag.includes(',')) throw new UsageError(`${name} must be one tag; "${tag}" has a comma.`);
       }
@@ -74,7 +93,9 @@ function tagAction(ctx: CommandContext, verb: string): { action: CaptionEdit | R
     case 'accept':
     case 'reject': {
       const action: ReviewSuggestionsAction = {
-        kind: 'reviewSuggestions', decision: verb, underscores: ctx.flag('keep-underscores') ? 'keep' : 'spaces',
+        kind: 'reviewSuggestions',
+        decision: verb,
+        underscores: ctx.flag('keep-underscores') ? 'keep' : 'spaces',
       };
       const model = ctx.string('model');
       const min = ctx.decimal('min', 0, 1);
@@ -105,18 +126,41 @@ function printPreview(ctx: CommandContext, plan: BatchPlan): number {
   const changed = plan.captions.length;
   const unchanged = plan.files - changed - plan.skipped.length;
   if (ctx.flag('json')) {
-    ctx.out(JSON.stringify({
-      dryRun: true, batch: null, summary: plan.summary, changed, unchanged, conflicts: 0, skipped: plan.skipped.length,
-      problems: plan.skipped, changes: plan.captions.map((c) => ({ path: c.path, before: c.before, after: c.after, ...(c.reviewed ?? {}) })),
-    }, null, 2));
+    ctx.out(
+      JSON.stringify(
+        {
+          dryRun: true,
+          batch: null,
+          summary: plan.summary,
+          changed,
+          unchanged,
+          conflicts: 0,
+          skipped: plan.skipped.length,
+          problems: plan.skipped,
+          changes: plan.captions.map((c) => ({
+            path: c.path,
+            before: c.before,
+            after: c.after,
+            ...(c.reviewed ?? {}),
+          })),
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   for (const c of plan.captions) {
-    if (c.reviewed) ctx.out(`${c.reviewed.accepted.length ? c.path : c.sidecar!.path}: ${c.reviewed.accepted.length ? `accept ${c.reviewed.accepted.join(', ')}` : `reject ${c.reviewed.rejected.join(', ')}`}`);
+    if (c.reviewed)
+      ctx.out(
+        `${c.reviewed.accepted.length ? c.path : c.sidecar!.path}: ${c.reviewed.accepted.length ? `accept ${c.reviewed.accepted.join(', ')}` : `reject ${c.reviewed.rejected.join(', ')}`}`,
+      );
     else ctx.out(`${c.path}: ${describeChange(c.before ?? '', c.after)}`);
   }
   for (const s of plan.skipped) ctx.err(`skipped ${s.path}: ${s.reason}`);
-  ctx.out(`Dry run of "${plan.summary}": ${changed} caption${changed === 1 ? '' : 's'} would change, ${unchanged} would not${plan.skipped.length ? `, ${plan.skipped.length} skipped` : ''}; nothing was written.`);
+  ctx.out(
+    `Dry run of "${plan.summary}": ${changed} caption${changed === 1 ? '' : 's'} would change, ${unchanged} would not${plan.skipped.length ? `, ${plan.skipped.length} skipped` : ''}; nothing was written.`,
+  );
   return 0;
 }
 
@@ -126,11 +170,25 @@ function printResult(ctx: CommandContext, plan: BatchPlan, result: BatchResult, 
   const conflicts = result.conflicts.length - skipped;
   const error = result.stopped ? stopMessage(result.stopped, 'batch', cliStopHints(dir)) : undefined;
   if (ctx.flag('json')) {
-    ctx.out(JSON.stringify({
-      dryRun: false, batch: result.changed > 0 ? result.id : null, summary: result.summary, changed: result.changed, unchanged: result.unchanged,
-      conflicts, skipped, sidecars, problems: result.conflicts, outcome: result.outcome,
-      ...(result.stopped ? { stopped: result.stopped, error } : {}),
-    }, null, 2));
+    ctx.out(
+      JSON.stringify(
+        {
+          dryRun: false,
+          batch: result.changed > 0 ? result.id : null,
+          summary: result.summary,
+          changed: result.changed,
+          unchanged: result.unchanged,
+          conflicts,
+          skipped,
+          sidecars,
+          problems: result.conflicts,
+          outcome: result.outcome,
+          ...(result.stopped ? { stopped: result.stopped, error } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     for (const c of result.conflicts) ctx.err(`tagbench: ${c.path} ${c.reason}.`);
     const parts = [`${result.unchanged} unchanged`];

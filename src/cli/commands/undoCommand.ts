@@ -28,7 +28,14 @@ function runReplay(ctx: CommandContext, what: 'undo' | 'redo'): number {
     const options = { purpose: `tagbench ${what}`, ...lockWait(ctx) };
     const result = what === 'undo' ? batches.undo(options) : batches.redo(options);
     if (!result) {
-      if (ctx.flag('json')) ctx.out(JSON.stringify({ batch: null, summary: null, changed: 0, unchanged: 0, conflicts: 0, moved: 0, sidecars: 0, problems: [] }, null, 2));
+      if (ctx.flag('json'))
+        ctx.out(
+          JSON.stringify(
+            { batch: null, summary: null, changed: 0, unchanged: 0, conflicts: 0, moved: 0, sidecars: 0, problems: [] },
+            null,
+            2,
+          ),
+        );
       else ctx.out(`There is no batch edit to ${what} in ${dir}.`);
       return 0;
     }
@@ -42,19 +49,34 @@ function report(ctx: CommandContext, result: BatchResult, what: 'undo' | 'redo',
   const { sidecars } = result;
   const error = result.stopped ? stopMessage(result.stopped, what, cliStopHints(dir)) : undefined;
   if (ctx.flag('json')) {
-    ctx.out(JSON.stringify({
-      batch: result.id, summary: result.summary, changed: result.changed, unchanged: result.unchanged,
-      conflicts: result.conflicts.length, moved: result.moved, sidecars, problems: result.conflicts, outcome: result.outcome,
-      ...(result.stopped ? { stopped: result.stopped, error } : {}),
-    }, null, 2));
+    ctx.out(
+      JSON.stringify(
+        {
+          batch: result.id,
+          summary: result.summary,
+          changed: result.changed,
+          unchanged: result.unchanged,
+          conflicts: result.conflicts.length,
+          moved: result.moved,
+          sidecars,
+          problems: result.conflicts,
+          outcome: result.outcome,
+          ...(result.stopped ? { stopped: result.stopped, error } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     for (const c of result.conflicts) ctx.err(`tagbench: ${c.path} ${c.reason}.`);
     const parts = [`${result.changed} ${what === 'undo' ? 'restored' : 'changed again'}`];
     if (result.unchanged) parts.push(`${result.unchanged} already as ${what === 'undo' ? 'before' : 'after'}`);
-    if (result.conflicts.length) parts.push(`${result.conflicts.length} conflict${result.conflicts.length === 1 ? '' : 's'}`);
+    if (result.conflicts.length)
+      parts.push(`${result.conflicts.length} conflict${result.conflicts.length === 1 ? '' : 's'}`);
     if (sidecars) parts.push(`${sidecars} sidecar${sidecars === 1 ? '' : 's'} updated`);
     ctx.out(`${result.summary}: ${parts.join(', ')}.`);
-    if (what === 'undo' && result.moved) ctx.out(`Files were moved back; run "tagbench index ${dir}" to see them in the index.`);
+    if (what === 'undo' && result.moved)
+      ctx.out(`Files were moved back; run "tagbench index ${dir}" to see them in the index.`);
     if (what === 'undo' && result.changed > 0) ctx.out(`Redo it with: tagbench redo ${dir}`);
     if (error) ctx.err(`tagbench: ${error}`);
   }

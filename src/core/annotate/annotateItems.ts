@@ -26,7 +26,14 @@ export type ItemAnnotation =
   | { state: 'failed'; failure: AnnotationError['failure']; error: string; retryable: boolean };
 
 /** Annotates the images at `paths` (dataset-relative) and writes the results; one outcome per path. */
-export async function annotateItems(annotator: Annotator, model: { kind: AnnotationResult['kind']; params: Record<string, unknown> }, paths: readonly string[], ctx: AnnotateContext, merge: MergeOptions, signal?: AbortSignal): Promise<ItemAnnotation[]> {
+export async function annotateItems(
+  annotator: Annotator,
+  model: { kind: AnnotationResult['kind']; params: Record<string, unknown> },
+  paths: readonly string[],
+  ctx: AnnotateContext,
+  merge: MergeOptions,
+  signal?: AbortSignal,
+): Promise<ItemAnnotation[]> {
   const outcomes: (ItemAnnotation | undefined)[] = paths.map(() => undefined);
   const requests: AnnotationRequest[] = [];
   const files: ImageFiles[] = [];
@@ -65,11 +72,18 @@ export async function annotateItems(annotator: Annotator, model: { kind: Annotat
 }
 
 /** Writes one result into the image's files (or records its failure); never throws. */
-export function applyItemOutcome(annotatorId: string, model: { kind: AnnotationResult['kind']; params: Record<string, unknown> }, file: ImageFiles, result: AnnotationResult | AnnotationError, merge: MergeOptions): ItemAnnotation {
+export function applyItemOutcome(
+  annotatorId: string,
+  model: { kind: AnnotationResult['kind']; params: Record<string, unknown> },
+  file: ImageFiles,
+  result: AnnotationResult | AnnotationError,
+  merge: MergeOptions,
+): ItemAnnotation {
   if (result instanceof AnnotationError) {
     try {
       // A refused key says nothing about the image: only failures of the image itself are recorded.
-      if (!result.retryable && result.name !== 'AnnotationCancelled' && result.failure !== 'auth') recordAnnotationFailure(file, { id: annotatorId, kind: model.kind, params: model.params }, result);
+      if (!result.retryable && result.name !== 'AnnotationCancelled' && result.failure !== 'auth')
+        recordAnnotationFailure(file, { id: annotatorId, kind: model.kind, params: model.params }, result);
     } catch {
       // The sidecar is not valid: the item's own error says enough.
     }
@@ -84,7 +98,12 @@ export function applyItemOutcome(annotatorId: string, model: { kind: AnnotationR
 
 /** The files of a dataset image, its bytes read (for their hash) by the caller. */
 export function imageFiles(ctx: AnnotateContext, path: string, image: Buffer): ImageFiles {
-  return { root: ctx.root, path, sha256: createHash('sha256').update(image).digest('hex'), captionExtension: ctx.captionExtension };
+  return {
+    root: ctx.root,
+    path,
+    sha256: createHash('sha256').update(image).digest('hex'),
+    captionExtension: ctx.captionExtension,
+  };
 }
 
 function failed(error: AnnotationError): ItemAnnotation {

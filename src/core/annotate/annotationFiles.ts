@@ -71,10 +71,17 @@ function applyLocked(files: ImageFiles, result: AnnotationResult, merge: MergeOp
   const captionBytes = readOptional(captionFile);
   const decoded = captionBytes ? decodeCaption(captionBytes) : null;
   const caption = decoded?.text ?? null;
-  const outcome = mergeAnnotation({ caption, tags: sidecar.tags, captionOrigin: originOf(sidecar, caption) }, result, merge);
+  const outcome = mergeAnnotation(
+    { caption, tags: sidecar.tags, captionOrigin: originOf(sidecar, caption) },
+    result,
+    merge,
+  );
   let captionChanged = false;
   if (outcome.caption !== null && outcome.caption !== caption) {
-    captionChanged = writeCaptionFile(captionFile, outcome.caption, { bom: decoded?.bom ?? false, eol: decoded?.eol ?? '\n' });
+    captionChanged = writeCaptionFile(captionFile, outcome.caption, {
+      bom: decoded?.bom ?? false,
+      eol: decoded?.eol ?? '\n',
+    });
   }
   const next: Sidecar = { ...sidecar };
   if (outcome.tags.length > 0 || sidecar.tags !== undefined) next.tags = outcome.tags;
@@ -99,17 +106,35 @@ function applyLocked(files: ImageFiles, result: AnnotationResult, merge: MergeOp
 }
 
 /** Records a failed annotation in the sidecar, unless the model already has a result for the image. */
-export function recordAnnotationFailure(files: ImageFiles, model: { id: string; kind: AnnotationResult['kind']; params: Record<string, unknown> }, error: AnnotationError): void {
+export function recordAnnotationFailure(
+  files: ImageFiles,
+  model: { id: string; kind: AnnotationResult['kind']; params: Record<string, unknown> },
+  error: AnnotationError,
+): void {
   underLock(files, () => recordFailureLocked(files, model, error));
 }
 
-function recordFailureLocked(files: ImageFiles, model: { id: string; kind: AnnotationResult['kind']; params: Record<string, unknown> }, error: AnnotationError): void {
+function recordFailureLocked(
+  files: ImageFiles,
+  model: { id: string; kind: AnnotationResult['kind']; params: Record<string, unknown> },
+  error: AnnotationError,
+): void {
   const sidecarFile = join(files.root, sidecarPathFor(files.path));
   const sidecar = readSidecarForUpdate(sidecarFile, files);
   const existing = (sidecar.annotations ?? []) as { model?: string; kind?: string; error?: string }[];
   if (existing.some((a) => a.model === model.id && a.kind === model.kind && a.error === undefined)) return;
-  const entry = { model: model.id, kind: model.kind, at: new Date().toISOString(), params: model.params, error: error.message, failure: error.failure };
-  writeFileAtomic(linkTarget(sidecarFile), formatSidecar({ ...sidecar, annotations: upsert(sidecar.annotations, model.id, model.kind, entry) }));
+  const entry = {
+    model: model.id,
+    kind: model.kind,
+    at: new Date().toISOString(),
+    params: model.params,
+    error: error.message,
+    failure: error.failure,
+  };
+  writeFileAtomic(
+    linkTarget(sidecarFile),
+    formatSidecar({ ...sidecar, annotations: upsert(sidecar.annotations, model.id, model.kind, entry) }),
+  );
 }
 
 /** The sidecar to update: the existing one, or a new one; an invalid one throws (it is never overwritten). */
@@ -119,7 +144,10 @@ function readSidecarForUpdate(file: string, files: ImageFiles): Sidecar {
   try {
     return parseSidecar(bytes);
   } catch (err) {
-    throw new Error(`${(err as Error).message.replace(/\.$/, '')}; fix or delete ${sidecarPathFor(files.path)} to annotate this image.`, { cause: err });
+    throw new Error(
+      `${(err as Error).message.replace(/\.$/, '')}; fix or delete ${sidecarPathFor(files.path)} to annotate this image.`,
+      { cause: err },
+    );
   }
 }
 
@@ -127,13 +155,20 @@ function readSidecarForUpdate(file: string, files: ImageFiles): Sidecar {
 function originOf(sidecar: Sidecar, caption: string | null): CaptionOrigin | undefined {
   const stored = sidecar[ORIGIN_FIELD] as { source?: unknown; sha256?: unknown } | undefined;
   if (!stored || typeof stored.source !== 'string' || caption === null) return undefined;
-  return stored.sha256 === sha256Text(caption) ? { source: stored.source, text: caption } : { source: stored.source, text: '\u0000' };
+  return stored.sha256 === sha256Text(caption)
+    ? { source: stored.source, text: caption }
+    : { source: stored.source, text: '\u0000' };
 }
 
 /** The result as the sidecar keeps it (the embedding as base64 little-endian float32). */
 function storedResult(result: AnnotationResult): Record<string, unknown> {
   const stored: Record<string, unknown> = {};
-  if (result.tags) stored.tags = result.tags.map((t) => ({ name: t.name, category: t.category, confidence: Math.round(t.confidence * 10_000) / 10_000 }));
+  if (result.tags)
+    stored.tags = result.tags.map((t) => ({
+      name: t.name,
+      category: t.category,
+      confidence: Math.round(t.confidence * 10_000) / 10_000,
+    }));
   if (result.rating) stored.rating = result.rating;
   if (result.caption !== undefined) stored.caption = result.caption;
   if (result.score !== undefined) stored.score = result.score;
@@ -143,7 +178,14 @@ function storedResult(result: AnnotationResult): Record<string, unknown> {
     stored.embedding = { dtype: 'float32', dim: result.embedding.length, base64: bytes.toString('base64') };
   }
   if (result.usage) stored.usage = result.usage;
-  return { model: result.model, version: result.version, kind: result.kind, at: result.at, params: result.params, result: stored };
+  return {
+    model: result.model,
+    version: result.version,
+    kind: result.kind,
+    at: result.at,
+    params: result.params,
+    result: stored,
+  };
 }
 
 /** The annotation list with `entry` in place of the model's earlier entry of that kind. */

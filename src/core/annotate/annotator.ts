@@ -47,7 +47,8 @@ export interface AnnotationResult {
 }
 
 /** Why an annotation failed; `retryable` failures are retried with backoff. */
-export type AnnotationFailure = 'policy' | 'rate-limit' | 'server' | 'timeout' | 'malformed' | 'auth' | 'bad-request' | 'image' | 'other';
+export type AnnotationFailure =
+  'policy' | 'rate-limit' | 'server' | 'timeout' | 'malformed' | 'auth' | 'bad-request' | 'image' | 'other';
 
 /** A failed annotation of one image by one model. */
 export class AnnotationError extends Error {
@@ -56,7 +57,11 @@ export class AnnotationError extends Error {
   /** Seconds the provider asked to wait (Retry-After), when it did. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(failure: AnnotationFailure, message: string, options: { retryable?: boolean; retryAfterSeconds?: number; cause?: unknown } = {}) {
+  constructor(
+    failure: AnnotationFailure,
+    message: string,
+    options: { retryable?: boolean; retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'AnnotationError';
     this.failure = failure;
@@ -71,7 +76,10 @@ export interface Annotator {
   readonly id: string;
   /** How many images it likes per call (1 for cloud models; more for batched local inference). */
   readonly batchSize: number;
-  annotate(requests: readonly AnnotationRequest[], signal?: AbortSignal): Promise<(AnnotationResult | AnnotationError)[]>;
+  annotate(
+    requests: readonly AnnotationRequest[],
+    signal?: AbortSignal,
+  ): Promise<(AnnotationResult | AnnotationError)[]>;
   /** Releases sessions and connections. */
   close(): Promise<void>;
 }

@@ -24,15 +24,19 @@ export function findAnnotatorFolders(modelFolders: readonly string[]): Annotator
       const dir = join(base, `${type}s`);
       let names: string[];
       try {
-        names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+        names = readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+          .sort();
       } catch {
         continue;
       }
       for (const name of names) {
         const path = join(dir, name);
-        const usable = type === 'tagger'
-          ? existsSync(join(path, 'model.onnx')) && existsSync(join(path, 'selected_tags.csv'))
-          : Object.values(scorerFiles(path)).filter(Boolean).length === 2;
+        const usable =
+          type === 'tagger'
+            ? existsSync(join(path, 'model.onnx')) && existsSync(join(path, 'selected_tags.csv'))
+            : Object.values(scorerFiles(path)).filter(Boolean).length === 2;
         if (usable && !seen.has(path)) {
           seen.add(path);
           found.push({ type, name, path });

@@ -60,7 +60,11 @@ export interface AnnotateParams {
 /** The model id results of this spec carry (`tagger:<folder>`, `scorer:<folder>`, `openai:<model>`). */
 export function annotatorId(spec: AnnotatorSpec): string {
   if (spec.type === 'cloud') return `${spec.provider}:${spec.model}`;
-  const name = spec.path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? spec.path;
+  const name =
+    spec.path
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? spec.path;
   return `${spec.type}:${name}`;
 }
 

@@ -40,33 +40,60 @@ export interface BatchRunOptions {
 
 /** The batches a job submitted, with whether their results were applied. */
 export function jobBatches(db: Database, jobId: number): { state: CloudBatchState; applied: boolean }[] {
-  return (db.prepare('SELECT state, applied FROM job_batches WHERE job_id = ? ORDER BY batch_id').all(jobId) as { state: string; applied: number }[])
-    .map((r) => ({ state: JSON.parse(r.state) as CloudBatchState, applied: r.applied === 1 }));
+  return (
+    db.prepare('SELECT state, applied FROM job_batches WHERE job_id = ? ORDER BY batch_id').all(jobId) as {
+      state: string;
+      applied: number;
+    }[]
+  ).map((r) => ({ state: JSON.parse(r.state) as CloudBatchState, applied: r.applied === 1 }));
 }
 
 function saveBatch(db: Database, jobId: number, state: CloudBatchState, applied = false): void {
-  db.prepare('INSERT OR REPLACE INTO job_batches (job_id, batch_id, state, applied) VALUES (?, ?, ?, ?)').run(jobId, state.batchId, JSON.stringify(state), applied ? 1 : 0);
+  db.prepare('INSERT OR REPLACE INTO job_batches (job_id, batch_id, state, applied) VALUES (?, ?, ?, ?)').run(
+    jobId,
+    state.batchId,
+    JSON.stringify(state),
+    applied ? 1 : 0,
+  );
 }
 
 /** Runs (or resumes) a batch annotate job; returns its state when it is done or paused. Its lifecycle is the jobs' own. */
-export async function runBatchAnnotateJob(db: Database, jobId: number, root: string, params: AnnotateParams, options: BatchRunOptions): Promise<JobInfo> {
+export async function runBatchAnnotateJob(
+  db: Database,
+  jobId: number,
+  root: string,
+  params: AnnotateParams,
+  options: BatchRunOptions,
+): Promise<JobInfo> {
   const spec = params.annotator as CloudSpec;
-  const engine = options.engine ?? createBatchEngine({
-    provider: spec.provider, model: spec.model, style: spec.style, maxSide: spec.maxSide,
-    ...(options.apiKey ? { apiKey: options.apiKey } : {}), ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}),
-    ...(spec.template ? { template: spec.template } : {}), ...(spec.trigger ? { trigger: spec.trigger } : {}),
-  });
+  const engine =
+    options.engine ??
+    createBatchEngine({
+      provider: spec.provider,
+      model: spec.model,
+      style: spec.style,
+      maxSide: spec.maxSide,
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+      ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}),
+      ...(spec.template ? { template: spec.template } : {}),
+      ...(spec.trigger ? { trigger: spec.trigger } : {}),
+    });
   const ctx = { root, captionExtension: params.captionExtension };
   const model = { kind: annotatorKind(spec), params: { ...annotatorParams(spec), batch: true } };
   const id = annotatorId(spec);
-  const lifecycle = { estimate: false, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+  const lifecycle = {
+    estimate: false,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
   return runJobLifecycle(db, jobId, lifecycle, async (run) => {
     const pendingByPath = new Map(jobItems(db, jobId, 'pending').map((i) => [i.key, i]));
     const finish = (path: string, outcome: ReturnType<typeof applyItemOutcome>): void => {
       const item = pendingByPath.get(path);
       if (!item) return;
       pendingByPath.delete(path);
-      if (outcome.state === 'done') run.finish(item, { state: 'done', result: { model: outcome.model, applied: outcome.applied } });
+      if (outcome.state === 'done')
+        run.finish(item, { state: 'done', result: { model: outcome.model, applied: outcome.applied } });
       else run.finish(item, { state: 'failed', error: outcome.error, result: { failure: outcome.failure } });
       options.onApplied?.(path);
     };
@@ -75,19 +102,22 @@ export async function runBatchAnnotateJob(db: Database, jobId: number, root: str
     const toSubmit = [...pendingByPath.keys()].filter((p) => !held.has(p));
     let halted: string | undefined;
     if (toSubmit.length > 0 && !run.signal.aborted) {
-      let submitted: { states: CloudBatchState[]; imageErrors: { path: string; outcome: AnnotationError | unknown }[] } | undefined;
+      let submitted:
+        { states: CloudBatchState[]; imageErrors: { path: string; outcome: AnnotationError | unknown }[] } | undefined;
       try {
         submitted = await engine.submit(requestsOf(ctx.root, params.captionExtension, toSubmit));
       } catch (err) {
         if (!(err instanceof BatchSubmitError)) throw err;
         for (const state of err.states) saveBatch(db, jobId, state);
-        for (const e of err.imageErrors) finish(e.path, applyItemOutcome(id, model, filesOf(ctx, e.path), e.outcome, params.merge));
+        for (const e of err.imageErrors)
+          finish(e.path, applyItemOutcome(id, model, filesOf(ctx, e.path), e.outcome, params.merge));
         if (err.error.failure !== 'auth') throw new Error(err.message, { cause: err });
         halted = keyRefusedMessage(cloudProvider(spec.provider), options.apiKey, err.error.message);
       }
       if (submitted) {
         for (const state of submitted.states) saveBatch(db, jobId, state);
-        for (const e of submitted.imageErrors) finish(e.path, applyItemOutcome(id, model, filesOf(ctx, e.path), e.outcome as AnnotationError, params.merge));
+        for (const e of submitted.imageErrors)
+          finish(e.path, applyItemOutcome(id, model, filesOf(ctx, e.path), e.outcome as AnnotationError, params.merge));
       }
     }
     run.progress();
@@ -114,12 +144,18 @@ export async function runBatchAnnotateJob(db: Database, jobId: number, root: str
       await sleep(pollMs, run.signal);
     }
     if (halted) return { pausedMessage: halted };
-    return run.signal.aborted ? { pausedMessage: 'Stopped waiting; the batches go on at the provider and resuming collects them.' } : {};
+    return run.signal.aborted
+      ? { pausedMessage: 'Stopped waiting; the batches go on at the provider and resuming collects them.' }
+      : {};
   });
 }
 
 /** The requests of the images at `paths`, read one at a time as the engine asks for them. */
-async function* requestsOf(root: string, captionExtension: string, paths: readonly string[]): AsyncGenerator<AnnotationRequest> {
+async function* requestsOf(
+  root: string,
+  captionExtension: string,
+  paths: readonly string[],
+): AsyncGenerator<AnnotationRequest> {
   for (const path of paths) {
     let image: Buffer;
     try {

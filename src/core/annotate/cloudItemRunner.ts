@@ -24,7 +24,11 @@ import { estimateRun } from './cloud/estimate.ts';
 import type { CloudEstimate } from './cloud/estimate.ts';
 
 /** Sends one request when the rate limit allows, retrying what can be retried; resolves with the final result or error. */
-export type RequestScheduler = (request: AnnotationRequest, call: (signal?: AbortSignal) => Promise<AnnotationResult | AnnotationError>, signal?: AbortSignal) => Promise<AnnotationResult | AnnotationError>;
+export type RequestScheduler = (
+  request: AnnotationRequest,
+  call: (signal?: AbortSignal) => Promise<AnnotationResult | AnnotationError>,
+  signal?: AbortSignal,
+) => Promise<AnnotationResult | AnnotationError>;
 
 /**
  * An annotator whose requests go through a scheduler, one image per provider call, and a KeyGate:
@@ -45,8 +49,19 @@ export class ScheduledAnnotator implements Annotator {
   }
 
   /** Annotates each request through the scheduler, concurrently. */
-  annotate(requests: readonly AnnotationRequest[], signal?: AbortSignal): Promise<(AnnotationResult | AnnotationError)[]> {
-    return Promise.all(requests.map((request) => this.schedule(request, (s) => this.gate.send(async () => (await this.inner.annotate([request], s))[0]!, s), signal)));
+  annotate(
+    requests: readonly AnnotationRequest[],
+    signal?: AbortSignal,
+  ): Promise<(AnnotationResult | AnnotationError)[]> {
+    return Promise.all(
+      requests.map((request) =>
+        this.schedule(
+          request,
+          (s) => this.gate.send(async () => (await this.inner.annotate([request], s))[0]!, s),
+          signal,
+        ),
+      ),
+    );
   }
 
   /** Closes the inner annotator. */
@@ -56,9 +71,21 @@ export class ScheduledAnnotator implements Annotator {
 }
 
 /** Annotates one image of a cloud job and writes the result; the caller owns `annotator` and closes it. */
-export function cloudAnnotateItem(annotator: Annotator, params: AnnotateParams, root: string, path: string, signal?: AbortSignal): Promise<ItemAnnotation> {
-  return annotateItems(annotator, { kind: annotatorKind(params.annotator), params: annotatorParams(params.annotator) }, [path], { root, captionExtension: params.captionExtension }, params.merge, signal)
-    .then((outcomes) => outcomes[0]!);
+export function cloudAnnotateItem(
+  annotator: Annotator,
+  params: AnnotateParams,
+  root: string,
+  path: string,
+  signal?: AbortSignal,
+): Promise<ItemAnnotation> {
+  return annotateItems(
+    annotator,
+    { kind: annotatorKind(params.annotator), params: annotatorParams(params.annotator) },
+    [path],
+    { root, captionExtension: params.captionExtension },
+    params.merge,
+    signal,
+  ).then((outcomes) => outcomes[0]!);
 }
 
 /** The SDK-backed annotator of a cloud spec (the key is given at run time, never stored in the job). */
@@ -94,7 +121,8 @@ export function cloudJobRunner(root: string, apiKey: string | undefined): CloudJ
       if (spec.type !== 'cloud') throw new Error('Not a cloud annotation.');
       annotator ??= new ScheduledAnnotator(cloudAnnotator(spec, apiKey), requestScheduler(spec));
       const outcome = await cloudAnnotateItem(annotator, request.params, root, request.key, signal);
-      if (outcome.state === 'failed' && outcome.failure === 'auth') throw new JobHalted(keyRefusedMessage(cloudProvider(spec.provider), apiKey, outcome.error));
+      if (outcome.state === 'failed' && outcome.failure === 'auth')
+        throw new JobHalted(keyRefusedMessage(cloudProvider(spec.provider), apiKey, outcome.error));
       return itemOutcome(outcome);
     },
     close: async () => annotator?.close(),
@@ -109,7 +137,12 @@ export function cloudRunnerOf(job: JobInfo, root: string, apiKey: string | undef
 
 /** Before an annotation run: how many images `query` gives, and how many of them `model` refused before (content policy). */
 export function annotationPreflight(db: Database, query: string, model: string): { images: number; refused: number } {
-  const refusedIds = new Set((db.prepare("SELECT image_id FROM annotations WHERE model = ? AND failure = 'policy'").pluck().all(model) as number[]));
+  const refusedIds = new Set(
+    db
+      .prepare("SELECT image_id FROM annotations WHERE model = ? AND failure = 'policy'")
+      .pluck()
+      .all(model) as number[],
+  );
   let images = 0;
   let refused = 0;
   let cursor: string | undefined;
@@ -131,5 +164,14 @@ export function estimateAnnotation(db: Database, query: string, spec: CloudSpec)
     for (const item of page.items) images.push({ width: item.width, height: item.height });
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
-  return estimateRun({ provider: spec.provider, model: spec.model, images, style: spec.style, maxSide: spec.maxSide, rpm: spec.rpm, ...(spec.batch ? { batch: true } : {}), ...(spec.trigger ? { trigger: spec.trigger } : {}) });
+  return estimateRun({
+    provider: spec.provider,
+    model: spec.model,
+    images,
+    style: spec.style,
+    maxSide: spec.maxSide,
+    rpm: spec.rpm,
+    ...(spec.batch ? { batch: true } : {}),
+    ...(spec.trigger ? { trigger: spec.trigger } : {}),
+  });
 }

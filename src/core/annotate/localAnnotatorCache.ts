@@ -29,11 +29,19 @@ export async function localAnnotator(spec: AnnotatorSpec, env: LocalAnnotatorEnv
   cached = undefined;
   let annotator: Annotator;
   if (spec.type === 'tagger') {
-    annotator = new LocalTagger({ folder: spec.path, generalThreshold: spec.general, characterThreshold: spec.character, batchSize: spec.batchSize, maxInputPixels: env.maxPixels });
+    annotator = new LocalTagger({
+      folder: spec.path,
+      generalThreshold: spec.general,
+      characterThreshold: spec.character,
+      batchSize: spec.batchSize,
+      maxInputPixels: env.maxPixels,
+    });
   } else if (spec.type === 'scorer') {
     annotator = new LocalScorer({ folder: spec.path, batchSize: spec.batchSize, maxInputPixels: env.maxPixels });
   } else {
-    throw new Error(`${spec.provider}:${spec.model} is a cloud model; it runs in the job's own thread, not in a pool worker.`);
+    throw new Error(
+      `${spec.provider}:${spec.model} is a cloud model; it runs in the job's own thread, not in a pool worker.`,
+    );
   }
   cached = { key, annotator };
   return annotator;

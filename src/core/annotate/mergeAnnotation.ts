@@ -5,7 +5,15 @@
  * again, and a hand-written caption is never replaced by a model's sentence (the sentence is held
  * for review instead). Pure: the caller reads and writes the files.
  */
-import { escapeTag, hasSeveralLines, joinCaption, rejoinCaption, splitCaption, tagKey, unescapeTag } from '../../shared/tags.ts';
+import {
+  escapeTag,
+  hasSeveralLines,
+  joinCaption,
+  rejoinCaption,
+  splitCaption,
+  tagKey,
+  unescapeTag,
+} from '../../shared/tags.ts';
 import type { SidecarTag } from '../sidecar/sidecar.ts';
 import type { AnnotationResult } from './annotator.ts';
 
@@ -70,7 +78,15 @@ export function mergeAnnotation(input: MergeInput, result: AnnotationResult, opt
       if (!entries.has(key)) entries.set(key, { name: unescapeTag(part), source: 'user' });
     }
   }
-  const outcome: MergeOutcome = { caption: input.caption, tags: [], captionOrigin: input.captionOrigin, added: [], removed: [], suggested: [], captionHeld: false };
+  const outcome: MergeOutcome = {
+    caption: input.caption,
+    tags: [],
+    captionOrigin: input.captionOrigin,
+    added: [],
+    removed: [],
+    suggested: [],
+    captionHeld: false,
+  };
   let nextParts = parts;
   const proposedKeys = new Set(proposed.map((t) => tagKey(t.name)));
 
@@ -99,12 +115,19 @@ export function mergeAnnotation(input: MergeInput, result: AnnotationResult, opt
     if (entry?.status === 'rejected') continue;
     if (inCaption.has(key)) {
       // Already there: a model's entry gets the new confidence; a hand tag stays the user's.
-      if (entry && entry.source.startsWith('model:')) entries.set(key, { ...entry, source, confidence: round(tag.confidence), category: tag.category });
+      if (entry && entry.source.startsWith('model:'))
+        entries.set(key, { ...entry, source, confidence: round(tag.confidence), category: tag.category });
       continue;
     }
     const name = unescapeTag(captionSpelling(tag.name, options.underscores));
     if (options.strategy === 'review') {
-      entries.set(key, { name, source, category: tag.category, confidence: round(tag.confidence), status: 'suggested' });
+      entries.set(key, {
+        name,
+        source,
+        category: tag.category,
+        confidence: round(tag.confidence),
+        status: 'suggested',
+      });
       outcome.suggested.push(name);
     } else {
       entries.set(key, { name, source, category: tag.category, confidence: round(tag.confidence), status: 'accepted' });
@@ -120,9 +143,20 @@ export function mergeAnnotation(input: MergeInput, result: AnnotationResult, opt
 }
 
 /** Puts a captioning model's sentence into the caption where the strategy and the caption's origin allow. */
-function mergeSentence(result: AnnotationResult, options: MergeOptions, input: MergeInput, outcome: MergeOutcome, parts: string[], ending: string, entries: Map<string, SidecarTag>): void {
+function mergeSentence(
+  result: AnnotationResult,
+  options: MergeOptions,
+  input: MergeInput,
+  outcome: MergeOutcome,
+  parts: string[],
+  ending: string,
+  entries: Map<string, SidecarTag>,
+): void {
   const sentence = result.caption?.trim();
-  const tagsChanged = parts.length !== splitCaption(input.caption ?? '').parts.length || outcome.added.length > 0 || outcome.removed.length > 0;
+  const tagsChanged =
+    parts.length !== splitCaption(input.caption ?? '').parts.length ||
+    outcome.added.length > 0 ||
+    outcome.removed.length > 0;
   const withTags = (): string | null => {
     if (!tagsChanged) return input.caption;
     // A caption of several lines keeps its lines and their endings (new tags go on the last line with tags).
@@ -159,7 +193,10 @@ function mergeSentence(result: AnnotationResult, options: MergeOptions, input: M
 function proposedParts(result: AnnotationResult, options: MergeOptions, entries: Map<string, SidecarTag>): string[] {
   const exclude = new Set(options.exclude.map(tagKey));
   return (result.tags ?? [])
-    .filter((t) => t.category !== 'rating' && !exclude.has(tagKey(t.name)) && entries.get(tagKey(t.name))?.status !== 'rejected')
+    .filter(
+      (t) =>
+        t.category !== 'rating' && !exclude.has(tagKey(t.name)) && entries.get(tagKey(t.name))?.status !== 'rejected',
+    )
     .map((t) => captionSpelling(t.name, options.underscores));
 }
 

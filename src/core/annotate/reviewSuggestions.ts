@@ -48,25 +48,52 @@ export function pendingSuggestions(state: ReviewState): SidecarTag[] {
 }
 
 /** Accepts the pending suggestions with these keys (tagKey of their names). */
-export function acceptSuggestions(state: ReviewState, keys: readonly string[], underscores: MergeOptions['underscores'] = 'spaces'): ReviewOutcome {
+export function acceptSuggestions(
+  state: ReviewState,
+  keys: readonly string[],
+  underscores: MergeOptions['underscores'] = 'spaces',
+): ReviewOutcome {
   const wanted = new Set(keys.map(tagKey));
-  return accept(state, pendingSuggestions(state).filter((t) => wanted.has(tagKey(t.name))), underscores);
+  return accept(
+    state,
+    pendingSuggestions(state).filter((t) => wanted.has(tagKey(t.name))),
+    underscores,
+  );
 }
 
 /** Rejects the pending suggestions with these keys. */
 export function rejectSuggestions(state: ReviewState, keys: readonly string[]): ReviewOutcome {
   const wanted = new Set(keys.map(tagKey));
-  return reject(state, pendingSuggestions(state).filter((t) => wanted.has(tagKey(t.name))));
+  return reject(
+    state,
+    pendingSuggestions(state).filter((t) => wanted.has(tagKey(t.name))),
+  );
 }
 
 /** Accepts every pending suggestion at or above `threshold` confidence (suggestions without one are left). */
-export function acceptAbove(state: ReviewState, threshold: number, underscores: MergeOptions['underscores'] = 'spaces'): ReviewOutcome {
-  return accept(state, pendingSuggestions(state).filter((t) => t.confidence !== undefined && t.confidence >= threshold), underscores);
+export function acceptAbove(
+  state: ReviewState,
+  threshold: number,
+  underscores: MergeOptions['underscores'] = 'spaces',
+): ReviewOutcome {
+  return accept(
+    state,
+    pendingSuggestions(state).filter((t) => t.confidence !== undefined && t.confidence >= threshold),
+    underscores,
+  );
 }
 
 /** Accepts every pending suggestion of one model (its id, without `model:`). */
-export function acceptModel(state: ReviewState, model: string, underscores: MergeOptions['underscores'] = 'spaces'): ReviewOutcome {
-  return accept(state, pendingSuggestions(state).filter((t) => modelOf(t) === model), underscores);
+export function acceptModel(
+  state: ReviewState,
+  model: string,
+  underscores: MergeOptions['underscores'] = 'spaces',
+): ReviewOutcome {
+  return accept(
+    state,
+    pendingSuggestions(state).filter((t) => modelOf(t) === model),
+    underscores,
+  );
 }
 
 /** Rejects every suggestion still pending. */
@@ -98,9 +125,15 @@ export function heldSentences(annotations: readonly unknown[] | undefined, capti
   return [...held].map(([model, text]) => ({ model, text }));
 }
 
-function accept(state: ReviewState, chosen: readonly SidecarTag[], underscores: MergeOptions['underscores']): ReviewOutcome {
+function accept(
+  state: ReviewState,
+  chosen: readonly SidecarTag[],
+  underscores: MergeOptions['underscores'],
+): ReviewOutcome {
   const keys = new Set(chosen.map((t) => tagKey(t.name)));
-  const tags = state.tags.map((t) => (t.status === 'suggested' && keys.has(tagKey(t.name)) ? { ...t, status: 'accepted' as const } : { ...t }));
+  const tags = state.tags.map((t) =>
+    t.status === 'suggested' && keys.has(tagKey(t.name)) ? { ...t, status: 'accepted' as const } : { ...t },
+  );
   const parts = chosen.map((t) => captionSpelling(t.name, underscores));
   const caption = parts.length > 0 ? appendParts(state.caption, parts) : state.caption;
   return { caption, tags, accepted: chosen.map((t) => t.name), rejected: [] };
@@ -108,7 +141,9 @@ function accept(state: ReviewState, chosen: readonly SidecarTag[], underscores: 
 
 function reject(state: ReviewState, chosen: readonly SidecarTag[]): ReviewOutcome {
   const keys = new Set(chosen.map((t) => tagKey(t.name)));
-  const tags = state.tags.map((t) => (t.status === 'suggested' && keys.has(tagKey(t.name)) ? { ...t, status: 'rejected' as const } : { ...t }));
+  const tags = state.tags.map((t) =>
+    t.status === 'suggested' && keys.has(tagKey(t.name)) ? { ...t, status: 'rejected' as const } : { ...t },
+  );
   return { caption: state.caption, tags, accepted: [], rejected: chosen.map((t) => t.name) };
 }
 

@@ -56,7 +56,9 @@ export function decodeCaptionExact(bytes: Uint8Array): ExactCaption {
   try {
     raw = decoder.decode(body);
   } catch {
-    throw new CaptionDecodeError(`The caption is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(body) + (bom ? 3 : 0)}); re-save it as UTF-8.`);
+    throw new CaptionDecodeError(
+      `The caption is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(body) + (bom ? 3 : 0)}); re-save it as UTF-8.`,
+    );
   }
   if (raw.includes('\0')) throw new CaptionDecodeError('The caption contains NUL bytes: it is not a text file.');
   return { raw, bom };
@@ -85,7 +87,11 @@ export function readCaptionFile(file: string): CaptionText {
  * file). A symbolic link is written through (the link stays). Returns false, without touching the
  * file, when its text would not change.
  */
-export function writeCaptionFile(file: string, text: string, style: Pick<CaptionText, 'bom' | 'eol'> = { bom: false, eol: '\n' }): boolean {
+export function writeCaptionFile(
+  file: string,
+  text: string,
+  style: Pick<CaptionText, 'bom' | 'eol'> = { bom: false, eol: '\n' },
+): boolean {
   let existing: Buffer | undefined;
   try {
     existing = readFileSync(file);
@@ -95,7 +101,9 @@ export function writeCaptionFile(file: string, text: string, style: Pick<Caption
   const current = existing ? decodeCaptionExact(existing) : undefined;
   const normalized = text.replace(/\r\n/g, '\n');
   if (current && current.raw.replace(/\r\n/g, '\n') === normalized) return false;
-  const raw = current ? withEndingsOf(normalized, current.raw) : encodeCaption({ text: normalized, bom: false, eol: style.eol }).toString('utf8');
+  const raw = current
+    ? withEndingsOf(normalized, current.raw)
+    : encodeCaption({ text: normalized, bom: false, eol: style.eol }).toString('utf8');
   writeFileAtomic(existing ? linkTarget(file) : file, encodeCaptionExact({ raw, bom: current?.bom ?? style.bom }));
   return true;
 }

@@ -46,9 +46,11 @@ export class CaptionChangedError extends Error {
 /** Saves a caption (see the module comment); resolves with the caption's bytes as saved (null: no file). */
 export async function saveCaption(save: CaptionSave): Promise<Buffer | null> {
   return withSaveLock(save.root, save.timeoutMs, () => {
-    if (save.root !== undefined) checkWritable(save.root, [datasetPath(save.root, save.captionFile), datasetPath(save.root, save.sidecarFile)]);
+    if (save.root !== undefined)
+      checkWritable(save.root, [datasetPath(save.root, save.captionFile), datasetPath(save.root, save.sidecarFile)]);
     const now = readBytes(save.captionFile);
-    if (!(now === null ? save.expected === null : save.expected !== null && now.equals(save.expected))) throw new CaptionChangedError(save.captionFile, now);
+    if (!(now === null ? save.expected === null : save.expected !== null && now.equals(save.expected)))
+      throw new CaptionChangedError(save.captionFile, now);
     if (!(save.text === '' && now === null)) writeCaptionFile(save.captionFile, save.text, save.style);
     syncSidecarTags(save.sidecarFile, save.text);
     save.alsoWrite?.();
@@ -60,9 +62,17 @@ export async function saveCaption(save: CaptionSave): Promise<Buffer | null> {
  * Runs an editor save's writes (`fn`, synchronous) under the dataset's edit lock, waited for without
  * blocking the thread; directly for an image outside any dataset.
  */
-export async function withSaveLock<T>(root: string | undefined, timeoutMs: number | undefined, fn: () => T): Promise<T> {
+export async function withSaveLock<T>(
+  root: string | undefined,
+  timeoutMs: number | undefined,
+  fn: () => T,
+): Promise<T> {
   if (root === undefined) return fn();
-  return withEditLockAsync(root, { purpose: 'a caption editor save', ...(timeoutMs !== undefined ? { timeoutMs } : {}) }, fn);
+  return withEditLockAsync(
+    root,
+    { purpose: 'a caption editor save', ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+    fn,
+  );
 }
 
 function datasetPath(root: string, file: string): string {

@@ -12,9 +12,33 @@ export class DatasetError extends Error {
 }
 
 const SYSTEM_FOLDERS_POSIX = [
-  '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/opt', '/proc', '/root', '/run',
-  '/sbin', '/srv', '/sys', '/usr', '/var', '/tmp', '/Applications', '/Library', '/System', '/Users', '/Volumes',
-  '/home', '/mnt', '/media', '/private',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/usr',
+  '/var',
+  '/tmp',
+  '/Applications',
+  '/Library',
+  '/System',
+  '/Users',
+  '/Volumes',
+  '/home',
+  '/mnt',
+  '/media',
+  '/private',
 ];
 
 /**
@@ -29,12 +53,25 @@ export function implausibleRootReason(root: string): string | undefined {
   if (process.platform === 'win32') {
     const lower = abs.toLowerCase();
     const windows = ['\\windows', '\\program files', '\\program files (x86)', '\\programdata'];
-    if (windows.some((w) => lower.slice(2) === w || lower.slice(2).startsWith(w + sep))) return `${abs} is a system folder`;
+    if (windows.some((w) => lower.slice(2) === w || lower.slice(2).startsWith(w + sep)))
+      return `${abs} is a system folder`;
     return undefined;
   }
   const inside = (folder: string) => abs === folder || abs.startsWith(folder + '/');
   if (SYSTEM_FOLDERS_POSIX.includes(abs)) return `${abs} is a system folder`;
-  const systemTrees = ['/bin', '/boot', '/dev', '/etc', '/lib', '/proc', '/sbin', '/sys', '/usr', '/System', '/Library'];
+  const systemTrees = [
+    '/bin',
+    '/boot',
+    '/dev',
+    '/etc',
+    '/lib',
+    '/proc',
+    '/sbin',
+    '/sys',
+    '/usr',
+    '/System',
+    '/Library',
+  ];
   if (systemTrees.some(inside) && !abs.startsWith(home + '/')) return `${abs} is inside a system folder`;
   return undefined;
 }
@@ -54,6 +91,7 @@ export function checkDatasetRoot(root: string, force = false): string {
   if (!stat) throw new DatasetError(`${abs} does not exist.`);
   if (!stat.isDirectory()) throw new DatasetError(`${abs} is not a folder.`);
   const reason = force ? undefined : implausibleRootReason(abs);
-  if (reason) throw new DatasetError(`Refusing to index ${abs}: ${reason}, not a dataset. Pass --force if you really mean it.`);
+  if (reason)
+    throw new DatasetError(`Refusing to index ${abs}: ${reason}, not a dataset. Pass --force if you really mean it.`);
   return abs;
 }

@@ -44,7 +44,8 @@ export function readDatasetSettings(file: string): DatasetSettings {
   } catch (err) {
     throw new DatasetError(`${file} is not valid JSON: ${(err as Error).message}.`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DatasetError(`${file} must hold a JSON object.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new DatasetError(`${file} must hold a JSON object.`);
   return normalizeSettings(value as Partial<DatasetSettings>, file);
 }
 

@@ -56,8 +56,13 @@ export function pairFiles(
   for (const [caption, owners] of claims) {
     if (owners.length > 1) {
       const names = owners.map((p) => p.slice(p.lastIndexOf('/') + 1)).sort();
-      problems.push(problem(caption, 'caption-shared',
-        `${names.length} images share this caption (${names.join(', ')}); trainers will use it for each of them. Give each image its own caption or remove the extra images.`));
+      problems.push(
+        problem(
+          caption,
+          'caption-shared',
+          `${names.length} images share this caption (${names.join(', ')}); trainers will use it for each of them. Give each image its own caption or remove the extra images.`,
+        ),
+      );
     }
   }
   const orphanCaptions = [...captions.values()].filter((c) => !claims.has(c.path));

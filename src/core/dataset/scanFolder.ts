@@ -51,7 +51,14 @@ export interface ScanOptions {
 
 /** Scans `root` (absolute) for dataset files. */
 export function scanFolder(root: string, options: ScanOptions): ScanResult {
-  const result: ScanResult = { images: [], captions: new Map(), sidecars: new Map(), problems: [], fileCount: 0, tempFiles: [] };
+  const result: ScanResult = {
+    images: [],
+    captions: new Map(),
+    sidecars: new Map(),
+    problems: [],
+    fileCount: 0,
+    tempFiles: [],
+  };
   const rules = loadIgnoreRules(root, options.exclude);
   const rootStat = statSync(root);
   const visited = new Set<string>([dirKey(rootStat)]);
@@ -60,7 +67,9 @@ export function scanFolder(root: string, options: ScanOptions): ScanResult {
     try {
       entries = readdirSync(abs, { withFileTypes: true });
     } catch (err) {
-      result.problems.push(problem(rel || '.', 'unreadable', `The folder cannot be listed: ${(err as Error).message}.`));
+      result.problems.push(
+        problem(rel || '.', 'unreadable', `The folder cannot be listed: ${(err as Error).message}.`),
+      );
       return;
     }
     for (const entry of entries) {
@@ -78,9 +87,16 @@ export function scanFolder(root: string, options: ScanOptions): ScanResult {
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           if (rules.ignores(childRel)) continue;
-          if (code === 'ELOOP') result.problems.push(problem(childRel, 'symlink-loop', 'The symbolic link leads back to itself.'));
-          else if (code === 'ENOENT') result.problems.push(problem(childRel, 'broken-symlink', 'The symbolic link points to something that does not exist.'));
-          else result.problems.push(problem(childRel, 'unreadable', `The symbolic link cannot be followed: ${(err as Error).message}.`));
+          if (code === 'ELOOP')
+            result.problems.push(problem(childRel, 'symlink-loop', 'The symbolic link leads back to itself.'));
+          else if (code === 'ENOENT')
+            result.problems.push(
+              problem(childRel, 'broken-symlink', 'The symbolic link points to something that does not exist.'),
+            );
+          else
+            result.problems.push(
+              problem(childRel, 'unreadable', `The symbolic link cannot be followed: ${(err as Error).message}.`),
+            );
           continue;
         }
       }
@@ -91,7 +107,13 @@ export function scanFolder(root: string, options: ScanOptions): ScanResult {
         if (!dirStat) continue;
         const key = dirKey(dirStat);
         if (ancestors.includes(key)) {
-          result.problems.push(problem(childRel, 'symlink-loop', 'The symbolic link points to a folder that contains it; it was not followed.'));
+          result.problems.push(
+            problem(
+              childRel,
+              'symlink-loop',
+              'The symbolic link points to a folder that contains it; it was not followed.',
+            ),
+          );
           continue;
         }
         if (visited.has(key)) continue;
@@ -102,16 +124,23 @@ export function scanFolder(root: string, options: ScanOptions): ScanResult {
       if (rules.ignores(childRel)) continue;
       result.fileCount++;
       if (result.fileCount > options.maxFiles && !options.force) {
-        throw new DatasetError(`${root} holds more than ${options.maxFiles} files; is it really a dataset folder? Pass --force (or raise maxFiles) to index it anyway.`);
+        throw new DatasetError(
+          `${root} holds more than ${options.maxFiles} files; is it really a dataset folder? Pass --force (or raise maxFiles) to index it anyway.`,
+        );
       }
-      const kind = isImageName(name) ? 'image'
-        : name.endsWith(SIDECAR_SUFFIX) ? 'sidecar'
-          : name.endsWith(options.captionExtension) ? 'caption' : undefined;
+      const kind = isImageName(name)
+        ? 'image'
+        : name.endsWith(SIDECAR_SUFFIX)
+          ? 'sidecar'
+          : name.endsWith(options.captionExtension)
+            ? 'caption'
+            : undefined;
       if (!kind) continue;
       const fileStat = stat ?? statSync(childAbs, { throwIfNoEntry: false });
       if (!fileStat) continue;
       if (!fileStat.isFile()) {
-        if (kind === 'image') result.problems.push(problem(childRel, 'unreadable', 'It is not a regular file (a pipe, socket or device).'));
+        if (kind === 'image')
+          result.problems.push(problem(childRel, 'unreadable', 'It is not a regular file (a pipe, socket or device).'));
         continue;
       }
       const file = { path: childRel, size: fileStat.size, mtimeMs: Math.trunc(fileStat.mtimeMs) };

@@ -10,7 +10,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { CaptionDecodeError, decodeCaptionExact, encodeCaptionExact, eolOf, writeCaptionBytes } from '../caption/captionFile.ts';
+import {
+  CaptionDecodeError,
+  decodeCaptionExact,
+  encodeCaptionExact,
+  eolOf,
+  writeCaptionBytes,
+} from '../caption/captionFile.ts';
 import { captionPathFor, sidecarPathFor } from '../dataset/filePairing.ts';
 import { TAGBENCH_DIR } from '../dataset/datasetLayout.ts';
 import { ImageStore } from '../index/imageStore.ts';
@@ -31,7 +37,17 @@ import type { JournalCaption, JournalEntry, JournalMove } from './batchJournal.t
 import { withEditLock } from './editLock.ts';
 import { catchUpPendingIndex, clearPendingIndex, hasPendingIndex, notePendingIndex } from './pendingIndex.ts';
 import { linkTarget, WriteTargets } from './writeTarget.ts';
-import { BatchNotStartedError, captionBytes, captionState, isDiskFull, readBytes, readRaw, sameBytes, sidecarState, updateIndex } from './batchFiles.ts';
+import {
+  BatchNotStartedError,
+  captionBytes,
+  captionState,
+  isDiskFull,
+  readBytes,
+  readRaw,
+  sameBytes,
+  sidecarState,
+  updateIndex,
+} from './batchFiles.ts';
 import type { BatchStop } from './batchFiles.ts';
 
 /** An image a batch applies to. */
@@ -106,8 +122,21 @@ export interface BatchRunOptions {
 const CHANGED_SINCE_READ = 'changed on disk since it was read; left as it is';
 
 /** Plans a batch: reads each target's caption and computes its new bytes. Nothing is written. */
-export function planBatch(root: string, targets: readonly BatchTarget[], action: BatchAction, captionExtension: string): BatchPlan {
-  const plan: BatchPlan = { id: newBatchId(), action, summary: describeBatch(action, targets.length), files: targets.length, captions: [], trash: [], skipped: [] };
+export function planBatch(
+  root: string,
+  targets: readonly BatchTarget[],
+  action: BatchAction,
+  captionExtension: string,
+): BatchPlan {
+  const plan: BatchPlan = {
+    id: newBatchId(),
+    action,
+    summary: describeBatch(action, targets.length),
+    files: targets.length,
+    captions: [],
+    trash: [],
+    skipped: [],
+  };
   const writable = new WriteTargets(root);
   if (action.kind === 'trash') {
     for (const target of targets) {
@@ -144,8 +173,15 @@ export function planBatch(root: string, targets: readonly BatchTarget[], action:
     }
     const eol = eolOf(exact.raw);
     const planned = (raw: string): PlannedCaption => ({
-      imageId: target.id, imagePath: target.path, path, before: bytes ? lf(exact.raw) : null, after: lf(raw),
-      bytes, afterBytes: raw === exact.raw && bytes ? bytes : encodeCaptionExact({ raw, bom: exact.bom }), bom: exact.bom, eol,
+      imageId: target.id,
+      imagePath: target.path,
+      path,
+      before: bytes ? lf(exact.raw) : null,
+      after: lf(raw),
+      bytes,
+      afterBytes: raw === exact.raw && bytes ? bytes : encodeCaptionExact({ raw, bom: exact.bom }),
+      bom: exact.bom,
+      eol,
     });
     if (action.kind === 'reviewSuggestions') {
       const sidecarPath = sidecarPathFor(target.path);
@@ -166,11 +202,19 @@ export function planBatch(root: string, targets: readonly BatchTarget[], action:
       }
       if (!reviewed) continue;
       // An acceptance goes on every line with tags of a caption of several lines, as an added tag does.
-      const raw = reviewed.accepted.length > 0 && splitCaptionLines(exact.raw).filter((line) => line.parts.length > 0).length > 1
-        ? editCaption(exact.raw, { kind: 'addTags', tags: reviewed.accepted.map((t) => captionSpelling(t, action.underscores ?? 'spaces')), position: 'end' })
-        : reviewed.caption;
-      plan.captions.push({ ...planned(raw), sidecar: { path: sidecarPath, before: sidecarBytes.toString('utf8'), after: reviewed.sidecar },
-        reviewed: { accepted: reviewed.accepted, rejected: reviewed.rejected } });
+      const raw =
+        reviewed.accepted.length > 0 && splitCaptionLines(exact.raw).filter((line) => line.parts.length > 0).length > 1
+          ? editCaption(exact.raw, {
+              kind: 'addTags',
+              tags: reviewed.accepted.map((t) => captionSpelling(t, action.underscores ?? 'spaces')),
+              position: 'end',
+            })
+          : reviewed.caption;
+      plan.captions.push({
+        ...planned(raw),
+        sidecar: { path: sidecarPath, before: sidecarBytes.toString('utf8'), after: reviewed.sidecar },
+        reviewed: { accepted: reviewed.accepted, rejected: reviewed.rejected },
+      });
       continue;
     }
     let edited: string;
@@ -197,10 +241,19 @@ export function isEmptyPlan(plan: BatchPlan): boolean {
  */
 export function applyBatch(root: string, db: Database, plan: BatchPlan, options: BatchRunOptions = {}): BatchResult {
   const result: BatchResult = {
-    id: plan.id, summary: plan.summary, outcome: '', changed: 0, unchanged: plan.files - plan.captions.length - plan.trash.length - plan.skipped.length,
-    conflicts: [...plan.skipped], moved: 0, sidecars: 0,
+    id: plan.id,
+    summary: plan.summary,
+    outcome: '',
+    changed: 0,
+    unchanged: plan.files - plan.captions.length - plan.trash.length - plan.skipped.length,
+    conflicts: [...plan.skipped],
+    moved: 0,
+    sidecars: 0,
   };
-  const lock = { purpose: options.purpose ?? plan.summary, ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}) };
+  const lock = {
+    purpose: options.purpose ?? plan.summary,
+    ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
+  };
   if (isEmptyPlan(plan)) {
     // Nothing to write; rows a killed writer left behind its files are still brought up to date.
     const journalDir = join(root, TAGBENCH_DIR, 'journal');
@@ -228,12 +281,19 @@ function applyLocked(root: string, db: Database, plan: BatchPlan, result: BatchR
     moves.push(...trashMoves.get(target)!);
   }
   const entry: JournalEntry = {
-    tagbench: 1, id: plan.id, at: new Date().toISOString(), summary: plan.summary, status: 'applied',
+    tagbench: 1,
+    id: plan.id,
+    at: new Date().toISOString(),
+    summary: plan.summary,
+    status: 'applied',
     captions: plan.captions.map((c) => journalCaption(root, c)),
     moves,
   };
   try {
-    notePendingIndex(journalDir, { captions: plan.captions.map((c) => c.path), images: [...trashMoves.keys()].map((t) => t.path) });
+    notePendingIndex(journalDir, {
+      captions: plan.captions.map((c) => c.path),
+      images: [...trashMoves.keys()].map((t) => t.path),
+    });
     writeJournal(journalDir, entry);
   } catch (err) {
     throw new BatchNotStartedError(err);
@@ -246,19 +306,28 @@ function applyLocked(root: string, db: Database, plan: BatchPlan, result: BatchR
   const planned = plan.captions.length + plan.trash.length;
   const stop = (err: unknown): boolean => {
     if (!isDiskFull(err)) return false;
-    result.stopped = { reason: 'disk-full', written: result.changed, planned, indexUpdated: true, cause: (err as Error).message };
+    result.stopped = {
+      reason: 'disk-full',
+      written: result.changed,
+      planned,
+      indexUpdated: true,
+      cause: (err as Error).message,
+    };
     return true;
   };
   for (const [i, change] of plan.captions.entries()) {
     const captionChange = touchesCaption(change);
-    const problem = (captionChange ? writable.refusal(change.path) : undefined)
-      ?? (captionChange && !sameBytes(readBytes(join(root, change.path)), change.bytes) ? CHANGED_SINCE_READ : undefined);
+    const problem =
+      (captionChange ? writable.refusal(change.path) : undefined) ??
+      (captionChange && !sameBytes(readBytes(join(root, change.path)), change.bytes) ? CHANGED_SINCE_READ : undefined);
     if (problem) {
       result.conflicts.push({ path: change.path, reason: problem });
       continue;
     }
     if (change.sidecar) {
-      const sidecarProblem = writable.refusal(change.sidecar.path) ?? (readRaw(join(root, change.sidecar.path)) !== change.sidecar.before ? CHANGED_SINCE_READ : undefined);
+      const sidecarProblem =
+        writable.refusal(change.sidecar.path) ??
+        (readRaw(join(root, change.sidecar.path)) !== change.sidecar.before ? CHANGED_SINCE_READ : undefined);
       if (sidecarProblem) {
         result.conflicts.push({ path: change.sidecar.path, reason: sidecarProblem });
         continue;
@@ -316,20 +385,36 @@ function journalCaption(root: string, c: PlannedCaption): JournalCaption {
   const after = touchesCaption(c) ? c.after : c.before;
   const exact: Pick<JournalCaption, 'beforeBytes' | 'afterBytes'> = {};
   if (c.bytes && !sameBytes(captionBytes(c.before, style), c.bytes)) exact.beforeBytes = c.bytes.toString('base64');
-  if (touchesCaption(c) && !sameBytes(captionBytes(c.after, style), c.afterBytes)) exact.afterBytes = c.afterBytes.toString('base64');
-  return { path: c.path, before: c.before, after, bom: c.bom, eol: c.eol, ...exact, ...(c.sidecar ? { sidecar: c.sidecar } : sidecarChange(root, c)) };
+  if (touchesCaption(c) && !sameBytes(captionBytes(c.after, style), c.afterBytes))
+    exact.afterBytes = c.afterBytes.toString('base64');
+  return {
+    path: c.path,
+    before: c.before,
+    after,
+    bom: c.bom,
+    eol: c.eol,
+    ...exact,
+    ...(c.sidecar ? { sidecar: c.sidecar } : sidecarChange(root, c)),
+  };
 }
 
 /** The files that go to the trash with an image: itself, its caption and its sidecar, when they exist. */
 function movesOf(root: string, batchId: string, imagePath: string): JournalMove[] {
-  const related = [imagePath, sidecarPathFor(imagePath), ...['.txt', '.caption'].map((ext) => captionPathFor(imagePath, ext))];
+  const related = [
+    imagePath,
+    sidecarPathFor(imagePath),
+    ...['.txt', '.caption'].map((ext) => captionPathFor(imagePath, ext)),
+  ];
   return [...new Set(related)]
     .filter((p) => existsSync(join(root, p)))
     .map((from) => ({ from, to: `${TAGBENCH_DIR}/trash/${batchId}/${from}` }));
 }
 
 /** The sidecar change a caption change brings (tag provenance in step with the new text), for the journal. */
-function sidecarChange(root: string, change: PlannedCaption): { sidecar?: { path: string; before: string; after: string } } {
+function sidecarChange(
+  root: string,
+  change: PlannedCaption,
+): { sidecar?: { path: string; before: string; after: string } } {
   const path = sidecarPathFor(change.imagePath);
   const bytes = readBytes(join(root, path));
   if (!bytes) return {};

@@ -54,19 +54,26 @@ export function updateIndex(db: Database, update: () => void): string | undefine
 
 /** One message for a stop: what was done, how to undo or finish it, and whether the index follows. */
 export function stopMessage(stop: BatchStop, what: 'batch' | 'undo' | 'redo', hints: StopHints): string {
-  const indexNote = stop.indexUpdated ? '' : ` The index could not be updated (${stop.cause.replace(/\.$/, '')}); ${hints.index} brings it up to date.`;
+  const indexNote = stop.indexUpdated
+    ? ''
+    : ` The index could not be updated (${stop.cause.replace(/\.$/, '')}); ${hints.index} brings it up to date.`;
   if (stop.reason === 'index') return `All ${stop.planned} files were written.${indexNote}`;
   const done = `The disk filled up after ${stop.written} of ${stop.planned} files were ${what === 'undo' ? 'restored' : 'changed'}`;
-  if (what === 'undo') return `${done}. Free some space and undo again to finish: files already restored are left as they are.${indexNote}`;
-  if (what === 'redo') return `${done}. ${hints.undo} puts them back, or free some space and redo again to finish.${indexNote}`;
+  if (what === 'undo')
+    return `${done}. Free some space and undo again to finish: files already restored are left as they are.${indexNote}`;
+  if (what === 'redo')
+    return `${done}. ${hints.undo} puts them back, or free some space and redo again to finish.${indexNote}`;
   return `${done}. ${hints.undo} puts them back, or free some space and run the same batch again to finish it.${indexNote}`;
 }
 
 /** The error of a write that could not even start (the journal): nothing was changed. */
 export class BatchNotStartedError extends Error {
   constructor(cause: unknown) {
-    super(`${isDiskFull(cause) ? 'The disk is full' : oneSentence(cause).replace(/\.$/, '')}: the journal could not be written, so nothing was changed. `
-      + 'Free some space and try again.', { cause });
+    super(
+      `${isDiskFull(cause) ? 'The disk is full' : oneSentence(cause).replace(/\.$/, '')}: the journal could not be written, so nothing was changed. ` +
+        'Free some space and try again.',
+      { cause },
+    );
     this.name = 'BatchNotStartedError';
   }
 }
@@ -108,13 +115,21 @@ export function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
 }
 
 /** A written caption's index row. */
-export function captionState(root: string, path: string, text: string): { path: string; size: number; mtimeMs: number; text: string } {
+export function captionState(
+  root: string,
+  path: string,
+  text: string,
+): { path: string; size: number; mtimeMs: number; text: string } {
   const stat = statSync(join(root, path));
   return { path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), text };
 }
 
 /** A written sidecar's index row. */
-export function sidecarState(root: string, path: string, json: string): { path: string; size: number; mtimeMs: number; json: string } {
+export function sidecarState(
+  root: string,
+  path: string,
+  json: string,
+): { path: string; size: number; mtimeMs: number; json: string } {
   const stat = statSync(join(root, path));
   return { path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), json };
 }

@@ -67,7 +67,10 @@ export function writeJournal(journalDir: string, entry: JournalEntry): void {
 export function lastAppliedBatch(journalDir: string): JournalEntry | undefined {
   let names: string[];
   try {
-    names = readdirSync(journalDir).filter((n) => ENTRY_NAME.test(n)).sort().reverse();
+    names = readdirSync(journalDir)
+      .filter((n) => ENTRY_NAME.test(n))
+      .sort()
+      .reverse();
   } catch {
     return undefined;
   }
@@ -100,7 +103,10 @@ export function pushRedo(journalDir: string, id: string): void {
 
 /** Records that a batch was redone: it leaves the redo list. */
 export function popRedo(journalDir: string, id: string): void {
-  writeRedoStack(journalDir, redoStack(journalDir).filter((x) => x !== id));
+  writeRedoStack(
+    journalDir,
+    redoStack(journalDir).filter((x) => x !== id),
+  );
 }
 
 /** A new batch was applied: nothing undone before it can be redone any more (as in editors). */
@@ -124,7 +130,9 @@ function readEntry(journalDir: string, id: string): JournalEntry | undefined {
 function redoStack(journalDir: string): string[] {
   try {
     const value = JSON.parse(readFileSync(join(journalDir, REDO_FILE), 'utf8')) as { redo?: unknown };
-    return Array.isArray(value.redo) ? value.redo.filter((id): id is string => typeof id === 'string' && ENTRY_NAME.test(`${id}.json`)) : [];
+    return Array.isArray(value.redo)
+      ? value.redo.filter((id): id is string => typeof id === 'string' && ENTRY_NAME.test(`${id}.json`))
+      : [];
   } catch {
     return [];
   }

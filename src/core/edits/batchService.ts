@@ -58,9 +58,18 @@ export class BatchService {
     const trash = plan.action.kind === 'trash';
     const changes = trash
       ? plan.trash.slice(0, limit).map((t) => ({ path: t.path, before: t.path, after: null }))
-      : plan.captions.slice(0, limit).map((c) => ({ path: c.path, before: c.before, after: c.after, ...(c.reviewed ?? {}) }));
+      : plan.captions
+          .slice(0, limit)
+          .map((c) => ({ path: c.path, before: c.before, after: c.after, ...(c.reviewed ?? {}) }));
     const changed = trash ? plan.trash.length : plan.captions.length;
-    return { planId: plan.id, summary: plan.summary, files: plan.files, changed, changes, needsConfirmation: changed > confirmThreshold || trash };
+    return {
+      planId: plan.id,
+      summary: plan.summary,
+      files: plan.files,
+      changed,
+      changes,
+      needsConfirmation: changed > confirmThreshold || trash,
+    };
   }
 
   /** Applies a plan (see applyBatch: under the edit lock, every file checked again; an empty plan writes nothing). */
@@ -72,7 +81,11 @@ export class BatchService {
    * Plans and applies in one hold of the edit lock, the targets resolved under it too: two of these at
    * once (two processes) run one after the other, the second planning from what the first wrote.
    */
-  planAndApply(targets: () => readonly BatchTarget[], requested: RequestedBatchAction, options: BatchRunOptions = {}): { plan: BatchPlan; result: BatchResult } {
+  planAndApply(
+    targets: () => readonly BatchTarget[],
+    requested: RequestedBatchAction,
+    options: BatchRunOptions = {},
+  ): { plan: BatchPlan; result: BatchResult } {
     const action = this.load(requested);
     return withEditLock(this.root, lockOptions(options, 'a batch edit'), () => {
       const plan = this.plan(targets(), action);
@@ -113,7 +126,10 @@ export class BatchService {
   /** The action with its rules file loaded (frequencies come at planning time, from the index as it is then). */
   private load(requested: RequestedBatchAction): BatchAction {
     if (requested.kind !== 'applyRulesFile') return requested;
-    return { kind: 'applyRules', rules: loadTagRulesFile(isAbsolute(requested.file) ? requested.file : resolve(this.root, requested.file)) };
+    return {
+      kind: 'applyRules',
+      rules: loadTagRulesFile(isAbsolute(requested.file) ? requested.file : resolve(this.root, requested.file)),
+    };
   }
 
   private withFrequencies(action: BatchAction): BatchAction {
@@ -127,5 +143,8 @@ export class BatchService {
 }
 
 function lockOptions(options: BatchRunOptions, purpose: string): { purpose: string; timeoutMs?: number } {
-  return { purpose: options.purpose ?? purpose, ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}) };
+  return {
+    purpose: options.purpose ?? purpose,
+    ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
+  };
 }

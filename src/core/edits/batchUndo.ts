@@ -21,7 +21,16 @@ import type { JournalCaption, JournalEntry } from './batchJournal.ts';
 import { withEditLock } from './editLock.ts';
 import { catchUpPendingIndex, clearPendingIndex, notePendingIndex } from './pendingIndex.ts';
 import { linkTarget, WriteTargets } from './writeTarget.ts';
-import { BatchNotStartedError, captionBytes, captionState, isDiskFull, readBytes, readCaptionText, readRaw, updateIndex } from './batchFiles.ts';
+import {
+  BatchNotStartedError,
+  captionBytes,
+  captionState,
+  isDiskFull,
+  readBytes,
+  readCaptionText,
+  readRaw,
+  updateIndex,
+} from './batchFiles.ts';
 import type { BatchResult, BatchRunOptions } from './batchEdit.ts';
 
 /** Undoes the most recent batch that is not undone yet; undefined when there is none. */
@@ -54,7 +63,14 @@ interface Side {
 function replay(root: string, db: Database, entry: JournalEntry, direction: Direction): BatchResult {
   const undo = direction === 'undo';
   const result: BatchResult = {
-    id: entry.id, summary: `${undo ? 'Undid' : 'Redid'}: ${entry.summary}`, outcome: '', changed: 0, unchanged: 0, conflicts: [], moved: 0, sidecars: 0,
+    id: entry.id,
+    summary: `${undo ? 'Undid' : 'Redid'}: ${entry.summary}`,
+    outcome: '',
+    changed: 0,
+    unchanged: 0,
+    conflicts: [],
+    moved: 0,
+    sidecars: 0,
   };
   const writable = new WriteTargets(root);
   const store = new ImageStore(db);
@@ -63,12 +79,21 @@ function replay(root: string, db: Database, entry: JournalEntry, direction: Dire
   const planned = entry.captions.length + entry.moves.length;
   const stop = (err: unknown): boolean => {
     if (!isDiskFull(err)) return false;
-    result.stopped = { reason: 'disk-full', written: result.changed, planned, indexUpdated: true, cause: (err as Error).message };
+    result.stopped = {
+      reason: 'disk-full',
+      written: result.changed,
+      planned,
+      indexUpdated: true,
+      cause: (err as Error).message,
+    };
     return true;
   };
   const changedSince = `changed on disk ${undo ? 'after the batch' : 'since the undo'}; left as it is`;
   try {
-    notePendingIndex(journalDir(root), { captions: entry.captions.map((c) => c.path), images: entry.moves.map((m) => m.from) });
+    notePendingIndex(journalDir(root), {
+      captions: entry.captions.map((c) => c.path),
+      images: entry.moves.map((m) => m.from),
+    });
   } catch (err) {
     throw new BatchNotStartedError(err);
   }
@@ -91,7 +116,9 @@ function replay(root: string, db: Database, entry: JournalEntry, direction: Dire
         }
         continue;
       }
-      const [from, to] = undo ? [side(caption, 'after'), side(caption, 'before')] : [side(caption, 'before'), side(caption, 'after')];
+      const [from, to] = undo
+        ? [side(caption, 'after'), side(caption, 'before')]
+        : [side(caption, 'before'), side(caption, 'after')];
       const refusal = writable.refusal(caption.path);
       if (refusal) {
         result.conflicts.push({ path: caption.path, reason: refusal });
@@ -117,14 +144,23 @@ function replay(root: string, db: Database, entry: JournalEntry, direction: Dire
     }
   }
   const trashed: string[] = [];
-  const moves = undo ? [...entry.moves].reverse().map((m) => ({ from: m.to, to: m.from, name: m.from })) : entry.moves.map((m) => ({ ...m, name: m.from }));
+  const moves = undo
+    ? [...entry.moves].reverse().map((m) => ({ from: m.to, to: m.from, name: m.from }))
+    : entry.moves.map((m) => ({ ...m, name: m.from }));
   for (const move of result.stopped ? [] : moves) {
     const from = join(root, move.from);
     const to = join(root, move.to);
     if (!existsSync(from)) continue;
     const refusal = writable.folderRefusal(move.name);
     if (refusal || existsSync(to)) {
-      result.conflicts.push({ path: move.name, reason: refusal ?? (undo ? 'a file of that name exists again; the trashed one stays in the trash' : 'a file of that name is in the trash already') });
+      result.conflicts.push({
+        path: move.name,
+        reason:
+          refusal ??
+          (undo
+            ? 'a file of that name exists again; the trashed one stays in the trash'
+            : 'a file of that name is in the trash already'),
+      });
       continue;
     }
     try {
@@ -163,7 +199,13 @@ function replay(root: string, db: Database, entry: JournalEntry, direction: Dire
       else popRedo(journalDir(root), entry.id);
     } catch (err) {
       if (!isDiskFull(err)) throw err;
-      result.stopped = { reason: 'disk-full', written: result.changed, planned, indexUpdated: !indexProblem, cause: (err as Error).message };
+      result.stopped = {
+        reason: 'disk-full',
+        written: result.changed,
+        planned,
+        indexUpdated: !indexProblem,
+        cause: (err as Error).message,
+      };
     }
   }
   result.outcome = `${result.summary} (${result.changed} file${result.changed === 1 ? '' : 's'} ${undo ? 'restored' : 'changed again'})`;
@@ -182,7 +224,13 @@ function side(caption: JournalCaption, which: 'before' | 'after'): Side {
  * still on disk; edited since (or journalled before batches recorded sidecars), its tags follow the
  * caption. Returns how many sidecars were written.
  */
-function replaySidecar(root: string, writable: WriteTargets, caption: JournalCaption, images: readonly string[], direction: Direction): number {
+function replaySidecar(
+  root: string,
+  writable: WriteTargets,
+  caption: JournalCaption,
+  images: readonly string[],
+  direction: Direction,
+): number {
   const text = (direction === 'undo' ? caption.before : caption.after) ?? '';
   const follow = (path: string): number => {
     if (writable.refusal(path)) return 0;
@@ -212,5 +260,8 @@ function journalDir(root: string): string {
 }
 
 function lockOptions(what: Direction, options: BatchRunOptions): { purpose: string; timeoutMs?: number } {
-  return { purpose: options.purpose ?? `${what} of a batch edit`, ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}) };
+  return {
+    purpose: options.purpose ?? `${what} of a batch edit`,
+    ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
+  };
 }

@@ -137,6 +137,9 @@ export function compileRegex(source: string): BoundedRegex {
   try {
     return new BoundedRegex(source, 'gu');
   } catch (err) {
-    throw new SyntaxError(`Invalid regular expression /${source}/: ${(err as Error).message.replace(/^Invalid regular expression: (?:\/.*\/[a-z]*: )?/, '')}`, { cause: err });
+    throw new SyntaxError(
+      `Invalid regular expression /${source}/: ${(err as Error).message.replace(/^Invalid regular expression: (?:\/.*\/[a-z]*: )?/, '')}`,
+      { cause: err },
+    );
   }
 }

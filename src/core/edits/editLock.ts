@@ -11,7 +11,19 @@
  * from a small JSON note written beside the lock (for messages only; the lock never trusts it).
  * Taking it again on the same thread while it is held there just runs the function (re-entrant).
  */
-import { closeSync, constants, linkSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -89,7 +101,8 @@ export async function withEditLockAsync<T>(root: string, options: EditLockOption
       held = acquire(root, options, 0);
     } catch (err) {
       if (!(err instanceof EditLockTimeoutError)) throw err;
-      if (performance.now() >= deadline) throw busyError(lockFile(root).file, options.timeoutMs ?? EDIT_LOCK_TIMEOUT_MS);
+      if (performance.now() >= deadline)
+        throw busyError(lockFile(root).file, options.timeoutMs ?? EDIT_LOCK_TIMEOUT_MS);
     }
     if (held) {
       try {
@@ -152,8 +165,11 @@ function acquire(root: string, options: EditLockOptions, timeoutMs: number): Hel
 /** The error of a wait that timed out, naming the holder when its note is there. */
 function busyError(file: string, waitedMs: number): EditLockTimeoutError {
   const holder = readHolder(file);
-  return new EditLockTimeoutError(`${describeHolder(holder)} is editing this dataset's captions and sidecars; gave up after waiting ${formatWait(waitedMs)}. `
-    + 'Try again when it has finished.', holder);
+  return new EditLockTimeoutError(
+    `${describeHolder(holder)} is editing this dataset's captions and sidecars; gave up after waiting ${formatWait(waitedMs)}. ` +
+      'Try again when it has finished.',
+    holder,
+  );
 }
 
 function release(held: Held): void {
@@ -189,7 +205,9 @@ function createLockFile(file: string): void {
   try {
     const db = new BetterSqlite3(temp);
     try {
-      db.exec("CREATE TABLE IF NOT EXISTS edit_lock (note TEXT); INSERT INTO edit_lock VALUES ('Tagbench edit lock: held while a writer edits captions and sidecars')");
+      db.exec(
+        "CREATE TABLE IF NOT EXISTS edit_lock (note TEXT); INSERT INTO edit_lock VALUES ('Tagbench edit lock: held while a writer edits captions and sidecars')",
+      );
     } finally {
       db.close();
     }
@@ -212,7 +230,12 @@ const NOTE_BYTES = 512;
  * failure (a full disk) only makes a waiter's message vaguer.
  */
 function writeHolder(held: Held, lock: string, purpose: string): void {
-  const holder: EditLockHolder = { purpose: purpose.slice(0, 200), pid: process.pid, host: hostname().slice(0, 100), at: new Date().toISOString() };
+  const holder: EditLockHolder = {
+    purpose: purpose.slice(0, 200),
+    pid: process.pid,
+    host: hostname().slice(0, 100),
+    at: new Date().toISOString(),
+  };
   const note = Buffer.alloc(NOTE_BYTES, ' ');
   note.write(JSON.stringify(holder));
   note[NOTE_BYTES - 1] = 0x0a;
@@ -228,7 +251,8 @@ function writeHolder(held: Held, lock: string, purpose: string): void {
 function readHolder(lock: string): EditLockHolder | undefined {
   try {
     const note = JSON.parse(readFileSync(holderFile(lock), 'utf8')) as Partial<EditLockHolder>;
-    if (typeof note.purpose !== 'string' || typeof note.pid !== 'number' || typeof note.at !== 'string') return undefined;
+    if (typeof note.purpose !== 'string' || typeof note.pid !== 'number' || typeof note.at !== 'string')
+      return undefined;
     const host = typeof note.host === 'string' ? note.host : '';
     if (host === hostname() && !alive(note.pid)) return undefined;
     return { purpose: note.purpose, pid: note.pid, host, at: note.at };

@@ -55,7 +55,10 @@ export function catchUpPendingIndex(root: string, journalDir: string, db: Databa
   let pending: PendingIndex;
   try {
     const parsed = JSON.parse(readFileSync(noteFile(journalDir), 'utf8')) as Partial<PendingIndex>;
-    pending = { captions: Array.isArray(parsed.captions) ? parsed.captions : [], images: Array.isArray(parsed.images) ? parsed.images : [] };
+    pending = {
+      captions: Array.isArray(parsed.captions) ? parsed.captions : [],
+      images: Array.isArray(parsed.images) ? parsed.images : [],
+    };
   } catch {
     // A torn note cannot be: it is written atomically. Anything else unreadable is left to the next index run.
     clearPendingIndex(journalDir);

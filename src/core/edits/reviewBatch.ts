@@ -24,20 +24,34 @@ export interface ReviewedImage {
  * Reviews one image's pending suggestions. Throws SidecarError when the sidecar is not valid;
  * returns null when no pending suggestion matches the action's filters.
  */
-export function reviewImage(caption: string, sidecarBytes: Uint8Array, action: ReviewSuggestionsAction): ReviewedImage | null {
+export function reviewImage(
+  caption: string,
+  sidecarBytes: Uint8Array,
+  action: ReviewSuggestionsAction,
+): ReviewedImage | null {
   const sidecar = parseSidecar(sidecarBytes);
   const state = { caption, tags: sidecar.tags ?? [] };
-  const keys = pendingSuggestions(state).filter((tag) => matches(tag, action)).map((tag) => tagKey(tag.name));
+  const keys = pendingSuggestions(state)
+    .filter((tag) => matches(tag, action))
+    .map((tag) => tagKey(tag.name));
   if (keys.length === 0) return null;
-  const outcome = action.decision === 'accept'
-    ? acceptSuggestions(state, keys, action.underscores ?? 'spaces')
-    : rejectSuggestions(state, keys);
-  return { caption: outcome.caption, sidecar: formatSidecar({ ...sidecar, tags: outcome.tags }), accepted: outcome.accepted, rejected: outcome.rejected };
+  const outcome =
+    action.decision === 'accept'
+      ? acceptSuggestions(state, keys, action.underscores ?? 'spaces')
+      : rejectSuggestions(state, keys);
+  return {
+    caption: outcome.caption,
+    sidecar: formatSidecar({ ...sidecar, tags: outcome.tags }),
+    accepted: outcome.accepted,
+    rejected: outcome.rejected,
+  };
 }
 
 function matches(tag: SidecarTag, action: ReviewSuggestionsAction): boolean {
   if (action.model !== undefined && action.model !== '' && modelOf(tag) !== action.model) return false;
-  if (action.minConfidence !== undefined && !(tag.confidence !== undefined && tag.confidence >= action.minConfidence)) return false;
-  if (action.belowConfidence !== undefined && tag.confidence !== undefined && tag.confidence >= action.belowConfidence) return false;
+  if (action.minConfidence !== undefined && !(tag.confidence !== undefined && tag.confidence >= action.minConfidence))
+    return false;
+  if (action.belowConfidence !== undefined && tag.confidence !== undefined && tag.confidence >= action.belowConfidence)
+    return false;
   return true;
 }

@@ -115,7 +115,11 @@ class RegexHelper {
   constructor() {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { port: port2, state: this.state.buffer }, transferList: [port2] });
+    this.worker = new Worker(HELPER_SOURCE, {
+      eval: true,
+      workerData: { port: port2, state: this.state.buffer },
+      transferList: [port2],
+    });
     this.worker.unref();
     this.worker.on('error', () => this.end());
     this.worker.on('exit', () => (this.dead = true));

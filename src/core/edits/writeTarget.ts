@@ -37,7 +37,9 @@ export class WriteTargets {
     } catch {
       return 'is a symbolic link to nothing; Tagbench does not write through it';
     }
-    return this.inside(target) ? undefined : `is a symbolic link to ${target}, outside the dataset; Tagbench does not write outside the dataset`;
+    return this.inside(target)
+      ? undefined
+      : `is a symbolic link to ${target}, outside the dataset; Tagbench does not write outside the dataset`;
   }
 
   /** Why a file cannot be moved from or to `path` (relative): its folder is a link leading outside the dataset. */

@@ -38,7 +38,8 @@ export interface FormattedCaption {
  * line of its own (sd-scripts reads the first line only), and other control characters have no place.
  */
 export function captionInputProblem(value: string): string | undefined {
-  if (/[\r\n\u2028\u2029\u0085]/.test(value)) return 'has a line break, which would start a caption line of its own (separate tokens with commas)';
+  if (/[\r\n\u2028\u2029\u0085]/.test(value))
+    return 'has a line break, which would start a caption line of its own (separate tokens with commas)';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'has a control character';
   return undefined;

@@ -107,11 +107,19 @@ export function inspectExportFolder(out: string, datasetRoot: string, format: st
   }
   const root = realLocation(datasetRoot);
   const reason = implausibleRootReason(abs) ?? implausibleRootReason(target);
-  if (reason) return { out: target, problem: `Refusing to export to ${abs}: ${reason}. Choose a folder of its own, for example one next to the dataset.` };
+  if (reason)
+    return {
+      out: target,
+      problem: `Refusing to export to ${abs}: ${reason}. Choose a folder of its own, for example one next to the dataset.`,
+    };
   if (isInsideFolder(target, root)) {
-    return { out: target, problem: `The export folder ${abs} is inside the dataset${target !== abs ? ` (it leads to ${target})` : ''}; choose a folder outside it.` };
+    return {
+      out: target,
+      problem: `The export folder ${abs} is inside the dataset${target !== abs ? ` (it leads to ${target})` : ''}; choose a folder outside it.`,
+    };
   }
-  if (isInsideFolder(root, target)) return { out: target, problem: `The export folder ${abs} contains the dataset; choose another folder.` };
+  if (isInsideFolder(root, target))
+    return { out: target, problem: `The export folder ${abs} contains the dataset; choose another folder.` };
   const stat = lstatSync(target, { throwIfNoEntry: false });
   if (!stat) return { out: target };
   if (!stat.isDirectory()) return { out: target, problem: `${abs} is a file, not a folder; choose a folder.` };
@@ -120,7 +128,9 @@ export function inspectExportFolder(out: string, datasetRoot: string, format: st
   if (manifest?.format === format) return { out: target };
   return {
     out: target,
-    problem: manifest ? `${abs} holds a ${manifest.format} export; choose another folder or pass --force.` : `${abs} is not empty; choose an empty folder or pass --force.`,
+    problem: manifest
+      ? `${abs} holds a ${manifest.format} export; choose another folder or pass --force.`
+      : `${abs} is not empty; choose an empty folder or pass --force.`,
     forceable: true,
   };
 }
@@ -164,9 +174,15 @@ export function exportPath(out: string, relPath: string, create: boolean, verifi
     }
     if (stat.isSymbolicLink()) {
       const link = relative(out, folder);
-      throw new ExportPathError(`${relPath} is not written: ${link || 'the export folder'} is a link, and an export never writes or deletes through links (remove the link, or export to a new folder).`, link);
+      throw new ExportPathError(
+        `${relPath} is not written: ${link || 'the export folder'} is a link, and an export never writes or deletes through links (remove the link, or export to a new folder).`,
+        link,
+      );
     }
-    if (!stat.isDirectory()) throw new ExportPathError(`${relPath} is not written: ${relative(out, folder)} in the export folder is a file, not a folder.`);
+    if (!stat.isDirectory())
+      throw new ExportPathError(
+        `${relPath} is not written: ${relative(out, folder)} in the export folder is a file, not a folder.`,
+      );
     verified?.add(folder);
   }
   return join(out, ...parts);
@@ -206,7 +222,11 @@ export interface ManifestUpdate {
  * Writes the manifest and deletes the files of the previous one that are no longer part of the export,
  * never through a link (a link itself is removed, not what it leads to).
  */
-export function writeManifest(folder: string, manifest: ExportManifest, previous: ExportManifest | undefined): ManifestUpdate {
+export function writeManifest(
+  folder: string,
+  manifest: ExportManifest,
+  previous: ExportManifest | undefined,
+): ManifestUpdate {
   const update: ManifestUpdate = { removed: 0, warnings: [] };
   const behindLinks = new Map<string, number>();
   for (const [path, entry] of Object.entries(previous?.items ?? {})) {
@@ -229,10 +249,14 @@ export function writeManifest(folder: string, manifest: ExportManifest, previous
     }
   }
   for (const [link, files] of behindLinks) {
-    update.warnings.push(`${files} old output file${files === 1 ? '' : 's'} behind the link ${link || 'to the export folder'} ${files === 1 ? 'was' : 'were'} left in place (an export never deletes through links).`);
+    update.warnings.push(
+      `${files} old output file${files === 1 ? '' : 's'} behind the link ${link || 'to the export folder'} ${files === 1 ? 'was' : 'were'} left in place (an export never deletes through links).`,
+    );
   }
   // One item a line: readable, and quick to write for tens of thousands of images.
-  const items = Object.entries(manifest.items).map(([path, entry]) => `${JSON.stringify(path)}: ${JSON.stringify(entry)}`);
+  const items = Object.entries(manifest.items).map(
+    ([path, entry]) => `${JSON.stringify(path)}: ${JSON.stringify(entry)}`,
+  );
   const { items: _, ...head } = manifest;
   const text = `${JSON.stringify(head).slice(0, -1)},\n"items": {${items.length > 0 ? `\n${items.join(',\n')}\n` : ''}}}\n`;
   writeFileAtomic(exportPath(folder, MANIFEST_NAME, true), text);

@@ -82,11 +82,18 @@ export interface ExportOutcome {
 const RECIPE_VERSION = 1;
 
 /** The folder inside the export an image goes to. */
-export function exportFolderFor(params: Pick<ExportParams, 'format' | 'repeats' | 'name' | 'classTokens' | 'concepts' | 'testFraction'>, path: string, sha256: string): string {
+export function exportFolderFor(
+  params: Pick<ExportParams, 'format' | 'repeats' | 'name' | 'classTokens' | 'concepts' | 'testFraction'>,
+  path: string,
+  sha256: string,
+): string {
   switch (params.format) {
-    case 'kohya': return kohyaSubsetOf(params, path).folder;
-    case 'hf': return inTestSplit(sha256, params.testFraction) ? 'test' : 'train';
-    case 'plain': return '';
+    case 'kohya':
+      return kohyaSubsetOf(params, path).folder;
+    case 'hf':
+      return inTestSplit(sha256, params.testFraction) ? 'test' : 'train';
+    case 'plain':
+      return '';
   }
 }
 
@@ -95,8 +102,12 @@ export function exportFolderFor(params: Pick<ExportParams, 'format' | 'repeats' 
  * same source size and time, the same recipe inputs, and outputs that are still as written. A changed
  * caption is rewritten; undefined when the image itself must be made (see exportImage).
  */
-export function exportUnchangedImage(env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, params: ExportParams, path: string,
-  pass?: ExportPass): ExportOutcome | undefined {
+export function exportUnchangedImage(
+  env: Pick<ExportEnvironment, 'root' | 'captionExtension'>,
+  params: ExportParams,
+  path: string,
+  pass?: ExportPass,
+): ExportOutcome | undefined {
   const previous = pass ? pass.previous(path) : previousBySource(params.out, path);
   if (!previous || previous.entry.sourceSize === undefined || previous.entry.inputKey === undefined) return undefined;
   const stat = statSync(join(env.root, path));
@@ -143,14 +154,20 @@ export async function exportImage(env: ExportEnvironment, params: ExportParams, 
       ({ width, height } = rect);
     }
   }
-  if (params.resolution) operations.push(planResize(width, height, { resolution: params.resolution, mode: 'crop', allowUpscale: false }));
-  const keepBytes = operations.length === 1 && (source.format === 'jpeg' || source.format === 'png' || source.format === 'webp') && source.orientation <= 1;
+  if (params.resolution)
+    operations.push(planResize(width, height, { resolution: params.resolution, mode: 'crop', allowUpscale: false }));
+  const keepBytes =
+    operations.length === 1 &&
+    (source.format === 'jpeg' || source.format === 'png' || source.format === 'webp') &&
+    source.orientation <= 1;
   const ext = keepBytes ? (source.format === 'jpeg' ? 'jpg' : source.format) : source.format === 'jpeg' ? 'jpg' : 'png';
   if (!keepBytes) {
     operations.push({ op: 'colour', toSrgb: true, flatten: ext === 'jpg' ? '#ffffff' : null, stripMetadata: true });
     operations.push(ext === 'jpg' ? { op: 'encode', format: 'jpeg', quality: 95 } : { op: 'encode', format: 'png' });
   }
-  const recipeKey = keepBytes ? 'copy' : createHash('sha256').update(JSON.stringify(operations)).digest('hex').slice(0, 16);
+  const recipeKey = keepBytes
+    ? 'copy'
+    : createHash('sha256').update(JSON.stringify(operations)).digest('hex').slice(0, 16);
 
   const folder = exportFolderFor(params, path, sourceSha256);
   const stem = stemOf(params, path);
@@ -159,12 +176,25 @@ export async function exportImage(env: ExportEnvironment, params: ExportParams, 
   const captionPath = captionPathOf(params, outPath);
   const outFile = exportPath(params.out, outPath, true);
   if (keepBytes) copyAtomic(file, outFile);
-  else writeFileAtomic(outFile, (await applyRecipe(original, { operations }, { maxPixels: env.maxPixels })).data, { durable: false });
+  else
+    writeFileAtomic(outFile, (await applyRecipe(original, { operations }, { maxPixels: env.maxPixels })).data, {
+      durable: false,
+    });
   const result: ExportItemResult = {
-    path: outPath, source: path, sourceSha256, recipeKey, captionHash: caption.hash, caption: captionPath,
-    sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, inputKey: inputKeyOf(params, storedCrop),
-    outputMtimeMs: lstatSync(outFile).mtimeMs, captionMtimeMs: captionPath ? writeCaption(params.out, captionPath, caption.text) : null,
-    text: caption.text, keepTokens: caption.keepTokens, folder,
+    path: outPath,
+    source: path,
+    sourceSha256,
+    recipeKey,
+    captionHash: caption.hash,
+    caption: captionPath,
+    sourceSize: stat.size,
+    sourceMtimeMs: stat.mtimeMs,
+    inputKey: inputKeyOf(params, storedCrop),
+    outputMtimeMs: lstatSync(outFile).mtimeMs,
+    captionMtimeMs: captionPath ? writeCaption(params.out, captionPath, caption.text) : null,
+    text: caption.text,
+    keepTokens: caption.keepTokens,
+    folder,
   };
   return { state: 'done', result };
 }
@@ -173,10 +203,18 @@ export async function exportImage(env: ExportEnvironment, params: ExportParams, 
  * The outcome when the previous output image can stay: same source content and recipe inputs, the same
  * output path, and the image file as it was written. Writes the caption when it changed.
  */
-function reuseOutput(env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, params: ExportParams, path: string, previous: PreviousOutput,
-  sourceSha256: string, stat: { size: number; mtimeMs: number }, verified?: Set<string>): ExportOutcome | undefined {
+function reuseOutput(
+  env: Pick<ExportEnvironment, 'root' | 'captionExtension'>,
+  params: ExportParams,
+  path: string,
+  previous: PreviousOutput,
+  sourceSha256: string,
+  stat: { size: number; mtimeMs: number },
+  verified?: Set<string>,
+): ExportOutcome | undefined {
   const { outPath, entry } = previous;
-  if (entry.sourceSha256 !== sourceSha256 || entry.inputKey === undefined || entry.outputMtimeMs === undefined) return undefined;
+  if (entry.sourceSha256 !== sourceSha256 || entry.inputKey === undefined || entry.outputMtimeMs === undefined)
+    return undefined;
   const storedCrop = params.crop === 'auto' ? readCrop(join(env.root, sidecarPathFor(path))) : undefined;
   const inputKey = inputKeyOf(params, storedCrop);
   if (entry.inputKey !== inputKey) return undefined;
@@ -187,21 +225,39 @@ function reuseOutput(env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, 
   if (!image?.isFile() || image.mtimeMs !== entry.outputMtimeMs) return undefined;
   const caption = exportCaption(env, params, path);
   const captionPath = captionPathOf(params, outPath);
-  const written = captionPath ? lstatSync(exportPath(params.out, captionPath, false, verified), { throwIfNoEntry: false }) : undefined;
-  const captionUpToDate = entry.captionHash === caption.hash && entry.caption === captionPath
-    && (!captionPath || (written?.isFile() === true && written.mtimeMs === entry.captionMtimeMs));
+  const written = captionPath
+    ? lstatSync(exportPath(params.out, captionPath, false, verified), { throwIfNoEntry: false })
+    : undefined;
+  const captionUpToDate =
+    entry.captionHash === caption.hash &&
+    entry.caption === captionPath &&
+    (!captionPath || (written?.isFile() === true && written.mtimeMs === entry.captionMtimeMs));
   const result: ExportItemResult = {
-    path: outPath, source: path, sourceSha256, recipeKey: entry.recipeKey, captionHash: caption.hash, caption: captionPath,
-    sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, inputKey, outputMtimeMs: image.mtimeMs,
-    captionMtimeMs: captionPath ? (captionUpToDate ? written!.mtimeMs : writeCaption(params.out, captionPath, caption.text)) : null,
-    text: caption.text, keepTokens: caption.keepTokens, folder,
+    path: outPath,
+    source: path,
+    sourceSha256,
+    recipeKey: entry.recipeKey,
+    captionHash: caption.hash,
+    caption: captionPath,
+    sourceSize: stat.size,
+    sourceMtimeMs: stat.mtimeMs,
+    inputKey,
+    outputMtimeMs: image.mtimeMs,
+    captionMtimeMs: captionPath
+      ? captionUpToDate
+        ? written!.mtimeMs
+        : writeCaption(params.out, captionPath, caption.text)
+      : null,
+    text: caption.text,
+    keepTokens: caption.keepTokens,
+    folder,
   };
   return { state: captionUpToDate ? 'skipped' : 'done', result };
 }
 
 /** What the recipe of an image is decided from besides its content: the options and the stored crop. */
 function inputKeyOf(params: ExportParams, storedCrop: CropRect | undefined): string {
-  const inputs = [RECIPE_VERSION, params.crop, params.crop === 'auto' ? storedCrop ?? null : null, params.resolution];
+  const inputs = [RECIPE_VERSION, params.crop, params.crop === 'auto' ? (storedCrop ?? null) : null, params.resolution];
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16);
 }
 
@@ -213,8 +269,15 @@ function captionPathOf(params: ExportParams, outPath: string): string | null {
   return params.format === 'hf' ? null : outPath.replace(/\.[^.]+$/, '.txt');
 }
 
-function exportCaption(env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, params: ExportParams, path: string): { text: string; keepTokens: number; hash: string } {
-  const caption = formatCaption(readCaptionText(join(env.root, captionPathFor(path, env.captionExtension))), params.caption);
+function exportCaption(
+  env: Pick<ExportEnvironment, 'root' | 'captionExtension'>,
+  params: ExportParams,
+  path: string,
+): { text: string; keepTokens: number; hash: string } {
+  const caption = formatCaption(
+    readCaptionText(join(env.root, captionPathFor(path, env.captionExtension))),
+    params.caption,
+  );
   return { ...caption, hash: createHash('sha256').update(caption.text).digest('hex').slice(0, 16) };
 }
 
@@ -255,7 +318,8 @@ function readCaptionText(file: string): string | null {
   try {
     return decodeCaption(bytes).text;
   } catch (err) {
-    if (err instanceof CaptionDecodeError) throw new Error(`The caption ${file} cannot be exported: ${err.message}`, { cause: err });
+    if (err instanceof CaptionDecodeError)
+      throw new Error(`The caption ${file} cannot be exported: ${err.message}`, { cause: err });
     throw err;
   }
 }

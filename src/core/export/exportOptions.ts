@@ -27,10 +27,15 @@ const LABELS: Record<ExportTextOption, string> = {
 };
 
 /** The first problem of an export's text options, or undefined. */
-export function exportOptionsProblem(params: Pick<ExportParams, 'caption' | 'classTokens' | 'name'>): ExportOptionProblem | undefined {
+export function exportOptionsProblem(
+  params: Pick<ExportParams, 'caption' | 'classTokens' | 'name'>,
+): ExportOptionProblem | undefined {
   const values: [ExportTextOption, string][] = [
-    ['trigger', params.caption.trigger], ['separator', params.caption.separator], ['classTokens', params.classTokens],
-    ...params.caption.blacklist.map((tag): [ExportTextOption, string] => ['blacklist', tag]), ['name', params.name],
+    ['trigger', params.caption.trigger],
+    ['separator', params.caption.separator],
+    ['classTokens', params.classTokens],
+    ...params.caption.blacklist.map((tag): [ExportTextOption, string] => ['blacklist', tag]),
+    ['name', params.name],
   ];
   for (const [option, value] of values) {
     const reason = captionInputProblem(value);

@@ -25,5 +25,9 @@ export function summarizeExportSource(paths: readonly string[]): ExportSourceSum
     entry.images++;
     concepts.set(concept.folder, entry);
   }
-  return { images: paths.length, loose, concepts: [...concepts.values()].sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0)) };
+  return {
+    images: paths.length,
+    loose,
+    concepts: [...concepts.values()].sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0)),
+  };
 }

@@ -14,15 +14,25 @@ export function exportSummaryLines(details: ExportDetails): string[] {
   const lines: string[] = [];
   const subsets = details.subsets ?? [];
   if (details.format === 'kohya' && subsets.length === 1 && !subsets[0]!.isReg) {
-    lines.push(`Exported ${plural(details.images, 'image')} to ${details.out} (x${subsets[0]!.repeats} repeats = ${details.stepsPerEpoch} steps per epoch)${removed}.`);
+    lines.push(
+      `Exported ${plural(details.images, 'image')} to ${details.out} (x${subsets[0]!.repeats} repeats = ${details.stepsPerEpoch} steps per epoch)${removed}.`,
+    );
   } else if (details.format === 'kohya' && subsets.length > 0) {
-    const reg = subsets.some((s) => s.isReg) ? ', regularisation images balanced to the training images as sd-scripts does' : '';
-    lines.push(`Exported ${plural(details.images, 'image')} to ${details.out} in ${subsets.length} subsets, ${details.stepsPerEpoch} steps per epoch at batch size 1${reg}${removed}:`);
+    const reg = subsets.some((s) => s.isReg)
+      ? ', regularisation images balanced to the training images as sd-scripts does'
+      : '';
+    lines.push(
+      `Exported ${plural(details.images, 'image')} to ${details.out} in ${subsets.length} subsets, ${details.stepsPerEpoch} steps per epoch at batch size 1${reg}${removed}:`,
+    );
     for (const s of subsets) {
-      lines.push(`  ${s.folder}: ${plural(s.images, s.isReg ? 'regularisation image' : 'image')} x ${s.repeats} = ${s.steps}${s.concepts.length > 0 ? ` (from ${s.concepts.join(', ')})` : ''}`);
+      lines.push(
+        `  ${s.folder}: ${plural(s.images, s.isReg ? 'regularisation image' : 'image')} x ${s.repeats} = ${s.steps}${s.concepts.length > 0 ? ` (from ${s.concepts.join(', ')})` : ''}`,
+      );
     }
   } else if (details.format === 'hf') {
-    lines.push(`Exported ${plural(details.images, 'image')} to ${details.out} (${details.train ?? 0} train, ${details.test ?? 0} test)${removed}.`);
+    lines.push(
+      `Exported ${plural(details.images, 'image')} to ${details.out} (${details.train ?? 0} train, ${details.test ?? 0} test)${removed}.`,
+    );
   } else {
     lines.push(`Exported ${plural(details.images, 'image')} to ${details.out}${removed}.`);
   }
@@ -36,6 +46,8 @@ export function exportSummaryText(details: ExportDetails): string {
   const subsets = details.subsets ?? [];
   const [first = '', ...rest] = exportSummaryLines(details);
   if (subsets.length < 2 || details.format !== 'kohya') return [first, ...rest].join(' ');
-  const list = subsets.map((s) => `${s.folder} ${s.images} x ${s.repeats}${s.isReg ? ' (regularisation)' : ''}`).join(', ');
+  const list = subsets
+    .map((s) => `${s.folder} ${s.images} x ${s.repeats}${s.isReg ? ' (regularisation)' : ''}`)
+    .join(', ');
   return [`${first.replace(/:$/, '')}: ${list}.`, ...rest.filter((line) => !line.startsWith('  '))].join(' ');
 }

@@ -64,37 +64,78 @@ export function finishExport(db: Database, jobId: number, params: ExportParams, 
   const manifest: ExportManifest = { tagbench: 1, format: params.format, dataset: root, items: {} };
   for (const r of results) {
     manifest.items[r.path] = {
-      source: r.source, sourceSha256: r.sourceSha256, recipeKey: r.recipeKey, captionHash: r.captionHash, caption: r.caption,
+      source: r.source,
+      sourceSha256: r.sourceSha256,
+      recipeKey: r.recipeKey,
+      captionHash: r.captionHash,
+      caption: r.caption,
       ...(r.sourceSize !== undefined ? { sourceSize: r.sourceSize, sourceMtimeMs: r.sourceMtimeMs } : {}),
-      ...(r.inputKey !== undefined ? { inputKey: r.inputKey, outputMtimeMs: r.outputMtimeMs, captionMtimeMs: r.captionMtimeMs } : {}),
+      ...(r.inputKey !== undefined
+        ? { inputKey: r.inputKey, outputMtimeMs: r.outputMtimeMs, captionMtimeMs: r.captionMtimeMs }
+        : {}),
     };
   }
   const { removed, warnings } = writeManifest(params.out, manifest, previous);
   // Temporary files an export killed halfway left (a live writer's are never touched).
   removeStrayTemps(findAtomicTemps(params.out));
-  const details: ExportDetails = { out: params.out, format: params.format, images: results.length, removed, stepsPerEpoch: results.length, warnings };
+  const details: ExportDetails = {
+    out: params.out,
+    format: params.format,
+    images: results.length,
+    removed,
+    stepsPerEpoch: results.length,
+    warnings,
+  };
   if (params.format === 'kohya') {
     const subsets = kohyaSubsets(params, results);
-    writeFileAtomic(exportPath(params.out, 'dataset.toml', true), kohyaDatasetToml({
-      resolution: params.resolution ?? 1024, batchSize: 1, captionExtension: '.txt', shuffleCaption: true,
-      enableBucket: true, bucketNoUpscale: true, minBucketReso: 256, maxBucketReso: 2048, bucketResoSteps: 64, subsets,
-    }));
+    writeFileAtomic(
+      exportPath(params.out, 'dataset.toml', true),
+      kohyaDatasetToml({
+        resolution: params.resolution ?? 1024,
+        batchSize: 1,
+        captionExtension: '.txt',
+        shuffleCaption: true,
+        enableBucket: true,
+        bucketNoUpscale: true,
+        minBucketReso: 256,
+        maxBucketReso: 2048,
+        bucketResoSteps: 64,
+        subsets,
+      }),
+    );
     details.repeats = params.repeats;
     details.stepsPerEpoch = stepsPerEpoch(subsets);
-    details.subsets = subsets.map((s) => ({ folder: s.folder, imageDir: s.imageDir, repeats: s.repeats, classTokens: s.classTokens, isReg: s.isReg, images: s.images, steps: s.steps, concepts: s.concepts }));
+    details.subsets = subsets.map((s) => ({
+      folder: s.folder,
+      imageDir: s.imageDir,
+      repeats: s.repeats,
+      classTokens: s.classTokens,
+      isReg: s.isReg,
+      images: s.images,
+      steps: s.steps,
+      concepts: s.concepts,
+    }));
     const into = kohyaSubsetOf(params, '').folder;
-    const merged = params.concepts === 'keep' ? [] : subsets.find((s) => s.folder === into)?.concepts ?? [];
+    const merged = params.concepts === 'keep' ? [] : (subsets.find((s) => s.folder === into)?.concepts ?? []);
     if (merged.length > 0) details.merged = { into, folders: merged };
     for (const s of subsets) {
       if (s.repeats > 100 && s.concepts.length > 0 && s.folder !== into) {
-        warnings.push(`${s.concepts.join(', ')} ${s.concepts.length === 1 ? 'is' : 'are'} read as ${s.repeats} repeats from the folder name, as sd-scripts reads it; rename the folder or merge the concept folders if that is not meant.`);
+        warnings.push(
+          `${s.concepts.join(', ')} ${s.concepts.length === 1 ? 'is' : 'are'} read as ${s.repeats} repeats from the folder name, as sd-scripts reads it; rename the folder or merge the concept folders if that is not meant.`,
+        );
       }
     }
-    if (subsets.length > 0 && subsets.every((s) => s.isReg)) warnings.push('The export holds regularisation images only; sd-scripts trains on none of them without training images.');
+    if (subsets.length > 0 && subsets.every((s) => s.isReg))
+      warnings.push(
+        'The export holds regularisation images only; sd-scripts trains on none of them without training images.',
+      );
   } else if (params.format === 'hf') {
     for (const split of ['train', 'test']) {
-      const rows = results.filter((r) => r.folder === split).map((r) => ({ fileName: r.path.slice(split.length + 1), text: r.text }));
-      if (rows.length > 0) writeFileAtomic(exportPath(params.out, `${split}/metadata.jsonl`, true), hfMetadataJsonl(rows));
+      const rows = results
+        .filter((r) => r.folder === split)
+        .map((r) => ({ fileName: r.path.slice(split.length + 1), text: r.text }));
+      if (rows.length > 0)
+        writeFileAtomic(exportPath(params.out, `${split}/metadata.jsonl`, true), hfMetadataJsonl(rows));
     }
     details.train = results.filter((r) => r.folder === 'train').length;
     details.test = results.filter((r) => r.folder === 'test').length;
@@ -103,13 +144,26 @@ export function finishExport(db: Database, jobId: number, params: ExportParams, 
 }
 
 /** The kohya subsets of an export's images: training folders first, then regularisation ones, each by folder name. */
-function kohyaSubsets(params: ExportParams, results: readonly ExportItemResult[]): (ExportSubsetReport & KohyaSubset)[] {
+function kohyaSubsets(
+  params: ExportParams,
+  results: readonly ExportItemResult[],
+): (ExportSubsetReport & KohyaSubset)[] {
   const byFolder = new Map<string, ExportSubsetReport & KohyaSubset>();
   for (const r of results) {
     const subset = kohyaSubsetOf(params, r.source);
     let entry = byFolder.get(r.folder);
     if (!entry) {
-      entry = { folder: r.folder, imageDir: exportPath(params.out, r.folder, false), repeats: subset.repeats, classTokens: subset.classTokens, isReg: subset.isReg, images: 0, steps: 0, concepts: [], keepTokens: 0 };
+      entry = {
+        folder: r.folder,
+        imageDir: exportPath(params.out, r.folder, false),
+        repeats: subset.repeats,
+        classTokens: subset.classTokens,
+        isReg: subset.isReg,
+        images: 0,
+        steps: 0,
+        concepts: [],
+        keepTokens: 0,
+      };
       byFolder.set(r.folder, entry);
     }
     entry.images++;
@@ -119,5 +173,7 @@ function kohyaSubsets(params: ExportParams, results: readonly ExportItemResult[]
     if (concept && !entry.concepts.includes(concept.folder)) entry.concepts.push(concept.folder);
   }
   for (const entry of byFolder.values()) entry.concepts.sort();
-  return [...byFolder.values()].sort((a, b) => Number(a.isReg) - Number(b.isReg) || (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
+  return [...byFolder.values()].sort(
+    (a, b) => Number(a.isReg) - Number(b.isReg) || (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0),
+  );
 }

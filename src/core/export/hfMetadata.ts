@@ -8,10 +8,12 @@ export interface HfRow {
 
 /** The metadata.jsonl text for a split, in file name order. */
 export function hfMetadataJsonl(rows: readonly HfRow[]): string {
-  return [...rows]
-    .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0))
-    .map((r) => JSON.stringify({ file_name: r.fileName, text: r.text }))
-    .join('\n') + (rows.length > 0 ? '\n' : '');
+  return (
+    [...rows]
+      .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0))
+      .map((r) => JSON.stringify({ file_name: r.fileName, text: r.text }))
+      .join('\n') + (rows.length > 0 ? '\n' : '')
+  );
 }
 
 /** Whether an image goes to the test split: a stable choice by content hash, so re-exports agree. */

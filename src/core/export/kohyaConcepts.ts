@@ -55,7 +55,11 @@ export interface KohyaSubsetOf {
 
 /** A folder-safe concept name. */
 export function safeName(name: string): string {
-  const safe = [...name.trim()].map((c) => (c.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(c) ? '_' : c)).join('').replace(/_+/g, '_').replace(/^\.+/, '');
+  const safe = [...name.trim()]
+    .map((c) => (c.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(c) ? '_' : c))
+    .join('')
+    .replace(/_+/g, '_')
+    .replace(/^\.+/, '');
   return safe || 'dataset';
 }
 
@@ -64,11 +68,26 @@ export function safeName(name: string): string {
  * concepts are merged; regularisation folders stay apart either way; everything else goes to
  * `<repeats>_<name>` with the export's repeats, name and class tokens.
  */
-export function kohyaSubsetOf(params: Pick<ExportParams, 'repeats' | 'name' | 'classTokens' | 'concepts'>, path: string): KohyaSubsetOf {
+export function kohyaSubsetOf(
+  params: Pick<ExportParams, 'repeats' | 'name' | 'classTokens' | 'concepts'>,
+  path: string,
+): KohyaSubsetOf {
   const concept = conceptOf(path);
   if (concept && (params.concepts === 'keep' || concept.isReg)) {
     const folder = `${concept.repeats}_${safeName(concept.name)}`;
-    return { folder: concept.isReg ? `reg/${folder}` : folder, repeats: concept.repeats, classTokens: concept.name.trim(), isReg: concept.isReg, concept: concept.folder };
+    return {
+      folder: concept.isReg ? `reg/${folder}` : folder,
+      repeats: concept.repeats,
+      classTokens: concept.name.trim(),
+      isReg: concept.isReg,
+      concept: concept.folder,
+    };
   }
-  return { folder: `${params.repeats}_${safeName(params.name)}`, repeats: params.repeats, classTokens: params.classTokens, isReg: false, concept: null };
+  return {
+    folder: `${params.repeats}_${safeName(params.name)}`,
+    repeats: params.repeats,
+    classTokens: params.classTokens,
+    isReg: false,
+    concept: null,
+  };
 }

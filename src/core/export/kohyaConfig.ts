@@ -40,23 +40,25 @@ export function kohyaDatasetToml(config: KohyaConfig): string {
       caption_extension: config.captionExtension,
       keep_tokens: keepTokens,
     },
-    datasets: [{
-      resolution: config.resolution,
-      batch_size: config.batchSize,
-      enable_bucket: config.enableBucket,
-      min_bucket_reso: config.minBucketReso,
-      max_bucket_reso: config.maxBucketReso,
-      bucket_reso_steps: config.bucketResoSteps,
-      bucket_no_upscale: config.bucketNoUpscale,
-      subsets: config.subsets.map((s) => ({
-        image_dir: s.imageDir,
-        num_repeats: s.repeats,
-        ...(s.classTokens ? { class_tokens: s.classTokens } : {}),
-        keep_tokens: s.keepTokens,
-        caption_extension: config.captionExtension,
-        ...(s.isReg ? { is_reg: true } : {}),
-      })),
-    }],
+    datasets: [
+      {
+        resolution: config.resolution,
+        batch_size: config.batchSize,
+        enable_bucket: config.enableBucket,
+        min_bucket_reso: config.minBucketReso,
+        max_bucket_reso: config.maxBucketReso,
+        bucket_reso_steps: config.bucketResoSteps,
+        bucket_no_upscale: config.bucketNoUpscale,
+        subsets: config.subsets.map((s) => ({
+          image_dir: s.imageDir,
+          num_repeats: s.repeats,
+          ...(s.classTokens ? { class_tokens: s.classTokens } : {}),
+          keep_tokens: s.keepTokens,
+          caption_extension: config.captionExtension,
+          ...(s.isReg ? { is_reg: true } : {}),
+        })),
+      },
+    ],
   };
   return `# Written by Tagbench for kohya sd-scripts: train with --dataset_config ${'dataset.toml'}\n${stringify(document)}\n`;
 }
@@ -72,7 +74,8 @@ export function stepsPerEpoch(subsets: readonly KohyaSubset[]): number {
   if (train === 0 || reg.length === 0) return train;
   let registered = 0;
   for (const s of reg) {
-    if (registered + s.images * s.repeats >= train) return train + registered + Math.ceil((train - registered) / s.repeats) * s.repeats;
+    if (registered + s.images * s.repeats >= train)
+      return train + registered + Math.ceil((train - registered) / s.repeats) * s.repeats;
     registered += s.images * s.repeats;
   }
   return train + train;

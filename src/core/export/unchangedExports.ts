@@ -13,8 +13,13 @@ import type { ExportEnvironment, ExportOutcome, ExportParams } from './exportIma
 const CHUNK = 500;
 
 /** Finishes an export job's unchanged items (skipped, or done when only the caption was rewritten); returns how many. */
-export async function finishUnchangedExports(db: Database, jobId: number, env: Pick<ExportEnvironment, 'root' | 'captionExtension'>, params: ExportParams,
-  options: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {}): Promise<number> {
+export async function finishUnchangedExports(
+  db: Database,
+  jobId: number,
+  env: Pick<ExportEnvironment, 'root' | 'captionExtension'>,
+  params: ExportParams,
+  options: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {},
+): Promise<number> {
   const pending = jobItems(db, jobId, 'pending');
   const job = getJob(db, jobId);
   if (!job) return 0;
@@ -38,7 +43,13 @@ export async function finishUnchangedExports(db: Database, jobId: number, env: P
     finished += outcomes.length;
     for (const { outcome } of outcomes) counts[outcome.state]++;
     const seconds = (performance.now() - started) / 1000;
-    options.onProgress?.({ jobId, total: job.total, ...counts, rate: seconds > 0 ? finished / seconds : 0, etaSeconds: null });
+    options.onProgress?.({
+      jobId,
+      total: job.total,
+      ...counts,
+      rate: seconds > 0 ? finished / seconds : 0,
+      etaSeconds: null,
+    });
     await nextTurn();
   }
   return finished;

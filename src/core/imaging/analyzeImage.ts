@@ -56,15 +56,22 @@ export async function analyzeImage(data: Buffer, options: AnalyzeOptions): Promi
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (data.length === 0) throw new ImageError('empty-file', 'The file is empty (0 bytes).');
   const format = sniffFormat(data);
-  if (!format) throw new ImageError('not-an-image', `The content is not a ${describeExt(options.ext)} image (${describeStart(data)}).`);
+  if (!format)
+    throw new ImageError(
+      'not-an-image',
+      `The content is not a ${describeExt(options.ext)} image (${describeStart(data)}).`,
+    );
   const expected = formatOfExtension(options.ext);
-  const extensionMismatch = expected && expected !== format && !(expected === 'avif' && format === 'heif')
-    ? `The file is named .${options.ext} but holds ${formatName(format)} data.`
-    : undefined;
+  const extensionMismatch =
+    expected && expected !== format && !(expected === 'avif' && format === 'heif')
+      ? `The file is named .${options.ext} but holds ${formatName(format)} data.`
+      : undefined;
 
   const source = await openSource(data, maxPixels);
   const fit = { fit: 'inside', withoutEnlargement: true } as const;
-  const decoded = await source.render((image) => image.resize(ANALYSIS_SIZE, ANALYSIS_SIZE, fit).toColourspace('srgb').raw({ depth: 'uchar' }));
+  const decoded = await source.render((image) =>
+    image.resize(ANALYSIS_SIZE, ANALYSIS_SIZE, fit).toColourspace('srgb').raw({ depth: 'uchar' }),
+  );
   const { width, height, channels } = decoded.info;
   const plane = lumaOf(decoded.data, width, height, channels);
   const facts: ImageFacts = {
@@ -87,12 +94,18 @@ export async function analyzeImage(data: Buffer, options: AnalyzeOptions): Promi
 }
 
 /** Encodes the WebP thumbnail from the analysis decode, or from a larger decode when asked for more. */
-async function makeThumbnail(source: SourceImage, decoded: { data: Buffer; info: { width: number; height: number; channels: number } }, size: number): Promise<Buffer> {
+async function makeThumbnail(
+  source: SourceImage,
+  decoded: { data: Buffer; info: { width: number; height: number; channels: number } },
+  size: number,
+): Promise<Buffer> {
   const fit = { fit: 'inside', withoutEnlargement: true } as const;
   const webp = (image: Sharp): Sharp => image.webp({ quality: 80, effort: 2, alphaQuality: 80 });
   if (size <= ANALYSIS_SIZE || Math.max(source.width, source.height) <= ANALYSIS_SIZE) {
     const { width, height, channels } = decoded.info;
-    return webp(sharp(decoded.data, { raw: { width, height, channels: channels as 1 | 2 | 3 | 4 } }).resize(size, size, fit)).toBuffer();
+    return webp(
+      sharp(decoded.data, { raw: { width, height, channels: channels as 1 | 2 | 3 | 4 } }).resize(size, size, fit),
+    ).toBuffer();
   }
   return (await source.render((image) => webp(image.resize(size, size, fit).toColourspace('srgb')))).data;
 }

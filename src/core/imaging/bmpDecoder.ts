@@ -14,8 +14,19 @@ export class BmpError extends Error {
 
 /** Compression method named by a BMP header. */
 export type BmpCompression =
-  | 'rgb' | 'rle8' | 'rle4' | 'bitfields' | 'jpeg' | 'png' | 'alphabitfields'
-  | 'cmyk' | 'cmykrle8' | 'cmykrle4' | 'huffman1d' | 'rle24' | 'unknown';
+  | 'rgb'
+  | 'rle8'
+  | 'rle4'
+  | 'bitfields'
+  | 'jpeg'
+  | 'png'
+  | 'alphabitfields'
+  | 'cmyk'
+  | 'cmykrle8'
+  | 'cmykrle4'
+  | 'huffman1d'
+  | 'rle24'
+  | 'unknown';
 
 /** What the BMP headers declare; `hasAlpha` means an alpha mask is declared (an all-zero alpha channel still decodes as RGB). */
 export interface BmpHeader {
@@ -49,10 +60,23 @@ interface Layout extends BmpHeader {
   paletteEntrySize: number;
 }
 
-const COMPRESSION_NAMES: readonly BmpCompression[] = ['rgb', 'rle8', 'rle4', 'bitfields', 'jpeg', 'png', 'alphabitfields'];
+const COMPRESSION_NAMES: readonly BmpCompression[] = [
+  'rgb',
+  'rle8',
+  'rle4',
+  'bitfields',
+  'jpeg',
+  'png',
+  'alphabitfields',
+];
 const COMPRESSION_LABELS: Partial<Record<BmpCompression, string>> = {
-  jpeg: 'JPEG', png: 'PNG', cmyk: 'CMYK', cmykrle8: 'CMYK RLE8', cmykrle4: 'CMYK RLE4',
-  huffman1d: 'OS/2 Huffman', rle24: 'OS/2 RLE24',
+  jpeg: 'JPEG',
+  png: 'PNG',
+  cmyk: 'CMYK',
+  cmykrle8: 'CMYK RLE8',
+  cmykrle4: 'CMYK RLE4',
+  huffman1d: 'OS/2 Huffman',
+  rle24: 'OS/2 RLE24',
 };
 const OS2_ARRAY_SIGNATURES = new Set(['BA', 'CI', 'CP', 'IC', 'PT']);
 const WINDOWS_HEADER_SIZES = new Set([40, 52, 56, 108, 124]);
@@ -73,7 +97,10 @@ export function decodeBmp(data: Uint8Array, options: DecodeBmpOptions): DecodedB
   const pixels = width * height;
   const limit = Math.min(options.maxPixels, MAX_OUTPUT_PIXELS);
   if (pixels > limit) {
-    throw new BmpError('too-many-pixels', `BMP is ${width}x${height} (${pixels} pixels), more than the limit of ${limit}`);
+    throw new BmpError(
+      'too-many-pixels',
+      `BMP is ${width}x${height} (${pixels} pixels), more than the limit of ${limit}`,
+    );
   }
   const palette = layout.bitsPerPixel <= 8 ? readPalette(data, layout) : undefined;
   if (layout.compression === 'rle8' || layout.compression === 'rle4') return decodeRle(data, layout, palette!);
@@ -88,7 +115,10 @@ function parseLayout(data: Uint8Array): Layout {
   const signature = String.fromCharCode(data[0] ?? 0, data[1] ?? 0);
   if (signature !== 'BM') {
     if (OS2_ARRAY_SIGNATURES.has(signature)) {
-      throw new BmpError('unsupported', `File is an OS/2 bitmap array or icon (${signature}), which Tagbench cannot decode`);
+      throw new BmpError(
+        'unsupported',
+        `File is an OS/2 bitmap array or icon (${signature}), which Tagbench cannot decode`,
+      );
     }
     throw new BmpError('not-bmp', 'File does not start with the BMP signature "BM"');
   }
@@ -97,7 +127,8 @@ function parseLayout(data: Uint8Array): Layout {
   const core = headerSize === 12;
   const os2 = headerSize === 16 || headerSize === 64;
   if (!core && !os2 && !WINDOWS_HEADER_SIZES.has(headerSize)) {
-    if (headerSize < 12) throw new BmpError('corrupt', `BMP declares a header of ${headerSize} bytes, too small to be valid`);
+    if (headerSize < 12)
+      throw new BmpError('corrupt', `BMP declares a header of ${headerSize} bytes, too small to be valid`);
     throw new BmpError('unsupported', `BMP uses an unknown ${headerSize}-byte header, which Tagbench cannot decode`);
   }
   need(data, 14 + headerSize, 'header');
@@ -127,7 +158,8 @@ function parseLayout(data: Uint8Array): Layout {
   const compression = compressionName(code, headerSize === 64);
   const label = COMPRESSION_LABELS[compression];
   if (label) throw new BmpError('unsupported', `BMP uses ${label} compression, which Tagbench cannot decode`);
-  if (compression === 'unknown') throw new BmpError('unsupported', `BMP uses unknown compression type ${code}, which Tagbench cannot decode`);
+  if (compression === 'unknown')
+    throw new BmpError('unsupported', `BMP uses unknown compression type ${code}, which Tagbench cannot decode`);
   checkBitDepth(bitsPerPixel, compression);
 
   const bitfields = compression === 'bitfields' || compression === 'alphabitfields';
@@ -156,15 +188,31 @@ function parseLayout(data: Uint8Array): Layout {
   let dataOffset = view.getUint32(10, true);
   if (dataOffset === 0) dataOffset = paletteOffset + paletteSize * paletteEntrySize;
   if (dataOffset < paletteOffset) {
-    throw new BmpError('corrupt', `BMP pixel data offset ${dataOffset} points inside its ${paletteOffset}-byte headers`);
+    throw new BmpError(
+      'corrupt',
+      `BMP pixel data offset ${dataOffset} points inside its ${paletteOffset}-byte headers`,
+    );
   }
   paletteSize = Math.min(paletteSize, Math.floor((dataOffset - paletteOffset) / paletteEntrySize));
   if (bitsPerPixel <= 8 && paletteSize === 0) {
-    throw new BmpError('corrupt', `BMP uses ${bitsPerPixel}-bit palette pixels but has no palette before its pixel data`);
+    throw new BmpError(
+      'corrupt',
+      `BMP uses ${bitsPerPixel}-bit palette pixels but has no palette before its pixel data`,
+    );
   }
   return {
-    width, height, bitsPerPixel, compression, topDown, hasAlpha, paletteSize, headerSize, dataOffset,
-    masks, paletteOffset, paletteEntrySize,
+    width,
+    height,
+    bitsPerPixel,
+    compression,
+    topDown,
+    hasAlpha,
+    paletteSize,
+    headerSize,
+    dataOffset,
+    masks,
+    paletteOffset,
+    paletteEntrySize,
   };
 }
 
@@ -179,11 +227,14 @@ function compressionName(code: number, os2: boolean): BmpCompression {
 
 function checkBitDepth(bpp: number, compression: BmpCompression): void {
   if (![1, 2, 4, 8, 16, 24, 32].includes(bpp)) {
-    if (bpp === 48 || bpp === 64) throw new BmpError('unsupported', `BMP uses ${bpp} bits per pixel, which Tagbench cannot decode`);
+    if (bpp === 48 || bpp === 64)
+      throw new BmpError('unsupported', `BMP uses ${bpp} bits per pixel, which Tagbench cannot decode`);
     throw new BmpError('corrupt', `BMP declares ${bpp} bits per pixel, which is not a valid bit depth`);
   }
-  if (compression === 'rle8' && bpp !== 8) throw new BmpError('corrupt', `BMP declares RLE8 compression with ${bpp} bits per pixel`);
-  if (compression === 'rle4' && bpp !== 4) throw new BmpError('corrupt', `BMP declares RLE4 compression with ${bpp} bits per pixel`);
+  if (compression === 'rle8' && bpp !== 8)
+    throw new BmpError('corrupt', `BMP declares RLE8 compression with ${bpp} bits per pixel`);
+  if (compression === 'rle4' && bpp !== 4)
+    throw new BmpError('corrupt', `BMP declares RLE4 compression with ${bpp} bits per pixel`);
   if ((compression === 'bitfields' || compression === 'alphabitfields') && bpp < 16) {
     throw new BmpError('corrupt', `BMP declares bitfields compression with ${bpp} bits per pixel`);
   }
@@ -197,7 +248,10 @@ function readPalette(data: Uint8Array, layout: Layout): Uint8Array {
   const { paletteOffset, paletteEntrySize, paletteSize } = layout;
   const end = paletteOffset + paletteSize * paletteEntrySize;
   if (data.length < end) {
-    throw new BmpError('truncated', `BMP palette ends after ${Math.max(0, data.length - paletteOffset)} of ${end - paletteOffset} bytes`);
+    throw new BmpError(
+      'truncated',
+      `BMP palette ends after ${Math.max(0, data.length - paletteOffset)} of ${end - paletteOffset} bytes`,
+    );
   }
   const palette = new Uint8Array(256 * 3);
   for (let i = 0; i < paletteSize; i++) {
@@ -220,9 +274,12 @@ function decodeRows(data: Uint8Array, layout: Layout, palette: Uint8Array | unde
   }
   const channels = layout.hasAlpha ? 4 : 3;
   const out = Buffer.allocUnsafe(width * height * channels);
-  const masked = palette || (bpp === 24 && layout.compression === 'rgb') || (bpp === 32 && channels === 3 && isStandard32(layout.masks))
-    ? undefined
-    : layout.masks.map(cachedChannel) as [Channel, Channel, Channel, Channel];
+  const masked =
+    palette ||
+    (bpp === 24 && layout.compression === 'rgb') ||
+    (bpp === 32 && channels === 3 && isStandard32(layout.masks))
+      ? undefined
+      : (layout.masks.map(cachedChannel) as [Channel, Channel, Channel, Channel]);
   for (let y = 0; y < height; y++) {
     const src = dataOffset + (topDown ? y : height - 1 - y) * stride;
     const dst = y * width * channels;
@@ -239,7 +296,15 @@ function isStandard32(masks: readonly number[]): boolean {
   return masks[0] === 0x00ff0000 && masks[1] === 0x0000ff00 && masks[2] === 0x000000ff;
 }
 
-function decodePaletteRow(data: Uint8Array, src: number, out: Buffer, dst: number, width: number, bpp: number, palette: Uint8Array): void {
+function decodePaletteRow(
+  data: Uint8Array,
+  src: number,
+  out: Buffer,
+  dst: number,
+  width: number,
+  bpp: number,
+  palette: Uint8Array,
+): void {
   if (bpp === 8) {
     for (let x = 0; x < width; x++) {
       const p = data[src + x]! * 3;
@@ -310,8 +375,14 @@ function cachedChannel(mask: number): Channel {
 }
 
 function decodeMaskedRow(
-  data: Uint8Array, src: number, out: Buffer, dst: number, width: number, bytes: number,
-  [r, g, b, a]: readonly [Channel, Channel, Channel, Channel], channels: number,
+  data: Uint8Array,
+  src: number,
+  out: Buffer,
+  dst: number,
+  width: number,
+  bytes: number,
+  [r, g, b, a]: readonly [Channel, Channel, Channel, Channel],
+  channels: number,
 ): void {
   for (let x = 0, s = src; x < width; x++, s += bytes) {
     let v = data[s]! | (data[s + 1]! << 8);
@@ -355,9 +426,11 @@ function decodeRle(data: Uint8Array, layout: Layout, palette: Uint8Array): Decod
     }
     x++;
   };
-  const truncated = (): BmpError => new BmpError(
-    'truncated', `BMP ${four ? 'RLE4' : 'RLE8'} data ends after ${Math.max(0, end - dataOffset)} bytes, before the end of the image`,
-  );
+  const truncated = (): BmpError =>
+    new BmpError(
+      'truncated',
+      `BMP ${four ? 'RLE4' : 'RLE8'} data ends after ${Math.max(0, end - dataOffset)} bytes, before the end of the image`,
+    );
   while (y < height) {
     if (pos + 2 > end) {
       if (y === height - 1 && x >= width) break;

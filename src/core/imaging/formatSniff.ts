@@ -5,7 +5,15 @@ export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'avif' | 'h
 
 /** File extensions (lower case, without the dot) that mark a file as a dataset image. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
-  'jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'tif', 'tiff', 'avif',
+  'jpg',
+  'jpeg',
+  'png',
+  'webp',
+  'gif',
+  'bmp',
+  'tif',
+  'tiff',
+  'avif',
 ]);
 
 /** Whether a file name has an image extension (any case). */
@@ -17,14 +25,24 @@ export function isImageName(name: string): boolean {
 /** The format a file's extension promises. */
 export function formatOfExtension(ext: string): ImageFormat | undefined {
   switch (ext.toLowerCase()) {
-    case 'jpg': case 'jpeg': return 'jpeg';
-    case 'png': return 'png';
-    case 'webp': return 'webp';
-    case 'gif': return 'gif';
-    case 'tif': case 'tiff': return 'tiff';
-    case 'avif': return 'avif';
-    case 'bmp': return 'bmp';
-    default: return undefined;
+    case 'jpg':
+    case 'jpeg':
+      return 'jpeg';
+    case 'png':
+      return 'png';
+    case 'webp':
+      return 'webp';
+    case 'gif':
+      return 'gif';
+    case 'tif':
+    case 'tiff':
+      return 'tiff';
+    case 'avif':
+      return 'avif';
+    case 'bmp':
+      return 'bmp';
+    default:
+      return undefined;
   }
 }
 

@@ -12,9 +12,20 @@ export function classifySharpError(err: unknown, format: ImageFormat, data: Buff
   const raw = err instanceof Error ? err.message : String(err);
   const name = formatName(format);
   const lost = /^unknown error\.?$/i.test(raw.trim());
-  const detail = lost ? 'the decoder gave no reason' : raw.split('\n').map((line) => line.trim()).filter(Boolean).join('; ');
-  if (looksTruncated(format, data)) return new ImageError('truncated-image', `The ${name} data ends early (the file is truncated).`);
-  if (/pixel limit/i.test(raw)) return new ImageError('too-many-pixels', `The image is over the pixel limit (a possible decompression bomb): ${detail}.`);
+  const detail = lost
+    ? 'the decoder gave no reason'
+    : raw
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .join('; ');
+  if (looksTruncated(format, data))
+    return new ImageError('truncated-image', `The ${name} data ends early (the file is truncated).`);
+  if (/pixel limit/i.test(raw))
+    return new ImageError(
+      'too-many-pixels',
+      `The image is over the pixel limit (a possible decompression bomb): ${detail}.`,
+    );
   if (/truncat|premature end|unexpected end|end of (file|stream|data)|not enough data|incomplete/i.test(raw)) {
     return new ImageError('truncated-image', `The ${name} data ends early (the file is truncated): ${detail}.`);
   }

@@ -62,11 +62,13 @@ export async function openSource(bytes: Buffer, maxPixels: number = DEFAULT_MAX_
   }
   const storedWidth = meta.width ?? 0;
   const pageHeight = meta.pageHeight ?? meta.height ?? 0;
-  if (storedWidth <= 0 || pageHeight <= 0) throw new ImageError('corrupt-image', `The ${formatName(format)} header gives no valid size.`);
+  if (storedWidth <= 0 || pageHeight <= 0)
+    throw new ImageError('corrupt-image', `The ${formatName(format)} header gives no valid size.`);
   if (storedWidth * pageHeight > maxPixels) throw tooManyPixels(storedWidth, pageHeight, maxPixels);
   const orientation = meta.orientation ?? 1;
   const swap = orientation >= 5 && orientation <= 8;
-  const pipeline = (): Sharp => sharp(bytes, { autoOrient: true, failOn: 'error', limitInputPixels: maxPixels, sequentialRead: true });
+  const pipeline = (): Sharp =>
+    sharp(bytes, { autoOrient: true, failOn: 'error', limitInputPixels: maxPixels, sequentialRead: true });
   return {
     format: format === 'heif' && meta.compression === 'av1' ? 'avif' : format,
     width: swap ? pageHeight : storedWidth,
@@ -86,8 +88,10 @@ export async function openSource(bytes: Buffer, maxPixels: number = DEFAULT_MAX_
 
 /** The error of an image over the pixel limit. */
 function tooManyPixels(width: number, height: number, maxPixels: number): ImageError {
-  return new ImageError('too-many-pixels',
-    `${width}x${height} is ${megapixels(width * height)}, over the limit of ${megapixels(maxPixels)} (a possible decompression bomb).`);
+  return new ImageError(
+    'too-many-pixels',
+    `${width}x${height} is ${megapixels(width * height)}, over the limit of ${megapixels(maxPixels)} (a possible decompression bomb).`,
+  );
 }
 
 function openBmp(bytes: Buffer, maxPixels: number): SourceImage {
@@ -98,8 +102,16 @@ function openBmp(bytes: Buffer, maxPixels: number): SourceImage {
     image = decodeBmp(bytes, { maxPixels });
   } catch (err) {
     if (!(err instanceof BmpError)) throw err;
-    const kind = err.kind === 'too-many-pixels' ? 'too-many-pixels' : err.kind === 'truncated' ? 'truncated-image'
-      : err.kind === 'unsupported' ? 'unsupported-image' : err.kind === 'not-bmp' ? 'not-an-image' : 'corrupt-image';
+    const kind =
+      err.kind === 'too-many-pixels'
+        ? 'too-many-pixels'
+        : err.kind === 'truncated'
+          ? 'truncated-image'
+          : err.kind === 'unsupported'
+            ? 'unsupported-image'
+            : err.kind === 'not-bmp'
+              ? 'not-an-image'
+              : 'corrupt-image';
     throw new ImageError(kind, err.message);
   }
   const { width, height, channels, data } = image;
@@ -121,12 +133,17 @@ function openBmp(bytes: Buffer, maxPixels: number): SourceImage {
   };
 }
 
-async function render(make: () => Sharp, format: ImageFormat, bytes: Buffer): Promise<{ data: Buffer; info: OutputInfo }> {
+async function render(
+  make: () => Sharp,
+  format: ImageFormat,
+  bytes: Buffer,
+): Promise<{ data: Buffer; info: OutputInfo }> {
   try {
     return await make().toBuffer({ resolveWithObject: true });
   } catch (first) {
     // libvips' error text can be lost when several decodes fail at once; a second try names the cause.
-    if (!/^unknown error\.?$/i.test(String((first as Error).message).trim())) throw classifySharpError(first, format, bytes);
+    if (!/^unknown error\.?$/i.test(String((first as Error).message).trim()))
+      throw classifySharpError(first, format, bytes);
     try {
       return await make().toBuffer({ resolveWithObject: true });
     } catch (second) {
@@ -138,10 +155,17 @@ async function render(make: () => Sharp, format: ImageFormat, bytes: Buffer): Pr
 function bitDepthOf(meta: Metadata): number {
   if (meta.bitsPerSample) return meta.bitsPerSample;
   switch (meta.depth) {
-    case 'ushort': case 'short': return 16;
-    case 'uint': case 'int': case 'float': return 32;
-    case 'double': return 64;
-    default: return 8;
+    case 'ushort':
+    case 'short':
+      return 16;
+    case 'uint':
+    case 'int':
+    case 'float':
+      return 32;
+    case 'double':
+      return 64;
+    default:
+      return 8;
   }
 }
 

@@ -23,11 +23,21 @@ export function storeThumbnail(file: string, webp: Uint8Array): void {
 }
 
 /** Returns the thumbnail file for an image, making it from the image file first if it is missing. */
-export async function ensureThumbnail(thumbsDir: string, imageFile: string, sha256: string, size: number, maxPixels?: number): Promise<string> {
+export async function ensureThumbnail(
+  thumbsDir: string,
+  imageFile: string,
+  sha256: string,
+  size: number,
+  maxPixels?: number,
+): Promise<string> {
   const file = thumbnailFile(thumbsDir, sha256, size);
   if (existsSync(file)) return file;
   const ext = imageFile.slice(imageFile.lastIndexOf('.') + 1);
-  const { thumbnail } = await analyzeImage(await readFile(imageFile), { ext, thumbnailSize: size, ...(maxPixels ? { maxPixels } : {}) });
+  const { thumbnail } = await analyzeImage(await readFile(imageFile), {
+    ext,
+    thumbnailSize: size,
+    ...(maxPixels ? { maxPixels } : {}),
+  });
   storeThumbnail(file, thumbnail!);
   return file;
 }

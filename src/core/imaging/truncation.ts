@@ -8,11 +8,16 @@ import type { ImageFormat } from './formatSniff.ts';
 /** True when the data visibly stops before its format's end marker. */
 export function looksTruncated(format: ImageFormat, data: Uint8Array): boolean {
   switch (format) {
-    case 'jpeg': return !hasJpegEnd(data);
-    case 'png': return !containsAscii(data, 'IEND', Math.max(0, data.length - 256));
-    case 'gif': return trimZeros(data).at(-1) !== 0x3b;
-    case 'webp': return data.length >= 8 && riffSize(data) + 8 > data.length;
-    default: return false;
+    case 'jpeg':
+      return !hasJpegEnd(data);
+    case 'png':
+      return !containsAscii(data, 'IEND', Math.max(0, data.length - 256));
+    case 'gif':
+      return trimZeros(data).at(-1) !== 0x3b;
+    case 'webp':
+      return data.length >= 8 && riffSize(data) + 8 > data.length;
+    default:
+      return false;
   }
 }
 

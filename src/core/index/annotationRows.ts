@@ -73,13 +73,15 @@ export class AnnotationRows {
           version: typeof entry.version === 'string' ? entry.version : null,
           at: typeof entry.at === 'string' ? entry.at : null,
           score,
-          failure: typeof entry.error === 'string' ? (typeof entry.failure === 'string' ? entry.failure : 'other') : null,
+          failure:
+            typeof entry.error === 'string' ? (typeof entry.failure === 'string' ? entry.failure : 'other') : null,
         });
       }
     }
     if (Array.isArray(sidecar.tags)) {
       for (const tag of sidecar.tags as StoredTag[]) {
-        if (typeof tag?.name !== 'string' || typeof tag.source !== 'string' || !tag.source.startsWith('model:')) continue;
+        if (typeof tag?.name !== 'string' || typeof tag.source !== 'string' || !tag.source.startsWith('model:'))
+          continue;
         this.insertModelTag.run({
           image_id: id,
           key: tagKey(tag.name),

@@ -55,7 +55,11 @@ export function openIndexDatabase(file: string, options: OpenIndexOptions = {}):
   try {
     users = IndexUsersLock.acquire(join(dir, LOCKS_DIR));
   } catch (err) {
-    throw asDiskFull(err, `the index's lock file in ${join(dir, LOCKS_DIR)} could not be created; the index was left as it is`, dir);
+    throw asDiskFull(
+      err,
+      `the index's lock file in ${join(dir, LOCKS_DIR)} could not be created; the index was left as it is`,
+      dir,
+    );
   }
   let db: Database | undefined;
   try {
@@ -75,10 +79,17 @@ export function openIndexDatabase(file: string, options: OpenIndexOptions = {}):
     db?.close();
     users.release();
     if (isBusyError(err)) {
-      throw new IndexBusyError(`The index ${file} is busy: another process has held its write lock for more than `
-        + `${Math.round(busyTimeoutMs / 100) / 10} s. Try again when it has finished; nothing was changed.`, { cause: err });
+      throw new IndexBusyError(
+        `The index ${file} is busy: another process has held its write lock for more than ` +
+          `${Math.round(busyTimeoutMs / 100) / 10} s. Try again when it has finished; nothing was changed.`,
+        { cause: err },
+      );
     }
-    throw asDiskFull(err, `Tagbench could not write to ${basename(file)} or jobs.db in ${dir}; both were left as they are`, dir);
+    throw asDiskFull(
+      err,
+      `Tagbench could not write to ${basename(file)} or jobs.db in ${dir}; both were left as they are`,
+      dir,
+    );
   }
 }
 
@@ -88,7 +99,13 @@ export function removeDatabaseFiles(file: string): void {
 }
 
 /** Connects, then creates, checks, migrates or rebuilds; replaces the file (at most once) when it must. */
-function openIndex(file: string, users: IndexUsersLock, busyTimeoutMs: number, rebuild: boolean, messages: string[]): { db: Database; fresh: boolean } {
+function openIndex(
+  file: string,
+  users: IndexUsersLock,
+  busyTimeoutMs: number,
+  rebuild: boolean,
+  messages: string[],
+): { db: Database; fresh: boolean } {
   for (let attempt = 0; ; attempt++) {
     const outcome = attemptOpen(file, busyTimeoutMs, rebuild, messages);
     if ('db' in outcome) return outcome;
@@ -106,7 +123,12 @@ interface Replacement {
 }
 
 /** One try at opening: the connection, or why the file must be replaced. Other errors are thrown. */
-function attemptOpen(file: string, busyTimeoutMs: number, rebuild: boolean, messages: string[]): { db: Database; fresh: boolean } | Replacement {
+function attemptOpen(
+  file: string,
+  busyTimeoutMs: number,
+  rebuild: boolean,
+  messages: string[],
+): { db: Database; fresh: boolean } | Replacement {
   let db: Database | undefined;
   try {
     db = connect(file, busyTimeoutMs);
@@ -139,7 +161,13 @@ function attemptOpen(file: string, busyTimeoutMs: number, rebuild: boolean, mess
 }
 
 /** Removes (or moves aside) the index while no other connection uses it; refuses with IndexInUseError otherwise. */
-function replaceIndex(file: string, users: IndexUsersLock, replacement: Replacement, messages: string[], busyTimeoutMs: number): void {
+function replaceIndex(
+  file: string,
+  users: IndexUsersLock,
+  replacement: Replacement,
+  messages: string[],
+  busyTimeoutMs: number,
+): void {
   const alone = users.whileAlone(REPLACE_WAIT_MS, () => {
     // Another opener may have replaced it while this one waited.
     if (!needsReplacing(file, busyTimeoutMs, replacement.deep === true)) return;
@@ -148,15 +176,19 @@ function replaceIndex(file: string, users: IndexUsersLock, replacement: Replacem
       renameSync(file, aside);
       if (existsSync(`${file}-wal`)) renameSync(`${file}-wal`, `${aside}-wal`);
       rmSync(`${file}-shm`, { force: true });
-      messages.push(`${basename(file)} ${replacement.reason}; it was moved to ${basename(aside)}, rebuilding the index from the files.`);
+      messages.push(
+        `${basename(file)} ${replacement.reason}; it was moved to ${basename(aside)}, rebuilding the index from the files.`,
+      );
     } else {
       removeDatabaseFiles(file);
       messages.push(`${basename(file)} ${replacement.reason}; rebuilding it from the files.`);
     }
   });
   if (alone || !needsReplacing(file, busyTimeoutMs, replacement.deep === true)) return;
-  throw new IndexInUseError(`The index ${file} ${replacement.reason} and must be rebuilt, but another Tagbench process (a VS Code `
-    + 'window or a tagbench command) has it open, so it was left as it is. Close the others and run again.');
+  throw new IndexInUseError(
+    `The index ${file} ${replacement.reason} and must be rebuilt, but another Tagbench process (a VS Code ` +
+      'window or a tagbench command) has it open, so it was left as it is. Close the others and run again.',
+  );
 }
 
 /** Whether the file at `file` is (still) one this Tagbench must replace; `deep` runs `PRAGMA quick_check` too. */
@@ -189,7 +221,8 @@ function connect(file: string, busyTimeoutMs: number): Database {
   }
 }
 
-type DatabaseState = { kind: 'empty' } | { kind: 'ours'; version: number } | { kind: 'replace'; reason: string; foreign: boolean };
+type DatabaseState =
+  { kind: 'empty' } | { kind: 'ours'; version: number } | { kind: 'replace'; reason: string; foreign: boolean };
 
 /** The file's state, read without the write lock (in WAL mode readers never wait for writers). */
 function readState(db: Database): DatabaseState {
@@ -198,15 +231,17 @@ function readState(db: Database): DatabaseState {
 
 /** Creates the schema under the write lock; true when this connection created it, false when another had, undefined when it must be replaced. */
 function createSchema(db: Database): boolean | undefined {
-  return db.transaction((): boolean | undefined => {
-    const state = inspect(db);
-    if (state.kind === 'ours') return false;
-    if (state.kind === 'replace') return undefined;
-    db.exec(CURRENT_SCHEMA);
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    return true;
-  }).immediate();
+  return db
+    .transaction((): boolean | undefined => {
+      const state = inspect(db);
+      if (state.kind === 'ours') return false;
+      if (state.kind === 'replace') return undefined;
+      db.exec(CURRENT_SCHEMA);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      return true;
+    })
+    .immediate();
 }
 
 function inspect(db: Database): DatabaseState {
@@ -216,9 +251,13 @@ function inspect(db: Database): DatabaseState {
   if (appId === 0 && tables === 0) return { kind: 'empty' };
   if (appId !== APPLICATION_ID) return { kind: 'replace', reason: 'is not a Tagbench index', foreign: true };
   if (version > SCHEMA_VERSION) {
-    return { kind: 'replace', reason: `was written by a newer Tagbench (schema ${version}, this one reads up to ${SCHEMA_VERSION})`, foreign: false };
+    return {
+      kind: 'replace',
+      reason: `was written by a newer Tagbench (schema ${version}, this one reads up to ${SCHEMA_VERSION})`,
+      foreign: false,
+    };
   }
-  if (version < 1 || !MIGRATIONS.some((m) => m.from === version) && version !== SCHEMA_VERSION) {
+  if (version < 1 || (!MIGRATIONS.some((m) => m.from === version) && version !== SCHEMA_VERSION)) {
     return { kind: 'replace', reason: `has an unknown schema version (${version})`, foreign: false };
   }
   return { kind: 'ours', version };
@@ -235,12 +274,14 @@ function migrate(db: Database, messages: string[]): void {
     const step = MIGRATIONS.find((m) => m.from === version);
     if (!step) throw new Error(`no migration from index schema ${version}`);
     step.before?.(db);
-    const ran = db.transaction(() => {
-      if (db.pragma('main.user_version', { simple: true }) !== version) return false;
-      step.up(db);
-      db.pragma(`main.user_version = ${version + 1}`);
-      return true;
-    }).immediate();
+    const ran = db
+      .transaction(() => {
+        if (db.pragma('main.user_version', { simple: true }) !== version) return false;
+        step.up(db);
+        db.pragma(`main.user_version = ${version + 1}`);
+        return true;
+      })
+      .immediate();
     if (ran) messages.push(`Index schema upgraded from ${version} to ${version + 1}: ${step.describe}.`);
   }
 }
@@ -249,7 +290,11 @@ function migrate(db: Database, messages: string[]): void {
 function quickCheck(db: Database): string | undefined {
   const rows = db.prepare('PRAGMA main.quick_check(1)').pluck().all() as string[];
   if (rows.length === 1 && rows[0] === 'ok') return undefined;
-  return rows.join(' ').replace(/\*\*\* in database main \*\*\*/, '').replace(/\s+/g, ' ').trim();
+  return rows
+    .join(' ')
+    .replace(/\*\*\* in database main \*\*\*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Empties every cache table in one transaction: other connections see the old index or the empty one. */

@@ -23,6 +23,10 @@ export function openDatasetIndex(root: string): { root: string; db: Database; me
 
 /** The problems recorded by the last indexing run, errors first, then by path. */
 export function listProblems(db: Database): Problem[] {
-  return db.prepare(`SELECT path, kind, severity, message FROM problems
-    ORDER BY severity = 'warning', path, kind`).all() as { path: string; kind: ProblemKind; severity: ProblemSeverity; message: string }[];
+  return db
+    .prepare(
+      `SELECT path, kind, severity, message FROM problems
+    ORDER BY severity = 'warning', path, kind`,
+    )
+    .all() as { path: string; kind: ProblemKind; severity: ProblemSeverity; message: string }[];
 }

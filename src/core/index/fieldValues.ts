@@ -27,6 +27,7 @@ const SQL: Record<ValueField, string> = {
 
 /** Values of `field` starting with `prefix` (as the field compares them: lower case; tags by key), most used first. */
 export function fieldValues(db: Database, field: ValueField, prefix: string, limit: number): FieldValue[] {
-  const from = field === 'suggested' ? tagKey(prefix) : prefix.toLowerCase().replace(field === 'ext' ? /^\./ : /^$/, '');
+  const from =
+    field === 'suggested' ? tagKey(prefix) : prefix.toLowerCase().replace(field === 'ext' ? /^\./ : /^$/, '');
   return cachedStatement(db, SQL[field]).all(from, from + '\u{10FFFF}', limit) as FieldValue[];
 }

@@ -44,9 +44,18 @@ export async function readImageFile(root: string, file: ScannedFile, ctx: ReadCo
   try {
     bytes = await readFile(join(root, file.path));
   } catch (err) {
-    return { kind: 'failed', file, problem: withState(problem(file.path, 'unreadable', `The file cannot be read: ${(err as Error).message}.`), file) };
+    return {
+      kind: 'failed',
+      file,
+      problem: withState(problem(file.path, 'unreadable', `The file cannot be read: ${(err as Error).message}.`), file),
+    };
   }
-  if (bytes.length === 0) return { kind: 'failed', file, problem: withState(problem(file.path, 'empty-file', 'The file is empty (0 bytes).'), file) };
+  if (bytes.length === 0)
+    return {
+      kind: 'failed',
+      file,
+      problem: withState(problem(file.path, 'empty-file', 'The file is empty (0 bytes).'), file),
+    };
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const ext = file.path.slice(file.path.lastIndexOf('.') + 1);
   const thumbFile = thumbnailFile(ctx.thumbsDir, sha256, ctx.settings.thumbnailSize);
@@ -56,13 +65,31 @@ export async function readImageFile(root: string, file: ScannedFile, ctx: ReadCo
   let warning: Problem | undefined;
   if (!facts || needThumb) {
     try {
-      const analysis = await analyzeImage(bytes, { ext, maxPixels: ctx.settings.maxPixels, ...(needThumb ? { thumbnailSize: ctx.settings.thumbnailSize } : {}) });
+      const analysis = await analyzeImage(bytes, {
+        ext,
+        maxPixels: ctx.settings.maxPixels,
+        ...(needThumb ? { thumbnailSize: ctx.settings.thumbnailSize } : {}),
+      });
       facts = analysis.facts;
       thumbnail = analysis.thumbnail;
-      if (analysis.extensionMismatch) warning = withState(problem(file.path, 'extension-mismatch', analysis.extensionMismatch), file);
+      if (analysis.extensionMismatch)
+        warning = withState(problem(file.path, 'extension-mismatch', analysis.extensionMismatch), file);
     } catch (err) {
-      if (err instanceof ImageError) return { kind: 'failed', file, problem: withState(problem(file.path, err.kind, err.message), file), reasonLost: err.reasonLost };
-      return { kind: 'failed', file, problem: withState(problem(file.path, 'corrupt-image', `The image could not be decoded: ${(err as Error).message}.`), file) };
+      if (err instanceof ImageError)
+        return {
+          kind: 'failed',
+          file,
+          problem: withState(problem(file.path, err.kind, err.message), file),
+          reasonLost: err.reasonLost,
+        };
+      return {
+        kind: 'failed',
+        file,
+        problem: withState(
+          problem(file.path, 'corrupt-image', `The image could not be decoded: ${(err as Error).message}.`),
+          file,
+        ),
+      };
     }
   } else {
     const mismatch = mismatchWarning(file, facts);
@@ -98,12 +125,25 @@ export function readCaption(root: string, file: ScannedFile | undefined, problem
     state.text = decodeCaption(readFileSync(join(root, file.path))).text;
   } catch (err) {
     const kind = err instanceof CaptionDecodeError ? 'caption-encoding' : 'caption-unreadable';
-    problems.push(withState(problem(file.path, kind, err instanceof CaptionDecodeError ? err.message : `The caption cannot be read: ${(err as Error).message}.`), file));
+    problems.push(
+      withState(
+        problem(
+          file.path,
+          kind,
+          err instanceof CaptionDecodeError ? err.message : `The caption cannot be read: ${(err as Error).message}.`,
+        ),
+        file,
+      ),
+    );
   }
   return state;
 }
 
-export function readSidecarState(root: string, file: ScannedFile | undefined, problems: Problem[]): SidecarState | null {
+export function readSidecarState(
+  root: string,
+  file: ScannedFile | undefined,
+  problems: Problem[],
+): SidecarState | null {
   if (!file) return null;
   const state: SidecarState = { path: file.path, size: file.size, mtimeMs: file.mtimeMs, json: null };
   try {
@@ -111,7 +151,8 @@ export function readSidecarState(root: string, file: ScannedFile | undefined, pr
     parseSidecar(bytes);
     state.json = bytes.toString('utf8');
   } catch (err) {
-    const message = err instanceof SidecarError ? err.message : `The sidecar cannot be read: ${(err as Error).message}.`;
+    const message =
+      err instanceof SidecarError ? err.message : `The sidecar cannot be read: ${(err as Error).message}.`;
     problems.push(withState(problem(file.path, 'sidecar-invalid', message), file));
   }
   return state;
@@ -122,8 +163,12 @@ export function readSidecarState(root: string, file: ScannedFile | undefined, pr
  * taken (a batch edit may have written it in between), null when it is gone. Called inside the
  * index's write transaction, so a writer that changes the file later also updates the row later.
  */
-export function currentState<T extends CaptionState | SidecarState>(root: string, state: T | null,
-  read: (root: string, file: ScannedFile, problems: Problem[]) => T | null, problems: Problem[]): T | null {
+export function currentState<T extends CaptionState | SidecarState>(
+  root: string,
+  state: T | null,
+  read: (root: string, file: ScannedFile, problems: Problem[]) => T | null,
+  problems: Problem[],
+): T | null {
   if (!state) return state;
   let now: ScannedFile;
   try {
@@ -138,8 +183,12 @@ export function currentState<T extends CaptionState | SidecarState>(root: string
 
 /** Facts of already-indexed identical content, so a copy need not be decoded again. */
 export function factsFromIndex(db: Database, sha256: string): ImageFacts | undefined {
-  const row = db.prepare(`SELECT format, width, height, channels, has_alpha, bit_depth, space, frames, orientation, phash, dhash
-    FROM images WHERE sha256 = ? LIMIT 1`).get(sha256) as Record<string, unknown> | undefined;
+  const row = db
+    .prepare(
+      `SELECT format, width, height, channels, has_alpha, bit_depth, space, frames, orientation, phash, dhash
+    FROM images WHERE sha256 = ? LIMIT 1`,
+    )
+    .get(sha256) as Record<string, unknown> | undefined;
   if (!row) return undefined;
   return {
     format: row.format as ImageFacts['format'],

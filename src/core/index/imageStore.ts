@@ -74,9 +74,7 @@ export class ImageStore {
     this.insertImage = db.prepare(
       `INSERT INTO images (${columns}, rand) VALUES (${names.map((c) => '@' + c).join(', ')}, @rand) RETURNING id`,
     );
-    this.updateImage = db.prepare(
-      `UPDATE images SET ${names.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`,
-    );
+    this.updateImage = db.prepare(`UPDATE images SET ${names.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
     this.updateCaption = db.prepare(
       `UPDATE images SET caption_path = @caption_path, caption = @caption, caption_size = @caption_size,
        caption_mtime_ms = @caption_mtime_ms, tag_count = @tag_count WHERE id = @id`,

@@ -26,19 +26,33 @@ export interface StoredProblem {
 
 /** All indexed images by path. */
 export function loadIndexedImages(db: Database): Map<string, IndexedImage> {
-  const rows = db.prepare(`SELECT id, path, size, mtime_ms AS mtimeMs, sha256, caption_path AS captionPath,
+  const rows = db
+    .prepare(
+      `SELECT id, path, size, mtime_ms AS mtimeMs, sha256, caption_path AS captionPath,
     caption_size AS captionSize, caption_mtime_ms AS captionMtimeMs, sidecar_path AS sidecarPath,
-    sidecar_size AS sidecarSize, sidecar_mtime_ms AS sidecarMtimeMs FROM images`).all() as IndexedImage[];
+    sidecar_size AS sidecarSize, sidecar_mtime_ms AS sidecarMtimeMs FROM images`,
+    )
+    .all() as IndexedImage[];
   return new Map(rows.map((row) => [row.path, row]));
 }
 
 /** Problems of the last run, by path. */
 export function loadStoredProblems(db: Database): Map<string, StoredProblem[]> {
-  const rows = db.prepare('SELECT path, kind, severity, message, size, mtime_ms AS mtimeMs FROM problems').all() as
-    { path: string; kind: ProblemKind; severity: ProblemSeverity; message: string; size: number | null; mtimeMs: number | null }[];
+  const rows = db.prepare('SELECT path, kind, severity, message, size, mtime_ms AS mtimeMs FROM problems').all() as {
+    path: string;
+    kind: ProblemKind;
+    severity: ProblemSeverity;
+    message: string;
+    size: number | null;
+    mtimeMs: number | null;
+  }[];
   const byPath = new Map<string, StoredProblem[]>();
   for (const row of rows) {
-    const entry = { problem: { path: row.path, kind: row.kind, severity: row.severity, message: row.message }, size: row.size, mtimeMs: row.mtimeMs };
+    const entry = {
+      problem: { path: row.path, kind: row.kind, severity: row.severity, message: row.message },
+      size: row.size,
+      mtimeMs: row.mtimeMs,
+    };
     const list = byPath.get(row.path);
     if (list) list.push(entry);
     else byPath.set(row.path, [entry]);
@@ -47,8 +61,13 @@ export function loadStoredProblems(db: Database): Map<string, StoredProblem[]> {
 }
 
 /** Replaces the stored problems. A problem carrying `size` and `mtimeMs` is kept by later runs while its file is unchanged. */
-export function replaceProblems(db: Database, problems: readonly (Problem & { size?: number; mtimeMs?: number })[]): void {
-  const insert = db.prepare('INSERT INTO problems (path, kind, severity, message, size, mtime_ms) VALUES (?, ?, ?, ?, ?, ?)');
+export function replaceProblems(
+  db: Database,
+  problems: readonly (Problem & { size?: number; mtimeMs?: number })[],
+): void {
+  const insert = db.prepare(
+    'INSERT INTO problems (path, kind, severity, message, size, mtime_ms) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const seen = new Set<string>();
   db.transaction(() => {
     db.prepare('DELETE FROM problems').run();

@@ -29,7 +29,14 @@ import { asDiskFull } from '../diskFull.ts';
 import { ImageStore } from './imageStore.ts';
 import { loadIndexedImages, loadStoredProblems, replaceProblems } from './indexedState.ts';
 import type { IndexedImage } from './indexedState.ts';
-import { currentState, factsFromIndex, readCaption, readImageFile, readSidecarState, withState } from './imageFileReader.ts';
+import {
+  currentState,
+  factsFromIndex,
+  readCaption,
+  readImageFile,
+  readSidecarState,
+  withState,
+} from './imageFileReader.ts';
 import type { ImageOutcome } from './imageFileReader.ts';
 import { adoptOrphanSidecars } from './orphanSidecars.ts';
 
@@ -90,16 +97,36 @@ export async function indexDataset(rootDir: string, options: IndexOptions = {}):
   const wantThumbs = options.thumbnails !== false;
   const progress = options.onProgress ?? (() => {});
   progress({ phase: 'scan', done: 0, total: 0 });
-  const scan = scanFolder(root, { captionExtension: settings.captionExtension, exclude: settings.exclude, maxFiles: settings.maxFiles, force: options.force });
+  const scan = scanFolder(root, {
+    captionExtension: settings.captionExtension,
+    exclude: settings.exclude,
+    maxFiles: settings.maxFiles,
+    force: options.force,
+  });
 
   ensureTagbenchDir(layout);
   const opened = openIndexDatabase(layout.indexFile, { rebuild: options.rebuild === true });
   const db = opened.db;
   try {
-    return await runIndex({ db, root, layout, settings, scan, wantThumbs, options, progress, started, messages: opened.messages });
+    return await runIndex({
+      db,
+      root,
+      layout,
+      settings,
+      scan,
+      wantThumbs,
+      options,
+      progress,
+      started,
+      messages: opened.messages,
+    });
   } catch (err) {
     // Every write is in a transaction or atomic: what failed left the index as it was before it.
-    throw asDiskFull(err, `the index of ${root} could not be updated (it keeps its last complete state, and the next run goes on from there)`, layout.dir);
+    throw asDiskFull(
+      err,
+      `the index of ${root} could not be updated (it keeps its last complete state, and the next run goes on from there)`,
+      layout.dir,
+    );
   } finally {
     db.close();
   }
@@ -127,7 +154,13 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
   const pairing = pairFiles(scan.images, scan.captions, scan.sidecars, settings.captionExtension);
   problems.push(...pairing.problems);
   for (const orphan of pairing.orphanCaptions) {
-    problems.push(problem(orphan.path, 'caption-without-image', `No image named like this caption is beside it; trainers will ignore it.`));
+    problems.push(
+      problem(
+        orphan.path,
+        'caption-without-image',
+        `No image named like this caption is beside it; trainers will ignore it.`,
+      ),
+    );
   }
 
   const onDisk = new Set(scan.images.map((f) => f.path));
@@ -135,13 +168,29 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
   for (const row of indexed.values()) if (!onDisk.has(row.path)) missingBySha.set(row.sha256, row);
 
   const summary: IndexSummary = {
-    root, images: 0, new: 0, changed: 0, moved: 0, removed: 0, captionsChanged: 0, thumbnailsMade: 0,
-    thumbnailsRemoved: 0, tempFilesRemoved: 0, problems: 0, errors: 0, warnings: 0, cancelled: false, durationMs: 0, messages: ctx.messages,
+    root,
+    images: 0,
+    new: 0,
+    changed: 0,
+    moved: 0,
+    removed: 0,
+    captionsChanged: 0,
+    thumbnailsMade: 0,
+    thumbnailsRemoved: 0,
+    tempFilesRemoved: 0,
+    problems: 0,
+    errors: 0,
+    warnings: 0,
+    cancelled: false,
+    durationMs: 0,
+    messages: ctx.messages,
   };
-  const captionOf = (imagePath: string): ScannedFile | undefined => scan.captions.get(captionPathFor(imagePath, settings.captionExtension));
+  const captionOf = (imagePath: string): ScannedFile | undefined =>
+    scan.captions.get(captionPathFor(imagePath, settings.captionExtension));
   const sidecarOf = (imagePath: string): ScannedFile | undefined => scan.sidecars.get(sidecarPathFor(imagePath));
   const keepOldProblems = (path: string, file: ScannedFile | undefined): void => {
-    for (const p of oldProblems.get(path) ?? []) if (file && p.size === file.size && p.mtimeMs === file.mtimeMs) problems.push(withState(p.problem, file));
+    for (const p of oldProblems.get(path) ?? [])
+      if (file && p.size === file.size && p.mtimeMs === file.mtimeMs) problems.push(withState(p.problem, file));
   };
 
   // Decide what must be read.
@@ -149,13 +198,21 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
   for (const file of scan.images) {
     const row = indexed.get(file.path);
     if (row && row.size === file.size && row.mtimeMs === file.mtimeMs) {
-      if (wantThumbs && !existsSync(thumbnailFile(layout.thumbsDir, row.sha256, settings.thumbnailSize))) toRead.push(file);
+      if (wantThumbs && !existsSync(thumbnailFile(layout.thumbsDir, row.sha256, settings.thumbnailSize)))
+        toRead.push(file);
       else keepOldProblems(file.path, file);
       continue;
     }
     // A file that failed keeps its problem while unchanged; unreadable ones are retried (permissions change without mtime).
-    const failed = oldProblems.get(file.path)?.find((p) => p.size === file.size && p.mtimeMs === file.mtimeMs
-      && p.problem.severity === 'error' && p.problem.kind !== 'unreadable');
+    const failed = oldProblems
+      .get(file.path)
+      ?.find(
+        (p) =>
+          p.size === file.size &&
+          p.mtimeMs === file.mtimeMs &&
+          p.problem.severity === 'error' &&
+          p.problem.kind !== 'unreadable',
+      );
     if (failed && !row) {
       problems.push(withState(failed.problem, file));
       continue;
@@ -164,7 +221,11 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
   }
 
   // A kill while thumbnails are written can leave temporary files among them: sweep after this run.
-  if (wantThumbs && toRead.length > 0 && db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(THUMBS_SWEEP_KEY) !== '1') {
+  if (
+    wantThumbs &&
+    toRead.length > 0 &&
+    db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(THUMBS_SWEEP_KEY) !== '1'
+  ) {
     setMeta(db, THUMBS_SWEEP_KEY, '1');
   }
 
@@ -201,11 +262,15 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
         store.update(existing.id, record);
         summary.changed++;
       } else {
-        if (!sameFile(record.caption ?? undefined, existing.captionPath, existing.captionSize, existing.captionMtimeMs)) {
+        if (
+          !sameFile(record.caption ?? undefined, existing.captionPath, existing.captionSize, existing.captionMtimeMs)
+        ) {
           store.setCaption(existing.id, record.caption);
           summary.captionsChanged++;
         }
-        if (!sameFile(record.sidecar ?? undefined, existing.sidecarPath, existing.sidecarSize, existing.sidecarMtimeMs)) {
+        if (
+          !sameFile(record.sidecar ?? undefined, existing.sidecarPath, existing.sidecarSize, existing.sidecarMtimeMs)
+        ) {
           store.setSidecar(existing.id, record.sidecar);
         }
       }
@@ -220,7 +285,19 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
       summary.moved++;
     } else {
       const id = store.insert(record);
-      indexed.set(record.path, { id, path: record.path, size: record.size, mtimeMs: record.mtimeMs, sha256: record.sha256, captionPath: null, captionSize: null, captionMtimeMs: null, sidecarPath: null, sidecarSize: null, sidecarMtimeMs: null });
+      indexed.set(record.path, {
+        id,
+        path: record.path,
+        size: record.size,
+        mtimeMs: record.mtimeMs,
+        sha256: record.sha256,
+        captionPath: null,
+        captionSize: null,
+        captionMtimeMs: null,
+        sidecarPath: null,
+        sidecarSize: null,
+        sidecarMtimeMs: null,
+      });
       summary.new++;
     }
     const row = indexed.get(record.path)!;
@@ -241,15 +318,16 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
   ctx.progress({ phase: 'read', done, total: toRead.length });
   try {
     let next = 0;
-    const read = (file: ScannedFile): Promise<ImageOutcome> => readImageFile(root, file, {
-      settings,
-      wantThumbs,
-      thumbsDir: layout.thumbsDir,
-      factsOf: (sha) => factsFromIndex(db, sha),
-      caption: captionOf(file.path),
-      sidecar: sidecarOf(file.path),
-      problems,
-    });
+    const read = (file: ScannedFile): Promise<ImageOutcome> =>
+      readImageFile(root, file, {
+        settings,
+        wantThumbs,
+        thumbsDir: layout.thumbsDir,
+        factsOf: (sha) => factsFromIndex(db, sha),
+        caption: captionOf(file.path),
+        sidecar: sidecarOf(file.path),
+        problems,
+      });
     // Failures whose reason libvips lost (other decodes ran at the same time) are read again alone.
     const readAgainAlone: ScannedFile[] = [];
     const workerLoop = async (): Promise<void> => {
@@ -294,7 +372,8 @@ async function runIndex(ctx: RunContext): Promise<IndexSummary> {
       }
       const sidecar = sidecarOf(file.path);
       if (sidecar || row.sidecarPath === sidecarPathFor(file.path)) {
-        if (!sameFile(sidecar, row.sidecarPath, row.sidecarSize, row.sidecarMtimeMs)) store.setSidecar(row.id, readSidecarState(root, sidecar, problems));
+        if (!sameFile(sidecar, row.sidecarPath, row.sidecarSize, row.sidecarMtimeMs))
+          store.setSidecar(row.id, readSidecarState(root, sidecar, problems));
         else if (sidecar) keepOldProblems(sidecar.path, sidecar);
       }
     }
@@ -345,14 +424,27 @@ function sweepLeftovers(db: Database, ctx: RunContext, summary: IndexSummary): v
 }
 
 function setMeta(db: Database, key: string, value: string): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+    key,
+    value,
+  );
 }
 
-function finishSummary(db: Database, summary: IndexSummary, started: number, problems: Problem[], complete: boolean): IndexSummary {
+function finishSummary(
+  db: Database,
+  summary: IndexSummary,
+  started: number,
+  problems: Problem[],
+  complete: boolean,
+): IndexSummary {
   if (complete) replaceProblems(db, problems);
-  const counts = db.prepare(`SELECT (SELECT count(*) FROM images) AS images,
+  const counts = db
+    .prepare(
+      `SELECT (SELECT count(*) FROM images) AS images,
     (SELECT count(*) FROM problems WHERE severity = 'error') AS errors,
-    (SELECT count(*) FROM problems WHERE severity = 'warning') AS warnings`).get() as { images: number; errors: number; warnings: number };
+    (SELECT count(*) FROM problems WHERE severity = 'warning') AS warnings`,
+    )
+    .get() as { images: number; errors: number; warnings: number };
   summary.images = counts.images;
   summary.errors = complete ? counts.errors : problems.filter((p) => p.severity === 'error').length;
   summary.warnings = complete ? counts.warnings : problems.filter((p) => p.severity === 'warning').length;
@@ -361,7 +453,12 @@ function finishSummary(db: Database, summary: IndexSummary, started: number, pro
   return summary;
 }
 
-function sameFile(file: ScannedFile | undefined, path: string | null, size: number | null, mtimeMs: number | null): boolean {
+function sameFile(
+  file: ScannedFile | undefined,
+  path: string | null,
+  size: number | null,
+  mtimeMs: number | null,
+): boolean {
   if (!file) return path === null;
   return file.path === path && file.size === size && file.mtimeMs === mtimeMs;
 }

@@ -106,7 +106,9 @@ function rowSet(db: Database, condition: SqlFragment, words: number, candidates:
 
 /** Runs a `SELECT id ...` and sets the bit of every id it returns. */
 function idSet(db: Database, select: SqlFragment, words: number): Uint32Array {
-  const list = cachedStatement(db, `SELECT group_concat(id) FROM (${select.sql})`).pluck(true).get(...select.params);
+  const list = cachedStatement(db, `SELECT group_concat(id) FROM (${select.sql})`)
+    .pluck(true)
+    .get(...select.params);
   const bits = new Uint32Array(words);
   if (typeof list !== 'string') return bits;
   let id = 0;
@@ -148,7 +150,7 @@ function popcount(bits: Uint32Array): number {
     let v = bits[i]!;
     v -= (v >>> 1) & 0x55555555;
     v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-    count += (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+    count += Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
   }
   return count;
 }

@@ -70,7 +70,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   {
     from: 1,
-    describe: 'add images.rand (a stored random key that makes sort:random pageable) and indexes for row filters and folder listings',
+    describe:
+      'add images.rand (a stored random key that makes sort:random pageable) and indexes for row filters and folder listings',
     up(db) {
       db.exec(`
         ALTER TABLE images ADD COLUMN rand INTEGER NOT NULL DEFAULT 0;
@@ -100,7 +101,10 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(ANNOTATION_TABLES);
       const rows = new AnnotationRows(db);
-      for (const image of db.prepare('SELECT id, sidecar FROM images WHERE sidecar IS NOT NULL').all() as { id: number; sidecar: string }[]) {
+      for (const image of db.prepare('SELECT id, sidecar FROM images WHERE sidecar IS NOT NULL').all() as {
+        id: number;
+        sidecar: string;
+      }[]) {
         rows.write(image.id, image.sidecar);
       }
     },
@@ -114,7 +118,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     from: 5,
-    describe: 'move the job history (jobs, job_items, job_batches) into jobs.db, which is not a cache; note removed content for the thumbnail sweep',
+    describe:
+      'move the job history (jobs, job_items, job_batches) into jobs.db, which is not a cache; note removed content for the thumbnail sweep',
     before(db) {
       copyJobsOut(db);
     },
@@ -140,22 +145,31 @@ const JOBS_MOVE_TOKEN = 'jobs_move_token';
  */
 function copyJobsOut(db: Database): void {
   const jobs = JOBS_SCHEMA_NAME;
-  const token = db.transaction(() => {
-    const existing = db.prepare(`SELECT value FROM main.meta WHERE key = '${JOBS_MOVE_TOKEN}'`).pluck().get() as string | undefined;
-    if (existing) return existing;
-    const made = randomUUID();
-    db.prepare(`INSERT INTO main.meta (key, value) VALUES ('${JOBS_MOVE_TOKEN}', ?)`).run(made);
-    return made;
-  }).immediate();
+  const token = db
+    .transaction(() => {
+      const existing = db.prepare(`SELECT value FROM main.meta WHERE key = '${JOBS_MOVE_TOKEN}'`).pluck().get() as
+        string | undefined;
+      if (existing) return existing;
+      const made = randomUUID();
+      db.prepare(`INSERT INTO main.meta (key, value) VALUES ('${JOBS_MOVE_TOKEN}', ?)`).run(made);
+      return made;
+    })
+    .immediate();
   db.transaction(() => {
     if (db.prepare(`SELECT 1 FROM ${jobs}.imports WHERE token = ?`).get(token)) return;
     const shift = db.prepare(`SELECT coalesce(max(id), 0) FROM ${jobs}.jobs`).pluck().get() as number;
-    db.prepare(`INSERT INTO ${jobs}.jobs (id, kind, title, params, state, created_at, started_at, finished_at, heartbeat, message)
-      SELECT id + ?, kind, title, params, state, created_at, started_at, finished_at, heartbeat, message FROM main.jobs`).run(shift);
-    db.prepare(`INSERT INTO ${jobs}.job_items (job_id, seq, key, state, error, result, finished_at)
-      SELECT job_id + ?, seq, key, state, error, result, finished_at FROM main.job_items`).run(shift);
-    db.prepare(`INSERT INTO ${jobs}.job_batches (job_id, batch_id, state, applied)
-      SELECT job_id + ?, batch_id, state, applied FROM main.job_batches`).run(shift);
+    db.prepare(
+      `INSERT INTO ${jobs}.jobs (id, kind, title, params, state, created_at, started_at, finished_at, heartbeat, message)
+      SELECT id + ?, kind, title, params, state, created_at, started_at, finished_at, heartbeat, message FROM main.jobs`,
+    ).run(shift);
+    db.prepare(
+      `INSERT INTO ${jobs}.job_items (job_id, seq, key, state, error, result, finished_at)
+      SELECT job_id + ?, seq, key, state, error, result, finished_at FROM main.job_items`,
+    ).run(shift);
+    db.prepare(
+      `INSERT INTO ${jobs}.job_batches (job_id, batch_id, state, applied)
+      SELECT job_id + ?, batch_id, state, applied FROM main.job_batches`,
+    ).run(shift);
     db.prepare(`INSERT INTO ${jobs}.imports (token, at) VALUES (?, ?)`).run(token, Date.now());
   }).immediate();
 }

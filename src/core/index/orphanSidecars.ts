@@ -15,8 +15,17 @@ import type { ImageStore } from './imageStore.ts';
 import type { IndexedImage } from './indexedState.ts';
 
 /** Matches orphaned sidecars to moved images by content hash; records a problem for each. */
-export function adoptOrphanSidecars(db: Database, store: ImageStore, root: string, orphans: readonly ScannedFile[], indexed: Map<string, IndexedImage>, problems: Problem[]): void {
-  const bySha = db.prepare('SELECT id, path FROM images WHERE sha256 = ? AND (sidecar_path IS NULL OR sidecar_path = ?) ORDER BY id LIMIT 1');
+export function adoptOrphanSidecars(
+  db: Database,
+  store: ImageStore,
+  root: string,
+  orphans: readonly ScannedFile[],
+  indexed: Map<string, IndexedImage>,
+  problems: Problem[],
+): void {
+  const bySha = db.prepare(
+    'SELECT id, path FROM images WHERE sha256 = ? AND (sidecar_path IS NULL OR sidecar_path = ?) ORDER BY id LIMIT 1',
+  );
   for (const orphan of orphans) {
     let sha: string;
     let json: string;
@@ -25,7 +34,8 @@ export function adoptOrphanSidecars(db: Database, store: ImageStore, root: strin
       sha = parseSidecar(bytes).image.sha256;
       json = bytes.toString('utf8');
     } catch (err) {
-      const message = err instanceof SidecarError ? err.message : `The sidecar cannot be read: ${(err as Error).message}.`;
+      const message =
+        err instanceof SidecarError ? err.message : `The sidecar cannot be read: ${(err as Error).message}.`;
       problems.push(problem(orphan.path, 'sidecar-invalid', message));
       continue;
     }
@@ -38,11 +48,21 @@ export function adoptOrphanSidecars(db: Database, store: ImageStore, root: strin
         row.sidecarSize = orphan.size;
         row.sidecarMtimeMs = orphan.mtimeMs;
       }
-      problems.push(problem(orphan.path, 'sidecar-detached',
-        `This metadata belongs to ${owner.path} (same content hash), which was moved without it; move it to ${sidecarPathFor(owner.path)}.`));
+      problems.push(
+        problem(
+          orphan.path,
+          'sidecar-detached',
+          `This metadata belongs to ${owner.path} (same content hash), which was moved without it; move it to ${sidecarPathFor(owner.path)}.`,
+        ),
+      );
     } else {
-      problems.push(problem(orphan.path, 'sidecar-without-image', 'No image with this name or with the content hash it records is in the dataset.'));
+      problems.push(
+        problem(
+          orphan.path,
+          'sidecar-without-image',
+          'No image with this name or with the content hash it records is in the dataset.',
+        ),
+      );
     }
   }
 }
-

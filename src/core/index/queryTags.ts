@@ -10,7 +10,8 @@ import { parseQuery } from '../query/parser.ts';
 import type { UnmatchedTerm } from '../../shared/queryHint.ts';
 import { cachedStatement } from './statementCache.ts';
 
-const KNOWN_SQL = 'SELECT 1 FROM tags t WHERE t.key = ? AND EXISTS (SELECT 1 FROM image_tags it WHERE it.tag_id = t.id) LIMIT 1';
+const KNOWN_SQL =
+  'SELECT 1 FROM tags t WHERE t.key = ? AND EXISTS (SELECT 1 FROM image_tags it WHERE it.tag_id = t.id) LIMIT 1';
 /** Keys meeting a condition on `t.key`, with the number of images having a tag of that key, most used first. */
 const keyCounts = (condition: string): string => `SELECT t.key AS key, count(DISTINCT it.image_id) AS count
   FROM tags t JOIN image_tags it ON it.tag_id = t.id WHERE ${condition} GROUP BY t.key ORDER BY count DESC, t.key LIMIT 50`;
@@ -39,7 +40,13 @@ export function unmatchedTerms(db: Database, query: string, ast: QueryAst): Unma
     if (seen.has(node.key) || isKnownTag(db, node.key)) continue;
     seen.add(node.key);
     const term = query.slice(node.position, node.position + node.length);
-    found.push({ term, position: node.position, length: node.length, key: node.key, suggestions: closestTags(db, node.key) });
+    found.push({
+      term,
+      position: node.position,
+      length: node.length,
+      key: node.key,
+      suggestions: closestTags(db, node.key),
+    });
   }
   return found;
 }
@@ -58,13 +65,19 @@ interface KeyCount {
 
 /** Up to three known tags close to `key`, most used first, each by its most used name. */
 export function closestTags(db: Database, key: string): { tag: string; count: number }[] {
-  let rows = cachedStatement(db, keyCounts('t.key >= ? AND t.key < ? AND t.key <> ?')).all(key, key + '\u{10FFFF}', key) as KeyCount[];
+  let rows = cachedStatement(db, keyCounts('t.key >= ? AND t.key < ? AND t.key <> ?')).all(
+    key,
+    key + '\u{10FFFF}',
+    key,
+  ) as KeyCount[];
   if (rows.length === 0) {
     const pattern = `% ${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     rows = cachedStatement(db, keyCounts("t.key LIKE ? ESCAPE '\\'")).all(pattern) as KeyCount[];
   }
   if (rows.length === 0) rows = nearKeys(db, key);
-  return rows.slice(0, MAX_SUGGESTIONS).map(({ key: k, count }) => ({ tag: cachedStatement(db, NAME_SQL).pluck(true).get(k) as string, count }));
+  return rows
+    .slice(0, MAX_SUGGESTIONS)
+    .map(({ key: k, count }) => ({ tag: cachedStatement(db, NAME_SQL).pluck(true).get(k) as string, count }));
 }
 
 /** Known keys within one typing mistake (keys of up to 4 characters) or two, fewest mistakes first, then most used. */
@@ -72,14 +85,17 @@ function nearKeys(db: Database, key: string): KeyCount[] {
   const chars = [...key];
   const most = chars.length <= 4 ? 1 : 2;
   const keys = cachedStatement(db, 'SELECT DISTINCT key FROM tags WHERE length(key) BETWEEN ? AND ?')
-    .pluck(true).all(Math.max(1, chars.length - most), chars.length + most) as string[];
+    .pluck(true)
+    .all(Math.max(1, chars.length - most), chars.length + most) as string[];
   const near = new Map<string, number>();
   for (const candidate of keys) {
     const distance = editDistance(chars, [...candidate], most);
     if (distance <= most && candidate !== key) near.set(candidate, distance);
   }
   if (near.size === 0) return [];
-  const rows = cachedStatement(db, keyCounts('t.key IN (SELECT value FROM json_each(?))')).all(JSON.stringify([...near.keys()])) as KeyCount[];
+  const rows = cachedStatement(db, keyCounts('t.key IN (SELECT value FROM json_each(?))')).all(
+    JSON.stringify([...near.keys()]),
+  ) as KeyCount[];
   return rows.sort((a, b) => near.get(a.key)! - near.get(b.key)! || b.count - a.count || (a.key < b.key ? -1 : 1));
 }
 
@@ -94,7 +110,8 @@ function editDistance(a: string[], b: string[], most: number): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let value = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, previous2[j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, previous2[j - 2]! + 1);
       row.push(value);
       best = Math.min(best, value);
     }

@@ -174,7 +174,16 @@ CREATE INDEX problems_path ON problems(path);
 ${ANNOTATION_TABLES}${CONTENT_TRIGGERS}`;
 
 /** Every table of the index (all rebuilt from the files); a rebuild empties them in one transaction. */
-export const CACHE_TABLES = ['meta', 'images', 'tags', 'image_tags', 'image_folders', 'problems', 'annotations', 'model_tags'] as const;
+export const CACHE_TABLES = [
+  'meta',
+  'images',
+  'tags',
+  'image_tags',
+  'image_folders',
+  'problems',
+  'annotations',
+  'model_tags',
+] as const;
 
 /** The full-text table, emptied with its own command. */
 export const FULL_TEXT_TABLE = 'caption_fts';

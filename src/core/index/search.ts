@@ -148,7 +148,8 @@ function withMatchSet<T>(db: Database, set: MatchSet, body: () => T): T {
   if (!holder) {
     const created: { set: MatchSet | null } = { set: null };
     db.function(MATCH_FUNCTION, { deterministic: false, directOnly: true }, (id: unknown) =>
-      created.set && typeof id === 'number' && hasMatch(created.set, id) ? 1 : 0);
+      created.set && typeof id === 'number' && hasMatch(created.set, id) ? 1 : 0,
+    );
     currentSets.set(db, (holder = created));
   }
   const previous = holder.set;
@@ -198,7 +199,12 @@ function decodeCursor(cursor: string, fingerprint: string, sort: SortSpec): Curs
     decoded = null;
   }
   const valueType = sort.key === 'name' ? 'string' : 'number';
-  if (!Array.isArray(decoded) || decoded.length !== 3 || typeof decoded[1] !== valueType || !Number.isSafeInteger(decoded[2])) {
+  if (
+    !Array.isArray(decoded) ||
+    decoded.length !== 3 ||
+    typeof decoded[1] !== valueType ||
+    !Number.isSafeInteger(decoded[2])
+  ) {
     throw new QueryError('Invalid cursor', 0, 0);
   }
   if (decoded[0] !== fingerprint) throw new QueryError('The cursor belongs to a different query', 0, 0);
@@ -206,6 +212,7 @@ function decodeCursor(cursor: string, fingerprint: string, sort: SortSpec): Curs
 }
 
 function nonNegativeInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, not ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative integer, not ${value}`);
   return value;
 }

@@ -39,9 +39,16 @@ export function tagStats(db: Database, query = '', options: { limit?: number } =
     // Each image_tags row as one number, image_id * pair + tag_id: one string to read, not a row each.
     const few = count * 2 < totalImages;
     const list = few
-      ? cachedStatement(db, `SELECT group_concat(it.image_id * CAST(? AS INTEGER) + it.tag_id) FROM image_tags it
-          WHERE it.image_id IN (SELECT value FROM json_each(?))`).pluck(true).get(pair, JSON.stringify(matchedIds(db, set)))
-      : cachedStatement(db, 'SELECT group_concat(it.image_id * CAST(? AS INTEGER) + it.tag_id) FROM image_tags it').pluck(true).get(pair);
+      ? cachedStatement(
+          db,
+          `SELECT group_concat(it.image_id * CAST(? AS INTEGER) + it.tag_id) FROM image_tags it
+          WHERE it.image_id IN (SELECT value FROM json_each(?))`,
+        )
+          .pluck(true)
+          .get(pair, JSON.stringify(matchedIds(db, set)))
+      : cachedStatement(db, 'SELECT group_concat(it.image_id * CAST(? AS INTEGER) + it.tag_id) FROM image_tags it')
+          .pluck(true)
+          .get(pair);
     const counts = new Uint32Array(maxTag + 1);
     const lastImage = new Float64Array(maxTag + 1).fill(-1);
     forEachNumber(typeof list === 'string' ? list : '', (value) => {
@@ -61,8 +68,9 @@ function rankTags(db: Database, counts: Uint32Array, limit: number): TagStats['t
   counts.forEach((n, id) => {
     if (n > 0) ids.push(id);
   });
-  const rows = cachedStatement(db, 'SELECT id, name FROM tags WHERE id IN (SELECT value FROM json_each(?))')
-    .all(JSON.stringify(ids)) as { id: number; name: string }[];
+  const rows = cachedStatement(db, 'SELECT id, name FROM tags WHERE id IN (SELECT value FROM json_each(?))').all(
+    JSON.stringify(ids),
+  ) as { id: number; name: string }[];
   const tags = rows.map((row) => ({ tag: row.name, count: counts[row.id]! }));
   tags.sort((a, b) => b.count - a.count || Buffer.compare(Buffer.from(a.tag), Buffer.from(b.tag)));
   return limit === -1 ? tags : tags.slice(0, limit);

@@ -34,7 +34,11 @@ export interface AnnotateJobDetails {
 export type JobDetails = ProcessJobDetails | ExportJobDetails | AnnotateJobDetails;
 
 /** The details of a report of a job of `kind`; throws when the report has none of that kind. */
-export function detailsOfKind<K extends JobDetails['kind']>(details: JobDetails | null, kind: K): Extract<JobDetails, { kind: K }> {
-  if (details?.kind !== kind) throw new Error(`Expected the details of a finished ${kind} job, got ${details ? details.kind : 'none'}.`);
+export function detailsOfKind<K extends JobDetails['kind']>(
+  details: JobDetails | null,
+  kind: K,
+): Extract<JobDetails, { kind: K }> {
+  if (details?.kind !== kind)
+    throw new Error(`Expected the details of a finished ${kind} job, got ${details ? details.kind : 'none'}.`);
   return details as Extract<JobDetails, { kind: K }>;
 }

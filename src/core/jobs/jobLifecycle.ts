@@ -11,8 +11,7 @@ import type { JobProgress } from './jobRunner.ts';
 
 /** How an item ended. A failure may carry a result too (what is known about it, e.g. `{ failure: 'policy' }`). */
 export type ItemResult =
-  | { state: 'done' | 'skipped'; result?: unknown }
-  | { state: 'failed'; error: string; result?: unknown };
+  { state: 'done' | 'skipped'; result?: unknown } | { state: 'failed'; error: string; result?: unknown };
 
 /** A job being run by this process, as its work sees it. */
 export interface JobRun {
@@ -48,7 +47,12 @@ export const HEARTBEAT_INTERVAL_MS = 5_000;
  * the job runs in another live process; when `work` throws, the job is paused with the error as its
  * message and the error is rethrown.
  */
-export async function runJobLifecycle(db: Database, jobId: number, options: LifecycleOptions, work: (run: JobRun) => Promise<WorkEnd | void>): Promise<JobInfo> {
+export async function runJobLifecycle(
+  db: Database,
+  jobId: number,
+  options: LifecycleOptions,
+  work: (run: JobRun) => Promise<WorkEnd | void>,
+): Promise<JobInfo> {
   const job = getJob(db, jobId);
   if (!job) throw new Error(`There is no job ${jobId}.`);
   claimJob(db, jobId);
@@ -71,9 +75,14 @@ export async function runJobLifecycle(db: Database, jobId: number, options: Life
     const rate = seconds > 0 ? finishedThisRun / seconds : 0;
     const left = job.total - counts.done - counts.failed - counts.skipped;
     options.onProgress?.({
-      jobId, total: job.total, ...counts, done: counts.done + (extra.providerDone ?? 0), rate,
+      jobId,
+      total: job.total,
+      ...counts,
+      done: counts.done + (extra.providerDone ?? 0),
+      rate,
       etaSeconds: options.estimate !== false && rate > 0 ? left / rate : null,
-      ...(extra.key ? { key: extra.key } : {}), ...(extra.error ? { error: extra.error } : {}),
+      ...(extra.key ? { key: extra.key } : {}),
+      ...(extra.error ? { error: extra.error } : {}),
     });
   };
   const run: JobRun = {
@@ -103,9 +112,22 @@ export async function runJobLifecycle(db: Database, jobId: number, options: Life
   try {
     const now = getJob(db, jobId)!;
     const left = now.total - now.done - now.failed - now.skipped;
-    if (failure) setJobState(db, jobId, 'paused', `Stopped: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`);
-    else if (left === 0) setJobState(db, jobId, 'done', now.failed > 0 ? `${now.failed} of ${now.total} items failed.` : null);
-    else setJobState(db, jobId, 'paused', end?.pausedMessage !== undefined ? end.pausedMessage : local.signal.aborted ? 'Cancelled.' : null);
+    if (failure)
+      setJobState(
+        db,
+        jobId,
+        'paused',
+        `Stopped: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`,
+      );
+    else if (left === 0)
+      setJobState(db, jobId, 'done', now.failed > 0 ? `${now.failed} of ${now.total} items failed.` : null);
+    else
+      setJobState(
+        db,
+        jobId,
+        'paused',
+        end?.pausedMessage !== undefined ? end.pausedMessage : local.signal.aborted ? 'Cancelled.' : null,
+      );
   } catch (err) {
     // The state could not be written (a full disk): the job stays "running" with this process as its
     // owner, and counts as interrupted as soon as the process is gone.

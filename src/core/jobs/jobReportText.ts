@@ -13,15 +13,23 @@ export function jobDetailsText(details: JobDetails | null): string[] {
   if (!details) return [];
   switch (details.kind) {
     case 'annotate': {
-      const parts = [`${details.tagsAdded} tags added`, `${details.tagsSuggested} suggested for review`, `${details.captionsChanged} captions changed`];
-      if (details.captionsHeld) parts.push(`${details.captionsHeld} hand-written captions kept (the model's text is held for review)`);
-      const refused = details.policyViolations ? `; ${details.policyViolations} refused by the provider's content policy` : '';
+      const parts = [
+        `${details.tagsAdded} tags added`,
+        `${details.tagsSuggested} suggested for review`,
+        `${details.captionsChanged} captions changed`,
+      ];
+      if (details.captionsHeld)
+        parts.push(`${details.captionsHeld} hand-written captions kept (the model's text is held for review)`);
+      const refused = details.policyViolations
+        ? `; ${details.policyViolations} refused by the provider's content policy`
+        : '';
       return [`${details.model}: ${details.annotated} annotated; ${parts.join(', ')}${refused}.`];
     }
     case 'process': {
       const lines: string[] = [];
       if (details.cropped || details.upscaled) lines.push(`${details.cropped} cropped, ${details.upscaled} upscaled.`);
-      if (details.buckets.length > 0) lines.push(`Buckets: ${details.buckets.map((b) => `${b.bucket} x${b.count}`).join(', ')}`);
+      if (details.buckets.length > 0)
+        lines.push(`Buckets: ${details.buckets.map((b) => `${b.bucket} x${b.count}`).join(', ')}`);
       return lines;
     }
     case 'export':

@@ -75,7 +75,12 @@ export class ItemFailed extends Error {
 }
 
 /** Runs (or resumes) a job until its items are all finished or it is cancelled; returns its final state. */
-export async function runJob(db: Database, jobId: number, execute: ItemExecutor, options: RunJobOptions): Promise<JobInfo> {
+export async function runJob(
+  db: Database,
+  jobId: number,
+  execute: ItemExecutor,
+  options: RunJobOptions,
+): Promise<JobInfo> {
   return runJobLifecycle(db, jobId, options, async (run) => {
     const pending = jobItems(db, jobId, 'pending');
     run.progress();
@@ -100,7 +105,11 @@ export async function runJob(db: Database, jobId: number, execute: ItemExecutor,
               return;
             }
             if (err instanceof ItemAborted || (stop.signal.aborted && (err as Error).name === 'AbortError')) return;
-            outcome = { state: 'failed', error: err instanceof Error ? err.message : String(err), ...(err instanceof ItemFailed ? { result: err.result } : {}) };
+            outcome = {
+              state: 'failed',
+              error: err instanceof Error ? err.message : String(err),
+              ...(err instanceof ItemFailed ? { result: err.result } : {}),
+            };
           }
           run.finish(item, outcome);
         }

@@ -74,7 +74,8 @@ export interface JobReport {
 /** Plans a job: resolves its images and stores it with its items (all pending). Returns its id. */
 export function planJob(db: Database, root: string, spec: JobSpec): number {
   if (spec.kind === 'annotate') {
-    if (spec.params.annotator.type === 'cloud' && spec.params.annotator.baseUrl) checkBaseUrl(spec.params.annotator.baseUrl);
+    if (spec.params.annotator.type === 'cloud' && spec.params.annotator.baseUrl)
+      checkBaseUrl(spec.params.annotator.baseUrl);
     const paths = queryPaths(db, spec.query);
     const title = `Annotate ${paths.length} image${paths.length === 1 ? '' : 's'} with ${annotatorId(spec.params.annotator)}${spec.query ? ` (${spec.query})` : ''}`;
     return createJob(db, 'annotate', title, { root, query: spec.query, params: spec.params }, paths);
@@ -90,8 +91,19 @@ export function planJob(db: Database, root: string, spec: JobSpec): number {
   const paths = exportSourcePaths(db, root, spec.source);
   const params: ExportParams = { ...spec.params, out, names: uniqueNames(paths) };
   claimExportFolder(out, spec.params.format, root);
-  const from = 'query' in spec.source ? (spec.source.query ? `"${spec.source.query}"` : 'all images') : `project ${spec.source.project}`;
-  return createJob(db, 'export', `Export ${paths.length} images (${from}) as ${spec.params.format} to ${out}`, { root, params }, paths);
+  const from =
+    'query' in spec.source
+      ? spec.source.query
+        ? `"${spec.source.query}"`
+        : 'all images'
+      : `project ${spec.source.project}`;
+  return createJob(
+    db,
+    'export',
+    `Export ${paths.length} images (${from}) as ${spec.params.format} to ${out}`,
+    { root, params },
+    paths,
+  );
 }
 
 /** Options of runPlannedJob. */
@@ -108,23 +120,51 @@ export interface RunPlannedOptions {
 }
 
 /** Runs (or resumes) a job, then its finishing step when every item is through. */
-export async function runPlannedJob(db: Database, jobId: number, runItem: ItemRunner, options: RunPlannedOptions): Promise<JobReport> {
+export async function runPlannedJob(
+  db: Database,
+  jobId: number,
+  runItem: ItemRunner,
+  options: RunPlannedOptions,
+): Promise<JobReport> {
   const job = getJob(db, jobId);
   if (!job) throw new Error(`There is no job ${jobId}.`);
-  if (job.kind !== 'process' && job.kind !== 'export' && job.kind !== 'annotate') throw new Error(`Job ${jobId} is a ${job.kind} job, which this front end cannot run.`);
+  if (job.kind !== 'process' && job.kind !== 'export' && job.kind !== 'annotate')
+    throw new Error(`Job ${jobId} is a ${job.kind} job, which this front end cannot run.`);
   const stored = job.params as { root: string; params: ProcessParams | ExportParams | AnnotateParams };
-  if (job.kind === 'annotate') return runAnnotateJob(db, jobId, stored.root, stored.params as AnnotateParams, runItem, options);
+  if (job.kind === 'annotate')
+    return runAnnotateJob(db, jobId, stored.root, stored.params as AnnotateParams, runItem, options);
   if (job.kind === 'export' && options.captionExtension !== undefined) {
-    await finishUnchangedExports(db, jobId, { root: stored.root, captionExtension: options.captionExtension }, stored.params as ExportParams, options);
+    await finishUnchangedExports(
+      db,
+      jobId,
+      { root: stored.root, captionExtension: options.captionExtension },
+      stored.params as ExportParams,
+      options,
+    );
   }
-  const finished = await runJob(db, jobId, (item, signal) => runItem({ kind: job.kind, params: stored.params, key: item.key } as ItemRequest, signal), options);
+  const finished = await runJob(
+    db,
+    jobId,
+    (item, signal) => runItem({ kind: job.kind, params: stored.params, key: item.key } as ItemRequest, signal),
+    options,
+  );
   if (finished.state !== 'done') return { job: finished, details: null };
-  const details = job.kind === 'process' ? finishProcess(db, jobId, stored.root) : { kind: 'export' as const, ...finishExport(db, jobId, stored.params as ExportParams, stored.root) };
+  const details =
+    job.kind === 'process'
+      ? finishProcess(db, jobId, stored.root)
+      : { kind: 'export' as const, ...finishExport(db, jobId, stored.params as ExportParams, stored.root) };
   return { job: finished, details };
 }
 
 /** Runs an annotate job: its own concurrency, and each image's index rows re-read once its files are written. */
-async function runAnnotateJob(db: Database, jobId: number, root: string, params: AnnotateParams, runItem: ItemRunner, options: RunPlannedOptions): Promise<JobReport> {
+async function runAnnotateJob(
+  db: Database,
+  jobId: number,
+  root: string,
+  params: AnnotateParams,
+  runItem: ItemRunner,
+  options: RunPlannedOptions,
+): Promise<JobReport> {
   const store = new ImageStore(db);
   const refresh = (path: string): void => {
     try {
@@ -135,26 +175,37 @@ async function runAnnotateJob(db: Database, jobId: number, root: string, params:
   };
   if (params.annotator.type === 'cloud' && params.annotator.batch) {
     const finished = await runBatchAnnotateJob(db, jobId, root, params, {
-      apiKey: options.apiKey, onApplied: refresh,
-      ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      apiKey: options.apiKey,
+      onApplied: refresh,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.batchPollMs !== undefined ? { pollMs: options.batchPollMs } : {}),
     });
     return { job: finished, details: annotateDetails(db, jobId, annotatorId(params.annotator)) };
   }
-  const finished = await runJob(db, jobId, async (item, signal) => {
-    try {
-      return await runItem({ kind: 'annotate', params, key: item.key }, signal);
-    } finally {
-      refresh(item.key);
-    }
-  }, { ...options, concurrency: annotateConcurrency(params.annotator) });
+  const finished = await runJob(
+    db,
+    jobId,
+    async (item, signal) => {
+      try {
+        return await runItem({ kind: 'annotate', params, key: item.key }, signal);
+      } finally {
+        refresh(item.key);
+      }
+    },
+    { ...options, concurrency: annotateConcurrency(params.annotator) },
+  );
   return { job: finished, details: annotateDetails(db, jobId, annotatorId(params.annotator)) };
 }
 
 /** Counts of an annotate job's results: tags added and suggested, captions held, and the refusals of this job's own items. */
 function annotateDetails(db: Database, jobId: number, model: string): AnnotateJobDetails {
-  const applied = jobItems(db, jobId, 'done').map((i) => (i.result as { applied?: AppliedAnnotation } | null)?.applied).filter((a) => a !== undefined);
-  const policy = jobItems(db, jobId, 'failed').filter((i) => (i.result as { failure?: unknown } | null)?.failure === 'policy').length;
+  const applied = jobItems(db, jobId, 'done')
+    .map((i) => (i.result as { applied?: AppliedAnnotation } | null)?.applied)
+    .filter((a) => a !== undefined);
+  const policy = jobItems(db, jobId, 'failed').filter(
+    (i) => (i.result as { failure?: unknown } | null)?.failure === 'policy',
+  ).length;
   return {
     kind: 'annotate',
     model,
@@ -170,7 +221,9 @@ function annotateDetails(db: Database, jobId: number, model: string): AnnotateJo
 function finishProcess(db: Database, jobId: number, root: string): ProcessJobDetails {
   // Temporary files a process run killed halfway left among the derived images (a live writer's are never touched).
   removeStrayTemps(findAtomicTemps(join(datasetLayout(root).dir, 'derived')));
-  const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')].map((i) => i.result as ProcessResult);
+  const results = [...jobItems(db, jobId, 'done'), ...jobItems(db, jobId, 'skipped')].map(
+    (i) => i.result as ProcessResult,
+  );
   const buckets = new Map<string, number>();
   for (const r of results) if (r.bucket) buckets.set(r.bucket, (buckets.get(r.bucket) ?? 0) + 1);
   return {

@@ -15,20 +15,28 @@ import { JOBS_APPLICATION_ID, JOBS_SCHEMA, JOBS_SCHEMA_NAME, JOBS_SCHEMA_VERSION
 /** How long a repair waits for other connections to let go of the dataset. */
 const REPAIR_WAIT_MS = 2_000;
 
-type JobsState = { kind: 'empty' } | { kind: 'ours' } | { kind: 'newer'; version: number } | { kind: 'aside'; reason: string };
+type JobsState =
+  { kind: 'empty' } | { kind: 'ours' } | { kind: 'newer'; version: number } | { kind: 'aside'; reason: string };
 
 /**
  * Makes sure `file` is a usable jobs database (creating it when missing, moving a damaged or foreign
  * one aside), so it can be attached. `users` is the caller's registration on the index; notes go to
  * `messages`.
  */
-export function prepareJobsDatabase(file: string, users: IndexUsersLock, messages: string[], busyTimeoutMs = 10_000): void {
+export function prepareJobsDatabase(
+  file: string,
+  users: IndexUsersLock,
+  messages: string[],
+  busyTimeoutMs = 10_000,
+): void {
   for (let attempt = 0; attempt < 2; attempt++) {
     const state = checkJobsDatabase(file, busyTimeoutMs);
     if (state.kind === 'ours') return;
     if (state.kind === 'newer') {
-      throw new Error(`${file} was written by a newer Tagbench (jobs schema ${state.version}, this one reads up to ${JOBS_SCHEMA_VERSION}); `
-        + 'use that version, or move the file away to start a new job history. It was left as it is.');
+      throw new Error(
+        `${file} was written by a newer Tagbench (jobs schema ${state.version}, this one reads up to ${JOBS_SCHEMA_VERSION}); ` +
+          'use that version, or move the file away to start a new job history. It was left as it is.',
+      );
     }
     if (state.kind === 'empty') {
       createJobsSchema(file, busyTimeoutMs);
@@ -40,12 +48,16 @@ export function prepareJobsDatabase(file: string, users: IndexUsersLock, message
     });
     if (!alone) {
       if (checkJobsDatabase(file, busyTimeoutMs).kind !== 'aside') continue;
-      throw new IndexInUseError(`The job history ${file} ${state.reason}, but another Tagbench process (a VS Code window or a tagbench `
-        + 'command) has this dataset open, so it was left as it is. Close the others and run again.');
+      throw new IndexInUseError(
+        `The job history ${file} ${state.reason}, but another Tagbench process (a VS Code window or a tagbench ` +
+          'command) has this dataset open, so it was left as it is. Close the others and run again.',
+      );
     }
     if (aside) {
-      messages.push(`${basename(file)} ${state.reason}; it was moved to ${basename(aside)} (the job history before it is in that file) `
-        + 'and a new one was started.');
+      messages.push(
+        `${basename(file)} ${state.reason}; it was moved to ${basename(aside)} (the job history before it is in that file) ` +
+          'and a new one was started.',
+      );
     }
   }
   createJobsSchema(file, busyTimeoutMs);
@@ -78,7 +90,8 @@ function inspect(db: Database): JobsState {
   const appId = db.pragma('application_id', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
   const tables = db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get() as number;
-  if (appId === 0 && tables === 0) return version > JOBS_SCHEMA_VERSION ? { kind: 'newer', version } : { kind: 'empty' };
+  if (appId === 0 && tables === 0)
+    return version > JOBS_SCHEMA_VERSION ? { kind: 'newer', version } : { kind: 'empty' };
   if (appId !== JOBS_APPLICATION_ID) return { kind: 'aside', reason: 'is not a Tagbench job history' };
   if (version > JOBS_SCHEMA_VERSION) return { kind: 'newer', version };
   if (version < 1) return { kind: 'aside', reason: `has an unknown schema version (${version})` };
@@ -102,7 +115,10 @@ function createJobsSchema(file: string, busyTimeoutMs: number): void {
 
 /** Renames a damaged database (and its write-ahead log) to `<name>.damaged-<time>`; returns the new name. */
 function moveAside(file: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   let aside = `${file}.damaged-${stamp}`;
   for (let n = 2; existsSync(aside); n++) aside = `${file}.damaged-${stamp}-${n}`;
   renameSync(file, aside);

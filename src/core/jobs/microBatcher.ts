@@ -57,17 +57,23 @@ export class MicroBatcher<T, R> {
       if (batch.every((w) => w.signal?.aborted)) controller.abort();
     };
     for (const w of batch) w.signal?.addEventListener('abort', onAbort, { once: true });
-    this.run(batch.map((w) => w.item), controller.signal).then(
-      (outcomes) => batch.forEach((w, i) => {
-        const outcome = outcomes[i];
-        if (outcome instanceof Error) w.reject(outcome);
-        else if (outcome === undefined) w.reject(new Error('The batch gave no result for this item.'));
-        else w.resolve(outcome);
-      }),
-      (err: unknown) => batch.forEach((w) => w.reject(err instanceof Error ? err : new Error(String(err)))),
-    ).finally(() => {
-      for (const w of batch) w.signal?.removeEventListener('abort', onAbort);
-    });
+    this.run(
+      batch.map((w) => w.item),
+      controller.signal,
+    )
+      .then(
+        (outcomes) =>
+          batch.forEach((w, i) => {
+            const outcome = outcomes[i];
+            if (outcome instanceof Error) w.reject(outcome);
+            else if (outcome === undefined) w.reject(new Error('The batch gave no result for this item.'));
+            else w.resolve(outcome);
+          }),
+        (err: unknown) => batch.forEach((w) => w.reject(err instanceof Error ? err : new Error(String(err)))),
+      )
+      .finally(() => {
+        for (const w of batch) w.signal?.removeEventListener('abort', onAbort);
+      });
   }
 }
 

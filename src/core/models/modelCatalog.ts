@@ -54,7 +54,8 @@ export interface ModelCatalog {
 export function defaultBuiltInFolder(): string | undefined {
   for (const relative of ['../models/', '../../../models/']) {
     const folder = fileURLToPath(new URL(relative, import.meta.url));
-    if (existsSync(folder) && readdirSync(folder).some((name) => name.toLowerCase().endsWith('.onnx'))) return resolve(folder);
+    if (existsSync(folder) && readdirSync(folder).some((name) => name.toLowerCase().endsWith('.onnx')))
+      return resolve(folder);
   }
   return undefined;
 }
@@ -65,7 +66,10 @@ const described = new Map<string, { stamp: string; result: ModelInfo | RejectedM
 export async function listUpscalerModels(options: CatalogOptions = {}): Promise<ModelCatalog> {
   const catalog: ModelCatalog = { models: [], rejected: [] };
   const builtInFolder = options.builtInFolder ?? defaultBuiltInFolder();
-  const folders: Array<[string | undefined, boolean]> = [[builtInFolder, true], [options.userFolder, false]];
+  const folders: Array<[string | undefined, boolean]> = [
+    [builtInFolder, true],
+    [options.userFolder, false],
+  ];
   for (const [folder, builtIn] of folders) {
     if (!folder || !existsSync(folder)) continue;
     const files = readdirSync(folder, { withFileTypes: true })

@@ -86,23 +86,39 @@ export function loadModelCatalog(json: unknown = catalogJson): CatalogModel[] {
     for (const field of ['name', 'kind', 'repo', 'revision', 'destination']) {
       if (typeof m[field] !== 'string' || m[field] === '') throw new Error(`${where} has no "${field}".`);
     }
-    if (/(^|[\\/])\.\.([\\/]|$)/.test(m['destination'] as string) || /^[\\/]/.test(m['destination'] as string)) throw new Error(`${where}: "destination" must stay inside the models folder.`);
+    if (/(^|[\\/])\.\.([\\/]|$)/.test(m['destination'] as string) || /^[\\/]/.test(m['destination'] as string))
+      throw new Error(`${where}: "destination" must stay inside the models folder.`);
     if (!Array.isArray(m['files']) || m['files'].length === 0) throw new Error(`${where} has no "files".`);
     const files = (m['files'] as Record<string, unknown>[]).map((f) => {
-      if (typeof f['path'] !== 'string' || f['path'] === '' || f['path'].split('/').includes('..')) throw new Error(`${where} has a file without a valid "path".`);
-      if (f['size'] !== null && (typeof f['size'] !== 'number' || !Number.isSafeInteger(f['size']) || f['size'] < 0)) throw new Error(`${where}: ${f['path']} has a bad "size".`);
-      if (f['sha256'] !== null && (typeof f['sha256'] !== 'string' || !/^[0-9a-f]{64}$/i.test(f['sha256']))) throw new Error(`${where}: ${f['path']} has a bad "sha256".`);
-      return { path: f['path'], size: f['size'] as number | null, sha256: (f['sha256'] as string | null)?.toLowerCase() ?? null };
+      if (typeof f['path'] !== 'string' || f['path'] === '' || f['path'].split('/').includes('..'))
+        throw new Error(`${where} has a file without a valid "path".`);
+      if (f['size'] !== null && (typeof f['size'] !== 'number' || !Number.isSafeInteger(f['size']) || f['size'] < 0))
+        throw new Error(`${where}: ${f['path']} has a bad "size".`);
+      if (f['sha256'] !== null && (typeof f['sha256'] !== 'string' || !/^[0-9a-f]{64}$/i.test(f['sha256'])))
+        throw new Error(`${where}: ${f['path']} has a bad "sha256".`);
+      return {
+        path: f['path'],
+        size: f['size'] as number | null,
+        sha256: (f['sha256'] as string | null)?.toLowerCase() ?? null,
+      };
     });
     return {
-      name: m['name'] as string, kind: m['kind'] as string, repo: m['repo'] as string, revision: m['revision'] as string,
-      destination: m['destination'] as string, files, ...(typeof m['description'] === 'string' ? { description: m['description'] } : {}),
+      name: m['name'] as string,
+      kind: m['kind'] as string,
+      repo: m['repo'] as string,
+      revision: m['revision'] as string,
+      destination: m['destination'] as string,
+      files,
+      ...(typeof m['description'] === 'string' ? { description: m['description'] } : {}),
     };
   });
 }
 
 /** The catalog model of that name, or undefined. */
-export function findCatalogModel(name: string, catalog: readonly CatalogModel[] = loadModelCatalog()): CatalogModel | undefined {
+export function findCatalogModel(
+  name: string,
+  catalog: readonly CatalogModel[] = loadModelCatalog(),
+): CatalogModel | undefined {
   return catalog.find((m) => m.name === name);
 }
 
@@ -112,13 +128,20 @@ export function hubBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** `<base>/<repo>/resolve/<revision>/<path>`, each part URL-encoded. */
-export function modelFileUrl(model: Pick<CatalogModel, 'repo' | 'revision'>, path: string, baseUrl = hubBaseUrl()): string {
+export function modelFileUrl(
+  model: Pick<CatalogModel, 'repo' | 'revision'>,
+  path: string,
+  baseUrl = hubBaseUrl(),
+): string {
   const encode = (text: string): string => text.split('/').map(encodeURIComponent).join('/');
   return `${baseUrl.replace(/\/+$/, '')}/${encode(model.repo)}/resolve/${encodeURIComponent(model.revision)}/${encode(path)}`;
 }
 
 /** A model's files on disk: `installed` when all are there with the known sizes, `partial` when some are (or .part files), else `missing`. */
-export function modelInstallState(model: CatalogModel, modelsDir: string): { state: 'installed' | 'partial' | 'missing'; folder: string } {
+export function modelInstallState(
+  model: CatalogModel,
+  modelsDir: string,
+): { state: 'installed' | 'partial' | 'missing'; folder: string } {
   const folder = join(modelsDir, model.destination);
   let complete = 0;
   let started = 0;
@@ -133,11 +156,17 @@ export function modelInstallState(model: CatalogModel, modelsDir: string): { sta
 }
 
 /** Downloads every file of a catalog model into `<modelsDir>/<destination>/`, skipping verified ones. */
-export async function downloadModel(model: CatalogModel, modelsDir: string, options: DownloadOptions = {}): Promise<{ folder: string; files: FileDownloadResult[] }> {
+export async function downloadModel(
+  model: CatalogModel,
+  modelsDir: string,
+  options: DownloadOptions = {},
+): Promise<{ folder: string; files: FileDownloadResult[] }> {
   const folder = join(modelsDir, model.destination);
   const files: FileDownloadResult[] = [];
   for (const file of model.files) {
-    files.push(await downloadFile(modelFileUrl(model, file.path, options.baseUrl), join(folder, file.path), file, options));
+    files.push(
+      await downloadFile(modelFileUrl(model, file.path, options.baseUrl), join(folder, file.path), file, options),
+    );
   }
   return { folder, files };
 }
@@ -147,9 +176,18 @@ export async function downloadModel(model: CatalogModel, modelsDir: string, opti
  * connections, verifying `expected` size and SHA-256 when known, and renaming into place. A file
  * already at `dest` that passes the checks is kept and reported as skipped.
  */
-export async function downloadFile(url: string, dest: string, expected: { size: number | null; sha256: string | null } = { size: null, sha256: null }, options: DownloadOptions = {}): Promise<FileDownloadResult> {
+export async function downloadFile(
+  url: string,
+  dest: string,
+  expected: { size: number | null; sha256: string | null } = { size: null, sha256: null },
+  options: DownloadOptions = {},
+): Promise<FileDownloadResult> {
   const existing = fileSize(dest);
-  if (existing !== null && (expected.size === null || existing === expected.size) && (expected.sha256 === null || (await sha256Of(dest)) === expected.sha256)) {
+  if (
+    existing !== null &&
+    (expected.size === null || existing === expected.size) &&
+    (expected.sha256 === null || (await sha256Of(dest)) === expected.sha256)
+  ) {
     return { path: dest, bytes: existing, skipped: true, resumed: false };
   }
   mkdirSync(dirname(dest), { recursive: true });
@@ -171,13 +209,17 @@ export async function downloadFile(url: string, dest: string, expected: { size: 
   const size = statSync(part).size;
   if (expected.size !== null && size !== expected.size) {
     unlinkSync(part);
-    throw new DownloadError(`${url} gave ${size} bytes, not the ${expected.size} expected; the partial file was deleted.`);
+    throw new DownloadError(
+      `${url} gave ${size} bytes, not the ${expected.size} expected; the partial file was deleted.`,
+    );
   }
   if (expected.sha256 !== null) {
     const actual = await sha256Of(part);
     if (actual !== expected.sha256) {
       unlinkSync(part);
-      throw new DownloadError(`${url} does not match its SHA-256 (expected ${expected.sha256}, got ${actual}); the download was deleted.`);
+      throw new DownloadError(
+        `${url} does not match its SHA-256 (expected ${expected.sha256}, got ${actual}); the download was deleted.`,
+      );
     }
   }
   renameSync(part, dest);
@@ -185,7 +227,13 @@ export async function downloadFile(url: string, dest: string, expected: { size: 
 }
 
 /** One request: continues `part` (Range) or restarts it, and writes the body to it. */
-async function fetchToPart(url: string, part: string, dest: string, expected: { size: number | null }, options: DownloadOptions): Promise<{ resumed: boolean }> {
+async function fetchToPart(
+  url: string,
+  part: string,
+  dest: string,
+  expected: { size: number | null },
+  options: DownloadOptions,
+): Promise<{ resumed: boolean }> {
   let offset = fileSize(part) ?? 0;
   if (expected.size !== null && offset > expected.size) {
     unlinkSync(part);
@@ -230,7 +278,9 @@ async function fetchToPart(url: string, part: string, dest: string, expected: { 
   if (expected.size !== null && total !== null && total !== expected.size) {
     await response.body?.cancel();
     if (existsSync(part)) unlinkSync(part);
-    throw new DownloadError(`${url} is ${total} bytes, not the ${expected.size} the catalog expects; check the revision.`);
+    throw new DownloadError(
+      `${url} is ${total} bytes, not the ${expected.size} the catalog expects; check the revision.`,
+    );
   }
   const file = await open(part, offset > 0 ? 'a' : 'w');
   let bytes = offset;
@@ -253,22 +303,36 @@ async function fetchToPart(url: string, part: string, dest: string, expected: { 
     }
   } catch (err) {
     if (options.signal?.aborted) throw err;
-    throw new DownloadError(`The download of ${url} was interrupted after ${bytes} bytes (${causeOf(err)}); run it again to resume.`, true, { cause: err });
+    throw new DownloadError(
+      `The download of ${url} was interrupted after ${bytes} bytes (${causeOf(err)}); run it again to resume.`,
+      true,
+      { cause: err },
+    );
   } finally {
     await file.close();
   }
   report(true);
-  if (total !== null && bytes < total) throw new DownloadError(`The download of ${url} stopped after ${bytes} of ${total} bytes; run it again to resume.`, true);
+  if (total !== null && bytes < total)
+    throw new DownloadError(
+      `The download of ${url} stopped after ${bytes} of ${total} bytes; run it again to resume.`,
+      true,
+    );
   return { resumed: offset > 0 };
 }
 
 function httpError(url: string, dest: string, response: Response): DownloadError {
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  if (response.status === 404) return new DownloadError(`${url} was not found (${status}); check the repository, revision and file name.`);
+  if (response.status === 404)
+    return new DownloadError(`${url} was not found (${status}); check the repository, revision and file name.`);
   if (response.status === 401 || response.status === 403) {
-    return new DownloadError(`${url} was refused (${status}); the repository may be gated or private: set HF_TOKEN to an access token that can read it.`);
+    return new DownloadError(
+      `${url} was refused (${status}); the repository may be gated or private: set HF_TOKEN to an access token that can read it.`,
+    );
   }
-  return new DownloadError(`Downloading ${url} to ${dest} failed (${status}).`, response.status >= 500 || response.status === 429);
+  return new DownloadError(
+    `Downloading ${url} to ${dest} failed (${status}).`,
+    response.status >= 500 || response.status === 429,
+  );
 }
 
 /** The SHA-256 of a file, as lower-case hex. */

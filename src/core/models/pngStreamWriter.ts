@@ -119,7 +119,13 @@ function paethRow(row: Uint8Array, above: Uint8Array, bpp: number, into: Buffer,
 }
 
 /** A PngStreamWriter onto a new file; `close()` after finish() waits for the file to be flushed. */
-export function pngFileWriter(path: string, width: number, height: number, channels: 3 | 4, options: PngStreamOptions = {}): { writer: PngStreamWriter; close: () => Promise<void>; destroy: () => void } {
+export function pngFileWriter(
+  path: string,
+  width: number,
+  height: number,
+  channels: 3 | 4,
+  options: PngStreamOptions = {},
+): { writer: PngStreamWriter; close: () => Promise<void>; destroy: () => void } {
   const file = createWriteStream(path);
   const writer = new PngStreamWriter(file, width, height, channels, options);
   return {

@@ -68,7 +68,14 @@ export class RowResampler {
   private readonly emit: (row: Uint8Array, y: number) => void;
 
   /** `emit` receives each output row (a reused buffer: copy it to keep it) and its index. */
-  constructor(srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number, channels: number, emit: (row: Uint8Array, y: number) => void) {
+  constructor(
+    srcWidth: number,
+    srcHeight: number,
+    dstWidth: number,
+    dstHeight: number,
+    channels: number,
+    emit: (row: Uint8Array, y: number) => void,
+  ) {
     this.srcWidth = srcWidth;
     this.srcHeight = srcHeight;
     this.dstWidth = dstWidth;

@@ -26,7 +26,10 @@ export function tileSpans(length: number, maxTile: number, overlap: number, fixe
   if (!(length >= 1)) throw new RangeError(`axis length must be at least 1, got ${length}`);
   const tile = fixedTile ?? maxTile;
   if (length <= tile || !Number.isFinite(tile) || tile <= 0) return [{ start: 0, size: fixedTile ?? length }];
-  if (tile < 2 * overlap + 2) throw new RangeError(`a tile of ${tile} px is too small for an overlap of ${overlap} px (needs at least ${2 * overlap + 2})`);
+  if (tile < 2 * overlap + 2)
+    throw new RangeError(
+      `a tile of ${tile} px is too small for an overlap of ${overlap} px (needs at least ${2 * overlap + 2})`,
+    );
   const count = Math.ceil((length - overlap) / (tile - overlap));
   // Even the tiles out: same count, smallest size that still gives every neighbour pair `overlap`.
   const size = fixedTile ?? Math.min(tile, Math.ceil((length + (count - 1) * overlap) / count));

@@ -116,7 +116,10 @@ export async function upscaleImage(input: Buffer | string, options: UpscaleOptio
 }
 
 /** Upscales an image and returns it encoded as PNG (streamed: the raw result is never held whole). */
-export async function upscaleImageToPng(input: Buffer | string, options: UpscalePngOptions): Promise<UpscaleResultInfo & { png: Buffer }> {
+export async function upscaleImageToPng(
+  input: Buffer | string,
+  options: UpscalePngOptions,
+): Promise<UpscaleResultInfo & { png: Buffer }> {
   const parts: Buffer[] = [];
   const target = new PassThrough();
   target.on('data', (part: Buffer) => parts.push(part));
@@ -142,7 +145,11 @@ export async function upscaleImageToPng(input: Buffer | string, options: Upscale
  * hidden temporary file beside `path` and renames it over `path` when complete, so a failure or a
  * cancellation leaves no partial image.
  */
-export async function upscaleImageToFile(input: Buffer | string, path: string, options: UpscalePngOptions): Promise<UpscaleResultInfo> {
+export async function upscaleImageToFile(
+  input: Buffer | string,
+  path: string,
+  options: UpscalePngOptions,
+): Promise<UpscaleResultInfo> {
   const temp = atomicTempFile(path);
   let file: ReturnType<typeof pngFileWriter> | undefined;
   try {
@@ -166,10 +173,16 @@ function pngOptions(options: UpscalePngOptions): PngStreamOptions {
 }
 
 /** The size of the result for a source of width x height: the model's scale, or shrunk to the target long side. */
-export function outputSize(width: number, height: number, scale: number, targetLongSide?: number): { width: number; height: number; unchanged: boolean } {
+export function outputSize(
+  width: number,
+  height: number,
+  scale: number,
+  targetLongSide?: number,
+): { width: number; height: number; unchanged: boolean } {
   const long = Math.max(width, height);
   if (targetLongSide !== undefined && long >= targetLongSide) return { width, height, unchanged: true };
-  if (targetLongSide === undefined || long * scale <= targetLongSide) return { width: width * scale, height: height * scale, unchanged: false };
+  if (targetLongSide === undefined || long * scale <= targetLongSide)
+    return { width: width * scale, height: height * scale, unchanged: false };
   const ratio = targetLongSide / long;
   return {
     width: width >= height ? targetLongSide : Math.max(1, Math.round(width * ratio)),
@@ -180,19 +193,32 @@ export function outputSize(width: number, height: number, scale: number, targetL
 
 /** Decodes encoded bytes, or the file at a path, to oriented 8-bit sRGB pixels (ImageError when it cannot). */
 async function decode(input: Buffer | string, maxPixels: number | undefined): Promise<Decoded> {
-  const source = await openSource(typeof input === 'string' ? await readFile(input) : input, maxPixels ?? DEFAULT_MAX_PIXELS);
+  const source = await openSource(
+    typeof input === 'string' ? await readFile(input) : input,
+    maxPixels ?? DEFAULT_MAX_PIXELS,
+  );
   const { data, info } = await source.render((image) => image.toColourspace('srgb').raw({ depth: 'uchar' }));
-  if (info.channels !== 3 && info.channels !== 4) throw new Error(`unexpected ${info.channels}-channel image after conversion to sRGB`);
+  if (info.channels !== 3 && info.channels !== 4)
+    throw new Error(`unexpected ${info.channels}-channel image after conversion to sRGB`);
   return { data, width: info.width, height: info.height, channels: info.channels };
 }
 
-async function runUpscale(input: Buffer | string, options: UpscaleOptions, openSink: (width: number, height: number, channels: 3 | 4) => RowSink): Promise<UpscaleResultInfo> {
+async function runUpscale(
+  input: Buffer | string,
+  options: UpscaleOptions,
+  openSink: (width: number, height: number, channels: 3 | 4) => RowSink,
+): Promise<UpscaleResultInfo> {
   options.signal?.throwIfAborted();
   const source = await decode(input, options.maxInputPixels);
   const { model } = options;
   const size = outputSize(source.width, source.height, model.scale, options.targetLongSide);
   const sink = openSink(size.width, size.height, source.channels);
-  const info: UpscaleResultInfo = { width: size.width, height: size.height, channels: source.channels, unchanged: size.unchanged };
+  const info: UpscaleResultInfo = {
+    width: size.width,
+    height: size.height,
+    channels: source.channels,
+    unchanged: size.unchanged,
+  };
   if (size.unchanged) {
     const stride = source.width * source.channels;
     for (let y = 0; y < source.height; y += ROW_GROUP) {
@@ -205,9 +231,10 @@ async function runUpscale(input: Buffer | string, options: UpscaleOptions, openS
   const assembler = new RowAssembler(source, size.width, size.height, sink);
   const modelWidth = source.width * model.scale;
   const modelHeight = source.height * model.scale;
-  const resizer = modelWidth === size.width && modelHeight === size.height
-    ? undefined
-    : new RowResampler(modelWidth, modelHeight, size.width, size.height, 3, (row) => assembler.add(row));
+  const resizer =
+    modelWidth === size.width && modelHeight === size.height
+      ? undefined
+      : new RowResampler(modelWidth, modelHeight, size.width, size.height, 3, (row) => assembler.add(row));
   const sessions = options.sessions ?? defaultSessionCache;
   const lease = await sessions.acquire(model.file);
   try {
@@ -290,7 +317,9 @@ class AlphaRows {
   constructor(source: Decoded, width: number, height: number) {
     this.source = source;
     this.row = new Uint8Array(source.width);
-    this.resampler = new RowResampler(source.width, source.height, width, height, 1, (row) => this.ready.push(row.slice()));
+    this.resampler = new RowResampler(source.width, source.height, width, height, 1, (row) =>
+      this.ready.push(row.slice()),
+    );
   }
 
   /** The next output row of alpha values. */
@@ -361,7 +390,13 @@ async function* modelRows(session: InferenceSession, source: Decoded, options: U
 }
 
 /** Runs the model on one tile; returns its planar RGB output [3, tileHeight*scale, tileWidth*scale]. */
-async function runTile(session: InferenceSession, model: ModelInfo, source: Decoded, column: Span, row: Span): Promise<Float32Array> {
+async function runTile(
+  session: InferenceSession,
+  model: ModelInfo,
+  source: Decoded,
+  column: Span,
+  row: Span,
+): Promise<Float32Array> {
   const { width, height, channels, data } = source;
   const tw = column.size;
   const th = row.size;
@@ -383,13 +418,25 @@ async function runTile(session: InferenceSession, model: ModelInfo, source: Deco
   const dims = output?.dims ?? [];
   const scale = model.scale;
   if (!output || dims[0] !== 1 || dims[1] !== 3 || dims[2] !== th * scale || dims[3] !== tw * scale) {
-    throw new Error(`${model.name} returned [${dims.join(',')}] for a ${tw}x${th} tile; expected [1,3,${th * scale},${tw * scale}]`);
+    throw new Error(
+      `${model.name} returned [${dims.join(',')}] for a ${tw}x${th} tile; expected [1,3,${th * scale},${tw * scale}]`,
+    );
   }
   return output.data as Float32Array;
 }
 
 /** Adds a tile's clamped output times its blend weights into the strip of output rows starting at `stripTop`. */
-function accumulate(strip: Uint16Array, stripTop: number, rowLength: number, output: Float32Array, column: Span, row: Span, xWeights: Float32Array, yWeights: Float32Array, scale: number): void {
+function accumulate(
+  strip: Uint16Array,
+  stripTop: number,
+  rowLength: number,
+  output: Float32Array,
+  column: Span,
+  row: Span,
+  xWeights: Float32Array,
+  yWeights: Float32Array,
+  scale: number,
+): void {
   const tileWidth = column.size * scale;
   const plane = tileWidth * row.size * scale;
   const x0 = column.start * scale * 3;

@@ -39,7 +39,8 @@ function shapeText(shape: ReadonlyArray<number | string>): string {
  */
 export async function readUpscalerContract(session: InferenceSession, file: string): Promise<UpscalerContract> {
   const name = basename(file);
-  const need = 'an upscaler needs one float32 input shaped [1,3,h,w] (RGB, channels first, 0..1) and a float32 output [1,3,H,W]';
+  const need =
+    'an upscaler needs one float32 input shaped [1,3,h,w] (RGB, channels first, 0..1) and a float32 output [1,3,H,W]';
   const refuse = (why: string): never => {
     throw new ModelContractError(`${name} cannot be used as an upscaler: ${why}; ${need}`);
   };
@@ -57,9 +58,11 @@ export async function readUpscalerContract(session: InferenceSession, file: stri
   if (typeof batch === 'number' && batch !== 1 && batch !== -1) refuse(`${describe} (batch of ${batch})`);
   if (channels !== 3) refuse(inShape[3] === 3 ? `${describe} (channels last)` : describe);
   const outShape = output.shape;
-  if (output.type !== 'float32' || outShape.length !== 4 || (typeof outShape[1] === 'number' && outShape[1] !== 3)) refuse(`its output "${output.name}" is ${output.type} ${shapeText(outShape)}`);
+  if (output.type !== 'float32' || outShape.length !== 4 || (typeof outShape[1] === 'number' && outShape[1] !== 3))
+    refuse(`its output "${output.name}" is ${output.type} ${shapeText(outShape)}`);
 
-  const staticDim = (d: number | string | undefined): number | undefined => (typeof d === 'number' && d > 0 ? d : undefined);
+  const staticDim = (d: number | string | undefined): number | undefined =>
+    typeof d === 'number' && d > 0 ? d : undefined;
   const fixedH = staticDim(h);
   const fixedW = staticDim(w);
   if ((fixedH === undefined) !== (fixedW === undefined)) refuse(`${describe} (one fixed and one free image dimension)`);
@@ -72,15 +75,23 @@ export async function readUpscalerContract(session: InferenceSession, file: stri
     const probe = await probeOutput(session, input.name, output.name, fixedSize);
     scale = probe.dims[2]! / probe.height;
     if (probe.dims.length !== 4 || probe.dims[1] !== 3 || probe.dims[3]! / probe.width !== scale) {
-      refuse(`its output for a ${probe.width}x${probe.height} probe is [${probe.dims.join(',')}], not [1,3,s*${probe.height},s*${probe.width}]`);
+      refuse(
+        `its output for a ${probe.width}x${probe.height} probe is [${probe.dims.join(',')}], not [1,3,s*${probe.height},s*${probe.width}]`,
+      );
     }
   }
-  if (!Number.isInteger(scale) || scale < 1 || scale > 16) refuse(`its output is ${scale}x its input, not a whole scale from 1 to 16`);
+  if (!Number.isInteger(scale) || scale < 1 || scale > 16)
+    refuse(`its output is ${scale}x its input, not a whole scale from 1 to 16`);
   return { inputName: input.name, outputName: output.name, scale, ...(fixedSize ? { fixedSize } : {}) };
 }
 
 /** Runs the model once on a small grey image (16x16, or its fixed size) and returns the output's dimensions. */
-async function probeOutput(session: InferenceSession, inputName: string, outputName: string, fixedSize?: { width: number; height: number }): Promise<{ dims: readonly number[]; width: number; height: number }> {
+async function probeOutput(
+  session: InferenceSession,
+  inputName: string,
+  outputName: string,
+  fixedSize?: { width: number; height: number },
+): Promise<{ dims: readonly number[]; width: number; height: number }> {
   const width = fixedSize?.width ?? 16;
   const height = fixedSize?.height ?? 16;
   const feed = new Tensor('float32', new Float32Array(3 * width * height).fill(0.5), [1, 3, height, width]);

@@ -107,7 +107,11 @@ export function detectBorders(pixels: PixelBuffer, options: BorderOptions = {}):
       right: bandWidth(image, 'right', borders.top, height - borders.bottom, o),
     };
     keepSane(next, width, height, o.minKeptFraction);
-    const same = next.top === borders.top && next.bottom === borders.bottom && next.left === borders.left && next.right === borders.right;
+    const same =
+      next.top === borders.top &&
+      next.bottom === borders.bottom &&
+      next.left === borders.left &&
+      next.right === borders.right;
     borders = next;
     if (same) break;
   }
@@ -124,10 +128,12 @@ export async function detectBordersInImage(bytes: Buffer, options: ImageBorderOp
   const source = await openSource(bytes, options.maxPixels ?? DEFAULT_MAX_PIXELS);
   const size = options.detectSize ?? DETECT_SIZE;
   // A triangle filter averages JPEG noise away without the overshoot that would ring at a band's edge.
-  const { data, info } = await source.render((image) => image
-    .resize(size, size, { fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
-    .toColourspace('srgb')
-    .raw({ depth: 'uchar' }));
+  const { data, info } = await source.render((image) =>
+    image
+      .resize(size, size, { fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' }),
+  );
   const scaleX = source.width / info.width;
   const scaleY = source.height / info.height;
   const minPixels = options.minBorderPixels ?? DEFAULTS.minBorderPixels;
@@ -157,8 +163,10 @@ export async function detectBordersInImage(bytes: Buffer, options: ImageBorderOp
 /** Checks the buffer's shape. */
 function workingPixels(pixels: PixelBuffer): PixelBuffer {
   const { data, width, height, channels } = pixels;
-  if (!Number.isInteger(channels) || channels < 1 || channels > 4) throw new RangeError(`Pixels must have 1 to 4 channels, not ${channels}.`);
-  if (data.length < width * height * channels) throw new RangeError(`${data.length} bytes are too few for ${width}x${height}x${channels} pixels.`);
+  if (!Number.isInteger(channels) || channels < 1 || channels > 4)
+    throw new RangeError(`Pixels must have 1 to 4 channels, not ${channels}.`);
+  if (data.length < width * height * channels)
+    throw new RangeError(`${data.length} bytes are too few for ${width}x${height}x${channels} pixels.`);
   return { data, width, height, channels };
 }
 
@@ -174,7 +182,12 @@ function bandWidth(image: PixelBuffer, side: Side, from: number, to: number, o: 
     const stats = lineStats(image, side, band, from, to, reference, o);
     if (stats.coverage >= o.minCoverage && stats.drift <= o.maxDrift) {
       clean = ++band;
-    } else if (band - clean < o.ringLines && stats.near >= RING_COVERAGE && stats.drift <= o.tolerance && stats.picture < RING_PICTURE) {
+    } else if (
+      band - clean < o.ringLines &&
+      stats.near >= RING_COVERAGE &&
+      stats.drift <= o.tolerance &&
+      stats.picture < RING_PICTURE
+    ) {
       band++;
     } else {
       break;
@@ -188,7 +201,8 @@ function bandWidth(image: PixelBuffer, side: Side, from: number, to: number, o: 
   for (let line = band; line < end; line++) {
     const stats = lineStats(image, side, line, from, to, reference, o);
     const strong = stats.picture >= o.edgeCoverage;
-    const weak = line < band + o.edgeDepth && stats.coverage <= WEAK_COVERAGE && stats.deviation >= WEAK_DEVIATION * o.tolerance;
+    const weak =
+      line < band + o.edgeDepth && stats.coverage <= WEAK_COVERAGE && stats.deviation >= WEAK_DEVIATION * o.tolerance;
     if (!strong && !weak) continue;
     // Most of the difference must appear within two lines...
     const before = lineStats(image, side, Math.max(0, line - 2), from, to, reference, o).deviation;

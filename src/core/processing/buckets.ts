@@ -40,7 +40,8 @@ export function makeBuckets(resolution: number, options: BucketOptions = {}): Bu
   checkWhole('step', step, 1, MAX_RESOLUTION);
   checkWhole('minSide', minSide, 1, MAX_RESOLUTION);
   checkWhole('maxSide', maxSide, minSide, MAX_RESOLUTION);
-  if (resolution < step) throw new RangeError(`The resolution (${resolution}) must be at least the bucket step (${step}).`);
+  if (resolution < step)
+    throw new RangeError(`The resolution (${resolution}) must be at least the bucket step (${step}).`);
 
   const maxArea = resolution * resolution;
   const seen = new Set<string>();

@@ -10,13 +10,15 @@ export interface CropRect {
 
 /** Why a rectangle is unusable, in one sentence; undefined when it is a valid rectangle (inside `size` when given). */
 export function rectProblem(value: unknown, size?: { width: number; height: number }): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it must be an object with left, top, width and height';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'it must be an object with left, top, width and height';
   const rect = value as Record<string, unknown>;
   const extra = Object.keys(rect).filter((key) => !['left', 'top', 'width', 'height'].includes(key));
   if (extra.length > 0) return `it has an unknown field "${extra[0]}"`;
   for (const key of ['left', 'top', 'width', 'height'] as const) {
     const n = rect[key];
-    if (typeof n !== 'number' || !Number.isSafeInteger(n)) return `its ${key} must be a whole number, not ${typeof n === 'number' || n === undefined ? String(n) : JSON.stringify(n)}`;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n))
+      return `its ${key} must be a whole number, not ${typeof n === 'number' || n === undefined ? String(n) : JSON.stringify(n)}`;
     const min = key === 'width' || key === 'height' ? 1 : 0;
     if (n < min) return `its ${key} must be at least ${min}, not ${n}`;
   }

@@ -29,7 +29,12 @@ export function cropOf(sidecar: Sidecar): CropState {
  * A copy of the sidecar with this crop. 'none' removes the crop field (so an image with nothing
  * else to store needs no sidecar); the other states need a rect, checked against `size` when given.
  */
-export function withCrop(sidecar: Sidecar, state: CropStateName, rect?: CropRect, size?: { width: number; height: number }): Sidecar {
+export function withCrop(
+  sidecar: Sidecar,
+  state: CropStateName,
+  rect?: CropRect,
+  size?: { width: number; height: number },
+): Sidecar {
   if (!STATES.includes(state)) throw new RangeError(`Unknown crop state "${String(state)}"; use ${STATES.join(', ')}.`);
   const { crop: _old, ...rest } = sidecar;
   if (state === 'none') return rest as Sidecar;

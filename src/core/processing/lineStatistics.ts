@@ -40,7 +40,15 @@ export interface LineStats {
 }
 
 /** Measures line `line` from `side`, over positions [from, to) along it, against the band colour `reference` (as readPixel gives it). */
-export function lineStats(image: PixelBuffer, side: Side, line: number, from: number, to: number, reference: Float64Array, o: Thresholds): LineStats {
+export function lineStats(
+  image: PixelBuffer,
+  side: Side,
+  line: number,
+  from: number,
+  to: number,
+  reference: Float64Array,
+  o: Thresholds,
+): LineStats {
   const { data, channels: k } = image;
   const { start, stride } = lineLayout(image, side, line, from);
   const count = to - from;
@@ -67,7 +75,13 @@ export function lineStats(image: PixelBuffer, side: Side, line: number, from: nu
   }
   let drift = within === 0 ? Infinity : 0;
   if (within > 0) for (let c = 0; c < k; c++) drift = Math.max(drift, Math.abs(sums[c]! / within - reference[c]!));
-  return { coverage: within / count, near: near / count, drift, picture: picture / count, deviation: deviations / count };
+  return {
+    coverage: within / count,
+    near: near / count,
+    drift,
+    picture: picture / count,
+    deviation: deviations / count,
+  };
 }
 
 /** The per-component median of one line (as readPixel gives it): the band colour, robust to a few odd pixels. */
@@ -96,10 +110,14 @@ export function medianColour(image: PixelBuffer, side: Side, line: number, from:
 function lineLayout(image: PixelBuffer, side: Side, line: number, from: number): { start: number; stride: number } {
   const { width, height, channels } = image;
   switch (side) {
-    case 'top': return { start: (line * width + from) * channels, stride: channels };
-    case 'bottom': return { start: ((height - 1 - line) * width + from) * channels, stride: channels };
-    case 'left': return { start: (from * width + line) * channels, stride: width * channels };
-    case 'right': return { start: (from * width + (width - 1 - line)) * channels, stride: width * channels };
+    case 'top':
+      return { start: (line * width + from) * channels, stride: channels };
+    case 'bottom':
+      return { start: ((height - 1 - line) * width + from) * channels, stride: channels };
+    case 'left':
+      return { start: (from * width + line) * channels, stride: width * channels };
+    case 'right':
+      return { start: (from * width + (width - 1 - line)) * channels, stride: width * channels };
   }
 }
 

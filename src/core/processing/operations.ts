@@ -103,19 +103,23 @@ const MAX_OPERATIONS = 16;
  * explicit quality, encode last, in OPERATION_ORDER. Throws RecipeError naming the first problem.
  */
 export function validateRecipe(value: unknown): Recipe {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RecipeError('A recipe must be an object with an "operations" list.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new RecipeError('A recipe must be an object with an "operations" list.');
   const { operations, ...rest } = value as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
   if (extra !== undefined) throw new RecipeError(`A recipe has only "operations"; "${extra}" is not a recipe field.`);
   if (!Array.isArray(operations)) throw new RecipeError('The recipe\'s "operations" must be a list.');
-  if (operations.length > MAX_OPERATIONS) throw new RecipeError(`A recipe has at most ${MAX_OPERATIONS} operations, not ${operations.length}.`);
+  if (operations.length > MAX_OPERATIONS)
+    throw new RecipeError(`A recipe has at most ${MAX_OPERATIONS} operations, not ${operations.length}.`);
   const checked = operations.map((op: unknown, i) => validateOperation(op, i + 1));
   let last = -1;
   for (const op of checked) {
     const rank = OPERATION_ORDER.indexOf(op.op);
     if (rank === last) throw new RecipeError(`The recipe has more than one "${op.op}" operation.`);
     if (rank < last) {
-      throw new RecipeError(`The "${op.op}" operation comes after "${OPERATION_ORDER[last]}"; operations run in the order ${OPERATION_ORDER.join(', ')}.`);
+      throw new RecipeError(
+        `The "${op.op}" operation comes after "${OPERATION_ORDER[last]}"; operations run in the order ${OPERATION_ORDER.join(', ')}.`,
+      );
     }
     last = rank;
   }
@@ -135,17 +139,21 @@ export function validateRecipe(value: unknown): Recipe {
 
 /** Checks one operation; `position` (1-based) is for the message. Returns a copy with only known fields. */
 export function validateOperation(value: unknown, position = 1): Operation {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RecipeError(`Operation ${position} must be an object with an "op" field.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new RecipeError(`Operation ${position} must be an object with an "op" field.`);
   const raw = value as Record<string, unknown>;
   const name = raw.op;
   if (typeof name !== 'string' || !(name in FIELDS)) {
-    throw new RecipeError(`Operation ${position} has an unknown op ${show(name)}; known ops are ${OPERATION_ORDER.join(', ')}.`);
+    throw new RecipeError(
+      `Operation ${position} has an unknown op ${show(name)}; known ops are ${OPERATION_ORDER.join(', ')}.`,
+    );
   }
   const op = name as Operation['op'];
   const where = `Operation ${position} (${op})`;
   const { required, optional } = FIELDS[op];
   for (const key of Object.keys(raw)) {
-    if (key !== 'op' && !required.includes(key) && !optional.includes(key)) throw new RecipeError(`${where} has an unknown field "${key}".`);
+    if (key !== 'op' && !required.includes(key) && !optional.includes(key))
+      throw new RecipeError(`${where} has an unknown field "${key}".`);
   }
   for (const key of required) if (raw[key] === undefined) throw new RecipeError(`${where} needs a "${key}" field.`);
   switch (op) {
@@ -160,8 +168,10 @@ export function validateOperation(value: unknown, position = 1): Operation {
     case 'resize': {
       const width = side(raw.width, `${where} width`);
       const height = side(raw.height, `${where} height`);
-      if (raw.mode !== 'crop' && raw.mode !== 'fit' && raw.mode !== 'pad') throw new RecipeError(`${where} has mode ${show(raw.mode)}; use "crop", "fit" or "pad".`);
-      if (typeof raw.allowUpscale !== 'boolean') throw new RecipeError(`${where} needs allowUpscale to be true or false.`);
+      if (raw.mode !== 'crop' && raw.mode !== 'fit' && raw.mode !== 'pad')
+        throw new RecipeError(`${where} has mode ${show(raw.mode)}; use "crop", "fit" or "pad".`);
+      if (typeof raw.allowUpscale !== 'boolean')
+        throw new RecipeError(`${where} needs allowUpscale to be true or false.`);
       const result: ResizeOp = { op, width, height, mode: raw.mode, allowUpscale: raw.allowUpscale };
       if (raw.padColour !== undefined) {
         if (raw.mode !== 'pad') throw new RecipeError(`${where} has a padColour, which only the "pad" mode uses.`);
@@ -202,13 +212,16 @@ export function parseColour(text: string): { r: number; g: number; b: number; al
 }
 
 function side(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new RecipeError(`${what} must be a whole number of pixels, not ${show(value)}.`);
-  if (value < 1 || value > MAX_OUTPUT_SIDE) throw new RecipeError(`${what} must be from 1 to ${MAX_OUTPUT_SIDE} pixels, not ${value}.`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw new RecipeError(`${what} must be a whole number of pixels, not ${show(value)}.`);
+  if (value < 1 || value > MAX_OUTPUT_SIDE)
+    throw new RecipeError(`${what} must be from 1 to ${MAX_OUTPUT_SIDE} pixels, not ${value}.`);
   return value;
 }
 
 function colour(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !parseColour(value)) throw new RecipeError(`${what} must be a colour like "#ffffff", not ${show(value)}.`);
+  if (typeof value !== 'string' || !parseColour(value))
+    throw new RecipeError(`${what} must be a colour like "#ffffff", not ${show(value)}.`);
   return value.toLowerCase();
 }
 

@@ -34,20 +34,30 @@ export interface PipelineOptions {
 }
 
 /** Runs the operations on an original image and returns the encoded output. */
-export async function runPipeline(original: Buffer, operations: readonly PipelineOperation[], options: PipelineOptions): Promise<RecipeOutput> {
+export async function runPipeline(
+  original: Buffer,
+  operations: readonly PipelineOperation[],
+  options: PipelineOptions,
+): Promise<RecipeOutput> {
   const index = operations.findIndex((op) => op.op === 'upscale');
   const maxPixels = options.maxPixels !== undefined ? { maxPixels: options.maxPixels } : {};
   if (index < 0) return applyRecipe(original, { operations: operations as Operation[] }, maxPixels);
   const step = operations[index] as UpscaleStep;
   const before = operations.slice(0, index) as Operation[];
   const after = operations.slice(index + 1) as Operation[];
-  if (after.some((op) => op.op === 'orient' || op.op === 'crop') || before.some((op) => op.op !== 'orient' && op.op !== 'crop')) {
-    throw new RecipeError('Only orient and crop may come before an upscale step, and only resize, colour and encode after it.');
+  if (
+    after.some((op) => op.op === 'orient' || op.op === 'crop') ||
+    before.some((op) => op.op !== 'orient' && op.op !== 'crop')
+  ) {
+    throw new RecipeError(
+      'Only orient and crop may come before an upscale step, and only resize, colour and encode after it.',
+    );
   }
   if (!after.some((op) => op.op === 'encode')) throw new RecipeError('A recipe must end with an encode step.');
   const model = await options.resolveModel(step.model);
   const hash = modelHash(model.file);
-  if (hash !== step.modelSha256) throw new RecipeError(`The model ${step.model} is not the one this recipe used (its content hash differs).`);
+  if (hash !== step.modelSha256)
+    throw new RecipeError(`The model ${step.model} is not the one this recipe used (its content hash differs).`);
   const cropped = await applyRecipe(original, { operations: [...before, { op: 'encode', format: 'png' }] }, maxPixels);
   const upscaled = await upscaleImageToPng(cropped.data, {
     model,

@@ -58,7 +58,12 @@ export interface ProcessResult {
 }
 
 /** Processes the image at dataset-relative `path`; 'skipped' when its output is already up to date. */
-export async function processImage(env: ProcessEnvironment, params: ProcessParams, path: string, signal?: AbortSignal): Promise<{ state: 'done' | 'skipped'; result: ProcessResult }> {
+export async function processImage(
+  env: ProcessEnvironment,
+  params: ProcessParams,
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ state: 'done' | 'skipped'; result: ProcessResult }> {
   const original = readFileSync(join(env.root, path));
   const sha256 = createHash('sha256').update(original).digest('hex');
   const sidecarFile = join(env.root, sidecarPathFor(path));
@@ -69,7 +74,10 @@ export async function processImage(env: ProcessEnvironment, params: ProcessParam
 
   if (params.crop === 'auto' && shouldAutoCrop(sidecar)) {
     const rect = await detectBordersInImage(original, { maxPixels: env.maxPixels });
-    sidecar = rect && !isWholeImage(rect, size.width, size.height) ? withCrop(sidecar, 'auto', rect, size) : withCrop(sidecar, 'none');
+    sidecar =
+      rect && !isWholeImage(rect, size.width, size.height)
+        ? withCrop(sidecar, 'auto', rect, size)
+        : withCrop(sidecar, 'none');
   }
   const crop = cropOf(sidecar);
   const operations: PipelineOperation[] = [{ op: 'orient' }];
@@ -82,7 +90,12 @@ export async function processImage(env: ProcessEnvironment, params: ProcessParam
   let upscaled = false;
   if (params.upscale && Math.max(width, height) < params.upscale.targetLongSide) {
     const model = await findModel(env, params.upscale.model);
-    operations.push({ op: 'upscale', model: model.name, modelSha256: modelHash(model.file), targetLongSide: params.upscale.targetLongSide });
+    operations.push({
+      op: 'upscale',
+      model: model.name,
+      modelSha256: modelHash(model.file),
+      targetLongSide: params.upscale.targetLongSide,
+    });
     const factor = Math.min(model.scale, params.upscale.targetLongSide / Math.max(width, height));
     width = Math.round(width * factor);
     height = Math.round(height * factor);
@@ -90,22 +103,38 @@ export async function processImage(env: ProcessEnvironment, params: ProcessParam
   }
   let bucket: string | null = null;
   if (params.resize) {
-    const resize = planResize(width, height, { resolution: params.resize.resolution, mode: params.resize.mode, allowUpscale: params.resize.allowUpscale });
+    const resize = planResize(width, height, {
+      resolution: params.resize.resolution,
+      mode: params.resize.mode,
+      allowUpscale: params.resize.allowUpscale,
+    });
     operations.push(resize);
     bucket = `${resize.width}x${resize.height}`;
   }
   const format: OutputFormat = params.format === 'auto' ? (source.format === 'jpeg' ? 'jpeg' : 'png') : params.format;
   operations.push({ op: 'colour', toSrgb: true, flatten: params.flatten, stripMetadata: params.keepMetadata !== true });
-  operations.push(format === 'png' ? { op: 'encode', format } : { op: 'encode', format, quality: params.quality } as Operation);
+  operations.push(
+    format === 'png' ? { op: 'encode', format } : ({ op: 'encode', format, quality: params.quality } as Operation),
+  );
 
   const output = `${TAGBENCH_DIR}/derived/${stemOf(path)}.${format === 'jpeg' ? 'jpg' : format}`;
-  const previous = (sidecar.recipes as { output?: string; sourceSha256?: string; operations?: unknown; outputSha256?: string }[] | undefined)
-    ?.find((r) => r.output === output);
+  const previous = (
+    sidecar.recipes as
+      { output?: string; sourceSha256?: string; operations?: unknown; outputSha256?: string }[] | undefined
+  )?.find((r) => r.output === output);
   const outputFile = join(env.root, output);
-  if (previous && previous.sourceSha256 === sha256 && JSON.stringify(previous.operations) === JSON.stringify(operations)
-    && existsSync(outputFile) && createHash('sha256').update(readFileSync(outputFile)).digest('hex') === previous.outputSha256) {
+  if (
+    previous &&
+    previous.sourceSha256 === sha256 &&
+    JSON.stringify(previous.operations) === JSON.stringify(operations) &&
+    existsSync(outputFile) &&
+    createHash('sha256').update(readFileSync(outputFile)).digest('hex') === previous.outputSha256
+  ) {
     saveSidecar(env.root, sidecarFile, read, sidecar);
-    return { state: 'skipped', result: { output, width, height, crop: crop.rect ?? null, cropState: crop.state, bucket, upscaled } };
+    return {
+      state: 'skipped',
+      result: { output, width, height, crop: crop.rect ?? null, cropState: crop.state, bucket, upscaled },
+    };
   }
 
   const result = await runPipeline(original, operations, {
@@ -125,7 +154,18 @@ export async function processImage(env: ProcessEnvironment, params: ProcessParam
   const recipes = ((sidecar.recipes ?? []) as { output?: string }[]).filter((r) => r.output !== output);
   sidecar = { ...sidecar, recipes: [...recipes, record] };
   saveSidecar(env.root, sidecarFile, read, sidecar);
-  return { state: 'done', result: { output, width: result.width, height: result.height, crop: crop.rect ?? null, cropState: crop.state, bucket, upscaled } };
+  return {
+    state: 'done',
+    result: {
+      output,
+      width: result.width,
+      height: result.height,
+      crop: crop.rect ?? null,
+      cropState: crop.state,
+      bucket,
+      upscaled,
+    },
+  };
 }
 
 /** The image's sidecar, or a new one; refuses to go on over a sidecar it cannot read (it would be overwritten). */
@@ -140,7 +180,8 @@ function readSidecarFor(file: string, sha256: string, path: string): Sidecar {
     const sidecar = parseSidecar(bytes);
     return { ...sidecar, image: { ...sidecar.image, sha256 } };
   } catch (err) {
-    if (err instanceof SidecarError) throw new Error(`${file} cannot be read (${err.message}); fix or remove it first.`, { cause: err });
+    if (err instanceof SidecarError)
+      throw new Error(`${file} cannot be read (${err.message}); fix or remove it first.`, { cause: err });
     throw err;
   }
 }
@@ -160,9 +201,17 @@ function saveSidecar(root: string, file: string, read: Sidecar, processed: Sidec
     }
     const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
     const changedMeanwhile = now !== undefined && !same({ ...now, image: read.image }, read);
-    writeIfChanged(file, !changedMeanwhile ? processed : {
-      ...now!, image: processed.image, recipes: processed.recipes, ...(same(now!.crop, read.crop) ? { crop: processed.crop } : {}),
-    });
+    writeIfChanged(
+      file,
+      !changedMeanwhile
+        ? processed
+        : {
+            ...now!,
+            image: processed.image,
+            recipes: processed.recipes,
+            ...(same(now!.crop, read.crop) ? { crop: processed.crop } : {}),
+          },
+    );
   });
 }
 
@@ -180,7 +229,10 @@ function writeIfChanged(file: string, sidecar: Sidecar): void {
 const catalogs = new Map<string, Promise<ModelInfo[]>>();
 
 /** Finds an upscaler model by name (file name without .onnx) or id. */
-export async function findModel(env: Pick<ProcessEnvironment, 'builtInModels' | 'userModels'>, name: string): Promise<ModelInfo> {
+export async function findModel(
+  env: Pick<ProcessEnvironment, 'builtInModels' | 'userModels'>,
+  name: string,
+): Promise<ModelInfo> {
   const key = `${env.builtInModels ?? ''}\0${env.userModels ?? ''}`;
   let models = catalogs.get(key);
   if (!models) {
@@ -191,6 +243,9 @@ export async function findModel(env: Pick<ProcessEnvironment, 'builtInModels' | 
     catalogs.set(key, models);
   }
   const found = (await models).find((m) => m.name === name || m.id === name || m.name === name.replace(/\.onnx$/, ''));
-  if (!found) throw new Error(`There is no upscaler model "${name}"; available: ${(await models).map((m) => m.name).join(', ') || 'none'}.`);
+  if (!found)
+    throw new Error(
+      `There is no upscaler model "${name}"; available: ${(await models).map((m) => m.name).join(', ') || 'none'}.`,
+    );
   return found;
 }

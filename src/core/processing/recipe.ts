@@ -69,21 +69,34 @@ export async function applyRecipe(original: Buffer, recipe: Recipe, options: App
     if (plan.extract) image = image.extract(plan.extract);
     if (plan.scale) image = image.resize(plan.scale.width, plan.scale.height, { fit: 'fill', kernel: 'lanczos3' });
     if (plan.cut) image = image.extract(plan.cut);
-    const flatten = colour.flatten !== null ? parseColour(colour.flatten)! : encode.format === 'jpeg' ? WHITE : undefined;
+    const flatten =
+      colour.flatten !== null ? parseColour(colour.flatten)! : encode.format === 'jpeg' ? WHITE : undefined;
     if (flatten) image = image.flatten({ background: { r: flatten.r, g: flatten.g, b: flatten.b } });
     const padColour = parseColour(resize?.padColour ?? '#000000')!;
     if (plan.pad) {
       const alpha = flatten ? 1 : padColour.alpha;
       image = image.extend({ ...plan.pad, background: { ...padColour, alpha } });
     }
-    image = applyColour(image, source, colour, encode.format, !plan.pad || (padColour.r === padColour.g && padColour.g === padColour.b));
+    image = applyColour(
+      image,
+      source,
+      colour,
+      encode.format,
+      !plan.pad || (padColour.r === padColour.g && padColour.g === padColour.b),
+    );
     return applyEncode(image, encode);
   });
   return { data, width: info.width, height: info.height, format: encode.format };
 }
 
 /** The colour conversion and metadata of the output (see ColourOp). */
-function applyColour(image: Sharp, source: SourceImage, colour: ColourOp, format: OutputFormat, greyPad: boolean): Sharp {
+function applyColour(
+  image: Sharp,
+  source: SourceImage,
+  colour: ColourOp,
+  format: OutputFormat,
+  greyPad: boolean,
+): Sharp {
   if (!colour.stripMetadata) image = image.keepExif().keepXmp();
   if (colour.toSrgb || source.space === 'cmyk') return image.toColourspace('srgb');
   image = image.keepIccProfile();
@@ -110,7 +123,13 @@ function applyEncode(image: Sharp, encode: EncodeOp): Sharp {
 export function planResize(width: number, height: number, target: ResizeTarget): ResizeOp {
   const buckets = target.buckets ?? bucketsFor(target.resolution, target);
   const bucket = bucketFor(width, height, buckets);
-  const op: ResizeOp = { op: 'resize', width: bucket.width, height: bucket.height, mode: target.mode, allowUpscale: target.allowUpscale };
+  const op: ResizeOp = {
+    op: 'resize',
+    width: bucket.width,
+    height: bucket.height,
+    mode: target.mode,
+    allowUpscale: target.allowUpscale,
+  };
   if (target.mode === 'pad' && target.padColour !== undefined) op.padColour = target.padColour;
   return op;
 }
@@ -119,8 +138,15 @@ export function planResize(width: number, height: number, target: ResizeTarget):
  * The sidecar record of a file made by a recipe: its path (as given; relative to the dataset root
  * with `/` is best), the source and output hashes, when, and the normalised operations that replay it.
  */
-export function recipeRecord(recipe: Recipe, sourceSha256: string, output: Buffer, outputPath: string, at: Date = new Date()): RecipeRecord {
-  if (!SHA256.test(sourceSha256)) throw new RecipeError(`The source hash must be 64 lower-case hex digits, not "${sourceSha256}".`);
+export function recipeRecord(
+  recipe: Recipe,
+  sourceSha256: string,
+  output: Buffer,
+  outputPath: string,
+  at: Date = new Date(),
+): RecipeRecord {
+  if (!SHA256.test(sourceSha256))
+    throw new RecipeError(`The source hash must be 64 lower-case hex digits, not "${sourceSha256}".`);
   if (outputPath === '') throw new RecipeError('The output path is empty.');
   return {
     output: outputPath,

@@ -25,7 +25,12 @@ export interface RecipePlan {
 }
 
 /** Plans the geometry of `operations` for a width x height (displayed) image; throws RecipeError when it does not fit. */
-export function planRecipe(width: number, height: number, operations: readonly Operation[], maxPixels: number): RecipePlan {
+export function planRecipe(
+  width: number,
+  height: number,
+  operations: readonly Operation[],
+  maxPixels: number,
+): RecipePlan {
   let w = width;
   let h = height;
   let extract: CropRect | undefined;
@@ -41,16 +46,29 @@ export function planRecipe(width: number, height: number, operations: readonly O
   if (!resize) return { ...(extract && { extract }), width: w, height: h };
 
   const geometry = resizeGeometry(w, h, resize);
-  for (const [what, size] of [['the scaled image', geometry.scaled], ['the output', geometry]] as const) {
+  for (const [what, size] of [
+    ['the scaled image', geometry.scaled],
+    ['the output', geometry],
+  ] as const) {
     if (size.width * size.height > maxPixels) {
-      throw new RecipeError(`Resizing the ${w}x${h} image to ${resize.width}x${resize.height} (${resize.mode}) would make ${what} ${size.width}x${size.height}, over the limit of ${maxPixels} pixels.`);
+      throw new RecipeError(
+        `Resizing the ${w}x${h} image to ${resize.width}x${resize.height} (${resize.mode}) would make ${what} ${size.width}x${size.height}, over the limit of ${maxPixels} pixels.`,
+      );
     }
   }
   const scaled = geometry.scaled.width !== w || geometry.scaled.height !== h;
-  let cut = geometry.cut && !isWholeImage(geometry.cut, geometry.scaled.width, geometry.scaled.height) ? geometry.cut : undefined;
+  let cut =
+    geometry.cut && !isWholeImage(geometry.cut, geometry.scaled.width, geometry.scaled.height)
+      ? geometry.cut
+      : undefined;
   if (cut && !scaled) {
     // Nothing is scaled, so the two cuts are one region of the original.
-    extract = { left: (extract?.left ?? 0) + cut.left, top: (extract?.top ?? 0) + cut.top, width: cut.width, height: cut.height };
+    extract = {
+      left: (extract?.left ?? 0) + cut.left,
+      top: (extract?.top ?? 0) + cut.top,
+      width: cut.width,
+      height: cut.height,
+    };
     cut = undefined;
   }
   const pad = geometry.pad && Object.values(geometry.pad).some((n) => n > 0) ? geometry.pad : undefined;

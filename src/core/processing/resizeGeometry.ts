@@ -20,7 +20,11 @@ export interface ResizeGeometry {
 }
 
 /** The geometry of a resize step applied to a width x height image. */
-export function resizeGeometry(width: number, height: number, op: Pick<ResizeOp, 'width' | 'height' | 'mode' | 'allowUpscale'>): ResizeGeometry {
+export function resizeGeometry(
+  width: number,
+  height: number,
+  op: Pick<ResizeOp, 'width' | 'height' | 'mode' | 'allowUpscale'>,
+): ResizeGeometry {
   const { width: tw, height: th } = op;
   // Integer cross products decide "wider than the target" exactly, as sd-scripts' float comparison intends.
   const wider = width * th > tw * height;
@@ -41,9 +45,12 @@ export function resizeGeometry(width: number, height: number, op: Pick<ResizeOp,
   }
   // Fitting scales by tw/width when the image is wider than the target, else by th/height.
   const upscale = wider ? tw > width : th > height;
-  const fit = upscale && !op.allowUpscale ? { width, height } : wider
-    ? { width: tw, height: Math.max(1, Math.floor(height * (tw / width) + 0.5)) }
-    : { width: Math.max(1, Math.floor(width * (th / height) + 0.5)), height: th };
+  const fit =
+    upscale && !op.allowUpscale
+      ? { width, height }
+      : wider
+        ? { width: tw, height: Math.max(1, Math.floor(height * (tw / width) + 0.5)) }
+        : { width: Math.max(1, Math.floor(width * (th / height) + 0.5)), height: th };
   if (op.mode === 'fit') return { scaled: fit, width: fit.width, height: fit.height };
   const left = Math.floor((tw - fit.width) / 2);
   const top = Math.floor((th - fit.height) / 2);

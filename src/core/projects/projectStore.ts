@@ -50,13 +50,21 @@ export function projectsDir(root: string): string {
 export function projectFileName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '' || trimmed.length > 100) throw new ProjectError('A project name must have 1 to 100 characters.');
-  const slug = trimmed.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '').replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+|-+$/g, '');
+  const slug = trimmed
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\p{L}\p{N}_-]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
   if (slug === '') throw new ProjectError(`"${name}" has no letters or digits to name a file after.`);
   return `${slug}.json`;
 }
 
 /** A new project with defaults. */
-export function newProject(name: string, fields: Partial<Omit<Project, 'tagbench' | 'name' | 'created' | 'updated'>> = {}): Project {
+export function newProject(
+  name: string,
+  fields: Partial<Omit<Project, 'tagbench' | 'name' | 'created' | 'updated'>> = {},
+): Project {
   const now = new Date().toISOString();
   return {
     tagbench: 1,
@@ -90,7 +98,9 @@ export function listProjects(root: string): { projects: Project[]; problems: { f
   const dir = projectsDir(root);
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
   } catch {
     return { projects: [], problems: [] };
   }
@@ -137,7 +147,12 @@ export function parseProject(text: string): Project {
   if (!Number.isInteger(p.resolution) || p.resolution! < 64 || p.resolution! > 8192) fail('an invalid resolution');
   if (!Number.isInteger(p.repeats) || p.repeats! < 1 || p.repeats! > 10000) fail('an invalid repeats count');
   if (p.query !== null && typeof p.query !== 'string') fail('an invalid query');
-  if (!Array.isArray(p.members) || !p.members.every((m) => typeof m?.sha256 === 'string' && typeof m.path === 'string' && !m.path.split('/').includes('..'))) {
+  if (
+    !Array.isArray(p.members) ||
+    !p.members.every(
+      (m) => typeof m?.sha256 === 'string' && typeof m.path === 'string' && !m.path.split('/').includes('..'),
+    )
+  ) {
     fail('invalid members');
   }
   return p as Project;

@@ -19,7 +19,10 @@ export interface CompiledQuery {
 }
 
 /** Leaves whose matches come from a table other than images (tags, folders, full text). */
-export type SetLeaf = Extract<QueryNode, { type: 'tag' | 'tagPattern' | 'text' | 'folder' | 'model' | 'score' | 'suggested' }>;
+export type SetLeaf = Extract<
+  QueryNode,
+  { type: 'tag' | 'tagPattern' | 'text' | 'folder' | 'model' | 'score' | 'suggested' }
+>;
 
 /** The images column each sort key orders by, and the index on (column, id) that serves it. */
 export const SORT_COLUMNS: Readonly<Record<SortKey, { column: string; index: string }>> = {
@@ -44,7 +47,11 @@ const NUMERIC_COLUMNS = {
   aspect: 'coalesce(i.width * 1.0 / i.height, 0)',
   tags: '+i.tag_count',
 };
-const SHAPE_CONDITIONS = { portrait: 'i.width < i.height', landscape: 'i.width > i.height', square: 'i.width = i.height' };
+const SHAPE_CONDITIONS = {
+  portrait: 'i.width < i.height',
+  landscape: 'i.width > i.height',
+  square: 'i.width = i.height',
+};
 
 /** Compiles a parsed query to a WHERE condition on `images i` and its sort order. */
 export function compileQuery(ast: QueryAst): CompiledQuery {
@@ -113,7 +120,10 @@ export function compileIdSelect(node: SetLeaf): SqlFragment {
     case 'suggested':
       return node.key === null
         ? { sql: "SELECT m.image_id AS id FROM model_tags m WHERE m.status = 'suggested'", params: [] }
-        : { sql: "SELECT m.image_id AS id FROM model_tags m WHERE m.status = 'suggested' AND m.key = ?", params: [node.key] };
+        : {
+            sql: "SELECT m.image_id AS id FROM model_tags m WHERE m.status = 'suggested' AND m.key = ?",
+            params: [node.key],
+          };
   }
 }
 

@@ -51,7 +51,15 @@ interface ParserState {
 
 /** Parses query text; throws QueryError (with the position of the problem) when it is malformed. */
 export function parseQuery(query: string, options: ParseOptions = {}): QueryAst {
-  const state: ParserState = { tokens: tokenize(query), knownTag: options.knownTag ?? null, next: 0, depth: 0, nesting: 0, terms: 0, sort: null };
+  const state: ParserState = {
+    tokens: tokenize(query),
+    knownTag: options.knownTag ?? null,
+    next: 0,
+    depth: 0,
+    nesting: 0,
+    terms: 0,
+    sort: null,
+  };
   const filter = parseOr(state);
   const extra = state.tokens[state.next];
   if (extra) throw QueryError.at('Unmatched ")"', extra.position, extra.length);
@@ -120,19 +128,30 @@ function wordRun(state: ParserState): QueryNode[] | null {
     throw QueryError.at(`Too deeply nested (at most ${MAX_NESTING} levels of parentheses and "-")`, not.position, 1);
   }
   for (const { token } of words) {
-    if (++state.terms > MAX_TERMS) throw QueryError.at(`Too many terms (at most ${MAX_TERMS})`, token.position, token.length);
+    if (++state.terms > MAX_TERMS)
+      throw QueryError.at(`Too many terms (at most ${MAX_TERMS})`, token.position, token.length);
   }
   state.next = at;
   const nodes: QueryNode[] = [];
   for (let i = 0; i < words.length;) {
     let end = i;
     for (let j = Math.min(words.length, i + MAX_RUN) - 1; j > i; j--) {
-      if (state.knownTag(words.slice(i, j + 1).map((w) => w.key).join(' '))) {
+      if (
+        state.knownTag(
+          words
+            .slice(i, j + 1)
+            .map((w) => w.key)
+            .join(' '),
+        )
+      ) {
         end = j;
         break;
       }
     }
-    const key = words.slice(i, end + 1).map((w) => w.key).join(' ');
+    const key = words
+      .slice(i, end + 1)
+      .map((w) => w.key)
+      .join(' ');
     const node: QueryNode = { type: 'tag', key, ...spanOf(words[i]!.token, words[end]!.token) };
     nodes.push(i === 0 && not ? { type: 'not', child: node, ...spanOf(not, node) } : node);
     i = end + 1;
@@ -166,11 +185,13 @@ function parseUnary(state: ParserState, negated = false): QueryNode | null {
     const close = state.tokens[state.next];
     if (close?.type !== 'rparen') throw QueryError.at('Missing ")" for "("', token.position, 1);
     state.next++;
-    if (!inner) throw QueryError.at('Expected a search term inside "( )"', token.position, close.position + 1 - token.position);
+    if (!inner)
+      throw QueryError.at('Expected a search term inside "( )"', token.position, close.position + 1 - token.position);
     return { ...inner, ...spanOf(token, close) };
   }
   if (token.type === 'word' || token.type === 'phrase') {
-    if (++state.terms > MAX_TERMS) throw QueryError.at(`Too many terms (at most ${MAX_TERMS})`, token.position, token.length);
+    if (++state.terms > MAX_TERMS)
+      throw QueryError.at(`Too many terms (at most ${MAX_TERMS})`, token.position, token.length);
     const term = parseTerm(token);
     if (term.kind === 'filter') return term.node;
     if (state.depth > 0) throw QueryError.at('"sort:" cannot be inside parentheses', token.position, token.length);
@@ -178,7 +199,11 @@ function parseUnary(state: ParserState, negated = false): QueryNode | null {
     state.sort = { key: term.sort.key, descending: term.sort.descending !== negated };
     return null;
   }
-  throw QueryError.at(token.type === 'or' ? 'Unexpected "OR"' : token.type === 'and' ? 'Unexpected "AND"' : 'Unmatched ")"', token.position, token.length);
+  throw QueryError.at(
+    token.type === 'or' ? 'Unexpected "OR"' : token.type === 'and' ? 'Unexpected "AND"' : 'Unmatched ")"',
+    token.position,
+    token.length,
+  );
 }
 
 function combine(type: BoolNode['type'], children: QueryNode[]): QueryNode | null {
@@ -216,7 +241,11 @@ function parseTerm(token: Extract<Token, { type: 'word' | 'phrase' }>): Term {
   const op: CompareOp = written === ':' ? '=' : (written as CompareOp);
   const rest = token.text.slice(prefix.length);
   const value: FieldValue = token.quoted
-    ? { text: token.quoted.text, position: token.quoted.position, length: token.position + token.length - token.quoted.position }
+    ? {
+        text: token.quoted.text,
+        position: token.quoted.position,
+        length: token.position + token.length - token.quoted.position,
+      }
     : { text: rest.replace(/\\(.)/gsu, '$1'), position: token.position + prefix.length, length: rest.length };
   if ((NUMERIC_FIELDS as readonly string[]).includes(field)) {
     if (field === 'aspect' && op === '=') {
@@ -246,14 +275,19 @@ function parseTerm(token: Extract<Token, { type: 'word' | 'phrase' }>): Term {
     }
     case 'folder': {
       const folder = requireText(value, prefix, 'a folder name');
-      if (folder.includes('/')) throw QueryError.at('"folder:" takes one folder name, without "/"', value.position, value.length);
+      if (folder.includes('/'))
+        throw QueryError.at('"folder:" takes one folder name, without "/"', value.position, value.length);
       return filter({ type: 'folder', name: folder.toLowerCase(), ...span });
     }
     case 'has': {
       const what = value.text.toLowerCase();
       if (what === 'suggestions') return filter({ type: 'suggested', key: null, ...span });
       if (what !== 'caption') {
-        throw QueryError.at(`Unknown value "${value.text}" for "has:" (use has:caption or has:suggestions)`, value.position, value.length);
+        throw QueryError.at(
+          `Unknown value "${value.text}" for "has:" (use has:caption or has:suggestions)`,
+          value.position,
+          value.length,
+        );
       }
       return filter({ type: 'hasCaption', ...span });
     }
@@ -267,7 +301,11 @@ function parseTerm(token: Extract<Token, { type: 'word' | 'phrase' }>): Term {
       const descending = value.text.startsWith('-');
       const key = sortKeyOf(value.text.slice(descending ? 1 : 0));
       if (!key) {
-        throw QueryError.at(`Unknown sort key "${value.text}" (use ${SORT_KEYS.join(', ')})`, value.position, value.length);
+        throw QueryError.at(
+          `Unknown sort key "${value.text}" (use ${SORT_KEYS.join(', ')})`,
+          value.position,
+          value.length,
+        );
       }
       return { kind: 'sort', sort: { key, descending } };
     }
@@ -317,7 +355,8 @@ function parseNumber(value: FieldValue, prefix: string, alternatives: string): n
 
 /** A score bound: scores may be negative or fractional (`score>=5.5`, `score<-1`). */
 function parseSignedNumber(value: FieldValue, prefix: string): number {
-  if (!/^-?(\d+(?:\.\d*)?|\.\d+)$/.test(value.text)) throw QueryError.at(`Expected a number after "${prefix}"`, value.position, value.length);
+  if (!/^-?(\d+(?:\.\d*)?|\.\d+)$/.test(value.text))
+    throw QueryError.at(`Expected a number after "${prefix}"`, value.position, value.length);
   return Number(value.text);
 }
 

@@ -92,7 +92,15 @@ export class DatasetService {
       return {
         total: result.total,
         offset,
-        items: result.items.map((i) => ({ id: i.id, path: i.path, width: i.width, height: i.height, sha256: i.sha256, caption: i.caption, tags: i.tags })),
+        items: result.items.map((i) => ({
+          id: i.id,
+          path: i.path,
+          width: i.width,
+          height: i.height,
+          sha256: i.sha256,
+          caption: i.caption,
+          tags: i.tags,
+        })),
         ...(result.unmatched?.length ? { unmatched: result.unmatched } : {}),
       };
     });
@@ -121,7 +129,10 @@ export class DatasetService {
     if (!loaded || 'error' in loaded) return tagSuggestions(this.db, prefix, limit);
     if (this.completer?.database !== loaded.database) {
       const dataset = tagStats(this.db).tags;
-      this.completer = { database: loaded.database, completer: new TagCompleter({ dataset, database: loaded.database }) };
+      this.completer = {
+        database: loaded.database,
+        completer: new TagCompleter({ dataset, database: loaded.database }),
+      };
     }
     return this.completer.completer.complete(prefix, limit).map((c) => ({
       tag: c.tag,
@@ -142,7 +153,11 @@ export class DatasetService {
     const loaded = this.tagDatabase();
     if (!loaded) return null;
     if ('error' in loaded) return { file: loaded.file, error: loaded.error };
-    return { file: loaded.file, tags: loaded.database.entries.length, aliases: Object.keys(loaded.database.aliases).length };
+    return {
+      file: loaded.file,
+      tags: loaded.database.entries.length,
+      aliases: Object.keys(loaded.database.aliases).length,
+    };
   }
 
   folderListing(dir: string): { folders: FolderEntry[]; images: FileEntry[] } {
@@ -171,7 +186,9 @@ export class DatasetService {
   /** The images a selection names, in result order for queries. */
   resolveSelection(selection: Selection): { id: number; path: string; sha256: string }[] {
     if (selection.kind === 'ids') {
-      const rows = this.db.prepare('SELECT id, path, sha256 FROM images WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(selection.ids)) as { id: number; path: string; sha256: string }[];
+      const rows = this.db
+        .prepare('SELECT id, path, sha256 FROM images WHERE id IN (SELECT value FROM json_each(?))')
+        .all(JSON.stringify(selection.ids)) as { id: number; path: string; sha256: string }[];
       const byId = new Map(rows.map((r) => [r.id, r]));
       return selection.ids.flatMap((id) => byId.get(id) ?? []);
     }
@@ -180,7 +197,8 @@ export class DatasetService {
     let cursor: string | undefined;
     do {
       const page = searchImages(this.db, selection.query, { limit: 10_000, ...(cursor ? { cursor } : {}) });
-      for (const item of page.items) if (!except.has(item.id)) out.push({ id: item.id, path: item.path, sha256: item.sha256 });
+      for (const item of page.items)
+        if (!except.has(item.id)) out.push({ id: item.id, path: item.path, sha256: item.sha256 });
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return out;
@@ -237,9 +255,15 @@ export class DatasetService {
 
   /** Makes the thumbnail of an image if it is missing; returns its file, or null when the image is unknown. */
   async ensureThumbnail(id: number): Promise<string | null> {
-    const row = this.db.prepare('SELECT path, sha256 FROM images WHERE id = ?').get(id) as { path: string; sha256: string } | undefined;
+    const row = this.db.prepare('SELECT path, sha256 FROM images WHERE id = ?').get(id) as
+      { path: string; sha256: string } | undefined;
     if (!row) return null;
-    return ensureThumbnail(datasetLayout(this.root).thumbsDir, join(this.root, row.path), row.sha256, this.settings.thumbnailSize);
+    return ensureThumbnail(
+      datasetLayout(this.root).thumbsDir,
+      join(this.root, row.path),
+      row.sha256,
+      this.settings.thumbnailSize,
+    );
   }
 
   listProjects(): { projects: Project[]; problems: { file: string; message: string }[] } {
@@ -247,7 +271,12 @@ export class DatasetService {
   }
 
   /** Creates a project from a selection (members by hash and path) or a saved query. */
-  createProject(name: string, selection: Selection | null, query: string | null, trigger: string): { name: string; images: number; file: string } {
+  createProject(
+    name: string,
+    selection: Selection | null,
+    query: string | null,
+    trigger: string,
+  ): { name: string; images: number; file: string } {
     if (query !== null) searchImages(this.db, query, { limit: 0 });
     const members = selection ? this.resolveSelection(selection).map((m) => ({ sha256: m.sha256, path: m.path })) : [];
     const project = newProject(name, { members, query, trigger });
@@ -301,8 +330,13 @@ const STOP_HINTS = { undo: 'Undo Last Batch Edit', index: 'the next index update
 function outcome(result: BatchResult, what: 'batch' | 'undo' | 'redo'): ServiceBatchOutcome {
   const stop = result.stopped ? `. ${stopMessage(result.stopped, what, STOP_HINTS).replace(/\.$/, '')}` : '';
   return {
-    changed: result.changed, unchanged: result.unchanged, conflicts: result.conflicts, summary: `${result.outcome}${stop}`,
-    moved: result.moved, sidecars: result.sidecars, ...(result.stopped ? { stopped: result.stopped } : {}),
+    changed: result.changed,
+    unchanged: result.unchanged,
+    conflicts: result.conflicts,
+    summary: `${result.outcome}${stop}`,
+    moved: result.moved,
+    sidecars: result.sidecars,
+    ...(result.stopped ? { stopped: result.stopped } : {}),
   };
 }
 
@@ -310,7 +344,8 @@ function withQueryProblem<T>(fn: () => T): T | { error: QueryProblem } {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof QueryError) return { error: { message: err.message, position: err.position, length: err.length } };
+    if (err instanceof QueryError)
+      return { error: { message: err.message, position: err.position, length: err.length } };
     throw err;
   }
 }

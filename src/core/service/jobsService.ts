@@ -42,7 +42,13 @@ export class JobsService {
   }
 
   /** Runs (or resumes) a job with `workers` workers, reporting progress; `apiKey` for a cloud annotation. */
-  async run(jobId: number, workers: number, onProgress: (p: JobProgress) => void, retryFailed = false, apiKey?: string): Promise<JobReport> {
+  async run(
+    jobId: number,
+    workers: number,
+    onProgress: (p: JobProgress) => void,
+    retryFailed = false,
+    apiKey?: string,
+  ): Promise<JobReport> {
     if (this.running.has(jobId)) throw new Error(`Job ${jobId} is already running.`);
     pauseInterruptedJobs(this.db);
     const job = getJob(this.db, jobId);
@@ -57,10 +63,16 @@ export class JobsService {
     this.running.set(jobId, controller);
     const cloud = cloudRunnerOf(job, this.root, apiKey);
     const poolRunner = this.pool.runner;
-    const runner: ItemRunner = cloud ? (request, signal) => (request.kind === 'annotate' ? cloud.run(request, signal) : poolRunner(request, signal)) : poolRunner;
+    const runner: ItemRunner = cloud
+      ? (request, signal) => (request.kind === 'annotate' ? cloud.run(request, signal) : poolRunner(request, signal))
+      : poolRunner;
     try {
       return await runPlannedJob(this.db, jobId, runner, {
-        concurrency: workers, signal: controller.signal, onProgress, captionExtension: this.captionExtension(), ...(apiKey ? { apiKey } : {}),
+        concurrency: workers,
+        signal: controller.signal,
+        onProgress,
+        captionExtension: this.captionExtension(),
+        ...(apiKey ? { apiKey } : {}),
       });
     } finally {
       this.running.delete(jobId);

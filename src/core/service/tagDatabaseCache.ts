@@ -22,7 +22,12 @@ export function loadTagDatabaseCached(file: string): { database: TagDatabase } |
   } catch (err) {
     cache.delete(file);
     const code = (err as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? `The tag database ${file} does not exist.` : `The tag database ${file} cannot be read: ${(err as Error).message}` };
+    return {
+      error:
+        code === 'ENOENT'
+          ? `The tag database ${file} does not exist.`
+          : `The tag database ${file} cannot be read: ${(err as Error).message}`,
+    };
   }
   const hit = cache.get(file);
   if (hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) return hit.result;

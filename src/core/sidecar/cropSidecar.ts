@@ -40,23 +40,39 @@ export function readStoredCrop(sidecarFile: string): StoredCrop {
  * Stores `crop` (null: no crop) in the sidecar of `imageFile`, checking the rect against `size` when
  * known. Returns whether a file was written (removing a crop from an image without a sidecar writes none).
  */
-export async function writeStoredCrop(sidecarFile: string, imageFile: string, crop: CropView | null, size?: { width: number; height: number }): Promise<boolean> {
+export async function writeStoredCrop(
+  sidecarFile: string,
+  imageFile: string,
+  crop: CropView | null,
+  size?: { width: number; height: number },
+): Promise<boolean> {
   return writeCropSidecar(sidecarFile, imageFile, await imageSha256(imageFile), crop, size);
 }
 
 /** The SHA-256 a crop's sidecar records for its image, read without blocking the thread. */
 export async function imageSha256(imageFile: string): Promise<string> {
-  return createHash('sha256').update(await readFile(imageFile)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(imageFile))
+    .digest('hex');
 }
 
 /** writeStoredCrop with the image's SHA-256 known: synchronous, so it can run under a held lock. */
-export function writeCropSidecar(sidecarFile: string, imageFile: string, sha256: string, crop: CropView | null, size?: { width: number; height: number }): boolean {
+export function writeCropSidecar(
+  sidecarFile: string,
+  imageFile: string,
+  sha256: string,
+  crop: CropView | null,
+  size?: { width: number; height: number },
+): boolean {
   let existing: Sidecar | null = null;
   try {
     existing = parseSidecar(readFileSync(sidecarFile));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(`The crop was not saved: ${sidecarFile} cannot be used (${(err as Error).message}). Fix or remove it first.`, { cause: err });
+      throw new Error(
+        `The crop was not saved: ${sidecarFile} cannot be used (${(err as Error).message}). Fix or remove it first.`,
+        { cause: err },
+      );
     }
   }
   if (!existing && !crop) return false;
@@ -73,5 +89,11 @@ export function writeCropSidecar(sidecarFile: string, imageFile: string, sha256:
 /** Whether two crops are the same. */
 export function sameCrop(a: CropView | null, b: CropView | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.state === b.state && a.rect.left === b.rect.left && a.rect.top === b.rect.top && a.rect.width === b.rect.width && a.rect.height === b.rect.height;
+  return (
+    a.state === b.state &&
+    a.rect.left === b.rect.left &&
+    a.rect.top === b.rect.top &&
+    a.rect.width === b.rect.width &&
+    a.rect.height === b.rect.height
+  );
 }

@@ -29,7 +29,10 @@ export interface Sidecar {
   tags?: SidecarTag[];
   scores?: Record<string, { value: number; model?: string; at?: string }>;
   annotations?: unknown[];
-  crop?: { state: 'none' | 'auto' | 'approved' | 'manual'; rect?: { left: number; top: number; width: number; height: number } };
+  crop?: {
+    state: 'none' | 'auto' | 'approved' | 'manual';
+    rect?: { left: number; top: number; width: number; height: number };
+  };
   recipes?: unknown[];
   relations?: unknown[];
   [key: string]: unknown;
@@ -54,7 +57,9 @@ function validator(): ValidateFunction<Sidecar> {
 /** Parses and validates sidecar bytes; throws SidecarError with the first thing wrong. */
 export function parseSidecar(bytes: Uint8Array): Sidecar {
   if (bytes.length > MAX_SIDECAR_BYTES) {
-    throw new SidecarError(`The sidecar is ${(bytes.length / 1e6).toFixed(1)} MB, over the ${MAX_SIDECAR_BYTES / 1024 / 1024} MB limit.`);
+    throw new SidecarError(
+      `The sidecar is ${(bytes.length / 1e6).toFixed(1)} MB, over the ${MAX_SIDECAR_BYTES / 1024 / 1024} MB limit.`,
+    );
   }
   let value: unknown;
   try {
@@ -79,8 +84,10 @@ export function formatSidecar(sidecar: Sidecar): string {
 
 /** Whether a sidecar holds anything beyond the image identity (otherwise it need not exist). */
 export function hasContent(sidecar: Sidecar): boolean {
-  return Object.entries(sidecar).some(([key, value]) => key !== 'tagbench' && key !== 'image' && value !== undefined
-    && !(Array.isArray(value) && value.length === 0));
+  return Object.entries(sidecar).some(
+    ([key, value]) =>
+      key !== 'tagbench' && key !== 'image' && value !== undefined && !(Array.isArray(value) && value.length === 0),
+  );
 }
 
 /** Writes a sidecar atomically; returns false without writing when it holds nothing worth keeping. */

@@ -41,8 +41,13 @@ export function sidecarTagsFor(bytes: Buffer, caption: string): string | null {
   const byKey = new Map<string, SidecarTag>(sidecar.tags.map((t) => [tagKey(t.name), t]));
   const inCaption = parseTags(caption).map((name) => byKey.get(tagKey(name)) ?? { name, source: 'user' });
   const captionKeys = new Set(inCaption.map((t) => tagKey(t.name)));
-  const pending = sidecar.tags.filter((t) => (t.status === 'suggested' || t.status === 'rejected') && !captionKeys.has(tagKey(t.name)));
-  const tags = [...inCaption.map((t) => (t.status === 'suggested' ? { ...t, status: 'accepted' as const } : t)), ...pending];
+  const pending = sidecar.tags.filter(
+    (t) => (t.status === 'suggested' || t.status === 'rejected') && !captionKeys.has(tagKey(t.name)),
+  );
+  const tags = [
+    ...inCaption.map((t) => (t.status === 'suggested' ? { ...t, status: 'accepted' as const } : t)),
+    ...pending,
+  ];
   const next = formatSidecar({ ...sidecar, tags });
   return next === bytes.toString('utf8') ? null : next;
 }

@@ -38,7 +38,9 @@ export function readStoredReview(sidecarFile: string): StoredReview {
 /** What the editor shows for review: the suggested entries and every captioning model's sentence. */
 export function suggestionsView(tags: readonly SidecarTag[], annotations: readonly unknown[]): SuggestionsView {
   return {
-    tags: tags.filter((t) => t.status === 'suggested').map((t) => ({ name: t.name, model: modelOf(t), confidence: t.confidence ?? null })),
+    tags: tags
+      .filter((t) => t.status === 'suggested')
+      .map((t) => ({ name: t.name, model: modelOf(t), confidence: t.confidence ?? null })),
     sentences: heldSentences(annotations, ''),
   };
 }
@@ -46,7 +48,11 @@ export function suggestionsView(tags: readonly SidecarTag[], annotations: readon
 /** The entries of `current` whose review status differs from `saved` (matched by key). */
 export function reviewChanges(saved: readonly SidecarTag[], current: readonly SidecarTag[]): SidecarTag[] {
   const before = new Map(saved.map((t) => [tagKey(t.name), t.status]));
-  return current.filter((t) => (t.status === 'suggested' || t.status === 'rejected' || t.status === 'accepted') && before.get(tagKey(t.name)) !== t.status);
+  return current.filter(
+    (t) =>
+      (t.status === 'suggested' || t.status === 'rejected' || t.status === 'accepted') &&
+      before.get(tagKey(t.name)) !== t.status,
+  );
 }
 
 /**
@@ -60,7 +66,10 @@ export function writeReviewChanges(sidecarFile: string, changes: readonly Sideca
   try {
     sidecar = parseSidecar(readFileSync(sidecarFile));
   } catch (err) {
-    throw new Error(`The review of suggestions was not saved: ${sidecarFile} cannot be used (${(err as Error).message}).`, { cause: err });
+    throw new Error(
+      `The review of suggestions was not saved: ${sidecarFile} cannot be used (${(err as Error).message}).`,
+      { cause: err },
+    );
   }
   const inCaption = new Set(splitCaption(caption).parts.map(tagKey));
   const tags = (sidecar.tags ?? []).map((t) => ({ ...t }));

@@ -86,7 +86,8 @@ class PrefixTable {
         heap[0] = last;
         for (let i = 0; ;) {
           let best = i;
-          for (const child of [2 * i + 1, 2 * i + 2]) if (child < heap.length && this.weights[heap[child]![0]]! > this.weights[heap[best]![0]]!) best = child;
+          for (const child of [2 * i + 1, 2 * i + 2])
+            if (child < heap.length && this.weights[heap[child]![0]]! > this.weights[heap[best]![0]]!) best = child;
           if (best === i) break;
           [heap[best], heap[i]] = [heap[i]!, heap[best]!];
           i = best;
@@ -200,15 +201,20 @@ export class TagCompleter {
         }
       }
     }
-    for (const [table, match] of [['names', 'prefix'], ['aliases', 'alias'], ['words', 'word']] as const) {
+    for (const [table, match] of [
+      ['names', 'prefix'],
+      ['aliases', 'alias'],
+      ['words', 'word'],
+    ] as const) {
       if (key === '' && table !== 'names') break;
       for (const { tags, index } of sources) {
         const [lo, hi] = index[table].range(key);
         for (const row of index[table].heaviest(lo, hi)) {
           const item = index[table].items[row]!;
-          const more = table === 'aliases'
-            ? add(tags[index.aliasList[item]!.target]!.name, match, index.aliasList[item]!.alias)
-            : add(tags[item]!.name, match);
+          const more =
+            table === 'aliases'
+              ? add(tags[index.aliasList[item]!.target]!.name, match, index.aliasList[item]!.alias)
+              : add(tags[item]!.name, match);
           if (!more) return out;
         }
       }
@@ -250,5 +256,10 @@ function buildIndex(tags: readonly Tag[]): SourceIndex {
       aliasList.push({ alias, target: item });
     }
   });
-  return { names: new PrefixTable(names), aliases: new PrefixTable(aliasRows), words: new PrefixTable(words), aliasList };
+  return {
+    names: new PrefixTable(names),
+    aliases: new PrefixTable(aliasRows),
+    words: new PrefixTable(words),
+    aliasList,
+  };
 }

@@ -20,7 +20,11 @@ export interface NormalizeOptions {
 }
 
 /** The normalization a caption gets unless told otherwise: spaces, lower case, escapes as written. */
-export const DEFAULT_NORMALIZE: Readonly<NormalizeOptions> = Object.freeze({ separator: 'space', lowercase: true, escapeParentheses: null });
+export const DEFAULT_NORMALIZE: Readonly<NormalizeOptions> = Object.freeze({
+  separator: 'space',
+  lowercase: true,
+  escapeParentheses: null,
+});
 
 /** How tags are ordered after the trigger word. */
 export type TagSortOrder = 'none' | 'frequency' | 'category' | 'alpha';
@@ -41,7 +45,15 @@ export interface SortContext {
 }
 
 /** Category order for `sort: category`: who and what first, then the rest, tags of no known category last. */
-export const CATEGORY_ORDER: readonly TagCategory[] = ['character', 'copyright', 'artist', 'general', 'meta', 'rating', 'other'];
+export const CATEGORY_ORDER: readonly TagCategory[] = [
+  'character',
+  'copyright',
+  'artist',
+  'general',
+  'meta',
+  'rating',
+  'other',
+];
 
 /** Whether a tag is an emoticon whose underscores belong to it: only symbols (`^_^`, `>_<`), or one character each side (`o_o`, `x_x`). */
 export function isEmoticon(tag: string): boolean {
@@ -89,7 +101,13 @@ export function blacklistMatcher(blacklist: readonly string[]): (key: string) =>
   const exact = new Set<string>();
   const patterns: string[] = [];
   for (const entry of blacklist) {
-    if (entry.includes('*')) patterns.push(entry.split('*').map((p) => tagKey(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
+    if (entry.includes('*'))
+      patterns.push(
+        entry
+          .split('*')
+          .map((p) => tagKey(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*'),
+      );
     else exact.add(tagKey(entry));
   }
   const regex = patterns.length ? new RegExp(`^(?:${patterns.join('|')})$`, 'u') : undefined;
@@ -106,7 +124,12 @@ export function applyAliases(tags: readonly string[], aliases: ReadonlyMap<strin
 }
 
 /** Tags followed by every tag they imply that is not there yet (nor refused by `refuse`), in `style`. */
-export function addImplied(tags: readonly string[], implications: ReadonlyMap<string, readonly string[]>, style: TagStyle, refuse: (key: string) => boolean = () => false): string[] {
+export function addImplied(
+  tags: readonly string[],
+  implications: ReadonlyMap<string, readonly string[]>,
+  style: TagStyle,
+  refuse: (key: string) => boolean = () => false,
+): string[] {
   const present = new Set(tags.map(tagKey));
   const out = [...tags];
   for (const tag of tags) {
@@ -129,7 +152,12 @@ export function putTriggerFirst(tags: readonly string[], trigger: string | null 
 }
 
 /** Tags sorted (stably) by dataset frequency, category or alphabet; a leading trigger word stays first. */
-export function sortTags(tags: readonly string[], order: TagSortOrder, context: SortContext = {}, trigger?: string | null): string[] {
+export function sortTags(
+  tags: readonly string[],
+  order: TagSortOrder,
+  context: SortContext = {},
+  trigger?: string | null,
+): string[] {
   if (order === 'none' || tags.length < 2) return [...tags];
   const triggerKey = trigger?.trim() ? tagKey(trigger) : undefined;
   const head = triggerKey !== undefined && tagKey(tags[0]!) === triggerKey ? [tags[0]!] : [];
@@ -182,15 +210,26 @@ export function formatTag(tag: string, style: TagStyle): string {
  * A caption's tags with rules applied, in this order: normalize (when the rules ask), aliases,
  * blacklist, implied parents, duplicates dropped, trigger word first, sort.
  */
-export function applyTagRules(tags: readonly string[], rules: CompiledTagRules, frequencies?: ReadonlyMap<string, number>): string[] {
+export function applyTagRules(
+  tags: readonly string[],
+  rules: CompiledTagRules,
+  frequencies?: ReadonlyMap<string, number>,
+): string[] {
   let out = rules.normalize ? normalizeTags(tags, rules.normalize) : [...tags];
-  const style: TagStyle = rules.normalize ? { separator: rules.normalize.separator, escapeParentheses: rules.normalize.escapeParentheses } : inferStyle(out);
+  const style: TagStyle = rules.normalize
+    ? { separator: rules.normalize.separator, escapeParentheses: rules.normalize.escapeParentheses }
+    : inferStyle(out);
   out = applyAliases(out, rules.aliases, style);
   out = out.filter((t) => !rules.isBlacklisted(tagKey(t)));
   out = addImplied(out, rules.implications, style, rules.isBlacklisted);
   out = dedupeTags(out);
   out = putTriggerFirst(out, rules.trigger);
-  return sortTags(out, rules.sort, { ...(frequencies ? { frequencies } : {}), categories: rules.categories }, rules.trigger);
+  return sortTags(
+    out,
+    rules.sort,
+    { ...(frequencies ? { frequencies } : {}), categories: rules.categories },
+    rules.trigger,
+  );
 }
 
 function keepCaseSet(options: NormalizeOptions): Set<string> {

@@ -64,7 +64,9 @@ export function parseTagRules(text: string, source = 'rules'): TagRules & { tagD
   try {
     data = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new TagRulesError(`${source}${jsonErrorLine(text, err as Error)} is not valid JSON: ${jsonErrorMessage(err as Error)}`);
+    throw new TagRulesError(
+      `${source}${jsonErrorLine(text, err as Error)} is not valid JSON: ${jsonErrorMessage(err as Error)}`,
+    );
   }
   const fail = (path: (string | number)[], message: string): never => {
     const line = lineOfPath(text, path);
@@ -72,7 +74,8 @@ export function parseTagRules(text: string, source = 'rules'): TagRules & { tagD
   };
   if (!isObject(data)) return fail([], 'must be a JSON object.');
   for (const key of Object.keys(data)) {
-    if (!key.startsWith('_') && !FIELDS.has(key)) fail([key], `is not a rules field (expected ${[...FIELDS].join(', ')}; fields starting with "_" are comments).`);
+    if (!key.startsWith('_') && !FIELDS.has(key))
+      fail([key], `is not a rules field (expected ${[...FIELDS].join(', ')}; fields starting with "_" are comments).`);
   }
   const rules = emptyTagRules();
   rules.source = source;
@@ -106,36 +109,52 @@ export function parseTagRules(text: string, source = 'rules'): TagRules & { tagD
     });
     implicationPairs.push([child, (list as string[]).map((p) => p.trim())]);
   }
-  rules.implications = closeImplications(implicationPairs, rules.aliases, (child, message) => fail(['implications', child], message));
+  rules.implications = closeImplications(implicationPairs, rules.aliases, (child, message) =>
+    fail(['implications', child], message),
+  );
 
   const trigger = data['trigger'] ?? null;
-  if (trigger !== null && (typeof trigger !== 'string' || trigger.includes(','))) fail(['trigger'], 'must be one tag (no commas), or null.');
+  if (trigger !== null && (typeof trigger !== 'string' || trigger.includes(',')))
+    fail(['trigger'], 'must be one tag (no commas), or null.');
   rules.trigger = typeof trigger === 'string' && trigger.trim() !== '' ? trigger.trim() : null;
 
   const sort = data['sort'] ?? 'none';
-  if (typeof sort !== 'string' || !TAG_SORT_ORDERS.includes(sort as TagSortOrder)) fail(['sort'], `must be one of ${TAG_SORT_ORDERS.join(', ')}.`);
+  if (typeof sort !== 'string' || !TAG_SORT_ORDERS.includes(sort as TagSortOrder))
+    fail(['sort'], `must be one of ${TAG_SORT_ORDERS.join(', ')}.`);
   rules.sort = sort as TagSortOrder;
 
   const normalize = data['normalize'] ?? null;
   if (normalize !== null) {
     if (normalize === true) rules.normalize = { separator: 'space', lowercase: true, escapeParentheses: null };
-    else if (!isObject(normalize)) fail(['normalize'], 'must be true or an object with separator, lowercase, escapeParentheses, keepCase.');
+    else if (!isObject(normalize))
+      fail(['normalize'], 'must be true or an object with separator, lowercase, escapeParentheses, keepCase.');
     else {
-      for (const key of Object.keys(normalize)) if (!NORMALIZE_FIELDS.has(key)) fail(['normalize', key], `is not a normalize option (expected ${[...NORMALIZE_FIELDS].join(', ')}).`);
+      for (const key of Object.keys(normalize))
+        if (!NORMALIZE_FIELDS.has(key))
+          fail(['normalize', key], `is not a normalize option (expected ${[...NORMALIZE_FIELDS].join(', ')}).`);
       const separator = normalize['separator'] ?? 'space';
-      if (separator !== 'space' && separator !== 'underscore' && separator !== 'keep') fail(['normalize', 'separator'], 'must be "space", "underscore" or "keep".');
+      if (separator !== 'space' && separator !== 'underscore' && separator !== 'keep')
+        fail(['normalize', 'separator'], 'must be "space", "underscore" or "keep".');
       const lowercase = normalize['lowercase'] ?? true;
       if (typeof lowercase !== 'boolean') fail(['normalize', 'lowercase'], 'must be true or false.');
       const escape = normalize['escapeParentheses'] ?? null;
-      if (escape !== null && typeof escape !== 'boolean') fail(['normalize', 'escapeParentheses'], 'must be true, false or null (as written).');
+      if (escape !== null && typeof escape !== 'boolean')
+        fail(['normalize', 'escapeParentheses'], 'must be true, false or null (as written).');
       const keepCase = normalize['keepCase'] ?? [];
-      if (!Array.isArray(keepCase) || keepCase.some((t) => typeof t !== 'string')) fail(['normalize', 'keepCase'], 'must be a list of tags.');
-      rules.normalize = { separator: separator as NormalizeOptions['separator'], lowercase: lowercase as boolean, escapeParentheses: escape as boolean | null, keepCase: keepCase as string[] };
+      if (!Array.isArray(keepCase) || keepCase.some((t) => typeof t !== 'string'))
+        fail(['normalize', 'keepCase'], 'must be a list of tags.');
+      rules.normalize = {
+        separator: separator as NormalizeOptions['separator'],
+        lowercase: lowercase as boolean,
+        escapeParentheses: escape as boolean | null,
+        keepCase: keepCase as string[],
+      };
     }
   }
 
   const tagDatabase = data['tagDatabase'];
-  if (tagDatabase !== undefined && (typeof tagDatabase !== 'string' || tagDatabase.trim() === '')) fail(['tagDatabase'], 'must be the path of a tagcomplete CSV file.');
+  if (tagDatabase !== undefined && (typeof tagDatabase !== 'string' || tagDatabase.trim() === ''))
+    fail(['tagDatabase'], 'must be the path of a tagcomplete CSV file.');
   return typeof tagDatabase === 'string' ? { ...rules, tagDatabase } : rules;
 }
 
@@ -143,12 +162,16 @@ export function parseTagRules(text: string, source = 'rules'): TagRules & { tagD
  * Resolves alias pairs transitively: tag key -> final target. An alias whose target has the same key
  * only fixes the spelling. Two spellings of one tag mapped to different targets, and cycles, are refused.
  */
-export function resolveAliases(pairs: readonly (readonly [string, string])[], fail: (from: string, message: string) => never = throwing): Record<string, string> {
+export function resolveAliases(
+  pairs: readonly (readonly [string, string])[],
+  fail: (from: string, message: string) => never = throwing,
+): Record<string, string> {
   const direct = new Map<string, { from: string; to: string }>();
   for (const [from, to] of pairs) {
     const key = tagKey(from);
     const earlier = direct.get(key);
-    if (earlier && tagKey(earlier.to) !== tagKey(to)) fail(from, `conflicts with "${earlier.from}" (the same tag) mapped to "${earlier.to}".`);
+    if (earlier && tagKey(earlier.to) !== tagKey(to))
+      fail(from, `conflicts with "${earlier.from}" (the same tag) mapped to "${earlier.to}".`);
     direct.set(key, { from, to });
   }
   const resolved = new Map<string, string>();
@@ -175,7 +198,11 @@ export function resolveAliases(pairs: readonly (readonly [string, string])[], fa
  * Closes implications over aliases: tag key -> every tag it implies, directly or through its
  * parents, nearest first. A tag that ends up implying itself is a cycle and refused.
  */
-export function closeImplications(pairs: readonly (readonly [string, readonly string[]])[], aliases: Readonly<Record<string, string>> = {}, fail: (child: string, message: string) => never = throwing): Record<string, string[]> {
+export function closeImplications(
+  pairs: readonly (readonly [string, readonly string[]])[],
+  aliases: Readonly<Record<string, string>> = {},
+  fail: (child: string, message: string) => never = throwing,
+): Record<string, string[]> {
   const canonical = (tag: string): string => (Object.hasOwn(aliases, tagKey(tag)) ? aliases[tagKey(tag)]! : tag);
   const direct = new Map<string, { child: string; parents: string[] }>();
   for (const [child, parents] of pairs) {
@@ -196,7 +223,10 @@ export function closeImplications(pairs: readonly (readonly [string, readonly st
     if (!entry) return [];
     if (visiting.includes(key)) {
       const cycle = [...visiting.slice(visiting.indexOf(key)), key];
-      fail(direct.get(cycle[0]!)!.child, `is part of an implication cycle: ${cycle.map((k) => `"${k}"`).join(' -> ')}.`);
+      fail(
+        direct.get(cycle[0]!)!.child,
+        `is part of an implication cycle: ${cycle.map((k) => `"${k}"`).join(' -> ')}.`,
+      );
     }
     visiting.push(key);
     const out: string[] = [];
@@ -274,7 +304,9 @@ function readText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new TagRulesError(code === 'ENOENT' ? `${file} does not exist.` : `${file} cannot be read: ${(err as Error).message}`);
+    throw new TagRulesError(
+      code === 'ENOENT' ? `${file} does not exist.` : `${file} cannot be read: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -297,7 +329,9 @@ function lineOfPath(text: string, path: readonly (string | number)[]): number | 
   let at = 0;
   for (const part of path) {
     if (typeof part === 'number') continue;
-    const match = new RegExp(`${JSON.stringify(part).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'u').exec(text.slice(at));
+    const match = new RegExp(`${JSON.stringify(part).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'u').exec(
+      text.slice(at),
+    );
     if (!match) return undefined;
     at += match.index;
   }
@@ -330,7 +364,10 @@ function jsonErrorLine(text: string, err: Error): string {
 
 /** V8's JSON error without its quoted excerpt and position (the line is given separately). */
 function jsonErrorMessage(err: Error): string {
-  const message = err.message.replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+  const message = err.message
+    .replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, '')
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/^JSON\.parse: /, '');
   return message.endsWith('.') ? message : `${message}.`;
 }
 

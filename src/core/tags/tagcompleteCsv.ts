@@ -83,7 +83,12 @@ export function readCsvRecords(text: string, source = 'CSV'): CsvRecord[] {
         let end = i;
         while (end < text.length && text[end] !== ',' && text[end] !== '\n' && text[end] !== '\r') end++;
         field = text.slice(i, end);
-        if (field.includes('"')) throw new TagCsvError(source, line, 'a quote inside an unquoted field (quote the whole field and double the quote).');
+        if (field.includes('"'))
+          throw new TagCsvError(
+            source,
+            line,
+            'a quote inside an unquoted field (quote the whole field and double the quote).',
+          );
         i = end;
       }
       fields.push(field);
@@ -103,25 +108,45 @@ export function readCsvRecords(text: string, source = 'CSV'): CsvRecord[] {
 
 /** Parses a tagcomplete CSV into a tag database; throws TagCsvError naming the line for anything that is not a tag row. */
 export function parseTagcompleteCsv(text: string, source = 'tag CSV'): TagDatabase {
-  if (text.includes('\u0000')) throw new TagCsvError(source, lineOfIndex(text, text.indexOf('\u0000')), 'this is a binary file, not a CSV.');
+  if (text.includes('\u0000'))
+    throw new TagCsvError(source, lineOfIndex(text, text.indexOf('\u0000')), 'this is a binary file, not a CSV.');
   const entries: TagDbEntry[] = [];
   let first = true;
   for (const { line, fields } of readCsvRecords(text, source)) {
     if (fields.length === 1 && fields[0]!.trim() === '') continue;
-    const isHeader = first && fields.length >= 2 && !/^\s*\d+\s*$/.test(fields[1]!) && /^[a-z_ ]+$/i.test(fields[0]!.trim());
+    const isHeader =
+      first && fields.length >= 2 && !/^\s*\d+\s*$/.test(fields[1]!) && /^[a-z_ ]+$/i.test(fields[0]!.trim());
     first = false;
     if (isHeader) continue;
     if (fields.length < 2 || fields.length > 4) {
-      throw new TagCsvError(source, line, `expected name,type[,postCount[,"aliases"]], found ${fields.length} field${fields.length === 1 ? '' : 's'}.`);
+      throw new TagCsvError(
+        source,
+        line,
+        `expected name,type[,postCount[,"aliases"]], found ${fields.length} field${fields.length === 1 ? '' : 's'}.`,
+      );
     }
     const name = fields[0]!.trim();
     if (name === '') throw new TagCsvError(source, line, 'the tag name is empty.');
     const type = fields[1]!.trim();
-    if (!/^\d+$/.test(type)) throw new TagCsvError(source, line, `the type ${JSON.stringify(type)} is not a number (0 general, 1 artist, 3 copyright, 4 character, 5 meta).`);
+    if (!/^\d+$/.test(type))
+      throw new TagCsvError(
+        source,
+        line,
+        `the type ${JSON.stringify(type)} is not a number (0 general, 1 artist, 3 copyright, 4 character, 5 meta).`,
+      );
     const countText = (fields[2] ?? '').trim();
-    if (countText !== '' && !/^\d+(\.0+)?$/.test(countText)) throw new TagCsvError(source, line, `the post count ${JSON.stringify(countText)} is not a whole number.`);
-    const aliases = (fields[3] ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
-    entries.push({ name, category: danbooruCategory(Number(type)) ?? 'other', count: countText === '' ? 0 : Math.trunc(Number(countText)), aliases });
+    if (countText !== '' && !/^\d+(\.0+)?$/.test(countText))
+      throw new TagCsvError(source, line, `the post count ${JSON.stringify(countText)} is not a whole number.`);
+    const aliases = (fields[3] ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
+    entries.push({
+      name,
+      category: danbooruCategory(Number(type)) ?? 'other',
+      count: countText === '' ? 0 : Math.trunc(Number(countText)),
+      aliases,
+    });
   }
   if (entries.length === 0) throw new TagCsvError(source, 1, 'no tags found.');
   return { entries, ...aliasTable(entries) };

@@ -47,7 +47,12 @@ export function registerApiKeyCommands(context: vscode.ExtensionContext, keys: A
     const providers = cloudConfig().providers.filter((p) => !p.keyOptional || p.id === 'openai-compatible');
     const stored = await Promise.all(providers.map((p) => keys.get(p.id)));
     const items = providers
-      .map((p, i) => ({ label: p.label, description: stored[i] ? `key set: ${maskKey(stored[i])}` : 'no key', provider: p, has: stored[i] !== undefined }))
+      .map((p, i) => ({
+        label: p.label,
+        description: stored[i] ? `key set: ${maskKey(stored[i])}` : 'no key',
+        provider: p,
+        has: stored[i] !== undefined,
+      }))
       .filter((item) => !onlyStored || item.has);
     if (items.length === 0) {
       void vscode.window.showInformationMessage('Tagbench: no API keys are stored.');
@@ -64,7 +69,8 @@ export function registerApiKeyCommands(context: vscode.ExtensionContext, keys: A
         prompt: `Stored in VS Code's secret storage, never in settings or files. The CLI reads ${provider.keyEnv} instead.`,
         password: true,
         ignoreFocusOut: true,
-        validateInput: (v) => (v.trim().length >= 8 || provider.keyOptional ? undefined : 'That is too short to be an API key.'),
+        validateInput: (v) =>
+          v.trim().length >= 8 || provider.keyOptional ? undefined : 'That is too short to be an API key.',
       });
       if (key === undefined) return;
       await keys.set(provider.id, key);

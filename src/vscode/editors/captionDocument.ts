@@ -14,7 +14,12 @@ import type { SidecarTag } from '../../core/sidecar/sidecar.ts';
 import type { CropView, SuggestionsView } from '../../protocol/editorProtocol.ts';
 import { imageSha256, readStoredCrop, sameCrop, writeCropSidecar } from '../../core/sidecar/cropSidecar.ts';
 import { CaptionChangedError, saveCaption, withSaveLock } from '../../core/caption/captionSave.ts';
-import { readStoredReview, reviewChanges, suggestionsView, writeReviewChanges } from '../../core/sidecar/suggestionSidecar.ts';
+import {
+  readStoredReview,
+  reviewChanges,
+  suggestionsView,
+  writeReviewChanges,
+} from '../../core/sidecar/suggestionSidecar.ts';
 
 /** Where a caption stands on disk. */
 interface DiskState {
@@ -58,10 +63,17 @@ export class CaptionDocument implements vscode.CustomDocument {
   readonly onDidDispose = this.disposed.event;
 
   /** Opens the caption and crop of image `uri`; `backup` restores unsaved ones from a hot-exit backup. */
-  static async open(uri: vscode.Uri, root: string | undefined, captionExtension: string, backupId: string | undefined): Promise<CaptionDocument> {
+  static async open(
+    uri: vscode.Uri,
+    root: string | undefined,
+    captionExtension: string,
+    backupId: string | undefined,
+  ): Promise<CaptionDocument> {
     const doc = new CaptionDocument(uri, root, captionExtension);
     if (backupId) {
-      const saved = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(backupId)))) as { caption?: unknown; crop?: unknown; tags?: unknown };
+      const saved = JSON.parse(
+        new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(backupId))),
+      ) as { caption?: unknown; crop?: unknown; tags?: unknown };
       if (typeof saved.caption === 'string') doc.current = saved.caption;
       if (saved.crop === null || isCropView(saved.crop)) doc.currentCrop = saved.crop;
       if (Array.isArray(saved.tags) && saved.tags.every(isSidecarTag)) doc.currentTags = saved.tags;
@@ -79,7 +91,10 @@ export class CaptionDocument implements vscode.CustomDocument {
     try {
       disk = readDisk(this.captionFile);
     } catch (err) {
-      reason = err instanceof CaptionDecodeError ? `${err.message} Tagbench will not edit it.` : `The caption cannot be read: ${(err as Error).message}`;
+      reason =
+        err instanceof CaptionDecodeError
+          ? `${err.message} Tagbench will not edit it.`
+          : `The caption cannot be read: ${(err as Error).message}`;
     }
     this.disk = disk;
     this.current = disk.text;
@@ -116,7 +131,11 @@ export class CaptionDocument implements vscode.CustomDocument {
 
   /** Whether the edited caption, crop or review statuses differ from the files. */
   get isDirty(): boolean {
-    return this.current !== this.disk.text || !sameCrop(this.currentCrop, this.diskCrop) || reviewChanges(this.diskTags, this.currentTags).length > 0;
+    return (
+      this.current !== this.disk.text ||
+      !sameCrop(this.currentCrop, this.diskCrop) ||
+      reviewChanges(this.diskTags, this.currentTags).length > 0
+    );
   }
 
   /** Sets the caption (for edits, undo and redo). */
@@ -169,13 +188,27 @@ export class CaptionDocument implements vscode.CustomDocument {
       for (;;) {
         try {
           const style = { bom: this.disk.bom, eol: this.disk.eol };
-          await saveCaption({ root: this.root, captionFile: this.captionFile, sidecarFile: this.sidecarFile, text, style, expected, alsoWrite: writeRest });
+          await saveCaption({
+            root: this.root,
+            captionFile: this.captionFile,
+            sidecarFile: this.sidecarFile,
+            text,
+            style,
+            expected,
+            alsoWrite: writeRest,
+          });
           break;
         } catch (err) {
           if (!(err instanceof CaptionChangedError)) throw err;
           const choice = await vscode.window.showWarningMessage(
-            `${this.captionFile} changed on disk since it was opened. Overwrite it with your edits?`, { modal: true }, 'Overwrite');
-          if (choice !== 'Overwrite') throw new Error('The caption changed on disk; not saved. Revert the editor to see the file as it is now.', { cause: err });
+            `${this.captionFile} changed on disk since it was opened. Overwrite it with your edits?`,
+            { modal: true },
+            'Overwrite',
+          );
+          if (choice !== 'Overwrite')
+            throw new Error('The caption changed on disk; not saved. Revert the editor to see the file as it is now.', {
+              cause: err,
+            });
           expected = err.now;
         }
       }
@@ -203,7 +236,10 @@ export class CaptionDocument implements vscode.CustomDocument {
 
   /** Writes a hot-exit backup of the edited caption and crop. */
   async backup(destination: vscode.Uri): Promise<vscode.CustomDocumentBackup> {
-    writeFileSync(destination.fsPath, JSON.stringify({ caption: this.current, crop: this.currentCrop, tags: this.currentTags }));
+    writeFileSync(
+      destination.fsPath,
+      JSON.stringify({ caption: this.current, crop: this.currentCrop, tags: this.currentTags }),
+    );
     return {
       id: destination.toString(),
       delete: () => {
@@ -240,12 +276,20 @@ function readBytes(file: string): Buffer | null {
 function isCropView(value: unknown): value is CropView {
   if (typeof value !== 'object' || value === null) return false;
   const { state, rect } = value as { state?: unknown; rect?: Record<string, unknown> };
-  return (state === 'auto' || state === 'approved' || state === 'manual') && typeof rect === 'object' && rect !== null
-    && ['left', 'top', 'width', 'height'].every((key) => Number.isSafeInteger(rect[key]));
+  return (
+    (state === 'auto' || state === 'approved' || state === 'manual') &&
+    typeof rect === 'object' &&
+    rect !== null &&
+    ['left', 'top', 'width', 'height'].every((key) => Number.isSafeInteger(rect[key]))
+  );
 }
 
 function isSidecarTag(value: unknown): value is SidecarTag {
   if (typeof value !== 'object' || value === null) return false;
   const { name, source, status } = value as Record<string, unknown>;
-  return typeof name === 'string' && typeof source === 'string' && (status === undefined || status === 'accepted' || status === 'suggested' || status === 'rejected');
+  return (
+    typeof name === 'string' &&
+    typeof source === 'string' &&
+    (status === undefined || status === 'accepted' || status === 'suggested' || status === 'rejected')
+  );
 }

@@ -22,7 +22,10 @@ export class CaptionEditorProvider implements vscode.CustomTextEditorProvider {
 
   /** Registers the provider. */
   static register(context: vscode.ExtensionContext, registry: DatasetRegistry): vscode.Disposable {
-    return vscode.window.registerCustomEditorProvider(CAPTION_EDITOR_VIEW_TYPE, new CaptionEditorProvider(context, registry));
+    return vscode.window.registerCustomEditorProvider(
+      CAPTION_EDITOR_VIEW_TYPE,
+      new CaptionEditorProvider(context, registry),
+    );
   }
 
   private constructor(context: vscode.ExtensionContext, registry: DatasetRegistry) {
@@ -31,7 +34,10 @@ export class CaptionEditorProvider implements vscode.CustomTextEditorProvider {
   }
 
   async resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): Promise<void> {
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview')] };
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview')],
+    };
     const rpc = new RpcEndpoint<EditorHost, EditorView>((message) => void panel.webview.postMessage(message));
     rpc.onProblem = (problem) => console.warn(`Tagbench caption editor: ${problem}`);
     const session = this.registry.sessionOf(document.uri);
@@ -45,24 +51,55 @@ export class CaptionEditorProvider implements vscode.CustomTextEditorProvider {
         if (text !== applying) rpc.notify('setCaption', { caption: text });
       }),
     ];
-    rpc.on('ready', () => rpc.notify('init', { caption: document.getText(), readOnly: false, readOnlyReason: '', focusCaption: false, image: null }), checks.ready);
-    rpc.on('edit', ({ caption }) => {
-      const before = document.getText();
-      const change = minimalReplacement(before, caption);
-      if (!change) return;
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(document.uri, new vscode.Range(document.positionAt(change.start), document.positionAt(change.start + change.deleteCount)), change.insert);
-      applying = caption;
-      void vscode.workspace.applyEdit(edit).then(() => {
-        applying = undefined;
-      });
-    }, checks.edit);
-    rpc.handle('suggest', async ({ prefix, limit }) => (session ? (await session.data()).request('tagSuggestions', { prefix, limit }) : []), checks.suggest);
-    rpc.handle('navigate', async () => ({ moved: false, reason: 'Next and previous work in the image editor.' }), checks.navigate);
+    rpc.on(
+      'ready',
+      () =>
+        rpc.notify('init', {
+          caption: document.getText(),
+          readOnly: false,
+          readOnlyReason: '',
+          focusCaption: false,
+          image: null,
+        }),
+      checks.ready,
+    );
+    rpc.on(
+      'edit',
+      ({ caption }) => {
+        const before = document.getText();
+        const change = minimalReplacement(before, caption);
+        if (!change) return;
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(
+          document.uri,
+          new vscode.Range(document.positionAt(change.start), document.positionAt(change.start + change.deleteCount)),
+          change.insert,
+        );
+        applying = caption;
+        void vscode.workspace.applyEdit(edit).then(() => {
+          applying = undefined;
+        });
+      },
+      checks.edit,
+    );
+    rpc.handle(
+      'suggest',
+      async ({ prefix, limit }) => (session ? (await session.data()).request('tagSuggestions', { prefix, limit }) : []),
+      checks.suggest,
+    );
+    rpc.handle(
+      'navigate',
+      async () => ({ moved: false, reason: 'Next and previous work in the image editor.' }),
+      checks.navigate,
+    );
     panel.onDidDispose(() => {
       rpc.dispose();
       for (const s of subscriptions) s.dispose();
     });
-    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, { script: 'captionEditor', element: 'tb-caption-editor', title: basename(document.uri.fsPath) });
+    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, {
+      script: 'captionEditor',
+      element: 'tb-caption-editor',
+      title: basename(document.uri.fsPath),
+    });
   }
 }

@@ -9,7 +9,15 @@ import type { CropPreset } from '../../protocol/editorProtocol.ts';
 /** The training resolution whose buckets are offered. */
 export const PRESET_RESOLUTION = 1024;
 
-const RATIOS: readonly [number, number][] = [[1, 1], [4, 3], [3, 4], [3, 2], [2, 3], [16, 9], [9, 16]];
+const RATIOS: readonly [number, number][] = [
+  [1, 1],
+  [4, 3],
+  [3, 4],
+  [3, 2],
+  [2, 3],
+  [16, 9],
+  [9, 16],
+];
 
 let cached: CropPreset[] | undefined;
 
@@ -32,7 +40,11 @@ function makePresets(): CropPreset[] {
     const aspect = `${bucket.width / divisor}:${bucket.height / divisor}`;
     if (seen.has(aspect)) continue;
     seen.add(aspect);
-    presets.push({ label: `${bucket.width} × ${bucket.height} bucket (${aspect})`, ratio: { width: bucket.width, height: bucket.height }, bucket: true });
+    presets.push({
+      label: `${bucket.width} × ${bucket.height} bucket (${aspect})`,
+      ratio: { width: bucket.width, height: bucket.height },
+      bucket: true,
+    });
   }
   return presets;
 }

@@ -6,7 +6,21 @@
 import * as vscode from 'vscode';
 import { IMAGE_EDITOR_VIEW_TYPE } from './imageEditorProvider.ts';
 
-const PATTERNS = ['*.png', '*.jpg', '*.jpeg', '*.webp', '*.gif', '*.bmp', '*.tif', '*.tiff', '*.avif', '*.PNG', '*.JPG', '*.JPEG', '*.WEBP'];
+const PATTERNS = [
+  '*.png',
+  '*.jpg',
+  '*.jpeg',
+  '*.webp',
+  '*.gif',
+  '*.bmp',
+  '*.tif',
+  '*.tiff',
+  '*.avif',
+  '*.PNG',
+  '*.JPG',
+  '*.JPEG',
+  '*.WEBP',
+];
 const SETTING = 'tagbench.imageEditor.defaultInDatasets';
 
 /** Applies the setting now and whenever it changes. */
@@ -26,10 +40,17 @@ export function registerEditorAssociation(context: vscode.ExtensionContext): voi
         changed = true;
       }
     }
-    if (changed) void config.update('editorAssociations', Object.keys(current).length > 0 ? current : undefined, vscode.ConfigurationTarget.Workspace);
+    if (changed)
+      void config.update(
+        'editorAssociations',
+        Object.keys(current).length > 0 ? current : undefined,
+        vscode.ConfigurationTarget.Workspace,
+      );
   };
-  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(SETTING)) apply();
-  }));
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SETTING)) apply();
+    }),
+  );
   if (vscode.workspace.getConfiguration().get<boolean>(SETTING)) apply();
 }

@@ -9,7 +9,14 @@ import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
 import { RpcEndpoint } from '../../protocol/rpc.ts';
 import { editorRequestChecks } from '../../protocol/editorProtocol.ts';
-import type { CropChange, CropView, EditorHost, EditorView, ImageFactsView, SuggestionReview } from '../../protocol/editorProtocol.ts';
+import type {
+  CropChange,
+  CropView,
+  EditorHost,
+  EditorView,
+  ImageFactsView,
+  SuggestionReview,
+} from '../../protocol/editorProtocol.ts';
 import { rectProblem } from '../../core/processing/cropRect.ts';
 import type { DatasetRegistry } from '../datasetRegistry.ts';
 import type { DatasetSession } from '../datasetSession.ts';
@@ -37,10 +44,14 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
 
   /** Registers the provider. */
   static register(context: vscode.ExtensionContext, registry: DatasetRegistry): vscode.Disposable {
-    return vscode.window.registerCustomEditorProvider(IMAGE_EDITOR_VIEW_TYPE, new ImageEditorProvider(context, registry), {
-      webviewOptions: { retainContextWhenHidden: false },
-      supportsMultipleEditorsPerDocument: true,
-    });
+    return vscode.window.registerCustomEditorProvider(
+      IMAGE_EDITOR_VIEW_TYPE,
+      new ImageEditorProvider(context, registry),
+      {
+        webviewOptions: { retainContextWhenHidden: false },
+        supportsMultipleEditorsPerDocument: true,
+      },
+    );
   }
 
   private constructor(context: vscode.ExtensionContext, registry: DatasetRegistry) {
@@ -56,7 +67,10 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
 
   async resolveCustomEditor(document: CaptionDocument, panel: vscode.WebviewPanel): Promise<void> {
     const session = this.registry.sessionOf(document.uri);
-    const roots = [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'), vscode.Uri.file(dirname(document.uri.fsPath))];
+    const roots = [
+      vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'),
+      vscode.Uri.file(dirname(document.uri.fsPath)),
+    ];
     panel.webview.options = { enableScripts: true, localResourceRoots: roots };
     const rpc = new RpcEndpoint<EditorHost, EditorView>((message) => void panel.webview.postMessage(message));
     rpc.onProblem = (problem) => console.warn(`Tagbench image editor: ${problem}`);
@@ -69,17 +83,29 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     ];
     rpc.on('ready', () => void this.sendInit(document, panel, rpc, session), checks.ready);
     rpc.on('edit', ({ caption, label }) => this.edit(document, caption, label), checks.edit);
-    rpc.on('crop', (change) => {
-      if (!this.editCrop(document, change)) rpc.notify('setCrop', { crop: document.crop });
-    }, checks.crop);
+    rpc.on(
+      'crop',
+      (change) => {
+        if (!this.editCrop(document, change)) rpc.notify('setCrop', { crop: document.crop });
+      },
+      checks.crop,
+    );
     rpc.on('review', (review) => this.review(document, review), checks.review);
-    rpc.handle('suggest', async ({ prefix, limit }) => (session ? (await session.data()).request('tagSuggestions', { prefix, limit }) : []), checks.suggest);
+    rpc.handle(
+      'suggest',
+      async ({ prefix, limit }) => (session ? (await session.data()).request('tagSuggestions', { prefix, limit }) : []),
+      checks.suggest,
+    );
     rpc.handle('navigate', async ({ step }) => this.navigate(document, session, step), checks.navigate);
     panel.onDidDispose(() => {
       rpc.dispose();
       for (const s of subscriptions) s.dispose();
     });
-    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, { script: 'imageEditor', element: 'tb-image-editor', title: basename(document.uri.fsPath) });
+    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, {
+      script: 'imageEditor',
+      element: 'tb-image-editor',
+      title: basename(document.uri.fsPath),
+    });
   }
 
   saveCustomDocument(document: CaptionDocument): Thenable<void> {
@@ -100,7 +126,10 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     });
   }
 
-  backupCustomDocument(document: CaptionDocument, context: vscode.CustomDocumentBackupContext): Thenable<vscode.CustomDocumentBackup> {
+  backupCustomDocument(
+    document: CaptionDocument,
+    context: vscode.CustomDocumentBackupContext,
+  ): Thenable<vscode.CustomDocumentBackup> {
     return document.backup(context.destination);
   }
 
@@ -110,7 +139,12 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     const before = document.caption;
     if (caption === before) return;
     document.setCaption(caption);
-    this.record(document, label, () => document.setCaption(before), () => document.setCaption(caption));
+    this.record(
+      document,
+      label,
+      () => document.setCaption(before),
+      () => document.setCaption(caption),
+    );
   }
 
   /**
@@ -145,7 +179,12 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
       document.setTags(state.tags);
     };
     apply(step);
-    this.record(document, step.label, () => apply(before), () => apply(step));
+    this.record(
+      document,
+      step.label,
+      () => apply(before),
+      () => apply(step),
+    );
   }
 
   /** Records a crop change as an undoable edit; false when it is refused (a rect outside the image). */
@@ -163,21 +202,39 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     const before = document.crop;
     document.setCrop(crop);
     if (document.crop === before) return true;
-    const label = change.label || (change.state === 'none' ? 'Remove crop' : change.state === 'approved' ? 'Approve crop' : 'Crop');
-    this.record(document, label, () => document.setCrop(before), () => document.setCrop(crop));
+    const label =
+      change.label || (change.state === 'none' ? 'Remove crop' : change.state === 'approved' ? 'Approve crop' : 'Crop');
+    this.record(
+      document,
+      label,
+      () => document.setCrop(before),
+      () => document.setCrop(crop),
+    );
     return true;
   }
 
-  private async sendInit(document: CaptionDocument, panel: vscode.WebviewPanel, rpc: RpcEndpoint<EditorHost, EditorView>, session: DatasetSession | undefined): Promise<void> {
+  private async sendInit(
+    document: CaptionDocument,
+    panel: vscode.WebviewPanel,
+    rpc: RpcEndpoint<EditorHost, EditorView>,
+    session: DatasetSession | undefined,
+  ): Promise<void> {
     const key = document.uri.toString();
     const focusCaption = focusOnOpen.delete(key);
-    const path = session ? document.uri.fsPath.slice(session.root.length + 1).split('\\').join('/') : basename(document.uri.fsPath);
+    const path = session
+      ? document.uri.fsPath
+          .slice(session.root.length + 1)
+          .split('\\')
+          .join('/')
+      : basename(document.uri.fsPath);
     const info = session ? await (await session.data()).request('imageByPath', { path }) : null;
     let position = 0;
     let total = 0;
     if (session && info) {
       const context = resultsOf(document.uri);
-      ({ position, total } = await (await session.data()).request('position', { query: context?.query ?? folderQuery(path), id: info.id }));
+      ({ position, total } = await (
+        await session.data()
+      ).request('position', { query: context?.query ?? folderQuery(path), id: info.id }));
     }
     const facts: ImageFactsView = {
       path,
@@ -216,10 +273,17 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
    * tools do. Any document VS Code counts as changed is saved, also one whose text is back to the
    * file's (that save writes nothing), so closing its tab never asks whether to save.
    */
-  private async navigate(document: CaptionDocument, session: DatasetSession | undefined, step: 1 | -1): Promise<{ moved: boolean; reason?: string }> {
+  private async navigate(
+    document: CaptionDocument,
+    session: DatasetSession | undefined,
+    step: 1 | -1,
+  ): Promise<{ moved: boolean; reason?: string }> {
     if (!session) return { moved: false, reason: 'This image is not in a Tagbench dataset.' };
     const data = await session.data();
-    const path = document.uri.fsPath.slice(session.root.length + 1).split('\\').join('/');
+    const path = document.uri.fsPath
+      .slice(session.root.length + 1)
+      .split('\\')
+      .join('/');
     const info = await data.request('imageByPath', { path });
     if (!info) return { moved: false, reason: 'This image is not in the index yet.' };
     const query = resultsOf(document.uri)?.query ?? folderQuery(path);
@@ -233,7 +297,10 @@ export class ImageEditorProvider implements vscode.CustomEditorProvider<CaptionD
     rememberResults(nextUri, session, query);
     focusOnOpen.add(nextUri.toString());
     const tab = findTab(document.uri);
-    await vscode.commands.executeCommand('vscode.openWith', nextUri, IMAGE_EDITOR_VIEW_TYPE, { viewColumn: tab?.group.viewColumn ?? vscode.ViewColumn.Active, preview: false });
+    await vscode.commands.executeCommand('vscode.openWith', nextUri, IMAGE_EDITOR_VIEW_TYPE, {
+      viewColumn: tab?.group.viewColumn ?? vscode.ViewColumn.Active,
+      preview: false,
+    });
     if (tab) await vscode.window.tabGroups.close(tab, true);
     return { moved: true };
   }
@@ -255,7 +322,12 @@ function folderQuery(path: string): string {
 function findTab(uri: vscode.Uri): vscode.Tab | undefined {
   for (const group of vscode.window.tabGroups.all) {
     for (const tab of group.tabs) {
-      if (tab.input instanceof vscode.TabInputCustom && tab.input.viewType === IMAGE_EDITOR_VIEW_TYPE && tab.input.uri.toString() === uri.toString()) return tab;
+      if (
+        tab.input instanceof vscode.TabInputCustom &&
+        tab.input.viewType === IMAGE_EDITOR_VIEW_TYPE &&
+        tab.input.uri.toString() === uri.toString()
+      )
+        return tab;
     }
   }
   return undefined;

@@ -3,7 +3,14 @@
  * new caption, the new entries and the undo label, or null when the step changes nothing. Pure and
  * free of the VS Code API (the editor tests' stand-in host runs it too).
  */
-import { acceptAbove, acceptModel, acceptSuggestions, rejectRest, rejectSuggestions, useSentence } from '../../core/annotate/reviewSuggestions.ts';
+import {
+  acceptAbove,
+  acceptModel,
+  acceptSuggestions,
+  rejectRest,
+  rejectSuggestions,
+  useSentence,
+} from '../../core/annotate/reviewSuggestions.ts';
 import type { ReviewOutcome } from '../../core/annotate/reviewSuggestions.ts';
 import type { SidecarTag } from '../../core/sidecar/sidecar.ts';
 import type { SuggestionReview, SuggestionsView } from '../../protocol/editorProtocol.ts';
@@ -16,7 +23,12 @@ export interface ReviewStep {
 }
 
 /** Applies `review` to the caption and entries; `suggestions` gives the held sentences. */
-export function reviewStep(caption: string, tags: readonly SidecarTag[], suggestions: SuggestionsView, review: SuggestionReview): ReviewStep | null {
+export function reviewStep(
+  caption: string,
+  tags: readonly SidecarTag[],
+  suggestions: SuggestionsView,
+  review: SuggestionReview,
+): ReviewStep | null {
   const state = { caption, tags };
   let outcome: ReviewOutcome;
   switch (review.action) {
@@ -45,8 +57,13 @@ export function reviewStep(caption: string, tags: readonly SidecarTag[], suggest
   }
   const { accepted, rejected } = outcome;
   if (accepted.length === 0 && rejected.length === 0) return null;
-  const label = accepted.length > 0
-    ? accepted.length === 1 ? `Accept suggestion ${accepted[0]}` : `Accept ${accepted.length} suggestions`
-    : rejected.length === 1 ? `Reject suggestion ${rejected[0]}` : `Reject ${rejected.length} suggestions`;
+  const label =
+    accepted.length > 0
+      ? accepted.length === 1
+        ? `Accept suggestion ${accepted[0]}`
+        : `Accept ${accepted.length} suggestions`
+      : rejected.length === 1
+        ? `Reject suggestion ${rejected[0]}`
+        : `Reject ${rejected.length} suggestions`;
   return { caption: outcome.caption, tags: outcome.tags, label: label.slice(0, 100) };
 }

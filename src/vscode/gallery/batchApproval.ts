@@ -27,7 +27,11 @@ export class GalleryBatchApproval {
 
   /** Records a preview the webview asked for. */
   previewed(action: BatchAction, preview: BatchPreview): void {
-    this.plans.set(preview.planId, { trash: action.kind === 'trash', changed: preview.changed, paths: preview.changes.map((c) => c.path) });
+    this.plans.set(preview.planId, {
+      trash: action.kind === 'trash',
+      changed: preview.changed,
+      paths: preview.changes.map((c) => c.path),
+    });
     while (this.plans.size > MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
   }
 
@@ -42,7 +46,8 @@ export class GalleryBatchApproval {
     if (!plan.trash) return;
     const images = plan.changed === 1 ? '1 image' : `${plan.changed.toLocaleString('en-US')} images`;
     const named = plan.paths.slice(0, NAMED_FILES).join('\n');
-    const more = plan.changed > NAMED_FILES ? `\n... and ${(plan.changed - NAMED_FILES).toLocaleString('en-US')} more` : '';
+    const more =
+      plan.changed > NAMED_FILES ? `\n... and ${(plan.changed - NAMED_FILES).toLocaleString('en-US')} more` : '';
     const choice = await vscode.window.showWarningMessage(
       `Move ${images} (with captions and sidecars) to the Tagbench trash?`,
       { modal: true, detail: `${named}${more}\n\n"Tagbench: Undo Last Batch Edit" brings them back.` },

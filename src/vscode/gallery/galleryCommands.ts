@@ -26,14 +26,20 @@ export function registerGalleryCommands(context: vscode.ExtensionContext, regist
         GalleryPanel.restore(context, registry, panel, state);
       },
     }),
-    vscode.commands.registerCommand('tagbench.openGallery', (query?: unknown) => open(typeof query === 'string' ? query : undefined)),
+    vscode.commands.registerCommand('tagbench.openGallery', (query?: unknown) =>
+      open(typeof query === 'string' ? query : undefined),
+    ),
     vscode.commands.registerCommand('tagbench.searchDataset', async (query?: unknown) => {
-      const text = typeof query === 'string' ? query : await vscode.window.showInputBox({
-        title: 'Search Dataset',
-        prompt: 'Tags (blue_eyes, long_*, -solo), "a phrase", width>=1024, folder:10_alice, has:caption, a OR b, sort:mtime',
-        value: GalleryPanel.active?.query ?? '',
-        placeHolder: '1girl -solo aspect:portrait',
-      });
+      const text =
+        typeof query === 'string'
+          ? query
+          : await vscode.window.showInputBox({
+              title: 'Search Dataset',
+              prompt:
+                'Tags (blue_eyes, long_*, -solo), "a phrase", width>=1024, folder:10_alice, has:caption, a OR b, sort:mtime',
+              value: GalleryPanel.active?.query ?? '',
+              placeHolder: '1girl -solo aspect:portrait',
+            });
       if (text === undefined) return undefined;
       return open(text, GalleryPanel.active?.session);
     }),
@@ -53,7 +59,11 @@ export function registerGalleryCommands(context: vscode.ExtensionContext, regist
     vscode.commands.registerCommand('tagbench.newProjectFromQuery', async () => {
       const session = GalleryPanel.active?.session ?? (await registry.pick('New project in which dataset?'));
       if (!session) return undefined;
-      const query = await vscode.window.showInputBox({ title: 'New Project from Query', prompt: 'The query whose results make the project', value: GalleryPanel.active?.query ?? '' });
+      const query = await vscode.window.showInputBox({
+        title: 'New Project from Query',
+        prompt: 'The query whose results make the project',
+        value: GalleryPanel.active?.query ?? '',
+      });
       if (query === undefined) return undefined;
       const name = await askProjectName();
       if (!name) return undefined;
@@ -66,8 +76,13 @@ export function registerGalleryCommands(context: vscode.ExtensionContext, regist
  * Undo or Redo Last Batch Edit on the gallery's dataset (or one the user picks): the message says what
  * was restored or changed again, and offers the other step.
  */
-async function replayBatch(registry: DatasetRegistry, what: 'undo' | 'redo'): Promise<ServiceBatchOutcome | null | undefined> {
-  const session = GalleryPanel.active?.session ?? (await registry.pick(`${what === 'undo' ? 'Undo' : 'Redo'} the last batch edit of which dataset?`));
+async function replayBatch(
+  registry: DatasetRegistry,
+  what: 'undo' | 'redo',
+): Promise<ServiceBatchOutcome | null | undefined> {
+  const session =
+    GalleryPanel.active?.session ??
+    (await registry.pick(`${what === 'undo' ? 'Undo' : 'Redo'} the last batch edit of which dataset?`));
   if (!session) return undefined;
   let outcome;
   try {
@@ -85,7 +100,8 @@ async function replayBatch(registry: DatasetRegistry, what: 'undo' | 'redo'): Pr
   session.fireChanged();
   const other = what === 'undo' ? 'Redo' : 'Undo';
   void showBatchMessage(batchMessage(outcome), other).then((choice) => {
-    if (choice === other) void vscode.commands.executeCommand(what === 'undo' ? 'tagbench.redoBatchEdit' : 'tagbench.undoBatchEdit');
+    if (choice === other)
+      void vscode.commands.executeCommand(what === 'undo' ? 'tagbench.redoBatchEdit' : 'tagbench.undoBatchEdit');
   });
   return outcome;
 }
@@ -94,11 +110,15 @@ async function askProjectName(): Promise<string | undefined> {
   return vscode.window.showInputBox({
     title: 'New Project',
     prompt: 'Project name (saved as .tagbench/projects/<name>.json)',
-    validateInput: (v) => (v.trim() === '' ? 'A project needs a name.' : v.length > 100 ? 'At most 100 characters.' : undefined),
+    validateInput: (v) =>
+      v.trim() === '' ? 'A project needs a name.' : v.length > 100 ? 'At most 100 characters.' : undefined,
   });
 }
 
-async function createProject(session: DatasetSession, spec: { name: string; selection: Selection | null; query: string | null }): Promise<{ name: string; images: number } | undefined> {
+async function createProject(
+  session: DatasetSession,
+  spec: { name: string; selection: Selection | null; query: string | null },
+): Promise<{ name: string; images: number } | undefined> {
   try {
     const made = await (await session.data()).request('createProject', { ...spec, trigger: '' });
     session.fireChanged();

@@ -51,18 +51,36 @@ export class GalleryPanel implements vscode.Disposable {
       if (query !== undefined) existing.setQuery(query);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(GALLERY_VIEW_TYPE, `Gallery: ${session.folder.name}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: GalleryPanel.resourceRoots(context, session),
+    const panel = vscode.window.createWebviewPanel(
+      GALLERY_VIEW_TYPE,
+      `Gallery: ${session.folder.name}`,
+      vscode.ViewColumn.Active,
+      {
+        enableScripts: true,
+        localResourceRoots: GalleryPanel.resourceRoots(context, session),
+      },
+    );
+    return new GalleryPanel(context, session, panel, {
+      dataset: session.root,
+      query: query ?? '',
+      selected: [],
+      scrollTop: 0,
     });
-    return new GalleryPanel(context, session, panel, { dataset: session.root, query: query ?? '', selected: [], scrollTop: 0 });
   }
 
   /** Restores a gallery VS Code kept across a reload. */
-  static restore(context: vscode.ExtensionContext, registry: DatasetRegistry, panel: vscode.WebviewPanel, saved: unknown): void {
+  static restore(
+    context: vscode.ExtensionContext,
+    registry: DatasetRegistry,
+    panel: vscode.WebviewPanel,
+    saved: unknown,
+  ): void {
     const state = saved as Partial<GalleryState> | undefined;
     const folders = vscode.workspace.workspaceFolders ?? [];
-    const folder = folders.find((f) => f.uri.fsPath === state?.dataset) ?? folders.find((f) => f.name === state?.dataset) ?? folders[0];
+    const folder =
+      folders.find((f) => f.uri.fsPath === state?.dataset) ??
+      folders.find((f) => f.name === state?.dataset) ??
+      folders[0];
     if (!folder) {
       panel.dispose();
       return;
@@ -90,7 +108,12 @@ export class GalleryPanel implements vscode.Disposable {
     ];
   }
 
-  private constructor(context: vscode.ExtensionContext, session: DatasetSession, panel: vscode.WebviewPanel, state: GalleryState) {
+  private constructor(
+    context: vscode.ExtensionContext,
+    session: DatasetSession,
+    panel: vscode.WebviewPanel,
+    state: GalleryState,
+  ) {
     this.session = session;
     this.panel = panel;
     this.state = state;
@@ -115,7 +138,11 @@ export class GalleryPanel implements vscode.Disposable {
         this.rpc.notify('indexChanged', { images: 'error' in page ? 0 : page.total });
       }),
     );
-    panel.webview.html = webviewHtml(panel.webview, context.extensionUri, { script: 'gallery', element: 'tb-gallery', title: panel.title });
+    panel.webview.html = webviewHtml(panel.webview, context.extensionUri, {
+      script: 'gallery',
+      element: 'tb-gallery',
+      title: panel.title,
+    });
   }
 
   /** The selection in this gallery, as the webview last reported it. */
@@ -149,69 +176,115 @@ export class GalleryPanel implements vscode.Disposable {
     const rpc = this.rpc;
     const check = galleryRequestChecks;
     const data = (): ReturnType<DatasetSession['data']> => this.session.data();
-    rpc.on('ready', () => {
-      const thumbsDir = vscode.Uri.file(this.session.layout.thumbsDir);
-      const thumbSize = datasetSettingsFor(this.session.folder.uri).thumbnailSize ?? 256;
-      rpc.notify('init', {
-        dataset: this.session.folder.name,
-        thumbBase: this.panel.webview.asWebviewUri(thumbsDir).toString(),
-        thumbSize,
-        query: this.state.query,
-        selected: this.state.selected,
-        scrollTop: this.state.scrollTop,
-      });
-    }, check.ready);
-    rpc.on('viewState', ({ query, selected, scrollTop }) => {
-      this.state = { ...this.state, query, selected, scrollTop: scrollTop ?? this.state.scrollTop };
-      void vscode.commands.executeCommand('setContext', 'tagbench.gallerySelection', selected.length > 0);
-      GalleryPanel.focusChanged.fire(this);
-    }, check.viewState);
+    rpc.on(
+      'ready',
+      () => {
+        const thumbsDir = vscode.Uri.file(this.session.layout.thumbsDir);
+        const thumbSize = datasetSettingsFor(this.session.folder.uri).thumbnailSize ?? 256;
+        rpc.notify('init', {
+          dataset: this.session.folder.name,
+          thumbBase: this.panel.webview.asWebviewUri(thumbsDir).toString(),
+          thumbSize,
+          query: this.state.query,
+          selected: this.state.selected,
+          scrollTop: this.state.scrollTop,
+        });
+      },
+      check.ready,
+    );
+    rpc.on(
+      'viewState',
+      ({ query, selected, scrollTop }) => {
+        this.state = { ...this.state, query, selected, scrollTop: scrollTop ?? this.state.scrollTop };
+        void vscode.commands.executeCommand('setContext', 'tagbench.gallerySelection', selected.length > 0);
+        GalleryPanel.focusChanged.fire(this);
+      },
+      check.viewState,
+    );
     rpc.handle('search', async (p) => (await data()).request('search', p), check.search);
     rpc.handle('tagFrequencies', async (p) => (await data()).request('tagFrequencies', p), check.tagFrequencies);
     rpc.handle('tagSuggestions', async (p) => (await data()).request('tagSuggestions', p), check.tagSuggestions);
     rpc.handle('fieldValues', async (p) => (await data()).request('fieldValues', p), check.fieldValues);
     rpc.handle('details', async ({ id }) => this.details(id), check.details);
-    rpc.handle('previewBatch', async (p) => {
-      const preview = await (await data()).request('previewBatch', p);
-      this.approval.previewed(p.action, preview);
-      return preview;
-    }, check.previewBatch);
-    rpc.handle('applyBatch', async (p) => {
-      await this.approval.approve(p.planId);
-      const outcome = await (await data()).request('applyBatch', p);
-      await this.afterBatch(outcome.moved);
-      return outcome;
-    }, check.applyBatch);
-    rpc.handle('undoBatch', async () => {
-      const outcome = await (await data()).request('undoBatch', {});
-      if (outcome) await this.afterBatch(outcome.moved);
-      return outcome;
-    }, check.undoBatch);
-    rpc.handle('openImage', async ({ id, query }) => {
-      const info = await (await data()).request('imageById', { id });
-      if (!info) return null;
-      const uri = vscode.Uri.file(join(this.session.root, info.path));
-      rememberResults(uri, this.session, query);
-      await vscode.commands.executeCommand('vscode.openWith', uri, 'tagbench.imageEditor');
-      return null;
-    }, check.openImage);
-    rpc.handle('createProject', async ({ name, selection }) => {
-      const made = await (await data()).request('createProject', { name, selection, query: null, trigger: '' });
-      this.session.fireChanged();
-      return { name: made.name, images: made.images };
-    }, check.createProject);
-    rpc.handle('ensureThumbnail', async ({ id }) => (await (await data()).request('ensureThumbnail', { id })) !== null, check.ensureThumbnail);
+    rpc.handle(
+      'previewBatch',
+      async (p) => {
+        const preview = await (await data()).request('previewBatch', p);
+        this.approval.previewed(p.action, preview);
+        return preview;
+      },
+      check.previewBatch,
+    );
+    rpc.handle(
+      'applyBatch',
+      async (p) => {
+        await this.approval.approve(p.planId);
+        const outcome = await (await data()).request('applyBatch', p);
+        await this.afterBatch(outcome.moved);
+        return outcome;
+      },
+      check.applyBatch,
+    );
+    rpc.handle(
+      'undoBatch',
+      async () => {
+        const outcome = await (await data()).request('undoBatch', {});
+        if (outcome) await this.afterBatch(outcome.moved);
+        return outcome;
+      },
+      check.undoBatch,
+    );
+    rpc.handle(
+      'openImage',
+      async ({ id, query }) => {
+        const info = await (await data()).request('imageById', { id });
+        if (!info) return null;
+        const uri = vscode.Uri.file(join(this.session.root, info.path));
+        rememberResults(uri, this.session, query);
+        await vscode.commands.executeCommand('vscode.openWith', uri, 'tagbench.imageEditor');
+        return null;
+      },
+      check.openImage,
+    );
+    rpc.handle(
+      'createProject',
+      async ({ name, selection }) => {
+        const made = await (await data()).request('createProject', { name, selection, query: null, trigger: '' });
+        this.session.fireChanged();
+        return { name: made.name, images: made.images };
+      },
+      check.createProject,
+    );
+    rpc.handle(
+      'ensureThumbnail',
+      async ({ id }) => (await (await data()).request('ensureThumbnail', { id })) !== null,
+      check.ensureThumbnail,
+    );
   }
 
   private async details(id: number): Promise<ImageDetails | null> {
     const info = await (await this.session.data()).request('imageById', { id });
     if (!info) return null;
     const size = datasetSettingsFor(this.session.folder.uri).thumbnailSize ?? 256;
-    const thumb = vscode.Uri.file(join(this.session.layout.thumbsDir, info.sha256.slice(0, 2), `${info.sha256}-${size}.webp`));
+    const thumb = vscode.Uri.file(
+      join(this.session.layout.thumbsDir, info.sha256.slice(0, 2), `${info.sha256}-${size}.webp`),
+    );
     return {
-      id: info.id, path: info.path, width: info.width, height: info.height, format: info.format, size: info.size,
-      mtimeMs: info.mtimeMs, channels: info.channels, hasAlpha: info.hasAlpha, bitDepth: info.bitDepth, space: info.space,
-      frames: info.frames, caption: info.caption, tags: info.tags, problems: info.problems,
+      id: info.id,
+      path: info.path,
+      width: info.width,
+      height: info.height,
+      format: info.format,
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      channels: info.channels,
+      hasAlpha: info.hasAlpha,
+      bitDepth: info.bitDepth,
+      space: info.space,
+      frames: info.frames,
+      caption: info.caption,
+      tags: info.tags,
+      problems: info.problems,
       imageUri: this.panel.webview.asWebviewUri(thumb).toString(),
     };
   }

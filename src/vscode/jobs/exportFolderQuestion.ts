@@ -28,10 +28,15 @@ export async function defaultExportFolder(session: DatasetSession, format: strin
   return join(parent, `${base}-export`);
 }
 
-const expandHome = (path: string): string => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path);
+const expandHome = (path: string): string =>
+  path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 
 /** Asks where to export; undefined when the user backs out. */
-export async function askExportFolder(session: DatasetSession, format: string, title: string): Promise<ExportFolderAnswer | undefined> {
+export async function askExportFolder(
+  session: DatasetSession,
+  format: string,
+  title: string,
+): Promise<ExportFolderAnswer | undefined> {
   const data = await session.data();
   const initial = await defaultExportFolder(session, format);
   return new Promise((resolve) => {
@@ -70,7 +75,10 @@ export async function askExportFolder(session: DatasetSession, format: string, t
         box.busy = false;
         if (check?.problem) {
           message = check.forceable
-            ? { message: `${check.problem.replace(/ or pass --force\.$/, '.').replace(/; choose an empty folder or pass --force\.$/, '.')} Enter asks before exporting into it.`, severity: vscode.InputBoxValidationSeverity.Warning }
+            ? {
+                message: `${check.problem.replace(/ or pass --force\.$/, '.').replace(/; choose an empty folder or pass --force\.$/, '.')} Enter asks before exporting into it.`,
+                severity: vscode.InputBoxValidationSeverity.Warning,
+              }
             : check.problem;
         }
       }
@@ -83,7 +91,12 @@ export async function askExportFolder(session: DatasetSession, format: string, t
     box.onDidTriggerButton(async () => {
       away = true;
       const picked = await vscode.window.showOpenDialog({
-        title, defaultUri: vscode.Uri.file(dirname(session.root)), canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Export Here',
+        title,
+        defaultUri: vscode.Uri.file(dirname(session.root)),
+        canSelectFiles: false,
+        canSelectFolders: true,
+        canSelectMany: false,
+        openLabel: 'Export Here',
       });
       away = false;
       box.show();
@@ -99,10 +112,14 @@ export async function askExportFolder(session: DatasetSession, format: string, t
       if (!check.problem) return finish({ out: check.out, force: false });
       if (!check.forceable) return;
       const detail = /holds a/.test(check.problem)
-        ? 'The files of that export are replaced by this one\'s.'
+        ? "The files of that export are replaced by this one's."
         : 'The files already there stay, except those this export writes under the same names.';
       away = true;
-      const choice = await vscode.window.showWarningMessage(check.problem.replace(/;[^;]*pass --force\.$/, '.'), { modal: true, detail }, 'Export Anyway');
+      const choice = await vscode.window.showWarningMessage(
+        check.problem.replace(/;[^;]*pass --force\.$/, '.'),
+        { modal: true, detail },
+        'Export Anyway',
+      );
       away = false;
       if (choice === 'Export Anyway') finish({ out: check.out, force: true });
       else box.show();

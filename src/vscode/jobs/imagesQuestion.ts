@@ -15,7 +15,12 @@ export type ImageSource = { query: string } | { project: string };
 const images = (n: number): string => `${n.toLocaleString('en-US')} image${n === 1 ? '' : 's'}`;
 
 /** Asks which images; `extra` adds choices (projects). Undefined when the user backs out. */
-export async function askImages(session: DatasetSession, galleryQuery: string, title: string, extra: Choice<ImageSource>[] = []): Promise<ImageSource | undefined> {
+export async function askImages(
+  session: DatasetSession,
+  galleryQuery: string,
+  title: string,
+  extra: Choice<ImageSource>[] = [],
+): Promise<ImageSource | undefined> {
   const data = await session.data();
   const count = async (query: string): Promise<number | string> => {
     const page = await data.request('search', { query, offset: 0, limit: 1 });
@@ -25,18 +30,31 @@ export async function askImages(session: DatasetSession, galleryQuery: string, t
   const gallery = galleryQuery.trim() ? await count(galleryQuery) : undefined;
   const choices: Choice<ImageSource | 'query'>[] = [
     { label: 'All images', description: typeof all === 'number' ? images(all) : '', value: { query: '' } },
-    ...(gallery !== undefined ? [{ label: "The gallery's results", description: `${typeof gallery === 'number' ? images(gallery) : 'not a valid query'}: ${galleryQuery}`, value: { query: galleryQuery } }] : []),
+    ...(gallery !== undefined
+      ? [
+          {
+            label: "The gallery's results",
+            description: `${typeof gallery === 'number' ? images(gallery) : 'not a valid query'}: ${galleryQuery}`,
+            value: { query: galleryQuery },
+          },
+        ]
+      : []),
     ...extra,
     { label: 'Another query...', description: 'type a search query', value: 'query' },
   ];
-  const picked = await vscode.window.showQuickPick(choices, { title, placeHolder: 'Enter takes the highlighted choice', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(choices, {
+    title,
+    placeHolder: 'Enter takes the highlighted choice',
+    ignoreFocusOut: true,
+  });
   if (!picked) return undefined;
   if (picked.value !== 'query') return picked.value;
   const query = await vscode.window.showInputBox({
     title,
-    prompt: typeof gallery === 'number'
-      ? `A search query, as in the gallery; the gallery's query gives ${images(gallery)}.`
-      : 'A search query, as in the gallery (e.g. smile -solo folder:10_alice).',
+    prompt:
+      typeof gallery === 'number'
+        ? `A search query, as in the gallery; the gallery's query gives ${images(gallery)}.`
+        : 'A search query, as in the gallery (e.g. smile -solo folder:10_alice).',
     value: galleryQuery,
     ignoreFocusOut: true,
     validateInput: async (text) => {

@@ -35,10 +35,14 @@ export function jobAppearance(job: JobInfo, live?: JobProgress): JobAppearance {
   const verb = VERBS[job.kind];
   const label = verb ? `${verb} ${count(job.total, 'image')}` : job.title;
   const failures = failed > 0 ? `${number(failed)} failed` : '';
-  const details = [`${capitalize(job.state)}: ${number(finished)} of ${count(job.total, 'item')} finished `
-    + `(${number(done)} done, ${number(skipped)} up to date, ${number(failed)} failed).`];
+  const details = [
+    `${capitalize(job.state)}: ${number(finished)} of ${count(job.total, 'item')} finished ` +
+      `(${number(done)} done, ${number(skipped)} up to date, ${number(failed)} failed).`,
+  ];
   if (live && live.rate > 0) {
-    details.push(`${live.rate.toFixed(1)} items/s${live.etaSeconds != null ? `, about ${formatSeconds(live.etaSeconds)} left` : ''}.`);
+    details.push(
+      `${live.rate.toFixed(1)} items/s${live.etaSeconds != null ? `, about ${formatSeconds(live.etaSeconds)} left` : ''}.`,
+    );
   }
   if (job.message) details.push(job.message);
   if (failed > 0 && job.state !== 'running') {
@@ -54,14 +58,33 @@ export function jobAppearance(job: JobInfo, live?: JobProgress): JobAppearance {
     case 'queued':
       return { label, description: 'queued', details, icon: 'clock', contextValue };
     case 'paused':
-      return { label, description: join(`paused at ${finished}/${job.total}`, failures), details, icon: 'debug-pause', contextValue };
+      return {
+        label,
+        description: join(`paused at ${finished}/${job.total}`, failures),
+        details,
+        icon: 'debug-pause',
+        contextValue,
+      };
     case 'done':
       return failed > 0
-        ? { label, description: `${number(failed)} of ${number(job.total)} failed`, details, icon: 'warning',
-          color: 'problemsWarningIcon.foreground', contextValue }
+        ? {
+            label,
+            description: `${number(failed)} of ${number(job.total)} failed`,
+            details,
+            icon: 'warning',
+            color: 'problemsWarningIcon.foreground',
+            contextValue,
+          }
         : { label, description: 'done', details, icon: 'check', color: 'testing.iconPassed', contextValue };
     case 'failed':
-      return { label, description: join('failed', failures), details, icon: 'error', color: 'problemsErrorIcon.foreground', contextValue };
+      return {
+        label,
+        description: join('failed', failures),
+        details,
+        icon: 'error',
+        color: 'problemsErrorIcon.foreground',
+        contextValue,
+      };
     default:
       return { label, description: job.state, details, icon: 'circle-outline', contextValue };
   }

@@ -28,10 +28,12 @@ export class JobsViewProvider implements vscode.TreeDataProvider<JobNode>, vscod
 
   constructor(registry: DatasetRegistry) {
     this.registry = registry;
-    this.disposables.push(registry.onDidChange((session) => {
-      this.watch(session);
-      this.refresh();
-    }));
+    this.disposables.push(
+      registry.onDidChange((session) => {
+        this.watch(session);
+        this.refresh();
+      }),
+    );
     for (const session of registry.all()) this.watch(session);
   }
 
@@ -51,15 +53,23 @@ export class JobsViewProvider implements vscode.TreeDataProvider<JobNode>, vscod
 
   async getChildren(node?: JobNode): Promise<JobNode[]> {
     if (!node) {
-      const all = await Promise.all(this.registry.all().map(async (session) => {
-        const jobs = await (await session.data()).request('listJobs', {});
-        return jobs.map((job): JobNode => ({ kind: 'job', session, job }));
-      }));
+      const all = await Promise.all(
+        this.registry.all().map(async (session) => {
+          const jobs = await (await session.data()).request('listJobs', {});
+          return jobs.map((job): JobNode => ({ kind: 'job', session, job }));
+        }),
+      );
       return all.flat();
     }
     if (node.kind === 'job' && node.job.failed > 0) {
       const failures = await (await node.session.data()).request('jobFailures', { jobId: node.job.id });
-      return failures.map((f) => ({ kind: 'failure', session: node.session, jobId: node.job.id, key: f.key, error: f.error }));
+      return failures.map((f) => ({
+        kind: 'failure',
+        session: node.session,
+        jobId: node.job.id,
+        key: f.key,
+        error: f.error,
+      }));
     }
     return [];
   }
@@ -76,7 +86,8 @@ export class JobsViewProvider implements vscode.TreeDataProvider<JobNode>, vscod
     const { job } = node;
     const live = job.state === 'running' ? this.progressOf(node.session, job.id) : undefined;
     const look = jobAppearance(job, live);
-    const collapsible = job.failed > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    const collapsible =
+      job.failed > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
     const item = new vscode.TreeItem(look.label, collapsible);
     item.description = look.description;
     const tooltip = new vscode.MarkdownString('', true);
@@ -103,9 +114,11 @@ export class JobsViewProvider implements vscode.TreeDataProvider<JobNode>, vscod
   private watch(session: DatasetSession): void {
     if (this.watched.has(session)) return;
     this.watched.add(session);
-    this.disposables.push(session.onJobProgress((p) => {
-      this.progress.set(`${session.root}\0${p.jobId}`, p);
-      this.refresh();
-    }));
+    this.disposables.push(
+      session.onJobProgress((p) => {
+        this.progress.set(`${session.root}\0${p.jobId}`, p);
+        this.refresh();
+      }),
+    );
   }
 }

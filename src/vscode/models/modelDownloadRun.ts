@@ -22,27 +22,47 @@ export type ModelDownloadOutcome =
   | { status: 'failed'; folder: string; message: string; retryable: boolean };
 
 /** Downloads a model, reporting progress (increments add up to 100 over its files) until done, cancelled or failed. */
-export async function runModelDownload(request: ModelDownloadRequest, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<ModelDownloadOutcome> {
+export async function runModelDownload(
+  request: ModelDownloadRequest,
+  progress: vscode.Progress<{ message?: string; increment?: number }>,
+  token: vscode.CancellationToken,
+): Promise<ModelDownloadOutcome> {
   const { model, modelsDir } = request;
   const folder = join(modelsDir, model.destination);
   const controller = new AbortController();
   const subscription = token.onCancellationRequested(() => controller.abort());
   let reported = 0;
   const onProgress = (p: DownloadProgress): void => {
-    const index = Math.max(0, model.files.findIndex((f) => p.file.replace(/\\/g, '/').endsWith(`/${f.path}`)));
+    const index = Math.max(
+      0,
+      model.files.findIndex((f) => p.file.replace(/\\/g, '/').endsWith(`/${f.path}`)),
+    );
     const fraction = p.total ? Math.min(1, p.bytes / p.total) : 0;
     const percent = ((index + fraction) / model.files.length) * 100;
-    progress.report({ message: progressMessage(p, index, model.files.length), increment: Math.max(0, percent - reported) });
+    progress.report({
+      message: progressMessage(p, index, model.files.length),
+      increment: Math.max(0, percent - reported),
+    });
     reported = Math.max(reported, percent);
   };
   try {
     if (token.isCancellationRequested) return { status: 'cancelled', folder };
-    const result = await downloadModel(model, modelsDir, { signal: controller.signal, onProgress, ...(request.baseUrl ? { baseUrl: request.baseUrl } : {}) });
+    const result = await downloadModel(model, modelsDir, {
+      signal: controller.signal,
+      onProgress,
+      ...(request.baseUrl ? { baseUrl: request.baseUrl } : {}),
+    });
     return { status: 'done', folder: result.folder, files: result.files };
   } catch (err) {
     if (controller.signal.aborted) return { status: 'cancelled', folder };
-    if (err instanceof DownloadError) return { status: 'failed', folder, message: err.message, retryable: err.retryable };
-    return { status: 'failed', folder, message: `Downloading ${model.name} failed: ${(err as Error).message}`, retryable: false };
+    if (err instanceof DownloadError)
+      return { status: 'failed', folder, message: err.message, retryable: err.retryable };
+    return {
+      status: 'failed',
+      folder,
+      message: `Downloading ${model.name} failed: ${(err as Error).message}`,
+      retryable: false,
+    };
   } finally {
     subscription.dispose();
   }

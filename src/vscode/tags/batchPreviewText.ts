@@ -3,7 +3,10 @@ import type { BatchPreview } from '../../protocol/galleryProtocol.ts';
 import { splitCaption } from '../../shared/tags.ts';
 
 /** The preview's text (diff syntax, so editors colour the - and + lines). */
-export function batchPreviewText(summary: string, preview: Pick<BatchPreview, 'files' | 'changed' | 'changes'>): string {
+export function batchPreviewText(
+  summary: string,
+  preview: Pick<BatchPreview, 'files' | 'changed' | 'changes'>,
+): string {
   const lines = [
     `# ${summary}`,
     `# ${preview.changed} of ${preview.files} caption${preview.files === 1 ? '' : 's'} change${preview.changed === 1 ? 's' : ''}; the rest stay as they are.`,

@@ -23,9 +23,17 @@ export function registerPreviewDocuments(): vscode.Disposable {
 
 /** Opens `text` as a read-only diff-highlighted document beside the active editor. */
 export async function showPreviewDocument(title: string, text: string): Promise<vscode.TextEditor> {
-  const name = title.replace(/[\\/:*?"<>|\n]+/g, ' ').slice(0, 80).trim() || 'Preview';
+  const name =
+    title
+      .replace(/[\\/:*?"<>|\n]+/g, ' ')
+      .slice(0, 80)
+      .trim() || 'Preview';
   const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${name}.diff`, query: String(++counter) });
   contents.set(uri.toString(), text);
   const doc = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), 'diff');
-  return vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  return vscode.window.showTextDocument(doc, {
+    viewColumn: vscode.ViewColumn.Beside,
+    preview: true,
+    preserveFocus: true,
+  });
 }

@@ -26,7 +26,12 @@ export interface TagBatchOptions {
 }
 
 /** Previews, confirms and applies a tag batch; undefined when it could not be planned, outcome null when nothing was applied. */
-export async function runTagBatch(session: DatasetSession, selection: Selection, action: DataBatchAction, options: TagBatchOptions): Promise<TagBatchResult | undefined> {
+export async function runTagBatch(
+  session: DatasetSession,
+  selection: Selection,
+  action: DataBatchAction,
+  options: TagBatchOptions,
+): Promise<TagBatchResult | undefined> {
   const data = await session.data();
   let preview;
   try {
@@ -36,7 +41,9 @@ export async function runTagBatch(session: DatasetSession, selection: Selection,
     return undefined;
   }
   if (preview.changed === 0) {
-    void vscode.window.showInformationMessage(`Tagbench: ${preview.summary}: nothing to change in ${options.targets} (${preview.files} image${preview.files === 1 ? '' : 's'}).`);
+    void vscode.window.showInformationMessage(
+      `Tagbench: ${preview.summary}: nothing to change in ${options.targets} (${preview.files} image${preview.files === 1 ? '' : 's'}).`,
+    );
     return { preview, outcome: null };
   }
   const text = batchPreviewText(preview.summary, preview);
@@ -69,7 +76,10 @@ export function batchMessage(outcome: ServiceBatchOutcome): { text: string; seve
   const parts: string[] = [];
   if (outcome.sidecars > 0) parts.push(`${outcome.sidecars} sidecar${outcome.sidecars === 1 ? '' : 's'} updated`);
   if (outcome.conflicts.length > 0) {
-    const shown = outcome.conflicts.slice(0, 3).map((c) => `${c.path} ${c.reason}`).join('; ');
+    const shown = outcome.conflicts
+      .slice(0, 3)
+      .map((c) => `${c.path} ${c.reason}`)
+      .join('; ');
     const more = outcome.conflicts.length > 3 ? ` and ${outcome.conflicts.length - 3} more` : '';
     parts.push(`${outcome.conflicts.length} left alone: ${shown}${more}`);
   }
@@ -78,7 +88,10 @@ export function batchMessage(outcome: ServiceBatchOutcome): { text: string; seve
 }
 
 /** Shows a message with actions at the severity given. */
-export function showBatchMessage(message: { text: string; severity: 'info' | 'warning' | 'error' }, ...actions: string[]): Thenable<string | undefined> {
+export function showBatchMessage(
+  message: { text: string; severity: 'info' | 'warning' | 'error' },
+  ...actions: string[]
+): Thenable<string | undefined> {
   if (message.severity === 'error') return vscode.window.showErrorMessage(message.text, ...actions);
   if (message.severity === 'warning') return vscode.window.showWarningMessage(message.text, ...actions);
   return vscode.window.showInformationMessage(message.text, ...actions);

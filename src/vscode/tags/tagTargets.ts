@@ -15,7 +15,11 @@ export interface TagTargets {
 }
 
 /** The images to work on; `query` (an answer given in advance) wins over the gallery. Undefined when the user backs out. */
-export async function tagTargets(registry: DatasetRegistry, title: string, query?: string): Promise<TagTargets | undefined> {
+export async function tagTargets(
+  registry: DatasetRegistry,
+  title: string,
+  query?: string,
+): Promise<TagTargets | undefined> {
   const session = GalleryPanel.active?.session ?? (await registry.pick(`${title}: in which dataset?`));
   if (!session) {
     void vscode.window.showInformationMessage('Tagbench: open a folder of images first.');
@@ -24,13 +28,27 @@ export async function tagTargets(registry: DatasetRegistry, title: string, query
   const gallery = GalleryPanel.of(session);
   if (query === undefined && gallery?.selection?.kind === 'ids') {
     const count = gallery.selection.ids.length;
-    return { session, selection: gallery.selection, query: '', label: `the ${count} selected image${count === 1 ? '' : 's'}` };
+    return {
+      session,
+      selection: gallery.selection,
+      query: '',
+      label: `the ${count} selected image${count === 1 ? '' : 's'}`,
+    };
   }
   let text = query ?? gallery?.query;
   if (text === undefined) {
-    text = await vscode.window.showInputBox({ title, prompt: 'Which images? A query (e.g. folder:10_alice blue_eyes), or empty for all', placeHolder: 'all images' });
+    text = await vscode.window.showInputBox({
+      title,
+      prompt: 'Which images? A query (e.g. folder:10_alice blue_eyes), or empty for all',
+      placeHolder: 'all images',
+    });
     if (text === undefined) return undefined;
   }
   const q = text.trim();
-  return { session, selection: { kind: 'query', query: q, except: [] }, query: q, label: q === '' ? 'all images' : `the results of "${q}"` };
+  return {
+    session,
+    selection: { kind: 'query', query: q, except: [] },
+    query: q,
+    label: q === '' ? 'all images' : `the results of "${q}"`,
+  };
 }

@@ -25,11 +25,27 @@ const MAX_IMAGES_PER_FOLDER = 1000;
 export type DatasetNode =
   | { kind: 'dataset'; session: DatasetSession }
   | { kind: 'projects'; session: DatasetSession }
-  | { kind: 'project'; session: DatasetSession; name: string; images: number; query: string | null; memberPaths: string[] }
+  | {
+      kind: 'project';
+      session: DatasetSession;
+      name: string;
+      images: number;
+      query: string | null;
+      memberPaths: string[];
+    }
   | { kind: 'problems'; session: DatasetSession; problems: Problem[] }
   | { kind: 'problem'; session: DatasetSession; problem: Problem; parent: 'problems' | 'folder' }
   | { kind: 'folder'; session: DatasetSession; path: string; name: string; images: number; problems: number }
-  | { kind: 'image'; session: DatasetSession; id: number; path: string; name: string; sha256: string; tagCount: number; hasCaption: boolean }
+  | {
+      kind: 'image';
+      session: DatasetSession;
+      id: number;
+      path: string;
+      name: string;
+      sha256: string;
+      tagCount: number;
+      hasCaption: boolean;
+    }
   | { kind: 'more'; session: DatasetSession; path: string; count: number };
 
 /** The tree data provider behind the Datasets view. */
@@ -46,10 +62,12 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
 
   constructor(registry: DatasetRegistry) {
     this.registry = registry;
-    this.disposables.push(registry.onDidChange(() => {
-      for (const session of registry.all()) this.watch(session);
-      this.refresh();
-    }));
+    this.disposables.push(
+      registry.onDidChange(() => {
+        for (const session of registry.all()) this.watch(session);
+        this.refresh();
+      }),
+    );
     for (const session of registry.all()) this.watch(session);
   }
 
@@ -79,32 +97,64 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     switch (node.kind) {
       case 'dataset': {
         const [listing, { projects }, problems] = await Promise.all([
-          data.request('folderListing', { dir: '' }), data.request('listProjects', {}), this.problemsOf(session)]);
+          data.request('folderListing', { dir: '' }),
+          data.request('listProjects', {}),
+          this.problemsOf(session),
+        ]);
         const children: DatasetNode[] = projects.length > 0 ? [{ kind: 'projects', session }] : [];
         if (problems.length > 0) children.push({ kind: 'problems', session, problems: sortProblems(problems) });
         return [...children, ...this.listingNodes(session, '', listing, problems)];
       }
       case 'projects': {
         const { projects } = await data.request('listProjects', {});
-        return projects.map((p) => ({ kind: 'project', session, name: p.name, images: p.members.length, query: p.query, memberPaths: p.members.map((m) => m.path) }));
+        return projects.map((p) => ({
+          kind: 'project',
+          session,
+          name: p.name,
+          images: p.members.length,
+          query: p.query,
+          memberPaths: p.members.map((m) => m.path),
+        }));
       }
       case 'project': {
         if (node.query !== null) {
           const page = await data.request('search', { query: node.query, offset: 0, limit: MAX_IMAGES_PER_FOLDER });
           if ('error' in page) return [];
-          return page.items.map((i) => ({ kind: 'image', session, id: i.id, path: i.path, name: i.path, sha256: i.sha256, tagCount: i.tags.length, hasCaption: i.caption !== null }));
+          return page.items.map((i) => ({
+            kind: 'image',
+            session,
+            id: i.id,
+            path: i.path,
+            name: i.path,
+            sha256: i.sha256,
+            tagCount: i.tags.length,
+            hasCaption: i.caption !== null,
+          }));
         }
         const nodes: DatasetNode[] = [];
         for (const path of node.memberPaths.slice(0, MAX_IMAGES_PER_FOLDER)) {
           const info = await data.request('imageByPath', { path });
-          if (info) nodes.push({ kind: 'image', session, id: info.id, path: info.path, name: info.path, sha256: info.sha256, tagCount: info.tags.length, hasCaption: info.caption !== null });
+          if (info)
+            nodes.push({
+              kind: 'image',
+              session,
+              id: info.id,
+              path: info.path,
+              name: info.path,
+              sha256: info.sha256,
+              tagCount: info.tags.length,
+              hasCaption: info.caption !== null,
+            });
         }
         return nodes;
       }
       case 'problems':
         return node.problems.map((problem) => ({ kind: 'problem', session, problem, parent: 'problems' }));
       case 'folder': {
-        const [listing, problems] = await Promise.all([data.request('folderListing', { dir: node.path }), this.problemsOf(session)]);
+        const [listing, problems] = await Promise.all([
+          data.request('folderListing', { dir: node.path }),
+          this.problemsOf(session),
+        ]);
         return this.listingNodes(session, node.path, listing, problems);
       }
       default:
@@ -118,7 +168,11 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
       case 'dataset': {
         const item = new vscode.TreeItem(node.session.folder.name, vscode.TreeItemCollapsibleState.Expanded);
         const summary = node.session.lastSummary;
-        item.description = summary ? `${count(summary.images, 'image')}${summary.problems ? ` · ${count(summary.problems, 'problem')}` : ''}` : node.session.indexing ? 'indexing...' : '';
+        item.description = summary
+          ? `${count(summary.images, 'image')}${summary.problems ? ` · ${count(summary.problems, 'problem')}` : ''}`
+          : node.session.indexing
+            ? 'indexing...'
+            : '';
         item.iconPath = new vscode.ThemeIcon('database');
         item.contextValue = 'dataset';
         item.resourceUri = node.session.folder.uri;
@@ -144,7 +198,9 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
         const errors = node.problems.filter((p) => p.severity === 'error').length;
         const warnings = node.problems.length - errors;
         const item = new vscode.TreeItem(`Problems (${node.problems.length.toLocaleString('en-US')})`, collapsed);
-        item.description = [errors ? count(errors, 'error') : '', warnings ? count(warnings, 'warning') : ''].filter(Boolean).join(', ');
+        item.description = [errors ? count(errors, 'error') : '', warnings ? count(warnings, 'warning') : '']
+          .filter(Boolean)
+          .join(', ');
         item.tooltip = 'Files Tagbench cannot use as they are, and why. They are also listed in the Problems panel.';
         item.iconPath = severityIcon(errors > 0 ? 'error' : 'warning');
         item.contextValue = 'problems';
@@ -194,14 +250,22 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
       case 'more': {
         const item = new vscode.TreeItem(`${node.count} more images...`, vscode.TreeItemCollapsibleState.None);
         item.description = 'open in the gallery';
-        item.command = { command: 'tagbench.openGallery', title: 'Open Gallery', arguments: [`folder:${node.path.split('/').pop() ?? ''}`] };
+        item.command = {
+          command: 'tagbench.openGallery',
+          title: 'Open Gallery',
+          arguments: [`folder:${node.path.split('/').pop() ?? ''}`],
+        };
         return item;
       }
     }
   }
 
   /** Fills in an image's hover: thumbnail (made now if missing), size, caption and problems. */
-  async resolveTreeItem(item: vscode.TreeItem, node: DatasetNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+  async resolveTreeItem(
+    item: vscode.TreeItem,
+    node: DatasetNode,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.TreeItem> {
     if (node.kind !== 'image' || item.tooltip !== undefined) return item;
     const data = await node.session.data();
     const info = await data.request('imageById', { id: node.id });
@@ -219,9 +283,11 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
   private watch(session: DatasetSession): void {
     if (this.watched.has(session)) return;
     this.watched.add(session);
-    this.disposables.push(session.onDidStartIndexing(() => {
-      if (this.unlisted.has(session)) this.refresh();
-    }));
+    this.disposables.push(
+      session.onDidStartIndexing(() => {
+        if (this.unlisted.has(session)) this.refresh();
+      }),
+    );
   }
 
   private problemsOf(session: DatasetSession): Promise<Problem[]> {
@@ -234,21 +300,35 @@ export class DatasetTreeProvider implements vscode.TreeDataProvider<DatasetNode>
     return problems;
   }
 
-  private listingNodes(session: DatasetSession, dir: string, listing: FolderListing, problems: readonly Problem[]): DatasetNode[] {
+  private listingNodes(
+    session: DatasetSession,
+    dir: string,
+    listing: FolderListing,
+    problems: readonly Problem[],
+  ): DatasetNode[] {
     const here = problemsIn(problems, dir);
     const folders: DatasetNode[] = listing.folders.map((f) => ({
-      kind: 'folder', session, path: f.path, name: f.name, images: f.images, problems: here.subfolders.get(f.name)?.count ?? 0,
+      kind: 'folder',
+      session,
+      path: f.path,
+      name: f.name,
+      images: f.images,
+      problems: here.subfolders.get(f.name)?.count ?? 0,
     }));
     // A folder whose files are all broken has no images in the index: list it for its problems.
     const listed = new Set(listing.folders.map((f) => f.name));
     const brokenOnly = [...here.subfolders].filter(([name]) => !listed.has(name));
-    for (const [name, { path, count: n }] of brokenOnly) folders.push({ kind: 'folder', session, path, name, images: 0, problems: n });
+    for (const [name, { path, count: n }] of brokenOnly)
+      folders.push({ kind: 'folder', session, path, name, images: 0, problems: n });
     if (brokenOnly.length > 0) folders.sort((a, b) => NAME_ORDER.compare(nameOf(a), nameOf(b)));
     const imagePaths = new Set(listing.images.map((i) => i.path));
     // An image with a problem (e.g. a wrong extension) is listed as an image, with the problem in its hover and badge.
-    const problemFiles: DatasetNode[] = here.files.filter((p) => !imagePaths.has(p.path))
+    const problemFiles: DatasetNode[] = here.files
+      .filter((p) => !imagePaths.has(p.path))
       .map((problem) => ({ kind: 'problem', session, problem, parent: 'folder' }));
-    const images: DatasetNode[] = listing.images.slice(0, MAX_IMAGES_PER_FOLDER).map((i) => ({ kind: 'image', session, ...i }));
+    const images: DatasetNode[] = listing.images
+      .slice(0, MAX_IMAGES_PER_FOLDER)
+      .map((i) => ({ kind: 'image', session, ...i }));
     const left = listing.images.length - MAX_IMAGES_PER_FOLDER;
     const more: DatasetNode[] = left > 0 ? [{ kind: 'more', session, path: dir, count: left }] : [];
     return [...folders, ...problemFiles, ...images, ...more];

@@ -28,7 +28,10 @@ export function imageTooltip(info: ImageInfo, thumbnail: string | null): vscode.
   md.appendMarkdown('\n\n');
   if (info.caption === null) md.appendMarkdown('*No caption*');
   else if (info.caption.trim() === '') md.appendMarkdown('*Empty caption*');
-  else md.appendMarkdown(markdownText(info.caption.length > CAPTION_CHARS ? `${info.caption.slice(0, CAPTION_CHARS)}…` : info.caption));
+  else
+    md.appendMarkdown(
+      markdownText(info.caption.length > CAPTION_CHARS ? `${info.caption.slice(0, CAPTION_CHARS)}…` : info.caption),
+    );
   for (const problem of info.problems) {
     md.appendMarkdown(`\n\n$(${problem.severity === 'error' ? 'error' : 'warning'}) `);
     md.appendMarkdown(markdownText(problem.message));

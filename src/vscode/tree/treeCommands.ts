@@ -18,7 +18,8 @@ export function registerDatasetTree(context: vscode.ExtensionContext, registry: 
   const uriOf = (target: unknown): vscode.Uri | undefined => {
     if (target instanceof vscode.Uri) return target;
     const node = target as DatasetNode | undefined;
-    if (node && (node.kind === 'image' || node.kind === 'folder')) return vscode.Uri.file(join(node.session.root, node.path));
+    if (node && (node.kind === 'image' || node.kind === 'folder'))
+      return vscode.Uri.file(join(node.session.root, node.path));
     if (node?.kind === 'problem') return vscode.Uri.file(join(node.session.root, node.problem.path));
     return vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
   };
@@ -26,17 +27,24 @@ export function registerDatasetTree(context: vscode.ExtensionContext, registry: 
     provider,
     view,
     vscode.commands.registerCommand('tagbench.openTreeItem', async (node?: DatasetNode) => {
-      if (node?.kind === 'image') return opener.open(vscode.Uri.file(join(node.session.root, node.path)), IMAGE_EDITOR_VIEW_TYPE);
+      if (node?.kind === 'image')
+        return opener.open(vscode.Uri.file(join(node.session.root, node.path)), IMAGE_EDITOR_VIEW_TYPE);
       if (node?.kind !== 'problem') return undefined;
       // A caption or sidecar opens in a text editor, where the problem shows in place; anything else
       // (a broken image, a dangling link) is explained in the Problems panel.
       const uri = vscode.Uri.file(join(node.session.root, node.problem.path));
-      if (isTextFile(node.problem.path, datasetSettingsFor(node.session.folder.uri).captionExtension ?? '.txt')) return opener.open(uri);
+      if (isTextFile(node.problem.path, datasetSettingsFor(node.session.folder.uri).captionExtension ?? '.txt'))
+        return opener.open(uri);
       return vscode.commands.executeCommand('workbench.actions.view.problems');
     }),
     vscode.commands.registerCommand('tagbench.openInGallery', (node?: DatasetNode) => {
       if (!node) return vscode.commands.executeCommand('tagbench.openGallery');
-      const query = node.kind === 'folder' ? `folder:${escapeTerm(node.name)}` : node.kind === 'project' && node.query !== null ? node.query : '';
+      const query =
+        node.kind === 'folder'
+          ? `folder:${escapeTerm(node.name)}`
+          : node.kind === 'project' && node.query !== null
+            ? node.query
+            : '';
       return GalleryPanel.show(context, node.session, query);
     }),
     vscode.commands.registerCommand('tagbench.openImageEditor', (target?: unknown) => {
@@ -57,16 +65,23 @@ export function registerDatasetTree(context: vscode.ExtensionContext, registry: 
       if (!node || node.kind !== 'image') return undefined;
       const choice = await vscode.window.showWarningMessage(
         `Move ${node.path} (with its caption and sidecar) to the Tagbench trash? "Tagbench: Undo Last Batch Edit" brings it back.`,
-        { modal: true }, 'Move to Trash');
+        { modal: true },
+        'Move to Trash',
+      );
       if (choice !== 'Move to Trash') return undefined;
       const data = await node.session.data();
-      const preview = await data.request('previewBatch', { selection: { kind: 'ids', ids: [node.id] }, action: { kind: 'trash' } });
+      const preview = await data.request('previewBatch', {
+        selection: { kind: 'ids', ids: [node.id] },
+        action: { kind: 'trash' },
+      });
       const outcome = await data.request('applyBatch', { planId: preview.planId });
       await refreshBatchContext(node.session);
       node.session.fireChanged();
       return outcome;
     }),
-    vscode.commands.registerCommand('tagbench.showProblems', () => vscode.commands.executeCommand('workbench.actions.view.problems')),
+    vscode.commands.registerCommand('tagbench.showProblems', () =>
+      vscode.commands.executeCommand('workbench.actions.view.problems'),
+    ),
   );
   return provider;
 }

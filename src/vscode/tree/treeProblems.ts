@@ -36,5 +36,7 @@ export function problemsIn(problems: readonly Problem[], dir: string): FolderPro
 
 /** Problems with errors first, then by path. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1) || a.path.localeCompare(b.path));
+  return [...problems].sort(
+    (a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1) || a.path.localeCompare(b.path),
+  );
 }

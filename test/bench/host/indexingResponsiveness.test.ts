@@ -39,7 +39,8 @@ describe('benchmark: extension host responsiveness', function () {
     const seconds = (performance.now() - started) / 1000;
     histogram.disable();
     clearInterval(timer);
-    if (!summary || summary.images !== hostContext().datasetImages) throw new Error(`indexed ${summary?.images} of ${hostContext().datasetImages} images`);
+    if (!summary || summary.images !== hostContext().datasetImages)
+      throw new Error(`indexed ${summary?.images} of ${hostContext().datasetImages} images`);
     hostLog(`BENCH indexSeconds ${seconds.toFixed(1)}`);
     hostLog(`BENCH indexedImages ${summary.images}`);
     hostLog(`BENCH loopDelayMaxMs ${(histogram.max / 1e6).toFixed(1)}`);

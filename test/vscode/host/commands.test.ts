@@ -26,7 +26,9 @@ describe('commands', () => {
     const manifest = tagbenchExtension().packageJSON as Manifest;
     const declared = new Set((manifest.contributes?.commands ?? []).map((c) => c.command));
     // VS Code itself adds `<view id>.focus`, `.open`, `.toggleVisibility`... for every contributed view.
-    const viewIds = Object.values(manifest.contributes?.views ?? {}).flat().map((view) => `${view.id}.`);
+    const viewIds = Object.values(manifest.contributes?.views ?? {})
+      .flat()
+      .map((view) => `${view.id}.`);
     const registered = (await vscode.commands.getCommands(true)).filter((id) => id.startsWith('tagbench.'));
     const undeclared = registered.filter((id) => !declared.has(id) && !viewIds.some((prefix) => id.startsWith(prefix)));
     assert.deepEqual(undeclared, [], 'registered but not declared in package.json');

@@ -22,7 +22,14 @@ export function imagesOnDisk(root: string, folder = ''): string[] {
 
 /** Each image file of the dataset (dataset-relative path) with the SHA-256 of its bytes. */
 export function hashImages(root: string): Map<string, string> {
-  return new Map(imagesOnDisk(root).map((path) => [path, createHash('sha256').update(readFileSync(join(root, path))).digest('hex')]));
+  return new Map(
+    imagesOnDisk(root).map((path) => [
+      path,
+      createHash('sha256')
+        .update(readFileSync(join(root, path)))
+        .digest('hex'),
+    ]),
+  );
 }
 
 /** The caption file beside an image (`.txt`). */

@@ -32,7 +32,12 @@ describe('Download Model', function () {
     api = (await activeTagbench()).exports;
     const source = writeTaggerFolder(join(mkdtempSync(join(tmpdir(), 'tagbench-hub-')), 'tagger'));
     const model = findCatalogModel(MODEL)!;
-    files = new Map(model.files.map((f) => [`/${model.repo}/resolve/${model.revision}/${f.path}`, readFileSync(join(source, f.path))]));
+    files = new Map(
+      model.files.map((f) => [
+        `/${model.repo}/resolve/${model.revision}/${f.path}`,
+        readFileSync(join(source, f.path)),
+      ]),
+    );
     server = createServer((req, res) => {
       requests.push({ url: req.url ?? '', headers: req.headers });
       const body = files.get(req.url ?? '');
@@ -63,12 +68,20 @@ describe('Download Model', function () {
 
   it('downloads a tagger from the catalog into the models folder, where Annotate Images finds it', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'tagbench-models-'));
-    const outcome = await vscode.commands.executeCommand<ModelDownloadOutcome>('tagbench.downloadModel', { model: MODEL, folder, baseUrl });
+    const outcome = await vscode.commands.executeCommand<ModelDownloadOutcome>('tagbench.downloadModel', {
+      model: MODEL,
+      folder,
+      baseUrl,
+    });
     assert.equal(outcome.status, 'done', JSON.stringify(outcome));
-    for (const [url, body] of files) assert.deepEqual(readFileSync(join(folder, 'taggers', MODEL, url.split('/').pop()!)), body);
+    for (const [url, body] of files)
+      assert.deepEqual(readFileSync(join(folder, 'taggers', MODEL, url.split('/').pop()!)), body);
     const session = api.registry.sessionFor(vscode.workspace.workspaceFolders![0]!);
     const found = await (await session.data()).request('listAnnotators', { folders: [folder] });
-    assert.deepEqual(found.map((f) => [f.type, f.name]), [['tagger', MODEL]]);
+    assert.deepEqual(
+      found.map((f) => [f.type, f.name]),
+      [['tagger', MODEL]],
+    );
   });
 
   it('keeps the partial file when cancelled, and resumes it with a range request', async () => {
@@ -87,11 +100,18 @@ describe('Download Model', function () {
     const kept = statSync(part).size;
     assert.ok(kept > 0);
 
-    const resumed = await runModelDownload({ model, modelsDir: folder, baseUrl }, noProgress, new vscode.CancellationTokenSource().token);
+    const resumed = await runModelDownload(
+      { model, modelsDir: folder, baseUrl },
+      noProgress,
+      new vscode.CancellationTokenSource().token,
+    );
     assert.equal(resumed.status, 'done');
     assert.ok(resumed.status === 'done' && resumed.files[0]!.resumed);
     assert.equal(requests.at(-2)?.headers.range, `bytes=${kept}-`);
-    assert.deepEqual(readFileSync(join(folder, 'taggers', MODEL, 'model.onnx')), files.get(`/${model.repo}/resolve/${model.revision}/model.onnx`));
+    assert.deepEqual(
+      readFileSync(join(folder, 'taggers', MODEL, 'model.onnx')),
+      files.get(`/${model.repo}/resolve/${model.revision}/model.onnx`),
+    );
     assert.equal(existsSync(part), false);
   });
 
@@ -101,9 +121,15 @@ describe('Download Model', function () {
     const token = new vscode.CancellationTokenSource().token;
     const missing: CatalogModel = { ...model, name: 'missing', repo: 'nobody/nothing' };
     const notFound = await runModelDownload({ model: missing, modelsDir: folder, baseUrl }, noProgress, token);
-    assert.ok(notFound.status === 'failed' && /not found \(HTTP 404/.test(notFound.message) && !notFound.retryable, JSON.stringify(notFound));
+    assert.ok(
+      notFound.status === 'failed' && /not found \(HTTP 404/.test(notFound.message) && !notFound.retryable,
+      JSON.stringify(notFound),
+    );
 
-    const pinned: CatalogModel = { ...model, files: [{ path: 'selected_tags.csv', size: null, sha256: '0'.repeat(64) }] };
+    const pinned: CatalogModel = {
+      ...model,
+      files: [{ path: 'selected_tags.csv', size: null, sha256: '0'.repeat(64) }],
+    };
     const mismatch = await runModelDownload({ model: pinned, modelsDir: folder, baseUrl }, noProgress, token);
     assert.ok(mismatch.status === 'failed' && /SHA-256/.test(mismatch.message), JSON.stringify(mismatch));
     assert.equal(existsSync(join(folder, 'taggers', MODEL, 'selected_tags.csv')), false);

@@ -19,7 +19,9 @@ describe('indexing', () => {
     const file = join(dataset, '.tagbench', 'index.db');
     assert.ok(existsSync(file), `${file} is missing`);
     // The packaged better-sqlite3 (from the installed extension), loaded in the extension host.
-    const Database = createRequire(join(extension.extensionPath, 'package.json'))('better-sqlite3') as typeof BetterSqlite3;
+    const Database = createRequire(join(extension.extensionPath, 'package.json'))(
+      'better-sqlite3',
+    ) as typeof BetterSqlite3;
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
       const row = db.prepare('SELECT count(*) AS n FROM images').get() as { n: number };

@@ -20,7 +20,10 @@ export async function activationStats(extensionId: string, timeoutMs = 20_000): 
       const text = vscode.workspace.textDocuments.find((doc) => doc.uri.scheme === 'perf')?.getText() ?? '';
       const row = text.split('\n').find((line) => line.startsWith(`| ${extensionId} `));
       if (row) {
-        const cells = row.split('|').slice(1, -1).map((cell) => cell.trim());
+        const cells = row
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim());
         return {
           eager: cells[1] === 'true',
           loadCodeMs: Number(cells[2]),
@@ -29,7 +32,8 @@ export async function activationStats(extensionId: string, timeoutMs = 20_000): 
           event: cells[5] ?? '',
         };
       }
-      if (Date.now() > deadline) throw new Error(`${extensionId} is not in the Startup Performance document:\n${text.slice(0, 2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${extensionId} is not in the Startup Performance document:\n${text.slice(0, 2000)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {

@@ -21,10 +21,12 @@ describe('tag commands', function () {
   const captions = async (query: string): Promise<Map<string, string | null>> => {
     const page = await (await session.data()).request('search', { query, offset: 0, limit: 1000 });
     assert.ok(!('error' in page));
-    return new Map(page.items.map((i) => {
-      const file = join(session.root, i.path.replace(/\.[^./]+$/, '.txt'));
-      return [file, existsSync(file) ? readFileSync(file, 'utf8') : null];
-    }));
+    return new Map(
+      page.items.map((i) => {
+        const file = join(session.root, i.path.replace(/\.[^./]+$/, '.txt'));
+        return [file, existsSync(file) ? readFileSync(file, 'utf8') : null];
+      }),
+    );
   };
   const topTag = async (query: string): Promise<string> => {
     const stats = await (await session.data()).request('tagFrequencies', { query, limit: 1 });
@@ -40,16 +42,30 @@ describe('tag commands', function () {
 
   it('registers Normalize Tags, Rename Tag and Apply Tag Rules', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['tagbench.normalizeTags', 'tagbench.renameTag', 'tagbench.applyTagRules']) assert.ok(commands.includes(id), id);
+    for (const id of ['tagbench.normalizeTags', 'tagbench.renameTag', 'tagbench.applyTagRules'])
+      assert.ok(commands.includes(id), id);
   });
 
   it('renames a tag over a query as one batch, and Undo Last Batch Edit restores every caption', async () => {
     const before = await captions(QUERY);
     const tag = await topTag(QUERY);
     // From the files: the captions that hold the tag are the ones the rename must change.
-    const holding = [...before].filter(([, text]) => text?.split(',').map((t) => t.trim().replace(/ /g, '_')).includes(tag.replace(/ /g, '_'))).map(([file]) => file).sort();
+    const holding = [...before]
+      .filter(([, text]) =>
+        text
+          ?.split(',')
+          .map((t) => t.trim().replace(/ /g, '_'))
+          .includes(tag.replace(/ /g, '_')),
+      )
+      .map(([file]) => file)
+      .sort();
     assert.ok(holding.length > 0);
-    const result = await vscode.commands.executeCommand<TagBatchResult | undefined>('tagbench.renameTag', { query: QUERY, from: tag, to: 'renamed_in_host', confirm: true });
+    const result = await vscode.commands.executeCommand<TagBatchResult | undefined>('tagbench.renameTag', {
+      query: QUERY,
+      from: tag,
+      to: 'renamed_in_host',
+      confirm: true,
+    });
     assert.ok(result?.outcome, 'the batch was applied');
     assert.equal(result.outcome.conflicts.length, 0);
     assert.deepEqual([result.preview.changed, result.outcome.changed], [holding.length, holding.length]);
@@ -58,19 +74,31 @@ describe('tag commands', function () {
     for (const [file, text] of after) {
       if (text !== before.get(file)) {
         renamed.push(file);
-        assert.ok(text?.split(',').map((t) => t.trim()).includes('renamed_in_host'), `${file}: ${JSON.stringify(text)}`);
+        assert.ok(
+          text
+            ?.split(',')
+            .map((t) => t.trim())
+            .includes('renamed_in_host'),
+          `${file}: ${JSON.stringify(text)}`,
+        );
       }
     }
     assert.deepEqual(renamed.sort(), holding);
     const images = before.size;
     const changed = holding.length;
-    assert.equal(result.outcome.summary, `Replaced "${tag}" with "renamed_in_host" in ${changed === images ? '' : `${changed} of `}${images} images`,
-      'the message says what changed, out of the images asked');
+    assert.equal(
+      result.outcome.summary,
+      `Replaced "${tag}" with "renamed_in_host" in ${changed === images ? '' : `${changed} of `}${images} images`,
+      'the message says what changed, out of the images asked',
+    );
     const found = await (await session.data()).request('search', { query: 'renamed_in_host', offset: 0, limit: 0 });
     assert.ok(!('error' in found) && found.total === holding.length, 'the index sees the new tag');
 
     const undone = await vscode.commands.executeCommand<{ summary: string } | null>('tagbench.undoBatchEdit');
-    assert.equal(undone?.summary, `Undid: Replace "${tag}" with "renamed_in_host" in ${images} images (${changed} files restored)`);
+    assert.equal(
+      undone?.summary,
+      `Undid: Replace "${tag}" with "renamed_in_host" in ${images} images (${changed} files restored)`,
+    );
     assert.deepEqual(await captions(QUERY), before);
     const redone = await vscode.commands.executeCommand<{ changed: number } | null>('tagbench.redoBatchEdit');
     assert.equal(redone?.changed, changed, 'Redo Last Batch Edit applies it again');
@@ -84,11 +112,19 @@ describe('tag commands', function () {
     const tag = await topTag(QUERY);
     const rules = join(mkdtempSync(join(tmpdir(), 'tagbench-rules-')), 'rules.json');
     writeFileSync(rules, JSON.stringify({ aliases: { [tag]: 'Aliased_By_Rules' } }));
-    const applied = await vscode.commands.executeCommand<TagBatchResult | undefined>('tagbench.applyTagRules', { query: QUERY, rulesFile: rules, confirm: true });
+    const applied = await vscode.commands.executeCommand<TagBatchResult | undefined>('tagbench.applyTagRules', {
+      query: QUERY,
+      rulesFile: rules,
+      confirm: true,
+    });
     assert.ok(applied?.outcome && applied.outcome.changed > 0);
     assert.ok([...(await captions(QUERY)).values()].some((t) => t?.includes('Aliased_By_Rules')));
 
-    const normalized = await vscode.commands.executeCommand<TagBatchResult | undefined>('tagbench.normalizeTags', { query: QUERY, normalize: { separator: 'space', lowercase: true, escapeParentheses: null }, confirm: true });
+    const normalized = await vscode.commands.executeCommand<TagBatchResult | undefined>('tagbench.normalizeTags', {
+      query: QUERY,
+      normalize: { separator: 'space', lowercase: true, escapeParentheses: null },
+      confirm: true,
+    });
     assert.ok(normalized?.outcome && normalized.outcome.changed > 0);
     const now = [...(await captions(QUERY)).values()];
     assert.ok(now.some((t) => t?.includes('aliased by rules')) && !now.some((t) => t?.includes('Aliased_By_Rules')));
@@ -102,7 +138,11 @@ describe('tag commands', function () {
     const before = await captions(QUERY);
     const rules = join(mkdtempSync(join(tmpdir(), 'tagbench-rules-')), 'bad.json');
     writeFileSync(rules, '{ "blacklist": "not a list" }');
-    const result = await vscode.commands.executeCommand<TagBatchResult | undefined>('tagbench.applyTagRules', { query: QUERY, rulesFile: rules, confirm: true });
+    const result = await vscode.commands.executeCommand<TagBatchResult | undefined>('tagbench.applyTagRules', {
+      query: QUERY,
+      rulesFile: rules,
+      confirm: true,
+    });
     assert.equal(result, undefined);
     assert.deepEqual(await captions(QUERY), before);
   });
@@ -121,13 +161,20 @@ describe('tag commands', function () {
         if (found.length > 0) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      assert.deepEqual(found[0], { tag: 'hatsune_miku', count: 0, postCount: 120000, category: 'character', alias: 'miku_host_alias' });
+      assert.deepEqual(found[0], {
+        tag: 'hatsune_miku',
+        count: 0,
+        postCount: 120000,
+        category: 'character',
+        alias: 'miku_host_alias',
+      });
       assert.deepEqual(await data.request('tagDatabaseStatus', {}), { file: csv, tags: 2, aliases: 2 });
     } finally {
       await config.update('tags.database', undefined, vscode.ConfigurationTarget.Workspace);
     }
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await (await session.data()).request('tagDatabaseStatus', {})) !== null) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (Date.now() < deadline && (await (await session.data()).request('tagDatabaseStatus', {})) !== null)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(await (await session.data()).request('tagDatabaseStatus', {}), null);
   });
 });

@@ -26,9 +26,15 @@ describe('caption editor webview', function () {
     }
   });
 
-  async function open(text = caption, extra: { readOnly?: boolean; readOnlyReason?: string; focusCaption?: boolean } = {}): Promise<EditorPage> {
+  async function open(
+    text = caption,
+    extra: { readOnly?: boolean; readOnlyReason?: string; focusCaption?: boolean } = {},
+  ): Promise<EditorPage> {
     editor = await harness.open('caption', { caption: text, ...extra });
-    await editor.until(async () => (await editor!.chips()).length === text.split(',').filter((p) => p.trim()).length, 'chips');
+    await editor.until(
+      async () => (await editor!.chips()).length === text.split(',').filter((p) => p.trim()).length,
+      'chips',
+    );
     return editor;
   }
 
@@ -55,10 +61,20 @@ describe('caption editor webview', function () {
     await e.page.keyboard.type('s');
     const options = e.page.locator('tb-tag-combobox [role=option]');
     await options.first().waitFor();
-    assert.deepEqual(await options.locator('.label').allTextContents(), ['solo', 'smile', 'short hair', 'skirt', 'simple background']);
+    assert.deepEqual(await options.locator('.label').allTextContents(), [
+      'solo',
+      'smile',
+      'short hair',
+      'skirt',
+      'simple background',
+    ]);
     assert.deepEqual(await options.locator('.detail').allTextContents(), ['950', '640', '410', '380', '300']);
     const input = e.page.locator('tb-tag-combobox input');
-    assert.equal(await input.getAttribute('aria-activedescendant'), 'option-0', 'the first suggestion is highlighted as the list opens');
+    assert.equal(
+      await input.getAttribute('aria-activedescendant'),
+      'option-0',
+      'the first suggestion is highlighted as the list opens',
+    );
     await e.page.keyboard.press('ArrowDown');
     await e.page.keyboard.press('ArrowDown');
     await e.page.keyboard.press('ArrowDown');
@@ -72,12 +88,15 @@ describe('caption editor webview', function () {
     await e.page.locator('tb-tag-combobox [role=option]').first().waitFor();
     await e.page.keyboard.press('Tab');
     await e.edited(2);
-    assert.deepEqual(e.edits[1], { caption: '1girl, solo, kiyohime \\(fate\\), short hair, skirt\n', label: 'Add tag' });
+    assert.deepEqual(e.edits[1], {
+      caption: '1girl, solo, kiyohime \\(fate\\), short hair, skirt\n',
+      label: 'Add tag',
+    });
     assert.deepEqual(await e.chips(), ['1girl', 'solo', 'kiyohime (fate)', 'short hair', 'skirt']);
     assert.equal(await e.text(), '1girl, solo, kiyohime \\(fate\\), short hair, skirt');
   });
 
-  it('follows VS Code\'s suggest widget: Enter and Tab add the highlighted suggestion, Escape closes the list, then Enter adds what is typed', async function () {
+  it("follows VS Code's suggest widget: Enter and Tab add the highlighted suggestion, Escape closes the list, then Enter adds what is typed", async function () {
     const e = await open('1girl\n');
     const input = e.page.locator('tb-tag-combobox input');
     const options = e.page.locator('tb-tag-combobox [role=option]');
@@ -88,7 +107,11 @@ describe('caption editor webview', function () {
     assert.equal(await options.first().getAttribute('aria-selected'), 'true', 'the first suggestion is highlighted');
     await e.page.keyboard.press('Enter');
     await e.edited(1);
-    assert.deepEqual(e.edits[0], { caption: '1girl, open mouth\n', label: 'Add tag' }, 'Enter adds the highlighted suggestion, not the typed "op"');
+    assert.deepEqual(
+      e.edits[0],
+      { caption: '1girl, open mouth\n', label: 'Add tag' },
+      'Enter adds the highlighted suggestion, not the typed "op"',
+    );
 
     await e.page.keyboard.type('sk');
     await options.first().waitFor();
@@ -104,7 +127,11 @@ describe('caption editor webview', function () {
     assert.equal(await input.inputValue(), 'sho', 'and keeps what is typed');
     await e.page.keyboard.press('Enter');
     await e.edited(3);
-    assert.equal(e.edits[2]!.caption, '1girl, open mouth, skirt, sho\n', 'with the list closed Enter adds what is typed');
+    assert.equal(
+      e.edits[2]!.caption,
+      '1girl, open mouth, skirt, sho\n',
+      'with the list closed Enter adds what is typed',
+    );
 
     await e.page.keyboard.type('s');
     await options.first().waitFor();
@@ -239,7 +266,11 @@ describe('caption editor webview', function () {
     await e.page.keyboard.type('/grand order)');
     await e.page.keyboard.press('Enter');
     await e.edited(2);
-    assert.equal(e.edits[1]!.caption, '1girl, solo, kiyohime \\(fate/grand order\\), grin\n', 'escaped like the part it replaces');
+    assert.equal(
+      e.edits[1]!.caption,
+      '1girl, solo, kiyohime \\(fate/grand order\\), grin\n',
+      'escaped like the part it replaces',
+    );
     await e.quiet();
     assert.equal(e.edits.length, 2, 'Escape sent nothing');
   });
@@ -250,16 +281,25 @@ describe('caption editor webview', function () {
     await box.focus();
     await e.page.keyboard.press('End');
     await e.page.keyboard.type(', open mouth, blue eyes');
-    assert.deepEqual(await e.chips(), ['1girl', 'solo', 'kiyohime (fate)', 'smile', 'open mouth', 'blue eyes'], 'chips follow the text at once');
+    assert.deepEqual(
+      await e.chips(),
+      ['1girl', 'solo', 'kiyohime (fate)', 'smile', 'open mouth', 'blue eyes'],
+      'chips follow the text at once',
+    );
     assert.deepEqual(e.edits, [], 'nothing sent while typing');
     await e.edited(1);
     await e.quiet();
-    assert.deepEqual(e.edits, [{ caption: '1girl, solo, kiyohime \\(fate\\), smile, open mouth, blue eyes\n', label: 'Edit caption' }]);
+    assert.deepEqual(e.edits, [
+      { caption: '1girl, solo, kiyohime \\(fate\\), smile, open mouth, blue eyes\n', label: 'Edit caption' },
+    ]);
     // Chips -> text.
     await e.page.locator('tb-tag-chips [role=option]').nth(1).locator('.remove').click();
     await e.edited(2);
     assert.equal(await e.text(), '1girl, kiyohime \\(fate\\), smile, open mouth, blue eyes');
-    assert.deepEqual(e.edits[1], { caption: '1girl, kiyohime \\(fate\\), smile, open mouth, blue eyes\n', label: 'Remove tag' });
+    assert.deepEqual(e.edits[1], {
+      caption: '1girl, kiyohime \\(fate\\), smile, open mouth, blue eyes\n',
+      label: 'Remove tag',
+    });
   });
 
   it('sends typing at once on Enter, on leaving the box, and before Ctrl+Z or Ctrl+S go to VS Code', async function () {

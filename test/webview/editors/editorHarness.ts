@@ -22,7 +22,14 @@ import { RpcEndpoint } from '../../../src/protocol/rpc.ts';
 import type { WireMessage } from '../../../src/protocol/rpc.ts';
 import { editorRequestChecks } from '../../../src/protocol/editorProtocol.ts';
 import type { TagSuggestion } from '../../../src/protocol/galleryProtocol.ts';
-import type { CropChange, CropView, EditorHost, EditorView, ImageFactsView, SuggestionReview } from '../../../src/protocol/editorProtocol.ts';
+import type {
+  CropChange,
+  CropView,
+  EditorHost,
+  EditorView,
+  ImageFactsView,
+  SuggestionReview,
+} from '../../../src/protocol/editorProtocol.ts';
 import type { SidecarTag } from '../../../src/core/sidecar/sidecar.ts';
 import { tagKey } from '../../../src/shared/tags.ts';
 import { cropPresets } from '../../../src/vscode/editors/cropPresets.ts';
@@ -37,7 +44,13 @@ export type InitParams = EditorView['notifications']['init'];
 export type NavigateResult = EditorHost['requests']['navigate']['result'];
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json', '.bmp': 'image/bmp' };
+const types: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+  '.bmp': 'image/bmp',
+};
 
 /** The dataset's tags the test host suggests from, most used first (display form, as the index keeps them). */
 export const datasetTags: { tag: string; count: number }[] = [
@@ -64,7 +77,20 @@ export const tagAliases: TagSuggestion[] = [
 
 /** Facts of a 640 × 480 test image. */
 export function imageFacts(position: number, total: number, path = `10_kiyohime/img_${position}.png`): ImageFactsView {
-  return { path, width: 640, height: 480, format: 'png', size: 245_760, channels: 4, hasAlpha: true, bitDepth: 8, space: 'srgb', frames: 1, position, total };
+  return {
+    path,
+    width: 640,
+    height: 480,
+    format: 'png',
+    size: 245_760,
+    channels: 4,
+    hasAlpha: true,
+    bitDepth: 8,
+    space: 'srgb',
+    frames: 1,
+    position,
+    total,
+  };
 }
 
 /** The crop part of `init.image` for an image without a crop: no crop, and the presets the host sends. */
@@ -84,10 +110,14 @@ function bundles(): Promise<string> {
       platform: 'browser',
       target: 'chrome120',
       format: 'esm',
-      sourcemap: false, minify: false,
+      sourcemap: false,
+      minify: false,
       logLevel: 'warning',
       absWorkingDir: root,
-      entryPoints: { imageEditor: 'webview/editors/imageEditorMain.ts', captionEditor: 'webview/editors/captionEditorMain.ts' },
+      entryPoints: {
+        imageEditor: 'webview/editors/imageEditorMain.ts',
+        captionEditor: 'webview/editors/captionEditorMain.ts',
+      },
       outdir: dir,
     });
     await copyFile(join(root, 'node_modules/@vscode/codicons/dist/codicon.css'), join(dir, 'codicon.css'));
@@ -116,10 +146,7 @@ export class EditorHarness {
 
   /** Builds the bundles, starts the server and launches Chromium. */
   static async start(): Promise<EditorHarness> {
-    const [dir, browser] = await Promise.all([
-      bundles(),
-      launchChromium(),
-    ]);
+    const [dir, browser] = await Promise.all([bundles(), launchChromium()]);
     const started: { harness?: EditorHarness } = {};
     const server = createServer((req, res) => void started.harness!.answer(req.url ?? '/', res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -136,8 +163,15 @@ export class EditorHarness {
    * Opens an editor page, waits for `ready` and sends `init` (the image editor gets the test image when `init.image` is left out).
    * `sidecar` gives the image's sidecar tags and annotations: their suggestions go into `init.image`, and reviews are applied to them.
    */
-  async open(kind: 'image' | 'caption', init: Partial<InitParams> = {}, options: { width?: number; height?: number; sidecar?: { tags: SidecarTag[]; annotations?: unknown[] } } = {}): Promise<EditorPage> {
-    const context = await this.browser.newContext({ viewport: { width: options.width ?? 1100, height: options.height ?? 700 }, locale: 'en-US' });
+  async open(
+    kind: 'image' | 'caption',
+    init: Partial<InitParams> = {},
+    options: { width?: number; height?: number; sidecar?: { tags: SidecarTag[]; annotations?: unknown[] } } = {},
+  ): Promise<EditorPage> {
+    const context = await this.browser.newContext({
+      viewport: { width: options.width ?? 1100, height: options.height ?? 700 },
+      locale: 'en-US',
+    });
     const page = await context.newPage();
     const editor = new EditorPage(page, kind);
     await page.exposeFunction('tbToHost', (message: unknown) => editor.rpc.receive(message));
@@ -148,7 +182,8 @@ export class EditorHarness {
     await context.clock.install();
     page.on('pageerror', (err) => editor.problems.push(`page error: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' || msg.type() === 'warning') editor.problems.push(`console ${msg.type()}: ${msg.text()}`);
+      if (msg.type() === 'error' || msg.type() === 'warning')
+        editor.problems.push(`console ${msg.type()}: ${msg.text()}`);
     });
     await page.goto(this.page(kind));
     await editor.ready;
@@ -163,7 +198,8 @@ export class EditorHarness {
     if (options.sidecar) {
       editor.sidecarTags = options.sidecar.tags;
       editor.sidecarAnnotations = options.sidecar.annotations ?? [];
-      if (params.image && !params.image.suggestions) params.image = { ...params.image, suggestions: suggestionsView(editor.sidecarTags, editor.sidecarAnnotations) };
+      if (params.image && !params.image.suggestions)
+        params.image = { ...params.image, suggestions: suggestionsView(editor.sidecarTags, editor.sidecarAnnotations) };
     }
     editor.init(params);
     await page.locator('tb-caption-panel textarea').waitFor();
@@ -190,7 +226,9 @@ export class EditorHarness {
       `script-src 'nonce-${nonce}'`,
     ].join('; ');
     // The bridge stands in for VS Code: messages go to the Node test process through exposed functions.
-    this.pages.set(id, `<!DOCTYPE html>
+    this.pages.set(
+      id,
+      `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
@@ -220,7 +258,8 @@ export class EditorHarness {
 <${element}></${element}>
 <script type="module" nonce="${nonce}" src="${this.origin}/dist/${script}.js"></script>
 </body>
-</html>`);
+</html>`,
+    );
     return `${this.origin}/page/${id}`;
   }
 
@@ -285,39 +324,68 @@ export class EditorPage {
     this.rpc.onProblem = (problem) => this.problems.push(`refused: ${problem}`);
     let resolveReady: () => void = () => {};
     this.ready = new Promise((resolve) => (resolveReady = resolve));
-    this.rpc.on('ready', () => {
-      this.log.push('ready');
-      resolveReady();
-    }, editorRequestChecks.ready);
-    this.rpc.on('edit', (params) => {
-      this.log.push(`edit:${params.caption}`);
-      this.edits.push(params);
-      this.documentCaption = params.caption;
-    }, editorRequestChecks.edit);
-    this.rpc.on('review', (params) => {
-      this.log.push(`review:${params.action}`);
-      this.reviews.push(params);
-      const step = reviewStep(this.documentCaption, this.sidecarTags, suggestionsView(this.sidecarTags, this.sidecarAnnotations), params);
-      if (!step) return;
-      this.reviewLabels.push(step.label);
-      this.sidecarTags = step.tags;
-      this.setCaption(step.caption);
-      this.rpc.notify('setSuggestions', { suggestions: suggestionsView(this.sidecarTags, this.sidecarAnnotations) });
-    }, editorRequestChecks.review);
-    this.rpc.on('crop', (params) => {
-      this.log.push(`crop:${params.state}`);
-      this.crops.push(params);
-    }, editorRequestChecks.crop);
-    this.rpc.handle('suggest', ({ prefix, limit }) => {
-      this.log.push(`suggest:${prefix}`);
-      const key = tagKey(prefix);
-      const aliased = tagAliases.filter((t) => tagKey(t.alias!).startsWith(key));
-      return [...datasetTags.filter((t) => tagKey(t.tag).startsWith(key)), ...aliased].slice(0, limit);
-    }, editorRequestChecks.suggest);
-    this.rpc.handle('navigate', ({ step }) => {
-      this.log.push(`navigate:${step}`);
-      return this.onNavigate(step);
-    }, editorRequestChecks.navigate);
+    this.rpc.on(
+      'ready',
+      () => {
+        this.log.push('ready');
+        resolveReady();
+      },
+      editorRequestChecks.ready,
+    );
+    this.rpc.on(
+      'edit',
+      (params) => {
+        this.log.push(`edit:${params.caption}`);
+        this.edits.push(params);
+        this.documentCaption = params.caption;
+      },
+      editorRequestChecks.edit,
+    );
+    this.rpc.on(
+      'review',
+      (params) => {
+        this.log.push(`review:${params.action}`);
+        this.reviews.push(params);
+        const step = reviewStep(
+          this.documentCaption,
+          this.sidecarTags,
+          suggestionsView(this.sidecarTags, this.sidecarAnnotations),
+          params,
+        );
+        if (!step) return;
+        this.reviewLabels.push(step.label);
+        this.sidecarTags = step.tags;
+        this.setCaption(step.caption);
+        this.rpc.notify('setSuggestions', { suggestions: suggestionsView(this.sidecarTags, this.sidecarAnnotations) });
+      },
+      editorRequestChecks.review,
+    );
+    this.rpc.on(
+      'crop',
+      (params) => {
+        this.log.push(`crop:${params.state}`);
+        this.crops.push(params);
+      },
+      editorRequestChecks.crop,
+    );
+    this.rpc.handle(
+      'suggest',
+      ({ prefix, limit }) => {
+        this.log.push(`suggest:${prefix}`);
+        const key = tagKey(prefix);
+        const aliased = tagAliases.filter((t) => tagKey(t.alias!).startsWith(key));
+        return [...datasetTags.filter((t) => tagKey(t.tag).startsWith(key)), ...aliased].slice(0, limit);
+      },
+      editorRequestChecks.suggest,
+    );
+    this.rpc.handle(
+      'navigate',
+      ({ step }) => {
+        this.log.push(`navigate:${step}`);
+        return this.onNavigate(step);
+      },
+      editorRequestChecks.navigate,
+    );
   }
 
   /** Sends `init`. */
@@ -340,8 +408,13 @@ export class EditorPage {
 
   /** The pending suggestion chips as shown (name and confidence). */
   async suggestionChips(): Promise<string[]> {
-    return this.page.locator('tb-suggestions [role=option]').evaluateAll((chips) => chips.map((chip) =>
-      [...chip.querySelectorAll('.label, .confidence')].map((part) => part.textContent?.trim() ?? '').join(' ')));
+    return this.page
+      .locator('tb-suggestions [role=option]')
+      .evaluateAll((chips) =>
+        chips.map((chip) =>
+          [...chip.querySelectorAll('.label, .confidence')].map((part) => part.textContent?.trim() ?? '').join(' '),
+        ),
+      );
   }
 
   /** Sends `setCrop`. */

@@ -39,7 +39,10 @@ describe('image editor crop', function () {
       image: { uri: harness.imageUri(), facts: imageFacts(1, 3), problems: [], ...noCrop(), crop },
     });
     const e = editor;
-    await e.until(() => e.page.locator('tb-image-view img').evaluate((img: HTMLImageElement) => img.naturalWidth === 640), 'the image to load');
+    await e.until(
+      () => e.page.locator('tb-image-view img').evaluate((img: HTMLImageElement) => img.naturalWidth === 640),
+      'the image to load',
+    );
     await e.page.locator('tb-image-view .viewport').focus();
     await e.page.keyboard.press('1');
     await e.until(async () => (await imageBox(e)).width === 640, '100%');
@@ -81,7 +84,10 @@ describe('image editor crop', function () {
   const near = (a: CropRectView | null, b: CropRectView, what: string): void => {
     assert.ok(a, `${what}: a rect`);
     for (const key of ['left', 'top', 'width', 'height'] as const) {
-      assert.ok(Math.abs(a[key] - b[key]) <= 1, `${what}: ${key} ${a[key]} is not about ${b[key]} (${JSON.stringify(a)})`);
+      assert.ok(
+        Math.abs(a[key] - b[key]) <= 1,
+        `${what}: ${key} ${a[key]} is not about ${b[key]} (${JSON.stringify(a)})`,
+      );
     }
   };
 
@@ -89,7 +95,12 @@ describe('image editor crop', function () {
     const e = await open();
     await e.page.keyboard.press('c');
     await e.page.locator('tb-crop-layer[editing]').waitFor();
-    assert.equal(await e.page.locator('tb-image-view vscode-toolbar-button.crop-toggle').evaluate((b: HTMLElement & { checked: boolean }) => b.checked), true);
+    assert.equal(
+      await e.page
+        .locator('tb-image-view vscode-toolbar-button.crop-toggle')
+        .evaluate((b: HTMLElement & { checked: boolean }) => b.checked),
+      true,
+    );
     assert.match(await sizeText(e), /Drag over the image/);
 
     await drag(e, [100, 80], [420, 320]);
@@ -116,7 +127,11 @@ describe('image editor crop', function () {
     assert.equal(sent.state, 'manual');
     assert.equal(sent.label, 'Crop');
     near(sent.rect, resized, 'the crop sent');
-    assert.equal(shown, `${sent.rect!.width} × ${sent.rect!.height} px, ${shown.split(', ')[1]}`, 'the size shown is the size sent');
+    assert.equal(
+      shown,
+      `${sent.rect!.width} × ${sent.rect!.height} px, ${shown.split(', ')[1]}`,
+      'the size shown is the size sent',
+    );
     await e.page.locator('tb-crop-layer:not([editing])').waitFor();
     assert.equal(await e.page.locator('tb-crop-layer').getAttribute('kind'), 'manual', 'the crop is shown as stored');
     assert.equal((await e.page.locator('tb-crop-bar .state').textContent())?.trim(), 'Manual crop');
@@ -135,12 +150,19 @@ describe('image editor crop', function () {
     await e.page.keyboard.press('Alt+ArrowUp');
     await e.until(async () => (await sizeText(e)).startsWith('201 × 109 px'), `the size (${await sizeText(e)})`);
     assert.deepEqual(await shownRect(e), { left: 111, top: 101, width: 201, height: 109 });
-    assert.match((await e.page.locator('tb-image-view .viewport').getAttribute('aria-label')) ?? '', /201 × 109 pixels at 111, 101/);
+    assert.match(
+      (await e.page.locator('tb-image-view .viewport').getAttribute('aria-label')) ?? '',
+      /201 × 109 pixels at 111, 101/,
+    );
     await e.page.keyboard.press('Shift+ArrowLeft');
     for (let i = 0; i < 30; i++) await e.page.keyboard.press('Shift+ArrowUp');
     await e.page.keyboard.press('Enter');
     await e.until(() => e.crops.length === 1, 'the crop');
-    assert.deepEqual(e.crops[0], { state: 'manual', rect: { left: 101, top: 0, width: 201, height: 109 }, label: 'Crop' }, 'stopped at the top edge');
+    assert.deepEqual(
+      e.crops[0],
+      { state: 'manual', rect: { left: 101, top: 0, width: 201, height: 109 }, label: 'Crop' },
+      'stopped at the top edge',
+    );
   });
 
   it('with no crop yet, the first arrow key puts a rectangle of the preset over the image', async function () {
@@ -171,7 +193,10 @@ describe('image editor crop', function () {
     await e.page.mouse.move(handle.x - 100, handle.y + 30, { steps: 4 });
     await e.page.mouse.up();
     r = (await shownRect(e))!;
-    assert.ok(Math.abs(r.width / r.height - 16 / 9) < 0.02 && r.width < 320, `16:9 while resizing by an edge (${JSON.stringify(r)})`);
+    assert.ok(
+      Math.abs(r.width / r.height - 16 / 9) < 0.02 && r.width < 320,
+      `16:9 while resizing by an edge (${JSON.stringify(r)})`,
+    );
 
     // A bucket: the rectangle is refitted to its aspect around its centre at once.
     await e.page.locator('tb-crop-bar vscode-single-select').click();
@@ -186,7 +211,10 @@ describe('image editor crop', function () {
     await e.page.keyboard.press('Enter');
     await e.until(() => e.crops.length === 1, 'the crop');
     const sent = e.crops[0]!.rect!;
-    assert.ok(Math.abs(sent.width / sent.height - 832 / 1216) < 0.02, `the crop sent keeps the bucket aspect (${JSON.stringify(sent)})`);
+    assert.ok(
+      Math.abs(sent.width / sent.height - 832 / 1216) < 0.02,
+      `the crop sent keeps the bucket aspect (${JSON.stringify(sent)})`,
+    );
   });
 
   it('shows an auto crop with Approve, which sends it as approved; Remove crop sends none', async function () {
@@ -200,7 +228,10 @@ describe('image editor crop', function () {
     await bar.locator('vscode-button', { hasText: 'Approve' }).click();
     await e.until(() => e.crops.length === 1, 'approve');
     assert.deepEqual(e.crops[0], { state: 'approved', rect, label: 'Approve crop' });
-    await e.until(async () => (await e.page.locator('tb-crop-layer').getAttribute('kind')) === 'approved', 'shown as approved');
+    await e.until(
+      async () => (await e.page.locator('tb-crop-layer').getAttribute('kind')) === 'approved',
+      'shown as approved',
+    );
     assert.equal(await bar.locator('vscode-button', { hasText: 'Approve' }).count(), 0, 'nothing left to approve');
 
     await bar.locator('vscode-button', { hasText: 'Remove crop' }).click();

@@ -30,10 +30,18 @@ describe('image editor webview', function () {
   }
 
   /** The image's shown size and the view's scroll position. */
-  async function imageBox(e: EditorPage): Promise<{ width: number; height: number; natural: number; scrollWidth: number; clientWidth: number }> {
+  async function imageBox(
+    e: EditorPage,
+  ): Promise<{ width: number; height: number; natural: number; scrollWidth: number; clientWidth: number }> {
     return e.page.locator('tb-image-view img').evaluate((img: HTMLImageElement) => {
       const view = img.parentElement!;
-      return { width: img.getBoundingClientRect().width, height: img.getBoundingClientRect().height, natural: img.naturalWidth, scrollWidth: view.scrollWidth, clientWidth: view.clientWidth };
+      return {
+        width: img.getBoundingClientRect().width,
+        height: img.getBoundingClientRect().height,
+        natural: img.naturalWidth,
+        scrollWidth: view.scrollWidth,
+        clientWidth: view.clientWidth,
+      };
     });
   }
 
@@ -113,7 +121,10 @@ describe('image editor webview', function () {
     const e = await open({ focusCaption: true });
     await e.until(async () => (await e.focused()).tag === 'textarea', 'focus in the text box');
     const box = e.page.locator('tb-caption-panel textarea');
-    const { start, length } = await box.evaluate((el: HTMLTextAreaElement) => ({ start: el.selectionStart, length: el.value.length }));
+    const { start, length } = await box.evaluate((el: HTMLTextAreaElement) => ({
+      start: el.selectionStart,
+      length: el.value.length,
+    }));
     assert.equal(start, length);
   });
 
@@ -142,7 +153,10 @@ describe('image editor webview', function () {
     await e.until(() => e.log.includes('navigate:1'), 'the first navigate');
     await e.page.keyboard.press('Alt+PageUp');
     await e.until(() => e.log.includes('navigate:-1'), 'the second navigate, after the first');
-    assert.deepEqual(e.log.filter((m) => m.startsWith('navigate')), ['navigate:1', 'navigate:-1']);
+    assert.deepEqual(
+      e.log.filter((m) => m.startsWith('navigate')),
+      ['navigate:1', 'navigate:-1'],
+    );
   });
 
   it('says why when there is no next image', async function () {
@@ -150,7 +164,10 @@ describe('image editor webview', function () {
     e.onNavigate = () => ({ moved: false, reason: 'This is the last of 3 images.' });
     await e.page.locator('tb-image-view .viewport').focus();
     await e.page.keyboard.press('Alt+PageDown');
-    await e.until(async () => ((await e.page.locator('tb-image-editor .status').textContent()) ?? '').includes('last of 3'), 'the reason');
+    await e.until(
+      async () => ((await e.page.locator('tb-image-editor .status').textContent()) ?? '').includes('last of 3'),
+      'the reason',
+    );
     assert.equal((await e.focused()).className.includes('viewport'), true, 'focus stays');
   });
 
@@ -179,9 +196,15 @@ describe('image editor webview', function () {
       await e.page.keyboard.press('Alt+PageDown');
     };
     await typeAndNext(', smile', ['1girl', 'solo', 'smile']);
-    await e.until(async () => (await e.page.locator('tb-image-editor .position').textContent())?.trim() === '2 of 3', 'image 2');
+    await e.until(
+      async () => (await e.page.locator('tb-image-editor .position').textContent())?.trim() === '2 of 3',
+      'image 2',
+    );
     await typeAndNext(', blue eyes', ['solo', 'kiyohime (fate)', 'blue eyes']);
-    await e.until(async () => (await e.page.locator('tb-image-editor .position').textContent())?.trim() === '3 of 3', 'image 3');
+    await e.until(
+      async () => (await e.page.locator('tb-image-editor .position').textContent())?.trim() === '3 of 3',
+      'image 3',
+    );
     // An empty caption: tags go in through the add box too (Shift+Tab from the text box).
     await e.until(async () => (await e.focused()).tag === 'textarea', 'focus in the text box');
     await e.page.keyboard.press('Shift+Tab');
@@ -192,18 +215,27 @@ describe('image editor webview', function () {
     await e.page.keyboard.type('outdoors,');
     await e.until(() => e.edits.length === 4, 'two adds');
     await e.page.keyboard.press('Alt+PageDown');
-    await e.until(async () => ((await e.page.locator('tb-image-editor .status').textContent()) ?? '').includes('No more images'), 'the end');
-    assert.deepEqual(e.log.filter((m) => !m.startsWith('suggest')), [
-      'ready',
-      'edit:1girl, solo, smile\n',
-      'navigate:1',
-      'edit:solo, kiyohime \\(fate\\), blue eyes\n',
-      'navigate:1',
-      'edit:1girl',
-      'edit:1girl, outdoors',
-      'navigate:1',
-    ]);
-    assert.deepEqual(e.edits.map((x) => x.label), ['Edit caption', 'Edit caption', 'Add tag', 'Add tag']);
+    await e.until(
+      async () => ((await e.page.locator('tb-image-editor .status').textContent()) ?? '').includes('No more images'),
+      'the end',
+    );
+    assert.deepEqual(
+      e.log.filter((m) => !m.startsWith('suggest')),
+      [
+        'ready',
+        'edit:1girl, solo, smile\n',
+        'navigate:1',
+        'edit:solo, kiyohime \\(fate\\), blue eyes\n',
+        'navigate:1',
+        'edit:1girl',
+        'edit:1girl, outdoors',
+        'navigate:1',
+      ],
+    );
+    assert.deepEqual(
+      e.edits.map((x) => x.label),
+      ['Edit caption', 'Edit caption', 'Add tag', 'Add tag'],
+    );
   });
 
   it('fits a narrow editor: the image above the caption', async function () {

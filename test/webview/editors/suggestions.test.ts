@@ -6,7 +6,13 @@ import type { EditorPage, InitParams } from './editorHarness.ts';
 
 const wd = 'model:tagger:wd-vit-tagger-v3';
 const eva = 'model:tagger:wd-eva02-large-tagger-v3';
-const suggested = (name: string, confidence: number, source = wd): SidecarTag => ({ name, source, category: 'general', confidence, status: 'suggested' });
+const suggested = (name: string, confidence: number, source = wd): SidecarTag => ({
+  name,
+  source,
+  category: 'general',
+  confidence,
+  status: 'suggested',
+});
 
 /** A hand-written caption and the sidecar a review-mode run left. */
 const caption = '1girl, solo, kiyohime \\(fate\\)\n';
@@ -50,20 +56,30 @@ describe('image editor: suggestions', function () {
   }
 
   async function chipsAre(e: EditorPage, expected: string[], what: string): Promise<void> {
-    await e.until(async () => JSON.stringify(await e.suggestionChips()) === JSON.stringify(expected), `${what}: ${JSON.stringify(expected)}, got ${JSON.stringify(await e.suggestionChips())}`);
+    await e.until(
+      async () => JSON.stringify(await e.suggestionChips()) === JSON.stringify(expected),
+      `${what}: ${JSON.stringify(expected)}, got ${JSON.stringify(await e.suggestionChips())}`,
+    );
   }
 
   it('lists pending suggestions with their confidence and model, and the review buttons', async function () {
     const e = await open();
-    assert.deepEqual(await e.suggestionChips(), ['smile 71%', 'long hair 55%', 'horns (ornament) 42%', 'open mouth 31%']);
+    assert.deepEqual(await e.suggestionChips(), [
+      'smile 71%',
+      'long hair 55%',
+      'horns (ornament) 42%',
+      'open mouth 31%',
+    ]);
     const first = e.page.locator('tb-suggestions [role=option]').first();
     assert.match((await first.getAttribute('title')) ?? '', /smile \(71%\)\nsuggested by tagger:wd-vit-tagger-v3/);
     assert.equal(await first.getAttribute('aria-label'), 'smile, 71%, from tagger:wd-vit-tagger-v3');
     assert.equal((await e.page.locator('tb-suggestions .heading .muted').textContent())?.trim(), '4 suggestions');
     assert.equal((await e.page.locator('tb-suggestions .accept-above').textContent())?.trim(), 'Accept all ≥ 0.5');
     assert.equal(await e.page.locator('tb-suggestions .threshold-input').inputValue(), '0.5');
-    assert.deepEqual((await e.page.locator('tb-suggestions .accept-model').allTextContents()).map((t) => t.trim()),
-      ['Accept all from wd-vit-tagger-v3', 'Accept all from wd-eva02-large-tagger-v3']);
+    assert.deepEqual(
+      (await e.page.locator('tb-suggestions .accept-model').allTextContents()).map((t) => t.trim()),
+      ['Accept all from wd-vit-tagger-v3', 'Accept all from wd-eva02-large-tagger-v3'],
+    );
     assert.equal(await e.page.locator('tb-suggestions .reject-rest').count(), 1);
     assert.equal(await e.page.locator('tb-suggestions .sentence').count(), 0, 'no held sentence');
     assert.deepEqual(e.reviews, []);
@@ -103,8 +119,16 @@ describe('image editor: suggestions', function () {
     await e.page.keyboard.press('-');
     await e.until(async () => (await e.page.locator('tb-suggestions [role=option]').count()) === 0, 'horns rejected');
     assert.equal(e.documentCaption, '1girl, solo, kiyohime \\(fate\\), smile, open mouth\n');
-    await e.until(async () => (await e.focused()).tag === 'textarea', 'focus in the caption once nothing is left to review');
-    assert.deepEqual(e.reviewLabels, ['Accept suggestion smile', 'Reject suggestion long hair', 'Accept suggestion open mouth', 'Reject suggestion horns (ornament)']);
+    await e.until(
+      async () => (await e.focused()).tag === 'textarea',
+      'focus in the caption once nothing is left to review',
+    );
+    assert.deepEqual(e.reviewLabels, [
+      'Accept suggestion smile',
+      'Reject suggestion long hair',
+      'Accept suggestion open mouth',
+      'Reject suggestion horns (ornament)',
+    ]);
     assert.deepEqual(e.edits, [], 'no caption edits of its own: the host changes the caption');
   });
 
@@ -117,7 +141,11 @@ describe('image editor: suggestions', function () {
     assert.deepEqual(e.reviews, [{ action: 'acceptAbove', threshold: 0.4 }]);
     assert.equal(e.documentCaption, '1girl, solo, kiyohime \\(fate\\), smile, long hair, horns \\(ornament\\)\n');
     assert.equal((await e.page.locator('tb-suggestions .accept-above').textContent())?.trim(), 'Accept all ≥ 0.4');
-    assert.equal(await e.page.locator('tb-suggestions .accept-above').getAttribute('disabled'), '', 'nothing left above it');
+    assert.equal(
+      await e.page.locator('tb-suggestions .accept-above').getAttribute('disabled'),
+      '',
+      'nothing left above it',
+    );
   });
 
   it('accepts the default threshold with the button, one model with its button, and rejects the rest', async function () {
@@ -125,7 +153,10 @@ describe('image editor: suggestions', function () {
     await e.page.locator('tb-suggestions .accept-above').click();
     await chipsAre(e, ['horns (ornament) 42%', 'open mouth 31%'], 'at or above 0.5 accepted');
     assert.deepEqual(e.reviews, [{ action: 'acceptAbove', threshold: 0.5 }]);
-    assert.deepEqual((await e.page.locator('tb-suggestions .accept-model').allTextContents()).map((t) => t.trim()), ['Accept all from wd-eva02-large-tagger-v3']);
+    assert.deepEqual(
+      (await e.page.locator('tb-suggestions .accept-model').allTextContents()).map((t) => t.trim()),
+      ['Accept all from wd-eva02-large-tagger-v3'],
+    );
 
     e.setSidecarTags(sidecarTags());
     e.setCaption(caption);
@@ -136,9 +167,15 @@ describe('image editor: suggestions', function () {
     assert.equal(e.documentCaption, '1girl, solo, kiyohime \\(fate\\), horns \\(ornament\\), open mouth\n');
 
     await e.page.locator('tb-suggestions .reject-rest').click();
-    await e.until(async () => (await e.page.locator('tb-suggestions [role=option]').count()) === 0, 'the rest rejected');
+    await e.until(
+      async () => (await e.page.locator('tb-suggestions [role=option]').count()) === 0,
+      'the rest rejected',
+    );
     assert.deepEqual(e.reviews[2], { action: 'rejectRest' });
-    assert.deepEqual(e.sidecarTags.filter((t) => t.status === 'rejected').map((t) => t.name), ['smile', 'long hair', 'watermark']);
+    assert.deepEqual(
+      e.sidecarTags.filter((t) => t.status === 'rejected').map((t) => t.name),
+      ['smile', 'long hair', 'watermark'],
+    );
     assert.equal(e.documentCaption, '1girl, solo, kiyohime \\(fate\\), horns \\(ornament\\), open mouth\n');
   });
 
@@ -151,8 +188,10 @@ describe('image editor: suggestions', function () {
     await e.page.locator('tb-suggestions [role=option]').first().click();
     await e.page.keyboard.press('Enter');
     await chipsAre(e, ['long hair 55%', 'horns (ornament) 42%', 'open mouth 31%'], 'smile accepted');
-    assert.deepEqual(e.log.filter((l) => l.startsWith('edit:') || l.startsWith('review:')),
-      ['edit:1girl, solo, kiyohime \\(fate\\), red eyes\n', 'review:accept']);
+    assert.deepEqual(
+      e.log.filter((l) => l.startsWith('edit:') || l.startsWith('review:')),
+      ['edit:1girl, solo, kiyohime \\(fate\\), red eyes\n', 'review:accept'],
+    );
     assert.equal(e.documentCaption, '1girl, solo, kiyohime \\(fate\\), red eyes, smile\n');
   });
 

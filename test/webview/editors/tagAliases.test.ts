@@ -24,8 +24,8 @@ describe('caption editor webview: tag aliases in the add box', function () {
     }
   });
 
-  it('shows alias → tag with the dataset count (or the database\'s posts), and adds the target tag', async function () {
-    const e = editor = await harness.open('caption', { caption: '1girl, solo\n' });
+  it("shows alias → tag with the dataset count (or the database's posts), and adds the target tag", async function () {
+    const e = (editor = await harness.open('caption', { caption: '1girl, solo\n' }));
     await e.until(async () => (await e.chips()).length === 2, 'chips');
     const input = e.page.locator('tb-tag-combobox input');
     const options = e.page.locator('tb-tag-combobox [role=option]');
@@ -33,7 +33,11 @@ describe('caption editor webview: tag aliases in the add box', function () {
     await e.page.keyboard.type('be');
     await options.first().waitFor();
     assert.deepEqual(await options.locator('.label').allTextContents(), ['beaming → smile', 'bespectacled → glasses']);
-    assert.deepEqual(await options.locator('.detail').allTextContents(), ['640', '410,000 posts'], 'a tag no caption has shows its posts');
+    assert.deepEqual(
+      await options.locator('.detail').allTextContents(),
+      ['640', '410,000 posts'],
+      'a tag no caption has shows its posts',
+    );
     assert.deepEqual(await options.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label'))), [
       'beaming, alias of smile, 640 captions',
       'bespectacled, alias of glasses, 410,000 posts',
@@ -41,7 +45,11 @@ describe('caption editor webview: tag aliases in the add box', function () {
 
     await e.page.keyboard.press('Enter');
     await e.edited(1);
-    assert.deepEqual(e.edits[0], { caption: '1girl, solo, smile\n', label: 'Add tag' }, 'the alias\'s target is added, not the alias');
+    assert.deepEqual(
+      e.edits[0],
+      { caption: '1girl, solo, smile\n', label: 'Add tag' },
+      "the alias's target is added, not the alias",
+    );
 
     await e.page.keyboard.type('bes');
     await options.first().waitFor();
@@ -53,6 +61,9 @@ describe('caption editor webview: tag aliases in the add box', function () {
     await e.page.keyboard.type('beam');
     await options.first().waitFor();
     assert.equal(await options.first().getAttribute('class'), 'present', 'an alias of a tag already there is marked');
-    assert.equal(await options.first().getAttribute('aria-label'), 'beaming, alias of smile, 640 captions, already added');
+    assert.equal(
+      await options.first().getAttribute('aria-label'),
+      'beaming, alias of smile, 640 captions, already added',
+    );
   });
 });

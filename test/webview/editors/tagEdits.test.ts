@@ -1,6 +1,14 @@
 /** The editors' pure helpers: chip edits on raw caption parts, caret mapping, zoom steps. */
 import assert from 'node:assert/strict';
-import { addTags, dropIndex, findTag, moveTag, rawTagFor, removeTag, replaceTag } from '../../../webview/editors/tagEdits.ts';
+import {
+  addTags,
+  dropIndex,
+  findTag,
+  moveTag,
+  rawTagFor,
+  removeTag,
+  replaceTag,
+} from '../../../webview/editors/tagEdits.ts';
 import { typedTags } from '../../../webview/shared/typedTags.ts';
 import { mapCaret } from '../../../webview/editors/caretMapping.ts';
 import { fitScale, formatScale, zoomIn, zoomOut } from '../../../webview/editors/zoom.ts';
@@ -27,7 +35,10 @@ describe('editor tag edits', function () {
   });
 
   it('adds new tags at the end and reports the ones already there', function () {
-    assert.deepEqual(addTags(parts, ['smile', 'SOLO', 'kiyohime (fate)', 'smile']), { parts: [...parts, 'smile'], duplicates: [1, 2] });
+    assert.deepEqual(addTags(parts, ['smile', 'SOLO', 'kiyohime (fate)', 'smile']), {
+      parts: [...parts, 'smile'],
+      duplicates: [1, 2],
+    });
   });
 
   it('removes and moves parts, leaving the others as written', function () {
@@ -42,11 +53,26 @@ describe('editor tag edits', function () {
 
   it('replaces a part with edited text, escaped like it was', function () {
     assert.deepEqual(replaceTag(parts, 2, 'kiyohime (fate)').parts, parts, 'unchanged text keeps the raw part');
-    assert.deepEqual(replaceTag(parts, 2, 'kiyohime (fate/go)').parts, ['1girl', 'solo', 'kiyohime \\(fate/go\\)', 'Blue_Eyes']);
-    assert.deepEqual(replaceTag(parts, 3, 'blue eyes').parts, ['1girl', 'solo', 'kiyohime \\(fate\\)', 'blue eyes'], 'a change of case or underscores is an edit');
+    assert.deepEqual(replaceTag(parts, 2, 'kiyohime (fate/go)').parts, [
+      '1girl',
+      'solo',
+      'kiyohime \\(fate/go\\)',
+      'Blue_Eyes',
+    ]);
+    assert.deepEqual(
+      replaceTag(parts, 3, 'blue eyes').parts,
+      ['1girl', 'solo', 'kiyohime \\(fate\\)', 'blue eyes'],
+      'a change of case or underscores is an edit',
+    );
     assert.deepEqual(replaceTag(parts, 1, '').parts, ['1girl', 'kiyohime \\(fate\\)', 'Blue_Eyes'], 'empty removes');
-    assert.deepEqual(replaceTag(parts, 0, 'a, b'), { parts: ['a', 'b', 'solo', 'kiyohime \\(fate\\)', 'Blue_Eyes'], duplicates: [] });
-    assert.deepEqual(replaceTag(parts, 0, 'x, solo'), { parts: ['x', 'solo', 'kiyohime \\(fate\\)', 'Blue_Eyes'], duplicates: [1] });
+    assert.deepEqual(replaceTag(parts, 0, 'a, b'), {
+      parts: ['a', 'b', 'solo', 'kiyohime \\(fate\\)', 'Blue_Eyes'],
+      duplicates: [],
+    });
+    assert.deepEqual(replaceTag(parts, 0, 'x, solo'), {
+      parts: ['x', 'solo', 'kiyohime \\(fate\\)', 'Blue_Eyes'],
+      duplicates: [1],
+    });
   });
 });
 

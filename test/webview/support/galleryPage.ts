@@ -24,16 +24,26 @@ export class GalleryBrowser {
 
   /** Launches Chromium and the test server. */
   static async launch(): Promise<GalleryBrowser> {
-    const [browser, server] = await Promise.all([
-      launchChromium(),
-      TestServer.start(),
-    ]);
+    const [browser, server] = await Promise.all([launchChromium(), TestServer.start()]);
     return new GalleryBrowser(browser, server);
   }
 
   /** Opens a gallery page on `db`, waits for its `ready`, and returns it with its host. */
-  async open(db: Database, options: { init?: InitOptions; savedState?: unknown; width?: number; height?: number; initScript?: () => void; allowResourceErrors?: boolean } = {}): Promise<GalleryPage> {
-    const context = await this.browser.newContext({ viewport: { width: options.width ?? 1200, height: options.height ?? 800 }, locale: 'en-US' });
+  async open(
+    db: Database,
+    options: {
+      init?: InitOptions;
+      savedState?: unknown;
+      width?: number;
+      height?: number;
+      initScript?: () => void;
+      allowResourceErrors?: boolean;
+    } = {},
+  ): Promise<GalleryPage> {
+    const context = await this.browser.newContext({
+      viewport: { width: options.width ?? 1200, height: options.height ?? 800 },
+      locale: 'en-US',
+    });
     const page = await context.newPage();
     if (options.initScript) await page.addInitScript(options.initScript);
     const gallery = new GalleryPage(page);
@@ -41,7 +51,9 @@ export class GalleryBrowser {
     const send = (message: WireMessage): void => {
       page.evaluate((m) => window.postMessage(m, '*'), message).catch(() => {});
     };
-    gallery.host = new TestGalleryHost(db, this.server.origin, this.server.thumbBase, send, options.init, (sha) => this.server.missingThumbs.delete(`${sha}-256.webp`));
+    gallery.host = new TestGalleryHost(db, this.server.origin, this.server.thumbBase, send, options.init, (sha) =>
+      this.server.missingThumbs.delete(`${sha}-256.webp`),
+    );
     await page.exposeFunction('tbToHost', (message: unknown) => gallery.host.rpc.receive(message));
     await page.exposeFunction('tbSetState', (state: unknown) => (gallery.savedState = state));
     await page.exposeFunction('tbViolation', (text: string) => gallery.errors.push(`CSP violation: ${text}`));
@@ -84,10 +96,16 @@ export class GalleryPage {
 
   /** Waits until the grid shows at least one loaded thumbnail. */
   async waitForThumbnails(): Promise<void> {
-    await this.page.waitForFunction(() => {
-      const grid = document.querySelector('tb-gallery')?.shadowRoot?.querySelector('tb-virtual-grid');
-      return [...(grid?.shadowRoot?.querySelectorAll('img') ?? [])].some((img) => img.complete && img.naturalWidth > 0);
-    }, undefined, { polling: 'raf' });
+    await this.page.waitForFunction(
+      () => {
+        const grid = document.querySelector('tb-gallery')?.shadowRoot?.querySelector('tb-virtual-grid');
+        return [...(grid?.shadowRoot?.querySelectorAll('img') ?? [])].some(
+          (img) => img.complete && img.naturalWidth > 0,
+        );
+      },
+      undefined,
+      { polling: 'raf' },
+    );
   }
 
   /** The result count text in the toolbar. */
@@ -96,7 +114,13 @@ export class GalleryPage {
   }
 
   /** The grid's state: focused index, selected cell indices in the DOM, cell count, scroll offset. */
-  async gridState(): Promise<{ active: string | null; selected: number[]; cells: number; scrollTop: number; columns: number }> {
+  async gridState(): Promise<{
+    active: string | null;
+    selected: number[];
+    cells: number;
+    scrollTop: number;
+    columns: number;
+  }> {
     return this.page.evaluate(() => {
       const grid = document.querySelector('tb-gallery')!.shadowRoot!.querySelector('tb-virtual-grid')!;
       const scroller = grid.shadowRoot!.querySelector('.scroller') as HTMLElement;
@@ -112,7 +136,10 @@ export class GalleryPage {
   }
 
   /** Sends a notification from the host. */
-  notify<M extends keyof GalleryView['notifications'] & string>(method: M, params: GalleryView['notifications'][M]): void {
+  notify<M extends keyof GalleryView['notifications'] & string>(
+    method: M,
+    params: GalleryView['notifications'][M],
+  ): void {
     this.host.rpc.notify(method, params);
   }
 

@@ -14,7 +14,12 @@ import { makeTempDir } from '../../helpers/tempDir.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const CACHE_DIR = join(root, 'node_modules', '.cache', 'tagbench-webview-tests');
-const KEY_SOURCES = ['test/fixtures/syntheticIndex.ts', 'src/core/index/schema.ts', 'src/core/index/migrations.ts', 'src/core/index/imageStore.ts'];
+const KEY_SOURCES = [
+  'test/fixtures/syntheticIndex.ts',
+  'src/core/index/schema.ts',
+  'src/core/index/migrations.ts',
+  'src/core/index/imageStore.ts',
+];
 
 /** An open synthetic index of `count` images. Large ones come from the cache when it is current. */
 export function syntheticDatabase(count: number): Database {
@@ -43,7 +48,8 @@ function cachedFile(count: number): string {
 function build(file: string, count: number): void {
   if (file.startsWith(CACHE_DIR)) {
     for (const name of readdirSync(CACHE_DIR)) {
-      if (name.startsWith(`synthetic-${count}-`) && !name.startsWith(basename(file))) rmSync(join(CACHE_DIR, name), { force: true });
+      if (name.startsWith(`synthetic-${count}-`) && !name.startsWith(basename(file)))
+        rmSync(join(CACHE_DIR, name), { force: true });
     }
   }
   const temp = `${file}.building-${process.pid}`;

@@ -44,8 +44,16 @@ export class TestServer {
 
   /** Starts a server on a free port. */
   static async start(): Promise<TestServer> {
-    const thumb = await sharp({ create: { width: 256, height: 192, channels: 3, background: { r: 70, g: 120, b: 170 } } })
-      .composite([{ input: { create: { width: 96, height: 96, channels: 3, background: { r: 230, g: 180, b: 60 } } }, left: 80, top: 48 }])
+    const thumb = await sharp({
+      create: { width: 256, height: 192, channels: 3, background: { r: 70, g: 120, b: 170 } },
+    })
+      .composite([
+        {
+          input: { create: { width: 96, height: 96, channels: 3, background: { r: 230, g: 180, b: 60 } } },
+          left: 80,
+          top: 48,
+        },
+      ])
       .webp({ quality: 70 })
       .toBuffer();
     const holder: { instance?: TestServer } = {};
@@ -74,7 +82,9 @@ export class TestServer {
     const state = JSON.stringify(options.savedState ?? null).replace(/</g, '\\u003c');
     // The bridge stands in for VS Code's webview host: messages go to the Node test process through
     // exposed functions, and the API may be acquired once, as in VS Code.
-    this.pages.set(id, `<!DOCTYPE html>
+    this.pages.set(
+      id,
+      `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
@@ -102,7 +112,8 @@ export class TestServer {
 <tb-gallery></tb-gallery>
 <script type="module" nonce="${nonce}" src="${this.origin}/dist/gallery.js"></script>
 </body>
-</html>`);
+</html>`,
+    );
     return `${this.origin}/page/${id}`;
   }
 

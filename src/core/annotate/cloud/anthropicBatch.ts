@@ -12,33 +12,61 @@ import type { CloudAnnotatorOptions, PreparedRequest, ResolvedCloudOptions } fro
 import { AnnotationCancelled } from './cloudErrors.ts';
 import { ANTHROPIC_BATCH_LIMITS, BatchSubmitError, batchChunks, missingOutcomes, refuseBadKey } from './batchState.ts';
 import type { BatchEngine, BatchItemOutcome, BatchLimits, BatchProgress, CloudBatchState } from './batchState.ts';
-import { anthropicClient, anthropicHttpError, anthropicParams, anthropicResult, classifyAnthropicError } from './anthropicAnnotator.ts';
+import {
+  anthropicClient,
+  anthropicHttpError,
+  anthropicParams,
+  anthropicResult,
+  classifyAnthropicError,
+} from './anthropicAnnotator.ts';
 
 /** One element of the batch's `requests`, as JSON. */
-export function anthropicBatchRequest(options: ResolvedCloudOptions, customId: string, prepared: PreparedRequest): string {
+export function anthropicBatchRequest(
+  options: ResolvedCloudOptions,
+  customId: string,
+  prepared: PreparedRequest,
+): string {
   return JSON.stringify({ custom_id: customId, params: anthropicParams(options, prepared) });
 }
 
 /** The HTTP status an Anthropic error type stands for. */
 const STATUS_OF_TYPE: Record<string, number> = {
-  invalid_request_error: 400, authentication_error: 401, billing_error: 402, permission_error: 403, not_found_error: 404,
-  rate_limit_error: 429, api_error: 500, timeout_error: 504, overloaded_error: 529,
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529,
 };
 
 /** The outcome of one result: the message parsed as the annotator does, or the error it carries. */
-export function anthropicBatchOutcome(options: ResolvedCloudOptions, response: MessageBatchIndividualResponse): AnnotationResult | AnnotationError {
+export function anthropicBatchOutcome(
+  options: ResolvedCloudOptions,
+  response: MessageBatchIndividualResponse,
+): AnnotationResult | AnnotationError {
   const result = response.result;
   try {
     switch (result.type) {
-      case 'succeeded': return anthropicResult(options, result.message);
+      case 'succeeded':
+        return anthropicResult(options, result.message);
       case 'errored': {
         const error = (result.error as { error?: { type?: string; message?: string } } | undefined)?.error;
         const status = STATUS_OF_TYPE[error?.type ?? ''] ?? 500;
         return anthropicHttpError(status, error?.type, error?.message, undefined, options.apiKey);
       }
-      case 'expired': return new AnnotationError('timeout', 'The batch expired before this request ran.');
-      case 'canceled': return new AnnotationCancelled();
-      default: return new AnnotationError('other', `Unknown batch result type ${(result as { type?: unknown }).type as string}.`, { retryable: false });
+      case 'expired':
+        return new AnnotationError('timeout', 'The batch expired before this request ran.');
+      case 'canceled':
+        return new AnnotationCancelled();
+      default:
+        return new AnnotationError(
+          'other',
+          `Unknown batch result type ${(result as { type?: unknown }).type as string}.`,
+          { retryable: false },
+        );
     }
   } catch (err) {
     return classifyAnthropicError(err, options.apiKey);
@@ -49,7 +77,13 @@ export function anthropicBatchOutcome(options: ResolvedCloudOptions, response: M
 export function anthropicProgress(state: CloudBatchState, batch: MessageBatch): BatchProgress {
   const c = batch.request_counts;
   const total = c.processing + c.succeeded + c.errored + c.canceled + c.expired;
-  return { state: { ...state, status: batch.processing_status }, done: batch.processing_status === 'ended', total, succeeded: c.succeeded, failed: c.errored + c.canceled + c.expired };
+  return {
+    state: { ...state, status: batch.processing_status },
+    done: batch.processing_status === 'ended',
+    total,
+    succeeded: c.succeeded,
+    failed: c.errored + c.canceled + c.expired,
+  };
 }
 
 /** The Anthropic Message Batches engine. */
@@ -64,16 +98,35 @@ export class AnthropicBatchEngine implements BatchEngine {
   }
 
   /** Creates one message batch per chunk, after checking the key with a request that carries no image. */
-  async submit(requests: Iterable<AnnotationRequest> | AsyncIterable<AnnotationRequest>, limits: BatchLimits = ANTHROPIC_BATCH_LIMITS): Promise<{ states: CloudBatchState[]; imageErrors: BatchItemOutcome[] }> {
+  async submit(
+    requests: Iterable<AnnotationRequest> | AsyncIterable<AnnotationRequest>,
+    limits: BatchLimits = ANTHROPIC_BATCH_LIMITS,
+  ): Promise<{ states: CloudBatchState[]; imageErrors: BatchItemOutcome[] }> {
     const imageErrors: BatchItemOutcome[] = [];
     const states: CloudBatchState[] = [];
-    await refuseBadKey(() => this.client.messages.batches.list({ limit: 1 }), (err) => classifyAnthropicError(err, this.options.apiKey));
+    await refuseBadKey(
+      () => this.client.messages.batches.list({ limit: 1 }),
+      (err) => classifyAnthropicError(err, this.options.apiKey),
+    );
     try {
-      for await (const chunk of batchChunks(this.options, requests, (id, prepared) => anthropicBatchRequest(this.options, id, prepared), limits, imageErrors)) {
-        const body = { requests: chunk.map((line) => JSON.parse(line.json) as { custom_id: string; params: ReturnType<typeof anthropicParams> }) };
+      for await (const chunk of batchChunks(
+        this.options,
+        requests,
+        (id, prepared) => anthropicBatchRequest(this.options, id, prepared),
+        limits,
+        imageErrors,
+      )) {
+        const body = {
+          requests: chunk.map(
+            (line) => JSON.parse(line.json) as { custom_id: string; params: ReturnType<typeof anthropicParams> },
+          ),
+        };
         const batch = await this.client.messages.batches.create(body);
         states.push({
-          provider: 'anthropic', batchId: batch.id, status: batch.processing_status, submittedAt: new Date().toISOString(),
+          provider: 'anthropic',
+          batchId: batch.id,
+          status: batch.processing_status,
+          submittedAt: new Date().toISOString(),
           customIds: Object.fromEntries(chunk.map((line) => [line.customId, line.path])),
         });
       }
@@ -98,7 +151,13 @@ export class AnthropicBatchEngine implements BatchEngine {
       seen.add(response.custom_id);
       out.push({ customId: response.custom_id, path, outcome: anthropicBatchOutcome(this.options, response) });
     }
-    out.push(...missingOutcomes(state, seen, () => new AnnotationError('other', 'The batch returned no result for this request.', { retryable: true })));
+    out.push(
+      ...missingOutcomes(
+        state,
+        seen,
+        () => new AnnotationError('other', 'The batch returned no result for this request.', { retryable: true }),
+      ),
+    );
     return out;
   }
 

@@ -92,7 +92,11 @@ export async function* batchChunks(
     }
     const size = Buffer.byteLength(json) + 1;
     if (size > limits.maxBytes) {
-      imageErrors.push({ customId, path: request.path, outcome: new AnnotationError('bad-request', `The request is ${size} bytes, over the batch limit.`) });
+      imageErrors.push({
+        customId,
+        path: request.path,
+        outcome: new AnnotationError('bad-request', `The request is ${size} bytes, over the batch limit.`),
+      });
       continue;
     }
     if (chunk.length > 0 && (chunk.length >= limits.maxRequests || bytes + size > limits.maxBytes)) {
@@ -107,14 +111,23 @@ export async function* batchChunks(
 }
 
 /** Outcomes for the items of a state that got no result line: `missing` says why. */
-export function missingOutcomes(state: CloudBatchState, seen: ReadonlySet<string>, missing: () => AnnotationError): BatchItemOutcome[] {
-  return Object.entries(state.customIds).filter(([id]) => !seen.has(id)).map(([customId, path]) => ({ customId, path, outcome: missing() }));
+export function missingOutcomes(
+  state: CloudBatchState,
+  seen: ReadonlySet<string>,
+  missing: () => AnnotationError,
+): BatchItemOutcome[] {
+  return Object.entries(state.customIds)
+    .filter(([id]) => !seen.has(id))
+    .map(([customId, path]) => ({ customId, path, outcome: missing() }));
 }
 
 /** The engine of one provider's batch API; states are plain data the caller persists. */
 export interface BatchEngine {
   /** Prepares and submits the requests as one or more batches (split by size); images that cannot be read come back at once. */
-  submit(requests: Iterable<AnnotationRequest> | AsyncIterable<AnnotationRequest>, limits?: BatchLimits): Promise<{ states: CloudBatchState[]; imageErrors: BatchItemOutcome[] }>;
+  submit(
+    requests: Iterable<AnnotationRequest> | AsyncIterable<AnnotationRequest>,
+    limits?: BatchLimits,
+  ): Promise<{ states: CloudBatchState[]; imageErrors: BatchItemOutcome[] }>;
   /** Retrieves a batch's status. */
   poll(state: CloudBatchState): Promise<BatchProgress>;
   /** Downloads a finished batch's results: one outcome per custom_id of the state. */
@@ -128,7 +141,10 @@ export interface BatchEngine {
  * anyway) and throws a BatchSubmitError when it refuses the key, so a wrong key never uploads the
  * images. Any other failure is left to the submission itself.
  */
-export async function refuseBadKey(probe: () => Promise<unknown>, classify: (err: unknown) => AnnotationError): Promise<void> {
+export async function refuseBadKey(
+  probe: () => Promise<unknown>,
+  classify: (err: unknown) => AnnotationError,
+): Promise<void> {
   try {
     await probe();
   } catch (err) {

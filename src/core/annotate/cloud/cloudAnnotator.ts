@@ -63,9 +63,12 @@ export function resolveCloudOptions(options: CloudAnnotatorOptions): ResolvedClo
   const provider = cloudProvider(options.provider);
   if (options.baseUrl) checkBaseUrl(options.baseUrl);
   const apiKey = options.apiKey?.trim() || undefined;
-  if (!apiKey && !provider.keyOptional) throw new Error(`No API key for ${provider.label}: set ${provider.keyEnv} or pass one.`);
-  const template = typeof options.template === 'object' ? options.template : resolveTemplate(options.style, options.template);
-  if (template.style !== options.style) throw new Error(`The template ${template.id} is for style "${template.style}", not "${options.style}".`);
+  if (!apiKey && !provider.keyOptional)
+    throw new Error(`No API key for ${provider.label}: set ${provider.keyEnv} or pass one.`);
+  const template =
+    typeof options.template === 'object' ? options.template : resolveTemplate(options.style, options.template);
+  if (template.style !== options.style)
+    throw new Error(`The template ${template.id} is for style "${template.style}", not "${options.style}".`);
   return {
     provider,
     model: options.model,
@@ -76,7 +79,8 @@ export function resolveCloudOptions(options: CloudAnnotatorOptions): ResolvedClo
     trigger: options.trigger?.trim() ?? '',
     maxSide: options.maxSide ?? cloudConfig().defaultMaxSide,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxOutputTokens: options.maxOutputTokens ?? cloudModel(provider, options.model).maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+    maxOutputTokens:
+      options.maxOutputTokens ?? cloudModel(provider, options.model).maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
     imageDetail: options.imageDetail ?? 'high',
     responseFormat: options.responseFormat ?? 'json_schema',
   };
@@ -94,7 +98,10 @@ export interface PreparedRequest {
 }
 
 /** Renders the prompt and downscales the image of a request (AnnotationError('image') for a bad image). */
-export async function prepareRequest(options: ResolvedCloudOptions, request: AnnotationRequest): Promise<PreparedRequest> {
+export async function prepareRequest(
+  options: ResolvedCloudOptions,
+  request: AnnotationRequest,
+): Promise<PreparedRequest> {
   const image = await prepareImage(request.image, { maxSide: options.maxSide });
   return { prompt: renderPrompt(options.template, { caption: request.caption, trigger: options.trigger }), image };
 }
@@ -111,7 +118,12 @@ export function resultParams(options: ResolvedCloudOptions): Record<string, unkn
 }
 
 /** The result of a parsed answer: kind `tags` for the tags style, else `caption` (with tags too for `both`). */
-export function makeResult(options: ResolvedCloudOptions, version: string | undefined, parsed: ParsedAnnotation, usage: { inputTokens: number; outputTokens: number } | undefined): AnnotationResult {
+export function makeResult(
+  options: ResolvedCloudOptions,
+  version: string | undefined,
+  parsed: ParsedAnnotation,
+  usage: { inputTokens: number; outputTokens: number } | undefined,
+): AnnotationResult {
   return {
     model: annotatorId(options),
     version: version || options.model,

@@ -88,14 +88,20 @@ function isObject(value: unknown): value is Json {
 function text(obj: Json, key: string, where: string, optional = false): string | undefined {
   const value = obj[key];
   if (value === undefined && optional) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw new CloudConfigError(`${where}.${key} must be a non-empty string.`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new CloudConfigError(`${where}.${key} must be a non-empty string.`);
   return value;
 }
 
 function positive(obj: Json, key: string, where: string, optional = false, integer = false): number | undefined {
   const value = obj[key];
   if (value === undefined && optional) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && (!Number.isInteger(value) || value === 0))) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (integer && (!Number.isInteger(value) || value === 0))
+  ) {
     throw new CloudConfigError(`${where}.${key} must be a ${integer ? 'positive integer' : 'non-negative number'}.`);
   }
   return value;
@@ -109,7 +115,8 @@ function parseModel(value: unknown, where: string): CloudModel {
   const rpm = positive(value, 'rpm', where, true, true);
   const maxOutputTokens = positive(value, 'maxOutputTokens', where, true, true);
   const rule = text(value, 'imageTokens', where, true);
-  if (rule !== undefined && !IMAGE_TOKEN_RULES.includes(rule)) throw new CloudConfigError(`${where}.imageTokens "${rule}" is unknown.`);
+  if (rule !== undefined && !IMAGE_TOKEN_RULES.includes(rule))
+    throw new CloudConfigError(`${where}.imageTokens "${rule}" is unknown.`);
   const multiplier = positive(value, 'imageTokenMultiplier', where, true);
   if (rule !== undefined) model.imageTokens = rule as ImageTokenRule;
   if (multiplier !== undefined) model.imageTokenMultiplier = multiplier;
@@ -122,7 +129,11 @@ function parseModel(value: unknown, where: string): CloudModel {
 
 function parseEndpoint(value: unknown, where: string): CloudEndpoint {
   if (!isObject(value)) throw new CloudConfigError(`${where} must be an object.`);
-  const endpoint: CloudEndpoint = { id: text(value, 'id', where)!, label: text(value, 'label', where)!, baseUrl: text(value, 'baseUrl', where)! };
+  const endpoint: CloudEndpoint = {
+    id: text(value, 'id', where)!,
+    label: text(value, 'label', where)!,
+    baseUrl: text(value, 'baseUrl', where)!,
+  };
   const keyEnv = text(value, 'keyEnv', where, true);
   if (keyEnv !== undefined) endpoint.keyEnv = keyEnv;
   return endpoint;
@@ -131,9 +142,11 @@ function parseEndpoint(value: unknown, where: string): CloudEndpoint {
 function parseProvider(value: unknown, where: string): CloudProvider {
   if (!isObject(value)) throw new CloudConfigError(`${where} must be an object.`);
   const id = text(value, 'id', where) as CloudProviderId;
-  if (!CLOUD_PROVIDER_IDS.includes(id)) throw new CloudConfigError(`${where}.id "${id}" is not one of ${CLOUD_PROVIDER_IDS.join(', ')}.`);
+  if (!CLOUD_PROVIDER_IDS.includes(id))
+    throw new CloudConfigError(`${where}.id "${id}" is not one of ${CLOUD_PROVIDER_IDS.join(', ')}.`);
   const imageTokens = text(value, 'imageTokens', where) as ImageTokenRule;
-  if (!IMAGE_TOKEN_RULES.includes(imageTokens)) throw new CloudConfigError(`${where}.imageTokens "${imageTokens}" is unknown.`);
+  if (!IMAGE_TOKEN_RULES.includes(imageTokens))
+    throw new CloudConfigError(`${where}.imageTokens "${imageTokens}" is unknown.`);
   if (!Array.isArray(value.models)) throw new CloudConfigError(`${where}.models must be an array.`);
   const endpoints = value.endpoints ?? [];
   if (!Array.isArray(endpoints)) throw new CloudConfigError(`${where}.endpoints must be an array.`);
@@ -180,7 +193,10 @@ export function cloudConfig(): CloudConfig {
 /** A provider of a configuration (the built-in one by default); throws CloudConfigError for an unknown id. */
 export function cloudProvider(id: string, config: CloudConfig = cloudConfig()): CloudProvider {
   const provider = config.providers.find((p) => p.id === id);
-  if (!provider) throw new CloudConfigError(`Unknown cloud provider "${id}" (known: ${config.providers.map((p) => p.id).join(', ')}).`);
+  if (!provider)
+    throw new CloudConfigError(
+      `Unknown cloud provider "${id}" (known: ${config.providers.map((p) => p.id).join(', ')}).`,
+    );
   return provider;
 }
 
@@ -221,6 +237,8 @@ export function hasCredentialsInUrl(url: string): boolean {
  */
 export function checkBaseUrl(url: string): void {
   if (hasCredentialsInUrl(url)) {
-    throw new CloudConfigError(`The base URL ${withoutCredentials(url.trim())} has a user name or password in it; give the key as the provider's API key instead, never in the URL.`);
+    throw new CloudConfigError(
+      `The base URL ${withoutCredentials(url.trim())} has a user name or password in it; give the key as the provider's API key instead, never in the URL.`,
+    );
   }
 }

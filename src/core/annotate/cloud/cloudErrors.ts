@@ -49,13 +49,21 @@ export function googleRetryDelaySeconds(text: string): number | undefined {
 }
 
 /** The AnnotationError an HTTP error status becomes. */
-export function errorForStatus(status: number, message: string, options: { retryAfterSeconds?: number; cause?: unknown } = {}): AnnotationError {
-  const extra = { ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}), cause: options.cause };
+export function errorForStatus(
+  status: number,
+  message: string,
+  options: { retryAfterSeconds?: number; cause?: unknown } = {},
+): AnnotationError {
+  const extra = {
+    ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
+    cause: options.cause,
+  };
   if (status === 429) return new AnnotationError('rate-limit', message, extra);
   if (status === 408) return new AnnotationError('timeout', message, extra);
   if (status === 401 || status === 403) return new AnnotationError('auth', message, { ...extra, retryable: false });
   if (status === 529 || status >= 500) return new AnnotationError('server', message, extra);
-  if (status === 400 || status === 404 || status === 413 || status === 422) return new AnnotationError('bad-request', message, extra);
+  if (status === 400 || status === 404 || status === 413 || status === 422)
+    return new AnnotationError('bad-request', message, extra);
   return new AnnotationError('other', message, extra);
 }
 
@@ -66,11 +74,26 @@ export function isAbortLike(err: unknown): boolean {
 }
 
 /** Error codes of network failures that are worth retrying as timeouts. */
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 
 /** Whether an error (or its causes) is a network failure: reset, refused, DNS, socket closed. */
 export function isNetworkError(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
     if (e.message === 'fetch failed' || e.message === 'terminated') return true;
   }
@@ -94,10 +117,18 @@ export function cancelledError(cause?: unknown): AnnotationCancelled {
  * The one message of a run the provider's refusal of its key stopped: which key (masked), the
  * provider's reason, where to set a valid key, and that nothing more was sent.
  */
-export function keyRefusedMessage(provider: { label: string; keyEnv: string }, apiKey: string | undefined, reason: string): string {
-  const who = apiKey ? `The ${provider.label} API key ${maskKey(apiKey)} was refused` : `${provider.label} refused the requests without an API key`;
-  return `${who} (${redactKey(reason, apiKey).replace(/\.\s*$/, '')}): set a valid key (${provider.keyEnv} for the command line, `
-    + 'or "Tagbench: Set API Key" in VS Code) and resume the job; no further image was sent.';
+export function keyRefusedMessage(
+  provider: { label: string; keyEnv: string },
+  apiKey: string | undefined,
+  reason: string,
+): string {
+  const who = apiKey
+    ? `The ${provider.label} API key ${maskKey(apiKey)} was refused`
+    : `${provider.label} refused the requests without an API key`;
+  return (
+    `${who} (${redactKey(reason, apiKey).replace(/\.\s*$/, '')}): set a valid key (${provider.keyEnv} for the command line, ` +
+    'or "Tagbench: Set API Key" in VS Code) and resume the job; no further image was sent.'
+  );
 }
 
 /** A short, key-free description of an unknown error. */

@@ -71,7 +71,13 @@ function scaleToFit(width: number, height: number, maxW: number, maxH: number): 
  * - anthropic-area: long side at most 1568 and at most about 1600 tokens (1.2 MP), then w x h / 750;
  * - google-tiles: 258 when both sides are at most 384, else 258 per 768 px tile.
  */
-export function imageTokens(rule: ImageTokenRule, width: number, height: number, detail: 'low' | 'high' | 'auto' = 'high', multiplier = 1): number {
+export function imageTokens(
+  rule: ImageTokenRule,
+  width: number,
+  height: number,
+  detail: 'low' | 'high' | 'auto' = 'high',
+  multiplier = 1,
+): number {
   if (width <= 0 || height <= 0) return 0;
   switch (rule) {
     case 'openai-tiles': {
@@ -85,7 +91,10 @@ export function imageTokens(rule: ImageTokenRule, width: number, height: number,
       let patches = Math.ceil(width / 32) * Math.ceil(height / 32);
       if (patches > 1536) {
         let r = Math.sqrt((32 * 32 * 1536) / (width * height));
-        r *= Math.min(Math.floor((width * r) / 32) / ((width * r) / 32), Math.floor((height * r) / 32) / ((height * r) / 32));
+        r *= Math.min(
+          Math.floor((width * r) / 32) / ((width * r) / 32),
+          Math.floor((height * r) / 32) / ((height * r) / 32),
+        );
         // The epsilon keeps 44.0000001 patches (rounding noise) at 44.
         patches = Math.min(1536, Math.ceil((width * r) / 32 - 1e-6) * Math.ceil((height * r) / 32 - 1e-6));
       }
@@ -118,7 +127,10 @@ export function estimateRun(input: EstimateInput): CloudEstimate {
   const template = input.template ?? builtInTemplate(input.style);
   const caption = 'x'.repeat(Math.max(0, Math.round(input.averageCaptionChars ?? 0)));
   // The prompt, the schema (sent as a response format or tool), and message framing.
-  const perRequest = textTokens(renderPrompt(template, { caption, trigger: input.trigger ?? '' })) + textTokens(JSON.stringify(responseSchema(input.style))) + 20;
+  const perRequest =
+    textTokens(renderPrompt(template, { caption, trigger: input.trigger ?? '' })) +
+    textTokens(JSON.stringify(responseSchema(input.style))) +
+    20;
   const requests = input.images.length;
   const promptTokens = perRequest * requests;
   const outputTokens = (input.outputTokensPerImage ?? DEFAULT_OUTPUT_TOKENS[input.style]) * requests;
@@ -137,7 +149,13 @@ export function estimateRun(input: EstimateInput): CloudEstimate {
     const factor = input.batch ? 0.5 : 1;
     const inputCost = (estimate.inputTokens / 1e6) * model.inputPerMTok * factor;
     const outputCost = (outputTokens / 1e6) * model.outputPerMTok * factor;
-    estimate.cost = { input: inputCost, output: outputCost, total: inputCost + outputCost, currency: 'USD', batchDiscount: input.batch === true };
+    estimate.cost = {
+      input: inputCost,
+      output: outputCost,
+      total: inputCost + outputCost,
+      currency: 'USD',
+      batchDiscount: input.batch === true,
+    };
   }
   return estimate;
 }

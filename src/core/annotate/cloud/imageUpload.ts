@@ -41,9 +41,14 @@ export async function prepareImage(bytes: Buffer, options: UploadImageOptions): 
     const source = await openSource(bytes);
     const { width, height } = uploadSize(source.width, source.height, options.maxSide);
     const out = await source.render((image) => {
-      const sized = width !== source.width || height !== source.height ? image.resize(width, height, { fit: 'fill', kernel: 'lanczos3' }) : image;
+      const sized =
+        width !== source.width || height !== source.height
+          ? image.resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+          : image;
       const srgb = sized.toColourspace('srgb');
-      return source.hasAlpha ? srgb.png({ compressionLevel: 6 }) : srgb.removeAlpha().jpeg({ quality: options.quality ?? 90, mozjpeg: false });
+      return source.hasAlpha
+        ? srgb.png({ compressionLevel: 6 })
+        : srgb.removeAlpha().jpeg({ quality: options.quality ?? 90, mozjpeg: false });
     });
     return {
       mimeType: source.hasAlpha ? 'image/png' : 'image/jpeg',

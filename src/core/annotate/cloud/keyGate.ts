@@ -25,7 +25,10 @@ export class KeyGate {
   }
 
   /** Sends one request when the gate allows (after a refusal, returns it without sending). */
-  async send(call: () => Promise<AnnotationResult | AnnotationError>, signal?: AbortSignal): Promise<AnnotationResult | AnnotationError> {
+  async send(
+    call: () => Promise<AnnotationResult | AnnotationError>,
+    signal?: AbortSignal,
+  ): Promise<AnnotationResult | AnnotationError> {
     let probe = false;
     for (;;) {
       if (this.refusal) return new AnnotationError('auth', this.refusal.message, { retryable: false });
@@ -43,7 +46,8 @@ export class KeyGate {
       return outcome;
     } finally {
       if (outcome instanceof AnnotationError && outcome.failure === 'auth') this.refusal ??= outcome;
-      else if (outcome !== undefined && (!(outcome instanceof AnnotationError) || ANSWERS.has(outcome.failure))) this.accepted = true;
+      else if (outcome !== undefined && (!(outcome instanceof AnnotationError) || ANSWERS.has(outcome.failure)))
+        this.accepted = true;
       if (probe) this.probing = false;
       if (probe || this.refusal) this.wake();
     }

@@ -17,7 +17,12 @@ import { classifyOpenAIError, openAIChatBody, openAIClient, openAIHttpError, ope
 
 /** One line of the input JSONL. */
 export function openAIBatchLine(options: ResolvedCloudOptions, customId: string, prepared: PreparedRequest): string {
-  return JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body: openAIChatBody(options, prepared) });
+  return JSON.stringify({
+    custom_id: customId,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: openAIChatBody(options, prepared),
+  });
 }
 
 /** A line of an output or error file. */
@@ -28,7 +33,10 @@ export interface OpenAIBatchOutputLine {
 }
 
 /** The outcome of one output or error line: the completion parsed as the annotator does, or the error it carries. */
-export function openAIBatchOutcome(options: ResolvedCloudOptions, line: OpenAIBatchOutputLine): AnnotationResult | AnnotationError {
+export function openAIBatchOutcome(
+  options: ResolvedCloudOptions,
+  line: OpenAIBatchOutputLine,
+): AnnotationResult | AnnotationError {
   try {
     if (line.response && line.response.status_code >= 200 && line.response.status_code < 300) {
       return openAIResult(options, line.response.body as Parameters<typeof openAIResult>[1]);
@@ -37,9 +45,14 @@ export function openAIBatchOutcome(options: ResolvedCloudOptions, line: OpenAIBa
       const body = line.response.body as { error?: { code?: unknown; message?: unknown } } | null;
       return openAIHttpError(line.response.status_code, body?.error, undefined, options.apiKey);
     }
-    if (line.error?.code === 'batch_expired') return new AnnotationError('timeout', 'The batch expired before this request ran.');
+    if (line.error?.code === 'batch_expired')
+      return new AnnotationError('timeout', 'The batch expired before this request ran.');
     if (line.error?.code === 'batch_cancelled') return new AnnotationCancelled();
-    return new AnnotationError('other', `The batch request failed: ${line.error?.code ?? ''} ${line.error?.message ?? ''}`.trim(), { retryable: false });
+    return new AnnotationError(
+      'other',
+      `The batch request failed: ${line.error?.code ?? ''} ${line.error?.message ?? ''}`.trim(),
+      { retryable: false },
+    );
   } catch (err) {
     return classifyOpenAIError(err, options.apiKey);
   }
@@ -51,7 +64,13 @@ const FINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
 /** The progress of a retrieved batch. */
 export function openAIProgress(state: CloudBatchState, batch: Batch): BatchProgress {
   const counts = batch.request_counts ?? { total: Object.keys(state.customIds).length, completed: 0, failed: 0 };
-  return { state: { ...state, status: batch.status }, done: FINAL.has(batch.status), total: counts.total, succeeded: counts.completed, failed: counts.failed };
+  return {
+    state: { ...state, status: batch.status },
+    done: FINAL.has(batch.status),
+    total: counts.total,
+    succeeded: counts.completed,
+    failed: counts.failed,
+  };
 }
 
 /** Parses JSONL text into lines (blank and unparsable lines skipped). */
@@ -76,22 +95,47 @@ export class OpenAIBatchEngine implements BatchEngine {
 
   constructor(options: CloudAnnotatorOptions) {
     this.options = resolveCloudOptions(options);
-    if (this.options.provider.id !== 'openai') throw new Error('The Batch API is OpenAI\'s own: not for OpenAI-compatible servers.');
+    if (this.options.provider.id !== 'openai')
+      throw new Error("The Batch API is OpenAI's own: not for OpenAI-compatible servers.");
     this.client = openAIClient(this.options);
   }
 
   /** Uploads each chunk as a JSONL file and creates a batch on it, after checking the key with a request that carries no image. */
-  async submit(requests: Iterable<AnnotationRequest> | AsyncIterable<AnnotationRequest>, limits: BatchLimits = OPENAI_BATCH_LIMITS): Promise<{ states: CloudBatchState[]; imageErrors: BatchItemOutcome[] }> {
+  async submit(
+    requests: Iterable<AnnotationRequest> | AsyncIterable<AnnotationRequest>,
+    limits: BatchLimits = OPENAI_BATCH_LIMITS,
+  ): Promise<{ states: CloudBatchState[]; imageErrors: BatchItemOutcome[] }> {
     const imageErrors: BatchItemOutcome[] = [];
     const states: CloudBatchState[] = [];
-    await refuseBadKey(() => this.client.batches.list({ limit: 1 }), (err) => classifyOpenAIError(err, this.options.apiKey));
+    await refuseBadKey(
+      () => this.client.batches.list({ limit: 1 }),
+      (err) => classifyOpenAIError(err, this.options.apiKey),
+    );
     try {
-      for await (const chunk of batchChunks(this.options, requests, (id, prepared) => openAIBatchLine(this.options, id, prepared), limits, imageErrors)) {
+      for await (const chunk of batchChunks(
+        this.options,
+        requests,
+        (id, prepared) => openAIBatchLine(this.options, id, prepared),
+        limits,
+        imageErrors,
+      )) {
         const jsonl = chunk.map((line) => line.json).join('\n') + '\n';
-        const file = await this.client.files.create({ file: await toFile(Buffer.from(jsonl), 'tagbench-batch.jsonl', { type: 'application/jsonl' }), purpose: 'batch' });
-        const batch = await this.client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { source: 'tagbench' } });
+        const file = await this.client.files.create({
+          file: await toFile(Buffer.from(jsonl), 'tagbench-batch.jsonl', { type: 'application/jsonl' }),
+          purpose: 'batch',
+        });
+        const batch = await this.client.batches.create({
+          input_file_id: file.id,
+          endpoint: '/v1/chat/completions',
+          completion_window: '24h',
+          metadata: { source: 'tagbench' },
+        });
         states.push({
-          provider: 'openai', batchId: batch.id, inputFileId: file.id, status: batch.status, submittedAt: new Date().toISOString(),
+          provider: 'openai',
+          batchId: batch.id,
+          inputFileId: file.id,
+          status: batch.status,
+          submittedAt: new Date().toISOString(),
           customIds: Object.fromEntries(chunk.map((line) => [line.customId, line.path])),
         });
       }
@@ -122,11 +166,21 @@ export class OpenAIBatchEngine implements BatchEngine {
         out.push({ customId: line.custom_id, path, outcome: openAIBatchOutcome(this.options, line) });
       }
     }
-    const why = batch.errors?.data?.map((e) => e.message).filter(Boolean).join('; ');
-    out.push(...missingOutcomes(state, seen, () => batch.status === 'cancelled' ? new AnnotationCancelled()
-      : batch.status === 'expired' ? new AnnotationError('timeout', 'The batch expired before this request ran.')
-        : batch.status === 'failed' ? new AnnotationError('bad-request', `The batch failed${why ? `: ${why}` : '.'}`)
-          : new AnnotationError('other', 'The batch returned no result for this request.', { retryable: true })));
+    const why = batch.errors?.data
+      ?.map((e) => e.message)
+      .filter(Boolean)
+      .join('; ');
+    out.push(
+      ...missingOutcomes(state, seen, () =>
+        batch.status === 'cancelled'
+          ? new AnnotationCancelled()
+          : batch.status === 'expired'
+            ? new AnnotationError('timeout', 'The batch expired before this request ran.')
+            : batch.status === 'failed'
+              ? new AnnotationError('bad-request', `The batch failed${why ? `: ${why}` : '.'}`)
+              : new AnnotationError('other', 'The batch returned no result for this request.', { retryable: true }),
+      ),
+    );
     return out;
   }
 

@@ -54,7 +54,10 @@ export function checkTemplate(text: string): void {
   const open: string[] = [];
   for (const match of text.matchAll(/\{\{\s*([#/]?)\s*([A-Za-z_][\w-]*)\s*\}\}/g)) {
     const [, sigil, name] = match as unknown as [string, string, string];
-    if (!PLACEHOLDERS.has(name)) throw new Error(`Unknown placeholder {{${sigil}${name}}} (known: ${[...PLACEHOLDERS].map((p) => `{{${p}}}`).join(', ')}).`);
+    if (!PLACEHOLDERS.has(name))
+      throw new Error(
+        `Unknown placeholder {{${sigil}${name}}} (known: ${[...PLACEHOLDERS].map((p) => `{{${p}}}`).join(', ')}).`,
+      );
     if (sigil === '#') open.push(name);
     else if (sigil === '/' && open.pop() !== name) throw new Error(`{{/${name}}} closes no open {{#${name}}} section.`);
   }
@@ -78,7 +81,8 @@ export function builtInTemplate(style: AnnotationStyle): PromptTemplate {
 /** A user's template file (UTF-8 text or Markdown); throws an Error saying what is wrong with it. */
 export function loadTemplateFile(path: string, style: AnnotationStyle): PromptTemplate {
   const bytes = readFileSync(path);
-  if (bytes.length > MAX_TEMPLATE_BYTES) throw new Error(`The prompt template ${basename(path)} is over ${MAX_TEMPLATE_BYTES / 1024} KB.`);
+  if (bytes.length > MAX_TEMPLATE_BYTES)
+    throw new Error(`The prompt template ${basename(path)} is over ${MAX_TEMPLATE_BYTES / 1024} KB.`);
   try {
     return templateFromText(bytes.toString('utf8').replace(/^\uFEFF/, ''), style, `file:${basename(path)}`);
   } catch (err) {
@@ -93,7 +97,8 @@ export function resolveTemplate(style: AnnotationStyle, path?: string): PromptTe
 
 /** The prompt text with its sections and placeholders filled in. */
 export function renderPrompt(template: PromptTemplate, values: PromptValues): string {
-  const lookup = (name: string): string => (name === 'caption' ? values.caption : name === 'trigger' ? values.trigger : '')?.trim() ?? '';
+  const lookup = (name: string): string =>
+    (name === 'caption' ? values.caption : name === 'trigger' ? values.trigger : '')?.trim() ?? '';
   let text = template.text;
   // Innermost sections first, so nested sections of different names work.
   const section = /\{\{\s*#\s*([\w-]+)\s*\}\}((?:(?!\{\{\s*#)[\s\S])*?)\{\{\s*\/\s*\1\s*\}\}/;
@@ -107,7 +112,12 @@ export function renderPrompt(template: PromptTemplate, values: PromptValues): st
 /** The JSON schema of the answer for a style (strict: every property required, no others). */
 export function responseSchema(style: AnnotationStyle): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
-  if (style !== 'sentence') properties.tags = { type: 'array', items: { type: 'string' }, description: 'Danbooru-style tags, most important first.' };
+  if (style !== 'sentence')
+    properties.tags = {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Danbooru-style tags, most important first.',
+    };
   if (style !== 'tags') properties.caption = { type: 'string', description: 'A natural-language caption.' };
   return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
 }
@@ -137,14 +147,16 @@ function malformed(message: string): AnnotationError {
 
 /** The tags and caption in a parsed answer; throws AnnotationError('malformed') when the style's fields are missing or wrong. */
 export function parseAnnotationValue(value: unknown, style: AnnotationStyle): ParsedAnnotation {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed('The model did not answer with a JSON object.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed('The model did not answer with a JSON object.');
   const obj = value as Record<string, unknown>;
   const parsed: ParsedAnnotation = {};
   if (style !== 'sentence') {
     let names = obj.tags;
     // Some models answer a comma-separated string despite the schema.
     if (typeof names === 'string') names = names.split(',');
-    if (!Array.isArray(names) || !names.every((t) => typeof t === 'string')) throw malformed('The model\'s answer has no "tags" list of strings.');
+    if (!Array.isArray(names) || !names.every((t) => typeof t === 'string'))
+      throw malformed('The model\'s answer has no "tags" list of strings.');
     const tags = toTagScores(names as string[]);
     if (tags.length === 0) throw malformed('The model returned no tags.');
     parsed.tags = tags;
@@ -175,7 +187,9 @@ export function parseModelOutput(text: string | null | undefined, style: Annotat
       if (start < 0 || end <= start) throw new Error('no object');
       value = JSON.parse(body.slice(start, end + 1));
     } catch {
-      throw malformed(`The model's answer is not JSON: ${JSON.stringify(body.slice(0, 120))}${body.length > 120 ? '...' : ''}`);
+      throw malformed(
+        `The model's answer is not JSON: ${JSON.stringify(body.slice(0, 120))}${body.length > 120 ? '...' : ''}`,
+      );
     }
   }
   return parseAnnotationValue(value, style);

@@ -18,16 +18,17 @@ export interface SchedulerClock {
 /** The real clock: performance.now() and setTimeout. */
 export const realClock: SchedulerClock = {
   now: () => performance.now(),
-  sleep: (ms, signal) => new Promise<void>((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  }),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted || ms <= 0) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
 };
 
 /** Scheduler settings. */
@@ -75,8 +76,14 @@ export type ScheduledCall = (signal?: AbortSignal) => Promise<AnnotationResult |
  * How long to wait before retry number `attempt` (1 for the first retry): the Retry-After the error
  * carries, else full jitter, uniform in [0, min(cap, base * 2^(attempt-1))).
  */
-export function retryDelayMs(attempt: number, error: AnnotationError, options: { baseDelayMs?: number; maxDelayMs?: number }, random: () => number = Math.random): number {
-  if (error.retryAfterSeconds !== undefined && Number.isFinite(error.retryAfterSeconds) && error.retryAfterSeconds >= 0) return error.retryAfterSeconds * 1000;
+export function retryDelayMs(
+  attempt: number,
+  error: AnnotationError,
+  options: { baseDelayMs?: number; maxDelayMs?: number },
+  random: () => number = Math.random,
+): number {
+  if (error.retryAfterSeconds !== undefined && Number.isFinite(error.retryAfterSeconds) && error.retryAfterSeconds >= 0)
+    return error.retryAfterSeconds * 1000;
   const ceiling = Math.min(options.maxDelayMs ?? 60_000, (options.baseDelayMs ?? 1000) * 2 ** Math.max(0, attempt - 1));
   return random() * ceiling;
 }
@@ -133,14 +140,24 @@ export class RequestScheduler {
     onOutcome: (outcome: ScheduledOutcome<T>) => void | Promise<void>,
     signal?: AbortSignal,
   ): Promise<RunSummary> {
-    const iterator = Symbol.asyncIterator in items ? (items as AsyncIterable<T>)[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
+    const iterator =
+      Symbol.asyncIterator in items
+        ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
+        : (items as Iterable<T>)[Symbol.iterator]();
     const summary: RunSummary = { done: 0, failed: 0, cancelled: 0 };
     let pulling: Promise<unknown> = Promise.resolve();
     let exhausted = false;
     // One pull at a time, so an async iterator is never asked twice at once.
     const next = (): Promise<IteratorResult<T>> => {
       const result = pulling.then(() => (exhausted ? { done: true as const, value: undefined } : iterator.next()));
-      pulling = result.then((r) => { if (r.done) exhausted = true; }, () => { exhausted = true; });
+      pulling = result.then(
+        (r) => {
+          if (r.done) exhausted = true;
+        },
+        () => {
+          exhausted = true;
+        },
+      );
       return result;
     };
     const worker = async (): Promise<void> => {
@@ -151,8 +168,10 @@ export class RequestScheduler {
           outcome = { status: 'cancelled', item, attempts: 0 };
         } else {
           const { outcome: o, attempts } = await this.attempt((s) => call(item, s), signal);
-          outcome = isCancelled(o, signal) ? { status: 'cancelled', item, attempts }
-            : o instanceof AnnotationError ? { status: 'failed', item, error: o, attempts }
+          outcome = isCancelled(o, signal)
+            ? { status: 'cancelled', item, attempts }
+            : o instanceof AnnotationError
+              ? { status: 'failed', item, error: o, attempts }
               : { status: 'done', item, result: o, attempts };
         }
         summary[outcome.status === 'done' ? 'done' : outcome.status === 'failed' ? 'failed' : 'cancelled']++;
@@ -164,7 +183,10 @@ export class RequestScheduler {
     return summary;
   }
 
-  private async attempt(call: ScheduledCall, signal: AbortSignal | undefined): Promise<{ outcome: AnnotationResult | AnnotationError; attempts: number }> {
+  private async attempt(
+    call: ScheduledCall,
+    signal: AbortSignal | undefined,
+  ): Promise<{ outcome: AnnotationResult | AnnotationError; attempts: number }> {
     const maxAttempts = Math.max(1, this.options.maxAttempts ?? 5);
     let attempts = 0;
     for (;;) {
@@ -177,12 +199,20 @@ export class RequestScheduler {
         this.requests++;
         outcome = await call(signal);
       } catch (err) {
-        outcome = err instanceof AnnotationError ? err : new AnnotationError('other', err instanceof Error ? err.message : String(err), { retryable: false, cause: err });
+        outcome =
+          err instanceof AnnotationError
+            ? err
+            : new AnnotationError('other', err instanceof Error ? err.message : String(err), {
+                retryable: false,
+                cause: err,
+              });
       } finally {
         this.release();
       }
-      if (signal?.aborted && outcome instanceof AnnotationError) return { outcome: new AnnotationCancelled(outcome), attempts };
-      if (!(outcome instanceof AnnotationError) || !outcome.retryable || attempts >= maxAttempts) return { outcome, attempts };
+      if (signal?.aborted && outcome instanceof AnnotationError)
+        return { outcome: new AnnotationCancelled(outcome), attempts };
+      if (!(outcome instanceof AnnotationError) || !outcome.retryable || attempts >= maxAttempts)
+        return { outcome, attempts };
       const delay = retryDelayMs(attempts, outcome, this.options, this.random);
       if (delay > (this.options.maxRetryAfterMs ?? 600_000)) return { outcome, attempts };
       this.retries++;

@@ -27,7 +27,11 @@ export interface PipelineOptions {
  * files overlaps the current batch too. A rejected call (a model that cannot be used, a cancellation)
  * rejects the iteration; calls still in flight are awaited first.
  */
-export async function* annotateBatches(annotator: Annotator, source: Iterable<AnnotationRequest[]> | AsyncIterable<AnnotationRequest[]>, options: PipelineOptions = {}): AsyncGenerator<AnnotatedBatch> {
+export async function* annotateBatches(
+  annotator: Annotator,
+  source: Iterable<AnnotationRequest[]> | AsyncIterable<AnnotationRequest[]>,
+  options: PipelineOptions = {},
+): AsyncGenerator<AnnotatedBatch> {
   const depth = Math.max(1, Math.floor(options.depth ?? 2));
   const queue: Array<{ requests: AnnotationRequest[]; results: Promise<(AnnotationResult | AnnotationError)[]> }> = [];
   try {

@@ -16,18 +16,27 @@ export const CLIP_STD: readonly [number, number, number] = [0.26862954, 0.261302
  */
 export async function clipPixels(image: Buffer, size: number, maxInputPixels?: number): Promise<Buffer> {
   const source = await openSource(image, maxInputPixels ?? DEFAULT_MAX_PIXELS);
-  const { data, info } = await source.render((pipeline) => pipeline
-    .flatten({ background: { r: 255, g: 255, b: 255, alpha: 1 } })
-    .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'cubic' })
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw({ depth: 'uchar' }));
-  if (info.width !== size || info.height !== size || info.channels !== 3) throw new Error(`unexpected ${info.width}x${info.height}x${info.channels} image after preprocessing`);
+  const { data, info } = await source.render((pipeline) =>
+    pipeline
+      .flatten({ background: { r: 255, g: 255, b: 255, alpha: 1 } })
+      .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'cubic' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' }),
+  );
+  if (info.width !== size || info.height !== size || info.channels !== 3)
+    throw new Error(`unexpected ${info.width}x${info.height}x${info.channels} image after preprocessing`);
   return data;
 }
 
 /** Writes size x size RGB pixels into `target` at image slot `index`, normalised (x/255 - mean) / std, channels first. */
-export function writeClipNchw(rgb: Uint8Array, target: Float32Array, index: number, mean: readonly number[] = CLIP_MEAN, std: readonly number[] = CLIP_STD): void {
+export function writeClipNchw(
+  rgb: Uint8Array,
+  target: Float32Array,
+  index: number,
+  mean: readonly number[] = CLIP_MEAN,
+  std: readonly number[] = CLIP_STD,
+): void {
   const plane = rgb.length / 3;
   const offset = index * rgb.length;
   if (offset + rgb.length > target.length) throw new RangeError(`image slot ${index} is outside the batch tensor`);

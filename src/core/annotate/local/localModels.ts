@@ -73,11 +73,17 @@ export interface ScorerCatalog {
   rejected: RejectedLocalModel[];
 }
 
-const isTaggerFolder = (folder: string): boolean => existsSync(join(folder, TAGGER_MODEL_FILE)) || existsSync(join(folder, TAGGER_TAGS_FILE));
-const isScorerFolder = (folder: string): boolean => [...SCORER_EMBEDDING_FILES, SCORER_HEAD_FILE].some((name) => existsSync(join(folder, name)));
+const isTaggerFolder = (folder: string): boolean =>
+  existsSync(join(folder, TAGGER_MODEL_FILE)) || existsSync(join(folder, TAGGER_TAGS_FILE));
+const isScorerFolder = (folder: string): boolean =>
+  [...SCORER_EMBEDDING_FILES, SCORER_HEAD_FILE].some((name) => existsSync(join(folder, name)));
 
 /** The candidate model folders: `<models>/<kind>/*` and each configured folder (itself, or its subfolders), without duplicates. */
-function candidateFolders(search: LocalModelSearch, kind: 'taggers' | 'scorers', isModelFolder: (folder: string) => boolean): string[] {
+function candidateFolders(
+  search: LocalModelSearch,
+  kind: 'taggers' | 'scorers',
+  isModelFolder: (folder: string) => boolean,
+): string[] {
   const roots: string[] = [];
   if (search.modelsFolder) roots.push(join(search.modelsFolder, kind));
   const found: string[] = [];
@@ -86,7 +92,8 @@ function candidateFolders(search: LocalModelSearch, kind: 'taggers' | 'scorers',
       .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
       .map((e) => join(folder, e.name))
       .sort((a, b) => a.localeCompare(b));
-  for (const root of roots) if (existsSync(root) && statSync(root).isDirectory()) found.push(...subfolders(root).filter(isModelFolder));
+  for (const root of roots)
+    if (existsSync(root) && statSync(root).isDirectory()) found.push(...subfolders(root).filter(isModelFolder));
   for (const folder of search.folders ?? []) {
     if (!existsSync(folder) || !statSync(folder).isDirectory()) continue;
     if (isModelFolder(folder)) found.push(folder);
@@ -126,7 +133,11 @@ export async function findScorers(search: LocalModelSearch): Promise<ScorerCatal
 }
 
 /** Loads a session (through the cache when given) and runs `use` with it. */
-async function withSession<T>(file: string, sessions: SessionCache | undefined, use: (session: InferenceSession) => Promise<T>): Promise<T> {
+async function withSession<T>(
+  file: string,
+  sessions: SessionCache | undefined,
+  use: (session: InferenceSession) => Promise<T>,
+): Promise<T> {
   if (sessions) return sessions.withSession(file, use);
   const session = await InferenceSession.create(file, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
   try {
@@ -137,7 +148,10 @@ async function withSession<T>(file: string, sessions: SessionCache | undefined, 
 }
 
 /** Reads one tagger folder's contract; a folder that cannot be used comes back as a RejectedLocalModel. */
-export async function describeTagger(folder: string, sessions?: SessionCache): Promise<TaggerInfo | RejectedLocalModel> {
+export async function describeTagger(
+  folder: string,
+  sessions?: SessionCache,
+): Promise<TaggerInfo | RejectedLocalModel> {
   const path = resolve(folder);
   const name = basename(path);
   const modelFile = join(path, TAGGER_MODEL_FILE);
@@ -145,13 +159,36 @@ export async function describeTagger(folder: string, sessions?: SessionCache): P
   const cached = taggerCache.get(path);
   if (cached?.stamp === key) return cached.result;
   let result: TaggerInfo | RejectedLocalModel;
-  if (!existsSync(modelFile)) result = { folder: path, reason: `${name} cannot be used as a tagger: it has ${TAGGER_TAGS_FILE} but no ${TAGGER_MODEL_FILE}` };
-  else if (!existsSync(join(path, TAGGER_TAGS_FILE))) result = { folder: path, reason: `${name} cannot be used as a tagger: it has ${TAGGER_MODEL_FILE} but no ${TAGGER_TAGS_FILE}` };
+  if (!existsSync(modelFile))
+    result = {
+      folder: path,
+      reason: `${name} cannot be used as a tagger: it has ${TAGGER_TAGS_FILE} but no ${TAGGER_MODEL_FILE}`,
+    };
+  else if (!existsSync(join(path, TAGGER_TAGS_FILE)))
+    result = {
+      folder: path,
+      reason: `${name} cannot be used as a tagger: it has ${TAGGER_MODEL_FILE} but no ${TAGGER_TAGS_FILE}`,
+    };
   else {
     try {
       const tags = readSelectedTags(path);
-      const contract = await loadChecked(modelFile, sessions, (session) => readTaggerContract(session, tags, name), `${name} cannot be used as a tagger: its ${TAGGER_MODEL_FILE}`);
-      result = { id: `tagger:${name}`, name, folder: path, modelFile, inputName: contract.inputName, outputName: contract.outputName, size: contract.size, tagCount: tags.length, version: await modelVersion(modelFile) };
+      const contract = await loadChecked(
+        modelFile,
+        sessions,
+        (session) => readTaggerContract(session, tags, name),
+        `${name} cannot be used as a tagger: its ${TAGGER_MODEL_FILE}`,
+      );
+      result = {
+        id: `tagger:${name}`,
+        name,
+        folder: path,
+        modelFile,
+        inputName: contract.inputName,
+        outputName: contract.outputName,
+        size: contract.size,
+        tagCount: tags.length,
+        version: await modelVersion(modelFile),
+      };
     } catch (error) {
       result = { folder: path, reason: reasonOf(error) };
     }
@@ -161,7 +198,10 @@ export async function describeTagger(folder: string, sessions?: SessionCache): P
 }
 
 /** Reads one scorer folder's contract; a folder that cannot be used comes back as a RejectedLocalModel. */
-export async function describeScorer(folder: string, sessions?: SessionCache): Promise<ScorerInfo | RejectedLocalModel> {
+export async function describeScorer(
+  folder: string,
+  sessions?: SessionCache,
+): Promise<ScorerInfo | RejectedLocalModel> {
   const path = resolve(folder);
   const name = basename(path);
   const files = scorerFiles(path);
@@ -169,19 +209,41 @@ export async function describeScorer(folder: string, sessions?: SessionCache): P
   const cached = scorerCache.get(path);
   if (cached?.stamp === key) return cached.result;
   let result: ScorerInfo | RejectedLocalModel;
-  if (!files.embedding) result = { folder: path, reason: `${name} cannot be used as a scorer: it has no embedding model (${SCORER_EMBEDDING_FILES.join(' or ')})` };
-  else if (!files.head) result = { folder: path, reason: `${name} cannot be used as a scorer: it has no aesthetic head (${SCORER_HEAD_FILE})` };
+  if (!files.embedding)
+    result = {
+      folder: path,
+      reason: `${name} cannot be used as a scorer: it has no embedding model (${SCORER_EMBEDDING_FILES.join(' or ')})`,
+    };
+  else if (!files.head)
+    result = {
+      folder: path,
+      reason: `${name} cannot be used as a scorer: it has no aesthetic head (${SCORER_HEAD_FILE})`,
+    };
   else {
     const { embedding, head } = files;
     try {
       const contract = await loadChecked(
         embedding,
         sessions,
-        (e) => loadChecked(head, sessions, async (h) => readScorerContract(e, h, name), `${name} cannot be used as a scorer: its ${basename(head)}`),
+        (e) =>
+          loadChecked(
+            head,
+            sessions,
+            async (h) => readScorerContract(e, h, name),
+            `${name} cannot be used as a scorer: its ${basename(head)}`,
+          ),
         `${name} cannot be used as a scorer: its ${basename(embedding)}`,
       );
       const [a, b] = await Promise.all([modelVersion(embedding), modelVersion(head)]);
-      result = { id: `scorer:${name}`, name, folder: path, embeddingFile: embedding, headFile: head, ...contract, version: `${a}+${b}` };
+      result = {
+        id: `scorer:${name}`,
+        name,
+        folder: path,
+        embeddingFile: embedding,
+        headFile: head,
+        ...contract,
+        version: `${a}+${b}`,
+      };
     } catch (error) {
       result = { folder: path, reason: reasonOf(error) };
     }
@@ -191,7 +253,12 @@ export async function describeScorer(folder: string, sessions?: SessionCache): P
 }
 
 /** Loads a model and checks it; a model ONNX Runtime cannot load becomes a ModelContractError starting with `prefix`. */
-async function loadChecked<T>(file: string, sessions: SessionCache | undefined, check: (session: InferenceSession) => T | Promise<T>, prefix: string): Promise<T> {
+async function loadChecked<T>(
+  file: string,
+  sessions: SessionCache | undefined,
+  check: (session: InferenceSession) => T | Promise<T>,
+  prefix: string,
+): Promise<T> {
   let loaded = false;
   try {
     return await withSession(file, sessions, async (session) => {
@@ -199,7 +266,8 @@ async function loadChecked<T>(file: string, sessions: SessionCache | undefined, 
       return check(session);
     });
   } catch (error) {
-    if (!loaded && !(error instanceof ModelContractError)) throw new ModelContractError(`${prefix} is not a loadable ONNX model (${firstLine(error)})`);
+    if (!loaded && !(error instanceof ModelContractError))
+      throw new ModelContractError(`${prefix} is not a loadable ONNX model (${firstLine(error)})`);
     throw error;
   }
 }

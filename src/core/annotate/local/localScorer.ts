@@ -57,9 +57,17 @@ export class LocalScorer implements Annotator {
     const found = options.folder ? scorerFiles(resolve(options.folder)) : {};
     const embeddingFile = options.embeddingFile ?? found.embedding;
     const headFile = options.headFile ?? found.head;
-    const label = options.name ?? (options.folder ? basename(resolve(options.folder)) : basename(headFile ?? 'scorer').replace(/\.onnx$/i, ''));
-    if (!embeddingFile) throw new ModelContractError(`${label} cannot be used as a scorer: it has no embedding model (${SCORER_EMBEDDING_FILES.join(' or ')})`);
-    if (!headFile) throw new ModelContractError(`${label} cannot be used as a scorer: it has no aesthetic head (${SCORER_HEAD_FILE})`);
+    const label =
+      options.name ??
+      (options.folder ? basename(resolve(options.folder)) : basename(headFile ?? 'scorer').replace(/\.onnx$/i, ''));
+    if (!embeddingFile)
+      throw new ModelContractError(
+        `${label} cannot be used as a scorer: it has no embedding model (${SCORER_EMBEDDING_FILES.join(' or ')})`,
+      );
+    if (!headFile)
+      throw new ModelContractError(
+        `${label} cannot be used as a scorer: it has no aesthetic head (${SCORER_HEAD_FILE})`,
+      );
     this.embeddingFile = resolve(embeddingFile);
     this.headFile = resolve(headFile);
     this.label = label;
@@ -91,14 +99,21 @@ export class LocalScorer implements Annotator {
   private async loadOnce(): Promise<LoadedScorer> {
     const versions = Promise.all([modelVersion(this.embeddingFile), modelVersion(this.headFile)]);
     const contract = await loadingModel(this.embeddingFile, this.label, 'scorer', () =>
-      this.sessions.withSession(this.embeddingFile, (embedding) => loadingModel(this.headFile, this.label, 'scorer', () => this.sessions.withSession(this.headFile, async (head) => readScorerContract(embedding, head, this.label)))),
+      this.sessions.withSession(this.embeddingFile, (embedding) =>
+        loadingModel(this.headFile, this.label, 'scorer', () =>
+          this.sessions.withSession(this.headFile, async (head) => readScorerContract(embedding, head, this.label)),
+        ),
+      ),
     );
     const [a, b] = await versions;
     return { ...contract, version: `${a}+${b}` };
   }
 
   /** Scores a batch of images; one result or AnnotationError per request, in order. */
-  async annotate(requests: readonly AnnotationRequest[], signal?: AbortSignal): Promise<(AnnotationResult | AnnotationError)[]> {
+  async annotate(
+    requests: readonly AnnotationRequest[],
+    signal?: AbortSignal,
+  ): Promise<(AnnotationResult | AnnotationError)[]> {
     signal?.throwIfAborted();
     const model = await this.load();
     const embeddingLease = await this.sessions.acquire(this.embeddingFile);
@@ -107,23 +122,35 @@ export class LocalScorer implements Annotator {
       throw error;
     });
     try {
-      const settled = await Promise.allSettled(requests.map((r) => clipPixels(r.image, model.size, this.maxInputPixels)));
+      const settled = await Promise.allSettled(
+        requests.map((r) => clipPixels(r.image, model.size, this.maxInputPixels)),
+      );
       signal?.throwIfAborted();
       const decoded: number[] = [];
       const results = new Array<AnnotationResult | AnnotationError>(requests.length);
       settled.forEach((s, i) => {
         if (s.status === 'fulfilled') decoded.push(i);
-        else results[i] = new AnnotationError('image', `${requests[i]!.path}: cannot be decoded: ${String((s.reason as Error)?.message ?? s.reason).split('\n')[0]}`, { cause: s.reason });
+        else
+          results[i] = new AnnotationError(
+            'image',
+            `${requests[i]!.path}: cannot be decoded: ${String((s.reason as Error)?.message ?? s.reason).split('\n')[0]}`,
+            { cause: s.reason },
+          );
       });
       const pixels = model.size * model.size * 3;
       const chunk = model.maxBatch ?? Math.max(1, decoded.length);
       for (let start = 0; start < decoded.length; start += chunk) {
         const indices = decoded.slice(start, start + chunk);
         const data = new Float32Array(indices.length * pixels);
-        indices.forEach((requestIndex, slot) => writeClipNchw((settled[requestIndex] as PromiseFulfilledResult<Buffer>).value, data, slot));
+        indices.forEach((requestIndex, slot) =>
+          writeClipNchw((settled[requestIndex] as PromiseFulfilledResult<Buffer>).value, data, slot),
+        );
         const feed = new Tensor('float32', data, [indices.length, 3, model.size, model.size]);
         const embedded = (await embeddingLease.session.run({ [model.embeddingInput]: feed }))[model.embeddingOutput];
-        if (!embedded || embedded.dims.length !== 2 || embedded.dims[0] !== indices.length) throw new Error(`${this.label}: the embedding model gave an output shaped [${embedded?.dims.join(',') ?? ''}] for ${indices.length} images`);
+        if (!embedded || embedded.dims.length !== 2 || embedded.dims[0] !== indices.length)
+          throw new Error(
+            `${this.label}: the embedding model gave an output shaped [${embedded?.dims.join(',') ?? ''}] for ${indices.length} images`,
+          );
         const dim = embedded.dims[1]!;
         const vectors = Float32Array.from(embedded.data as Float32Array);
         if (this.normalize) {
@@ -135,8 +162,13 @@ export class LocalScorer implements Annotator {
             if (norm > 0) for (let j = 0; j < dim; j++) row[j]! /= norm;
           }
         }
-        const scored = (await headLease.session.run({ [model.headInput]: new Tensor('float32', vectors, [indices.length, dim]) }))[model.headOutput];
-        if (!scored || scored.dims[0] !== indices.length || (scored.data as Float32Array).length !== indices.length) throw new Error(`${this.label}: the head gave an output shaped [${scored?.dims.join(',') ?? ''}] for ${indices.length} images`);
+        const scored = (
+          await headLease.session.run({ [model.headInput]: new Tensor('float32', vectors, [indices.length, dim]) })
+        )[model.headOutput];
+        if (!scored || scored.dims[0] !== indices.length || (scored.data as Float32Array).length !== indices.length)
+          throw new Error(
+            `${this.label}: the head gave an output shaped [${scored?.dims.join(',') ?? ''}] for ${indices.length} images`,
+          );
         const scores = scored.data as Float32Array;
         const at = new Date().toISOString();
         indices.forEach((requestIndex, k) => {

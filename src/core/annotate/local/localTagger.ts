@@ -100,12 +100,17 @@ export class LocalTagger implements Annotator {
     const tags = readSelectedTags(this.folder);
     const version = modelVersion(this.modelFile);
     const label = basename(this.folder);
-    const contract = await loadingModel(this.modelFile, label, 'tagger', () => this.sessions.withSession(this.modelFile, async (session) => readTaggerContract(session, tags, label)));
+    const contract = await loadingModel(this.modelFile, label, 'tagger', () =>
+      this.sessions.withSession(this.modelFile, async (session) => readTaggerContract(session, tags, label)),
+    );
     return { ...contract, version: await version, modelFile: this.modelFile };
   }
 
   /** Tags a batch of images with one model run; one result or AnnotationError per request, in order. */
-  async annotate(requests: readonly AnnotationRequest[], signal?: AbortSignal): Promise<(AnnotationResult | AnnotationError)[]> {
+  async annotate(
+    requests: readonly AnnotationRequest[],
+    signal?: AbortSignal,
+  ): Promise<(AnnotationResult | AnnotationError)[]> {
     signal?.throwIfAborted();
     const model = await this.load();
     const lease = await this.sessions.acquire(this.modelFile);
@@ -117,21 +122,42 @@ export class LocalTagger implements Annotator {
       );
       signal?.throwIfAborted();
       const results = new Array<AnnotationResult | AnnotationError>(requests.length);
-      for (const [i, error] of batch.failed) results[i] = new AnnotationError('image', `${requests[i]!.path}: cannot be decoded: ${error.message.split('\n')[0]}`, { cause: error });
+      for (const [i, error] of batch.failed)
+        results[i] = new AnnotationError(
+          'image',
+          `${requests[i]!.path}: cannot be decoded: ${error.message.split('\n')[0]}`,
+          { cause: error },
+        );
       const pixels = model.size * model.size * 3;
       const chunk = model.maxBatch ?? Math.max(1, batch.decoded.length);
       for (let start = 0; start < batch.decoded.length; start += chunk) {
         const count = Math.min(chunk, batch.decoded.length - start);
-        const feed = new Tensor('float32', batch.data.subarray(start * pixels, (start + count) * pixels), [count, model.size, model.size, 3]);
+        const feed = new Tensor('float32', batch.data.subarray(start * pixels, (start + count) * pixels), [
+          count,
+          model.size,
+          model.size,
+          3,
+        ]);
         const output = (await lease.session.run({ [model.inputName]: feed }))[model.outputName];
         if (!output || output.dims.length !== 2 || output.dims[0] !== count || output.dims[1] !== model.tags.length) {
-          throw new Error(`${basename(this.folder)}: the model gave an output shaped [${output?.dims.join(',') ?? ''}] for ${count} images and ${model.tags.length} tags`);
+          throw new Error(
+            `${basename(this.folder)}: the model gave an output shaped [${output?.dims.join(',') ?? ''}] for ${count} images and ${model.tags.length} tags`,
+          );
         }
         const scores = output.data as Float32Array;
         const at = new Date().toISOString();
         for (let k = 0; k < count; k++) {
           const { tags, rating, raw } = taggerOutput(scores, k * model.tags.length, model.tags, this.thresholds);
-          results[batch.decoded[start + k]!] = { model: this.id, version: model.version, kind: 'tags', params: this.params, at, tags, ...(rating ? { rating } : {}), raw };
+          results[batch.decoded[start + k]!] = {
+            model: this.id,
+            version: model.version,
+            kind: 'tags',
+            params: this.params,
+            at,
+            tags,
+            ...(rating ? { rating } : {}),
+            raw,
+          };
         }
       }
       return results;

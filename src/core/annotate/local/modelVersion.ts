@@ -37,6 +37,9 @@ export async function loadingModel<T>(file: string, label: string, kind: string,
   } catch (error) {
     if (error instanceof ModelContractError) throw error;
     const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
-    throw new ModelContractError(`${label} cannot be used as a ${kind}: its ${basename(file)} is not a loadable ONNX model (${why})`, { cause: error });
+    throw new ModelContractError(
+      `${label} cannot be used as a ${kind}: its ${basename(file)} is not a loadable ONNX model (${why})`,
+      { cause: error },
+    );
   }
 }

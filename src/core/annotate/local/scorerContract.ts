@@ -54,17 +54,27 @@ export function readScorerContract(embedding: InferenceSession, head: InferenceS
   const width = fixed(input.shape[3]);
   if (height === undefined || width === undefined) refuse(`${describe}, without a fixed image size`);
   if (height !== width) refuse(`${describe}, not square`);
-  const output = embedding.outputMetadata.find((o) => o.isTensor && o.shape.length === 2) ?? embedding.outputMetadata[0];
-  if (!output?.isTensor || output.type !== 'float32' || output.shape.length !== 2) refuse(`its embedding model has no float32 [batch,d] output`);
+  const output =
+    embedding.outputMetadata.find((o) => o.isTensor && o.shape.length === 2) ?? embedding.outputMetadata[0];
+  if (!output?.isTensor || output.type !== 'float32' || output.shape.length !== 2)
+    refuse(`its embedding model has no float32 [batch,d] output`);
   const dim = output!.isTensor ? fixed(output!.shape[1]) : undefined;
 
   if (head.inputMetadata.length !== 1) refuse(`its head has ${head.inputMetadata.length} inputs`);
   const headIn = head.inputMetadata[0]!;
-  if (!headIn.isTensor || headIn.type !== 'float32' || headIn.shape.length !== 2) return refuse(`the head input "${headIn.name}" is not float32 [batch,d]`);
+  if (!headIn.isTensor || headIn.type !== 'float32' || headIn.shape.length !== 2)
+    return refuse(`the head input "${headIn.name}" is not float32 [batch,d]`);
   const headDim = fixed(headIn.shape[1]);
-  if (dim !== undefined && headDim !== undefined && dim !== headDim) refuse(`the embedding model gives ${dim} values but the head takes ${headDim}`);
+  if (dim !== undefined && headDim !== undefined && dim !== headDim)
+    refuse(`the embedding model gives ${dim} values but the head takes ${headDim}`);
   const headOut = head.outputMetadata[0];
-  if (!headOut?.isTensor || headOut.type !== 'float32' || headOut.shape.length < 1 || headOut.shape.length > 2 || (headOut.shape.length === 2 && fixed(headOut.shape[1]) !== undefined && headOut.shape[1] !== 1)) {
+  if (
+    !headOut?.isTensor ||
+    headOut.type !== 'float32' ||
+    headOut.shape.length < 1 ||
+    headOut.shape.length > 2 ||
+    (headOut.shape.length === 2 && fixed(headOut.shape[1]) !== undefined && headOut.shape[1] !== 1)
+  ) {
     refuse('its head has no float32 [batch,1] output');
   }
   const batches = [fixed(input.shape[0]), fixed(headIn.shape[0])].filter((b): b is number => b !== undefined);
@@ -73,7 +83,7 @@ export function readScorerContract(embedding: InferenceSession, head: InferenceS
     embeddingInput: input.name,
     embeddingOutput: output!.name,
     size: height!,
-    ...(dim ?? headDim ? { dim: dim ?? headDim } : {}),
+    ...((dim ?? headDim) ? { dim: dim ?? headDim } : {}),
     headInput: headIn.name,
     headOutput: headOut!.name,
     ...(maxBatch !== undefined ? { maxBatch } : {}),

@@ -80,13 +80,17 @@ export function parseSelectedTags(text: string, label = TAGGER_TAGS_FILE): Tagge
   const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
   const nameColumn = header.indexOf('name');
   const categoryColumn = header.indexOf('category');
-  if (nameColumn < 0 || categoryColumn < 0) throw new ModelContractError(`${label} has no "name" and "category" columns in its header (expected tag_id,name,category,count)`);
+  if (nameColumn < 0 || categoryColumn < 0)
+    throw new ModelContractError(
+      `${label} has no "name" and "category" columns in its header (expected tag_id,name,category,count)`,
+    );
   const tags: TaggerTag[] = [];
   for (let i = 1; i < rows.length; i++) {
     const row = rows[i]!;
     const name = row[nameColumn]?.trim();
     const category = Number(row[categoryColumn]);
-    if (!name || row[categoryColumn] === undefined || !Number.isInteger(category)) throw new ModelContractError(`${label} row ${i + 1} has no tag name or no whole-number category`);
+    if (!name || row[categoryColumn] === undefined || !Number.isInteger(category))
+      throw new ModelContractError(`${label} row ${i + 1} has no tag name or no whole-number category`);
     tags.push({ name, category: tagCategory(category) });
   }
   if (tags.length === 0) throw new ModelContractError(`${label} lists no tags`);
@@ -99,7 +103,9 @@ export function readSelectedTags(folder: string): TaggerTag[] {
   try {
     text = readFileSync(join(folder, TAGGER_TAGS_FILE), 'utf8');
   } catch (error) {
-    throw new ModelContractError(`${basename(folder)} cannot be used as a tagger: ${TAGGER_TAGS_FILE} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new ModelContractError(
+      `${basename(folder)} cannot be used as a tagger: ${TAGGER_TAGS_FILE} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   try {
     return parseSelectedTags(text);
@@ -115,8 +121,13 @@ const fixed = (d: number | string | undefined): number | undefined => (typeof d 
  * Checks a loaded tagger session against its tag list and returns what the tagger needs; throws
  * ModelContractError with a message naming the model (`label`, usually the folder name) and what is wrong.
  */
-export function readTaggerContract(session: InferenceSession, tags: readonly TaggerTag[], label: string): TaggerContract {
-  const need = 'a tagger needs one float32 input [batch,H,W,3] (channels last, H = W) and a float32 output [batch,tags]';
+export function readTaggerContract(
+  session: InferenceSession,
+  tags: readonly TaggerTag[],
+  label: string,
+): TaggerContract {
+  const need =
+    'a tagger needs one float32 input [batch,H,W,3] (channels last, H = W) and a float32 output [batch,tags]';
   const refuse = (why: string): never => {
     throw new ModelContractError(`${label} cannot be used as a tagger: ${why}; ${need}`);
   };
@@ -135,13 +146,26 @@ export function readTaggerContract(session: InferenceSession, tags: readonly Tag
   const batch = fixed(shape[0]);
 
   const candidates = session.outputMetadata.flatMap((o) => (o.isTensor && o.shape.length === 2 ? [o] : []));
-  const output = candidates.find((o) => o.shape[1] === tags.length) ?? candidates.find((o) => typeof o.shape[1] !== 'number') ?? candidates[0] ?? session.outputMetadata[0];
+  const output =
+    candidates.find((o) => o.shape[1] === tags.length) ??
+    candidates.find((o) => typeof o.shape[1] !== 'number') ??
+    candidates[0] ??
+    session.outputMetadata[0];
   if (!output) return refuse('its model has no outputs');
   if (!output.isTensor) return refuse(`its output "${output.name}" is not a tensor`);
-  if (output.type !== 'float32' || output.shape.length !== 2) refuse(`its output "${output.name}" is ${output.type} ${shapeText(output.shape)}`);
+  if (output.type !== 'float32' || output.shape.length !== 2)
+    refuse(`its output "${output.name}" is ${output.type} ${shapeText(output.shape)}`);
   const width2 = fixed(output.shape[1]);
   if (width2 !== undefined && width2 !== tags.length) {
-    throw new ModelContractError(`${label} cannot be used as a tagger: ${TAGGER_TAGS_FILE} lists ${tags.length} tags but the model's output "${output.name}" gives ${width2} scores per image`);
+    throw new ModelContractError(
+      `${label} cannot be used as a tagger: ${TAGGER_TAGS_FILE} lists ${tags.length} tags but the model's output "${output.name}" gives ${width2} scores per image`,
+    );
   }
-  return { inputName: input.name, outputName: output.name, size: height!, ...(batch !== undefined ? { maxBatch: batch } : {}), tags: [...tags] };
+  return {
+    inputName: input.name,
+    outputName: output.name,
+    size: height!,
+    ...(batch !== undefined ? { maxBatch: batch } : {}),
+    tags: [...tags],
+  };
 }

@@ -34,7 +34,12 @@ export interface TaggerOutput {
 const round = (value: number): number => Math.round(value * 10_000) / 10_000;
 
 /** Post-processes one image's scores (`scores[offset + i]` is the probability of `tags[i]`). */
-export function taggerOutput(scores: ArrayLike<number>, offset: number, tags: readonly TaggerTag[], thresholds: TaggerThresholds = DEFAULT_THRESHOLDS): TaggerOutput {
+export function taggerOutput(
+  scores: ArrayLike<number>,
+  offset: number,
+  tags: readonly TaggerTag[],
+  thresholds: TaggerThresholds = DEFAULT_THRESHOLDS,
+): TaggerOutput {
   let rating: { name: string; confidence: number } | undefined;
   const accepted: TagScore[] = [];
   const candidates: Array<[string, number]> = [];
@@ -58,5 +63,9 @@ export function taggerOutput(scores: ArrayLike<number>, offset: number, tags: re
     tag.confidence = round(tag.confidence);
   }
   for (const [name, score] of candidates.slice(0, thresholds.rawTop)) raw[name] = round(score);
-  return { tags: accepted, ...(rating ? { rating: { name: rating.name, confidence: round(rating.confidence) } } : {}), raw };
+  return {
+    tags: accepted,
+    ...(rating ? { rating: { name: rating.name, confidence: round(rating.confidence) } } : {}),
+    raw,
+  };
 }

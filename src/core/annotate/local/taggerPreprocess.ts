@@ -28,13 +28,16 @@ export interface TaggerPixelOptions {
  */
 export async function taggerPixels(image: Buffer, size: number, options: TaggerPixelOptions = {}): Promise<Buffer> {
   const source = await openSource(image, options.maxInputPixels ?? DEFAULT_MAX_PIXELS);
-  const { data, info } = await source.render((pipeline) => pipeline
-    .flatten({ background: WHITE })
-    .resize(size, size, { fit: 'contain', position: 'centre', background: WHITE, kernel: 'cubic' })
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw({ depth: 'uchar' }));
-  if (info.width !== size || info.height !== size || info.channels !== 3) throw new Error(`unexpected ${info.width}x${info.height}x${info.channels} image after preprocessing`);
+  const { data, info } = await source.render((pipeline) =>
+    pipeline
+      .flatten({ background: WHITE })
+      .resize(size, size, { fit: 'contain', position: 'centre', background: WHITE, kernel: 'cubic' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' }),
+  );
+  if (info.width !== size || info.height !== size || info.channels !== 3)
+    throw new Error(`unexpected ${info.width}x${info.height}x${info.channels} image after preprocessing`);
   return data;
 }
 
@@ -61,12 +64,22 @@ export interface TaggerBatch {
 }
 
 /** Preprocesses a batch of encoded images (all decoded concurrently) into one NHWC tensor's data. */
-export async function taggerBatch(images: readonly Buffer[], size: number, options: TaggerPixelOptions = {}): Promise<TaggerBatch> {
+export async function taggerBatch(
+  images: readonly Buffer[],
+  size: number,
+  options: TaggerPixelOptions = {},
+): Promise<TaggerBatch> {
   const settled = await Promise.allSettled(images.map((image) => taggerPixels(image, size, options)));
   const decoded: number[] = [];
   const failed = new Map<number, Error>();
-  settled.forEach((s, i) => (s.status === 'fulfilled' ? decoded.push(i) : failed.set(i, s.reason instanceof Error ? s.reason : new Error(String(s.reason)))));
+  settled.forEach((s, i) =>
+    s.status === 'fulfilled'
+      ? decoded.push(i)
+      : failed.set(i, s.reason instanceof Error ? s.reason : new Error(String(s.reason))),
+  );
   const data = new Float32Array(decoded.length * size * size * 3);
-  decoded.forEach((requestIndex, slot) => writeBgrNhwc((settled[requestIndex] as PromiseFulfilledResult<Buffer>).value, data, slot));
+  decoded.forEach((requestIndex, slot) =>
+    writeBgrNhwc((settled[requestIndex] as PromiseFulfilledResult<Buffer>).value, data, slot),
+  );
   return { data, decoded, failed };
 }
