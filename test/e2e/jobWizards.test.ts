@@ -118,7 +118,7 @@ describe('e2e: the export and process questions', function () {
   it("asks the process command's images by what each choice gives, with counts", async () => {
     await workbench.runCommand('Tagbench: Open Gallery');
     const gallery = workbench.webviewFrame();
-    const search = gallery.locator('tb-search-bar vscode-textfield input');
+    const search = gallery.locator('tb-search-bar input[role=combobox]');
     await search.waitFor({ state: 'visible', timeout: 30_000 });
     await search.fill('folder:5_bob');
     await search.press('Enter');

@@ -1,6 +1,6 @@
 /**
- * `npm run faults`: the fault-injection trials with more trials than the suite runs (see
- * faultScenarios.ts). Exits with 1 when a trial did not recover.
+ * `npm run faults`: the fault-injection trials (faultScenarios.ts) and the concurrency trials
+ * (concurrentWriters.ts) with more trials than the suite runs. Exits with 1 when a trial failed.
  *
  *   node test/faults/main.ts [--trials 20] [--seed N] [--only index,undo] [--work DIR]
  */
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runFaultTrials } from './faultScenarios.ts';
+import { runConcurrencyTrials } from './concurrentWriters.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,10 +31,14 @@ const results = await runFaultTrials({
   log: (line) => console.log(line),
   ...(values.only ? { only: values.only.split(',') } : {}),
 });
-const failed = results.filter((r) => r.problems.length > 0);
+const concurrent = values.only
+  ? []
+  : await runConcurrencyTrials({ seed, trials: Number(values.trials), work, log: (line) => console.log(line) });
+const failed = [...results, ...concurrent].filter((r) => r.problems.length > 0);
 const killed = results.filter((r) => r.killed).length;
 console.log(
-  `\n${results.length} trials, ${killed} killed mid-run, ${failed.length} did not recover${failed.length > 0 ? ` (their folders are kept in ${work})` : ''}.`,
+  `\n${results.length} kill trials (${killed} killed mid-run) and ${concurrent.length} concurrency trials; ${failed.length} failed` +
+    (failed.length > 0 ? ` (their folders are kept in ${work}).` : '.'),
 );
 if (failed.length === 0 && values.work === undefined) rmSync(work, { recursive: true, force: true });
 process.exitCode = failed.length > 0 ? 1 : 0;
