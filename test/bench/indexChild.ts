@@ -3,6 +3,7 @@
  * and the process's peak RSS, so benchmarks measure a clean process.
  * Usage: node test/bench/indexChild.ts DIR [--no-thumbs] [--concurrency N]
  */
+import { peakRssMb } from '../helpers/peakRss.ts';
 import { indexDataset } from '../../src/core/index/indexer.ts';
 
 const [dir, ...rest] = process.argv.slice(2);
@@ -13,4 +14,4 @@ const summary = await indexDataset(dir!, {
   ...(concurrencyAt >= 0 ? { concurrency: Number(rest[concurrencyAt + 1]) } : {}),
 });
 const ms = performance.now() - started;
-console.log(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, summary }));
+console.log(JSON.stringify({ ms, maxRssMb: peakRssMb(), summary }));
