@@ -65,6 +65,7 @@ export interface GalleryHost {
     previewBatch: { params: { selection: Selection; action: BatchAction }; result: BatchPreview };
     applyBatch: { params: { planId: string }; result: BatchOutcome };
     undoBatch: { params: Record<string, never>; result: BatchOutcome | null };
+    redoBatch: { params: Record<string, never>; result: BatchOutcome | null };
     openImage: { params: { id: number; query: string }; result: null };
     createProject: { params: { name: string; selection: Selection }; result: { name: string; images: number } };
     ensureThumbnail: { params: { id: number }; result: boolean };
@@ -118,6 +119,7 @@ export const galleryRequestChecks: {
   previewBatch: obj({ selection, action }),
   applyBatch: obj({ planId: str(100) }),
   undoBatch: obj({}),
+  redoBatch: obj({}),
   openImage: obj({ id, query: str(4000) }),
   createProject: obj({ name: str(100), selection }),
   ensureThumbnail: obj({ id }),

@@ -61,7 +61,7 @@ describe('e2e: the gallery and the image editor', function () {
     await workbench.screenshot('gallery-query');
   });
 
-  it('adds a tag to three selected images, writes their captions, and undoes it', async () => {
+  it('adds a tag to three selected images, writes their captions, undoes, redoes and undoes it again', async () => {
     const frame = workbench.webviewFrame();
     const folder = join(dataset.dir, '5_bob');
     const before = captions(folder);
@@ -93,6 +93,18 @@ describe('e2e: the gallery and the image editor', function () {
       );
     });
     await workbench.screenshot('gallery-batch-undone');
+
+    // Redo applies it again; Undo then puts the captions back once more.
+    await frame.locator('tb-batch-bar .status vscode-button', { hasText: 'Redo' }).click();
+    await until(
+      'three captions with the tag again',
+      () => [...captions(folder).values()].filter((t) => t.includes('e2e_tag')).length === 3,
+    );
+    await frame.locator('tb-batch-bar .status vscode-button', { hasText: 'Undo' }).click();
+    await until('the captions as they were, again', () => {
+      const now = captions(folder);
+      return [...before].every(([name, text]) => now.get(name) === text);
+    });
   });
 
   it('edits a caption in the image editor and saves it with Ctrl+S, after a batch edit elsewhere lets go of the dataset', async () => {

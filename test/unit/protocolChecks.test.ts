@@ -21,6 +21,7 @@ const galleryMessages: Record<keyof typeof galleryRequestChecks, string> = {
     '{"selection":{"kind":"ids","ids":[1,2]},"action":{"kind":"replaceTag","find":"a","replace":"b","regex":false}}',
   applyBatch: '{"planId":"p1"}',
   undoBatch: '{}',
+  redoBatch: '{}',
   openImage: '{"id":1,"query":""}',
   createProject: '{"name":"alice","selection":{"kind":"query","query":"smile","except":[]}}',
   ensureThumbnail: '{"id":3}',

@@ -370,7 +370,7 @@ describe('gallery webview', function () {
     await g.until(async () => (await cellLabel(0)) === name(first('smile sort:-width')), 'reversed results');
   });
 
-  it('adds tags in a batch: completion, preview dialog (Escape cancels, focus stays inside), apply, undo', async () => {
+  it('adds tags in a batch: completion, preview dialog (Escape cancels, focus stays inside), apply, undo, redo', async () => {
     const g = await open();
     await g.waitForThumbnails();
     await g.page.locator('tb-virtual-grid #cell-0').click();
@@ -436,6 +436,20 @@ describe('gallery webview', function () {
     await status.locator('vscode-button', { hasText: 'Undo' }).click();
     await g.until(() => g.host.callsOf('undoBatch').length === 1, 'undoBatch');
     await g.until(async () => (await status.textContent())?.includes('Undid'), 'the undo outcome');
+    assert.equal(
+      await status.locator('vscode-button', { hasText: 'Undo' }).count(),
+      0,
+      'an undone batch offers no Undo',
+    );
+    await status.locator('vscode-button', { hasText: 'Redo' }).click();
+    await g.until(() => g.host.callsOf('redoBatch').length === 1, 'redoBatch');
+    await g.until(async () => (await status.textContent())?.includes('Redid'), 'the redo outcome');
+    assert.equal(
+      await status.locator('vscode-button', { hasText: 'Redo' }).count(),
+      0,
+      'a redone batch offers no Redo',
+    );
+    assert.equal(await status.locator('vscode-button', { hasText: 'Undo' }).count(), 1, 'and can be undone again');
   });
 
   it('applies without a dialog when the host does not ask for confirmation, and creates projects', async () => {

@@ -1,6 +1,7 @@
 /**
  * tb-batch-bar: batch actions on the selection (add, remove or replace tags, set a caption prefix,
- * accept or reject model suggestions, move to trash, create a project) and the status line of their outcome with an Undo button.
+ * accept or reject model suggestions, move to trash, create a project) and the status line of their outcome with an Undo button
+ * (and, after an undo, a Redo button).
  * Every edit is previewed by the host first; a preview that needs confirmation is shown in
  * tb-batch-preview and applied by its plan id only after Apply. A move to the trash is confirmed by
  * the host itself (a VS Code dialog) when it is applied.
@@ -37,6 +38,8 @@ interface Status {
   error: boolean;
   conflicts: { path: string; reason: string }[];
   undo: boolean;
+  /** After an undo: the batch can be applied again. */
+  redo?: boolean;
 }
 
 const MODES: { mode: Mode; label: string; icon: string }[] = [
@@ -248,6 +251,7 @@ export class BatchBar extends LitElement {
             : nothing
         }
         ${s?.undo ? html`<vscode-button secondary icon="discard" ?disabled=${this.busy} @click=${this.undo}>Undo</vscode-button>` : nothing}
+        ${s?.redo ? html`<vscode-button secondary icon="redo" ?disabled=${this.busy} @click=${this.redo}>Redo</vscode-button>` : nothing}
       </div>
     `;
   }
@@ -431,12 +435,31 @@ export class BatchBar extends LitElement {
       const outcome = await this.rpc.request('undoBatch', {});
       if (outcome) {
         this.showOutcome(outcome, false);
+        if (outcome.changed > 0) this.status = { ...this.status!, redo: true };
         emit(this, 'batch-applied', { outcome });
       } else {
         this.setStatus('Nothing to undo.');
       }
     } catch (err) {
       this.setStatus(`Undo failed: ${(err as Error).message}`, true);
+    } finally {
+      this.busy = false;
+    }
+  };
+
+  private readonly redo = async (): Promise<void> => {
+    if (!this.rpc || this.busy) return;
+    this.busy = true;
+    try {
+      const outcome = await this.rpc.request('redoBatch', {});
+      if (outcome) {
+        this.showOutcome(outcome, true);
+        emit(this, 'batch-applied', { outcome });
+      } else {
+        this.setStatus('Nothing to redo (a batch edit came since the undo).');
+      }
+    } catch (err) {
+      this.setStatus(`Redo failed: ${(err as Error).message}`, true);
     } finally {
       this.busy = false;
     }

@@ -235,6 +235,15 @@ export class GalleryPanel implements vscode.Disposable {
       check.undoBatch,
     );
     rpc.handle(
+      'redoBatch',
+      async () => {
+        const outcome = await (await data()).request('redoBatch', {});
+        if (outcome) await this.afterBatch(outcome.moved);
+        return outcome;
+      },
+      check.redoBatch,
+    );
+    rpc.handle(
       'openImage',
       async ({ id, query }) => {
         const info = await (await data()).request('imageById', { id });

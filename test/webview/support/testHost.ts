@@ -132,6 +132,7 @@ export class TestGalleryHost {
       return outcome('Added 1 tag to 3 captions', 3);
     });
     handle('undoBatch', () => outcome('Undid: added 1 tag to 3 captions', 3));
+    handle('redoBatch', () => outcome('Redid: added 1 tag to 3 captions', 3));
     handle('openImage', () => null);
     handle('createProject', ({ name, selection }) => ({
       name,
