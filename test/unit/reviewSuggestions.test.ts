@@ -76,6 +76,12 @@ describe('reviewing model suggestions', () => {
     assert.equal(acceptSuggestions(state('1girl, solo, \r\n'), ['smile']).caption, '1girl, solo, smile\r\n');
   });
 
+  it('accepts into a caption of several lines on every line with tags, each keeping its ending, as a batch adds a tag', () => {
+    const out = acceptSuggestions(state('1girl, solo\r\n\nkiyohime \\(fate\\), 1girl\n'), ['smile']);
+    assert.equal(out.caption, '1girl, solo, smile\r\n\nkiyohime \\(fate\\), 1girl, smile\n');
+    assert.deepEqual(out.accepted, ['smile']);
+  });
+
   it('writes a blank caption as the accepted tags with a line break; emoticons keep their underscores', () => {
     assert.equal(acceptSuggestions(state(''), ['^_^', 'long hair']).caption, 'long hair, ^_^\n');
     assert.equal(acceptSuggestions(state('  \n'), ['smile']).caption, 'smile\n');

@@ -204,6 +204,10 @@ describe('gallery webview', function () {
     await g.queryInput.fill('smile');
     await g.queryInput.press('Enter');
     await g.until(() => searched('smile') > 0, 'the query on Enter, with the clock standing still');
+    await g.until(
+      () => g.host.viewStates.some((s) => s.query === 'smile'),
+      'the host told the new query at once (the process and export questions offer it), with the clock standing still',
+    );
     await g.page.clock.runFor(1000);
     await settle();
     assert.equal(searched('smile'), 1, 'Enter cancelled the run after the pause');

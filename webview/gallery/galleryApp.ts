@@ -337,7 +337,10 @@ export class GalleryApp extends LitElement {
     const grid = this.grid;
     grid?.scrollToOffset(this.scrollOffset);
     if (options.focusGrid && grid && !this.matches(':focus-within')) grid.focus();
+    // A new query reaches the host at once (the process and export questions offer "the gallery's
+    // results"); a scroll position is saved a moment later.
     this.saveSoon();
+    if (query !== previous) this.saveSoon.flush();
   }
 
   /** The index changed: the same query again, keeping the scroll position and the selected ids still there. */

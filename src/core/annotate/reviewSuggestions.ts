@@ -5,7 +5,8 @@
  * taken too. Every other part of the caption stays exactly as written, final line break included.
  * Pure: the caller reads and writes the files.
  */
-import { splitCaption, tagKey } from '../../shared/tags.ts';
+import { splitCaption, splitCaptionLines, tagKey } from '../../shared/tags.ts';
+import { editCaption } from '../edits/captionEdits.ts';
 import type { SidecarTag } from '../sidecar/sidecar.ts';
 import { captionSpelling } from './mergeAnnotation.ts';
 import type { MergeOptions } from './mergeAnnotation.ts';
@@ -135,7 +136,14 @@ function accept(
     t.status === 'suggested' && keys.has(tagKey(t.name)) ? { ...t, status: 'accepted' as const } : { ...t },
   );
   const parts = chosen.map((t) => captionSpelling(t.name, underscores));
-  const caption = parts.length > 0 ? appendParts(state.caption, parts) : state.caption;
+  // In a caption of several lines, an accepted tag goes on every line with tags, as an added tag does.
+  const severalLines = splitCaptionLines(state.caption).filter((line) => line.parts.length > 0).length > 1;
+  const caption =
+    parts.length === 0
+      ? state.caption
+      : severalLines
+        ? editCaption(state.caption, { kind: 'addTags', tags: parts, position: 'end' })
+        : appendParts(state.caption, parts);
   return { caption, tags, accepted: chosen.map((t) => t.name), rejected: [] };
 }
 

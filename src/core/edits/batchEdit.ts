@@ -23,9 +23,7 @@ import { ImageStore } from '../index/imageStore.ts';
 import { sidecarTagsFor } from '../sidecar/sidecarTags.ts';
 import { SidecarError } from '../sidecar/sidecar.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
-import { captionSpelling } from '../annotate/mergeAnnotation.ts';
 import { describeBatch, describeBatchOutcome } from '../../shared/batchAction.ts';
-import { splitCaptionLines } from '../../shared/tags.ts';
 import type { TrashAction } from '../../shared/batchAction.ts';
 import { editCaption } from './captionEdits.ts';
 import type { CaptionEdit } from './captionEdits.ts';
@@ -201,17 +199,8 @@ export function planBatch(
         continue;
       }
       if (!reviewed) continue;
-      // An acceptance goes on every line with tags of a caption of several lines, as an added tag does.
-      const raw =
-        reviewed.accepted.length > 0 && splitCaptionLines(exact.raw).filter((line) => line.parts.length > 0).length > 1
-          ? editCaption(exact.raw, {
-              kind: 'addTags',
-              tags: reviewed.accepted.map((t) => captionSpelling(t, action.underscores ?? 'spaces')),
-              position: 'end',
-            })
-          : reviewed.caption;
       plan.captions.push({
-        ...planned(raw),
+        ...planned(reviewed.caption),
         sidecar: { path: sidecarPath, before: sidecarBytes.toString('utf8'), after: reviewed.sidecar },
         reviewed: { accepted: reviewed.accepted, rejected: reviewed.rejected },
       });
