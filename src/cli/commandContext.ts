@@ -33,6 +33,7 @@ const VALUE_OPTIONS = new Set([
   'class-tokens',
   'blacklist',
   'test-split',
+  'paths',
   'separator',
   'flatten',
   'tagger',

@@ -33,7 +33,8 @@ Usage:
                                                  crop/resize/upscale into .tagbench/derived/ (originals untouched)
   tagbench export DIR --out OUT --format kohya|hf|plain [--query Q | --project NAME] [--name NAME]
                   [--repeats N] [--resolution RES] [--crop auto|none] [--trigger WORD] [--class-tokens T]
-                  [--blacklist a,b] [--keep-underscores] [--no-escape] [--test-split 0.1] [--force] [--json]
+                  [--blacklist a,b] [--keep-underscores] [--no-escape] [--test-split 0.1] [--paths relative|absolute]
+                  [--force] [--json]
   tagbench annotate DIR [QUERY] --tagger PATH [--general 0.35] [--character 0.85] [--batch-size 8]
                     [--merge append|replace|review] [--exclude a,b] [--keep-underscores] [--json]
   tagbench annotate DIR [QUERY] --scorer PATH    aesthetic scores (and embeddings) into the sidecars

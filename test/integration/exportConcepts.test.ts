@@ -128,19 +128,32 @@ describe('kohya export of concept folders', function () {
     assert.deepEqual(
       subsets.map((s) => [s.image_dir, s.num_repeats, s.class_tokens, s.is_reg]),
       [
-        [join(out, '10_alice'), 10, 'alice', undefined],
-        [join(out, '10_dataset'), 10, undefined, undefined],
-        [join(out, '2_carol'), 2, 'carol', undefined],
-        [join(out, '3_forest_style'), 3, 'forest_style', undefined],
-        [join(out, '5_bob'), 5, 'bob', undefined],
-        [join(out, 'reg', '1_regularization'), 1, 'regularization', true],
-        [join(out, 'reg', '1_woman'), 1, 'woman', true],
+        ['10_alice', 10, 'alice', undefined],
+        ['10_dataset', 10, undefined, undefined],
+        ['2_carol', 2, 'carol', undefined],
+        ['3_forest_style', 3, 'forest_style', undefined],
+        ['5_bob', 5, 'bob', undefined],
+        ['reg/1_regularization', 1, 'regularization', true],
+        ['reg/1_woman', 1, 'woman', true],
       ],
     );
     const allowed = new Set(['image_dir', 'num_repeats', 'class_tokens', 'keep_tokens', 'caption_extension', 'is_reg']);
     for (const s of subsets)
       for (const key of Object.keys(s)) assert.ok(allowed.has(key), `sd-scripts accepts ${key} in a DreamBooth subset`);
     for (const s of subsets) assert.equal(s.caption_extension, '.txt');
+    // Relative to the toml's folder by default, so the export can be copied to a training machine.
+    for (const s of subsets)
+      assert.ok(existsSync(join(out, s.image_dir)), `${s.image_dir} is a folder beside dataset.toml`);
+    const absolute = await runCli(['export', root, '--out', out, '--format', 'kohya', '--paths', 'absolute', '--json']);
+    assert.equal(absolute.code, 0, absolute.stderr);
+    const absoluteToml = parse(readFileSync(join(out, 'dataset.toml'), 'utf8')) as unknown as {
+      datasets: { subsets: TomlSubset[] }[];
+    };
+    assert.deepEqual(
+      absoluteToml.datasets[0]!.subsets.map((s) => s.image_dir),
+      subsets.map((s) => join(out, s.image_dir)),
+      '--paths absolute writes the old absolute paths',
+    );
     const text = await runCli(['export', root, '--out', out, '--format', 'kohya']);
     assert.equal(text.code, 0, text.stderr);
     assert.match(

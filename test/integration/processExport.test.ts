@@ -203,7 +203,7 @@ describe('process and export jobs', function () {
     assert.equal(toml.general.keep_tokens, 1);
     assert.equal(toml.datasets[0]!.resolution, 512);
     assert.deepEqual(toml.datasets[0]!.subsets[0], {
-      image_dir: join(out, '10_alice'),
+      image_dir: '10_alice',
       num_repeats: 10,
       class_tokens: 'woman',
       keep_tokens: 1,

@@ -61,6 +61,24 @@ describe('export formats', () => {
       caption_extension: '.txt',
     });
     assert.equal(dataset.subsets[1]!.image_dir, '/out/3 style "x"');
+    assert.match(toml, /^# Written by Tagbench for kohya sd-scripts: train with --dataset_config dataset\.toml\n/);
+    const relative = kohyaDatasetToml({
+      resolution: 1024,
+      batchSize: 1,
+      captionExtension: '.txt',
+      shuffleCaption: true,
+      enableBucket: true,
+      bucketNoUpscale: true,
+      minBucketReso: 256,
+      maxBucketReso: 2048,
+      bucketResoSteps: 64,
+      subsets: [{ imageDir: 'reg/1_woman', repeats: 1, classTokens: 'woman', keepTokens: 0, images: 2, isReg: true }],
+    });
+    assert.match(
+      relative,
+      /^# Written by Tagbench for kohya sd-scripts\. The image_dir paths are relative to this folder/,
+    );
+    assert.match(relative, /image_dir = "reg\/1_woman"/);
     assert.equal(
       stepsPerEpoch([
         { imageDir: '', repeats: 10, classTokens: '', keepTokens: 0, images: 12 },

@@ -61,6 +61,7 @@ export async function runExportCommand(ctx: CommandContext): Promise<number> {
       },
       classTokens: ctx.string('class-tokens') ?? '',
       testFraction: ctx.decimal('test-split', 0, 0.9) ?? 0,
+      paths: ctx.choice('paths', ['relative', 'absolute'] as const, 'relative'),
     },
   };
   const problem = exportOptionsProblem(spec.params);

@@ -53,6 +53,11 @@ export interface ExportParams {
   testFraction: number;
   /** Output file stem for each source path (unique within the export). */
   names: Record<string, string>;
+  /**
+   * kohya: dataset.toml's image_dir paths relative to the export folder (the default, so the folder
+   * can be copied to a training machine) or absolute (absent in jobs planned before: relative).
+   */
+  paths?: 'relative' | 'absolute';
 }
 
 /** Where the dataset is and its settings. */

@@ -19,7 +19,7 @@ import { hfMetadataJsonl } from './hfMetadata.ts';
 export type ExportSubsetReport = {
   /** Output-relative folder (`10_alice`, `reg/1_woman`). */
   folder: string;
-  /** Its absolute path, as dataset.toml's image_dir. */
+  /** Its absolute path (dataset.toml's image_dir is this with --paths absolute, else `folder`). */
   imageDir: string;
   repeats: number;
   classTokens: string;
@@ -100,7 +100,8 @@ export function finishExport(db: Database, jobId: number, params: ExportParams, 
         minBucketReso: 256,
         maxBucketReso: 2048,
         bucketResoSteps: 64,
-        subsets,
+        // Relative paths (the default) let the export folder move to a training machine as it is.
+        subsets: subsets.map((s) => ({ ...s, imageDir: params.paths === 'absolute' ? s.imageDir : s.folder })),
       }),
     );
     details.repeats = params.repeats;

@@ -3,11 +3,12 @@
  * `[[datasets]]` with resolution and bucket settings, and one `[[datasets.subsets]]` per concept folder
  * (`is_reg = true` for regularisation images). Only keys sd-scripts accepts are written.
  */
+import { isAbsolute } from 'node:path';
 import { stringify } from 'smol-toml';
 
 /** One concept folder of a kohya export. */
 export interface KohyaSubset {
-  /** Absolute path of the `<repeats>_<name>` folder. */
+  /** The `<repeats>_<name>` folder as image_dir is written: relative to the toml's folder (`10_alice`, `reg/1_woman`) or absolute. */
   imageDir: string;
   repeats: number;
   classTokens: string;
@@ -60,7 +61,12 @@ export function kohyaDatasetToml(config: KohyaConfig): string {
       },
     ],
   };
-  return `# Written by Tagbench for kohya sd-scripts: train with --dataset_config ${'dataset.toml'}\n${stringify(document)}\n`;
+  const relative = config.subsets.some((s) => !isAbsolute(s.imageDir));
+  const header = relative
+    ? '# Written by Tagbench for kohya sd-scripts. The image_dir paths are relative to this folder: start the\n' +
+      '# trainer from here (--dataset_config dataset.toml), or export with --paths absolute.\n'
+    : '# Written by Tagbench for kohya sd-scripts: train with --dataset_config dataset.toml\n';
+  return `${header}${stringify(document)}\n`;
 }
 
 /**
