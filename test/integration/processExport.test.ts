@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parse } from 'smol-toml';
@@ -216,6 +216,33 @@ describe('process and export jobs', function () {
     const second = await run(exportSpec(out));
     assert.deepEqual([second.job.done, second.job.skipped], [1, 9], 'only the changed caption was exported again');
     assert.equal(readFileSync(join(out, '10_alice', 'box_2.txt'), 'utf8'), 'ohwx, alice, edited');
+  });
+
+  it('writes no caption file for an image without a caption in a kohya export (sd-scripts stops at an empty one), and says so', async () => {
+    const out = join(makeTempDir(), 'export');
+    const spec = exportSpec(out, { caption: { ...DEFAULT_CAPTION_OPTIONS, trigger: '' } });
+    const first = await run(spec);
+    const caption = join(out, '10_alice', 'small.txt');
+    assert.ok(existsSync(join(out, '10_alice', 'small.png')), 'the image is exported');
+    assert.ok(!existsSync(caption), 'no empty caption file');
+    const warnings = detailsOfKind(first.details, 'export').warnings;
+    assert.ok(
+      warnings.some((w) =>
+        /^1 image in 10_alice has no caption; no caption file is written .* on the class tokens "woman"\.$/.test(w),
+      ),
+      JSON.stringify(warnings),
+    );
+    // Captioned later: the re-export writes it; emptied again: the re-export removes it.
+    writeFileSync(join(root, 'small.txt'), 'field\n');
+    await indexDataset(root);
+    await run(spec);
+    assert.equal(readFileSync(caption, 'utf8'), 'field');
+    writeFileSync(join(root, 'small.txt'), '');
+    await indexDataset(root);
+    await run(spec);
+    assert.ok(!existsSync(caption), 'the caption file of an emptied caption is removed');
+    rmSync(join(root, 'small.txt'));
+    await indexDataset(root);
   });
 
   it('exports Hugging Face imagefolder metadata with a train/test split', async () => {

@@ -178,7 +178,7 @@ export async function exportImage(env: ExportEnvironment, params: ExportParams, 
   const stem = stemOf(params, path);
   const outPath = folder ? `${folder}/${stem}.${ext}` : `${stem}.${ext}`;
   const caption = exportCaption(env, params, path);
-  const captionPath = captionPathOf(params, outPath);
+  const captionPath = captionPathOf(params, outPath, caption.text);
   const outFile = exportPath(params.out, outPath, true);
   if (keepBytes) copyAtomic(file, outFile);
   else
@@ -229,7 +229,7 @@ function reuseOutput(
   const image = lstatSync(exportPath(params.out, outPath, false, verified), { throwIfNoEntry: false });
   if (!image?.isFile() || image.mtimeMs !== entry.outputMtimeMs) return undefined;
   const caption = exportCaption(env, params, path);
-  const captionPath = captionPathOf(params, outPath);
+  const captionPath = captionPathOf(params, outPath, caption.text);
   const written = captionPath
     ? lstatSync(exportPath(params.out, captionPath, false, verified), { throwIfNoEntry: false })
     : undefined;
@@ -270,8 +270,14 @@ function stemOf(params: ExportParams, path: string): string {
   return params.names[path] ?? path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
 }
 
-function captionPathOf(params: ExportParams, outPath: string): string | null {
-  return params.format === 'hf' ? null : outPath.replace(/\.[^.]+$/, '.txt');
+/**
+ * The caption file written beside an output image, or null: none for hf (captions go into
+ * metadata.jsonl), and none for an empty kohya caption, since sd-scripts stops at an empty caption file
+ * (without one it trains the image on its subset's class tokens).
+ */
+function captionPathOf(params: ExportParams, outPath: string, text: string): string | null {
+  if (params.format === 'hf' || (params.format === 'kohya' && text === '')) return null;
+  return outPath.replace(/\.[^.]+$/, '.txt');
 }
 
 function exportCaption(

@@ -126,6 +126,14 @@ export function finishExport(db: Database, jobId: number, params: ExportParams, 
         );
       }
     }
+    const uncaptioned = subsets
+      .map((s) => ({ s, n: results.filter((r) => r.folder === s.folder && r.text === '').length }))
+      .filter(({ n }) => n > 0);
+    for (const { s, n } of uncaptioned) {
+      warnings.push(
+        `${n} image${n === 1 ? '' : 's'} in ${s.folder} ${n === 1 ? 'has' : 'have'} no caption; no caption file is written for ${n === 1 ? 'it' : 'them'} (sd-scripts stops at an empty one) and sd-scripts trains ${n === 1 ? 'it' : 'them'} on ${s.classTokens ? `the class tokens "${s.classTokens}"` : 'an empty caption'}.`,
+      );
+    }
     if (subsets.length > 0 && subsets.every((s) => s.isReg))
       warnings.push(
         'The export holds regularisation images only; sd-scripts trains on none of them without training images.',
