@@ -13,7 +13,7 @@ import { decodeCaption } from '../../src/core/caption/captionFile.ts';
 import { indexDataset } from '../../src/core/index/indexer.ts';
 import { openDatasetIndex } from '../../src/core/index/datasetIndex.ts';
 import { searchImages } from '../../src/core/index/search.ts';
-import { makeTemplate, seededRandom } from './faultScenarios.ts';
+import { seededRandom, templateIn } from './faultScenarios.ts';
 
 /** One finished trial. */
 export interface ConcurrencyResult {
@@ -52,12 +52,7 @@ export async function runConcurrencyTrials(options: {
   log?: (line: string) => void;
 }): Promise<ConcurrencyResult[]> {
   const log = options.log ?? (() => {});
-  const template = join(options.work, 'template');
-  try {
-    readdirSync(template);
-  } catch {
-    await makeTemplate(template);
-  }
+  const template = await templateIn(options.work);
   const random = seededRandom(options.seed);
   const results: ConcurrencyResult[] = [];
   for (let i = 0; i < options.trials; i++) {

@@ -50,8 +50,14 @@ export interface Scenario {
 
 const IMAGES = 120;
 
-/** Makes the template dataset: two kohya-style concept folders of noisy PNGs with captions. */
-export async function makeTemplate(dir: string): Promise<void> {
+/** The template dataset in `work` (made the first time): two kohya-style concept folders of noisy PNGs with captions. */
+export async function templateIn(work: string): Promise<string> {
+  const dir = join(work, 'template');
+  if (!existsSync(dir)) await makeTemplate(dir);
+  return dir;
+}
+
+async function makeTemplate(dir: string): Promise<void> {
   for (let i = 0; i < IMAGES; i++) {
     const folder = join(dir, i % 2 ? '10_alice' : '5_bob');
     mkdirSync(folder, { recursive: true });
@@ -335,8 +341,7 @@ export async function runFaultTrials(options: {
   work: string;
 }): Promise<TrialResult[]> {
   const log = options.log ?? (() => {});
-  const template = join(options.work, 'template');
-  if (!existsSync(template)) await makeTemplate(template);
+  const template = await templateIn(options.work);
   const random = seededRandom(options.seed);
   const results: TrialResult[] = [];
   const started = performance.now();

@@ -15,23 +15,9 @@ import { searchImages } from '../../src/core/index/search.ts';
 import { hostTag } from '../../src/core/processIdentity.ts';
 import { CLI, runCli } from '../helpers/runCli.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
+import { deadPid, until } from '../helpers/processes.ts';
 
 const IMAGES = 10;
-
-/** A pid that no process has (a child that exited). */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-  await new Promise((resolve) => child.once('exit', resolve));
-  return child.pid!;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('writers killed at the worst moment', function () {
   this.timeout(60_000);
@@ -53,7 +39,7 @@ describe('writers killed at the worst moment', function () {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      await until('the files written', written);
+      await until('the files written', written, 20_000, 20);
     } finally {
       child.kill('SIGKILL');
       await exited;
@@ -115,6 +101,8 @@ describe('writers killed at the worst moment', function () {
     await until(
       'the first exported file',
       () => existsSync(out) && readdirSync(out, { recursive: true }).some((n) => String(n).endsWith('.png')),
+      20_000,
+      20,
     );
     child.kill('SIGKILL');
     await exited;

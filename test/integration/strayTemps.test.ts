@@ -10,16 +10,10 @@ import sharp from 'sharp';
 import { indexDataset } from '../../src/core/index/indexer.ts';
 import { scanFolder } from '../../src/core/dataset/scanFolder.ts';
 import { hostTag } from '../../src/core/processIdentity.ts';
+import { deadPid } from '../helpers/processes.ts';
 import { makeTempDir, removeTempDirs } from '../helpers/tempDir.ts';
 
 const atomicWrite = new URL('../../src/core/atomicWrite.ts', import.meta.url).href;
-
-/** A pid that no process has (a child that exited). */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-  await new Promise((resolve) => child.once('exit', resolve));
-  return child.pid!;
-}
 
 function hidden(dir: string): string[] {
   return readdirSync(dir)

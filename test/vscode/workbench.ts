@@ -202,11 +202,4 @@ function fileNameOf(name: string): string {
     .slice(0, 150);
 }
 
-/** Polls `probe` every 100 ms until it holds; throws naming `what` after `timeoutMs`. */
-export async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { until } from '../helpers/processes.ts';

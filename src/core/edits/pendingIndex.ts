@@ -11,8 +11,7 @@ import type { Database } from 'better-sqlite3';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import { sidecarPathFor } from '../dataset/filePairing.ts';
 import { ImageStore } from '../index/imageStore.ts';
-import { readCaption, readSidecarState } from '../index/imageFileReader.ts';
-import { scannedFile } from '../index/refreshImageFiles.ts';
+import { readCaption, readSidecarState, scannedFile } from '../index/imageFileReader.ts';
 import { updateIndex } from './batchFiles.ts';
 
 /** The files a writer is about to change (dataset-relative): captions (with their images' sidecars), and images it moves away. */

@@ -170,15 +170,20 @@ export function currentState<T extends CaptionState | SidecarState>(
   problems: Problem[],
 ): T | null {
   if (!state) return state;
-  let now: ScannedFile;
-  try {
-    const stat = statSync(join(root, state.path));
-    now = { path: state.path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs) }; // as the scan records it
-  } catch {
-    return null;
-  }
+  const now = scannedFile(root, state.path);
+  if (!now) return null;
   if (now.size === state.size && now.mtimeMs === state.mtimeMs) return state;
   return read(root, now, problems);
+}
+
+/** The file at `path` as a scan sees it (size, mtime), or undefined when it is not there or cannot be read. */
+export function scannedFile(root: string, path: string): ScannedFile | undefined {
+  try {
+    const stat = statSync(join(root, path));
+    return stat.isFile() ? { path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs) } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Facts of already-indexed identical content, so a copy need not be decoded again. */

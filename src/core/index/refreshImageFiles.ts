@@ -2,12 +2,9 @@
  * Re-reading one indexed image's caption and sidecar after Tagbench itself wrote them (an annotation,
  * a merge), so the index follows at once instead of at the next scan.
  */
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { captionPathFor, sidecarPathFor } from '../dataset/filePairing.ts';
-import type { ScannedFile } from '../dataset/scanFolder.ts';
-import { readCaption, readSidecarState } from './imageFileReader.ts';
+import { readCaption, readSidecarState, scannedFile } from './imageFileReader.ts';
 import type { ImageStore } from './imageStore.ts';
 import type { Problem } from '../problems.ts';
 
@@ -33,14 +30,4 @@ export function refreshImageFiles(
     ),
   );
   return true;
-}
-
-/** The file at `path` as a scan sees it (size, mtime), or undefined when it is not there or cannot be read. */
-export function scannedFile(root: string, path: string): ScannedFile | undefined {
-  try {
-    const stat = statSync(join(root, path));
-    return stat.isFile() ? { path, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs) } : undefined;
-  } catch {
-    return undefined;
-  }
 }
